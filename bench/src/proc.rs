@@ -1,0 +1,252 @@
+//! Child processes: pinning, spawning (optionally under valgrind or strace), reading the
+//! child's ready line, and always reaping it (graceful stop via stdin EOF, SIGKILL as fallback).
+
+use crate::servers::ServerKind;
+use crate::Res;
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// Core the servers are pinned to.
+pub const SERVER_CORE: usize = 0;
+
+/// Core the load generator (the parent, or the idle client) is pinned to.
+pub const LOAD_CORE: usize = 1;
+
+/// Whether processes are pinned to cores (needs `taskset`).
+#[derive(Clone, Copy, Debug)]
+pub struct Pinning {
+    /// True when `taskset` exists and the parent could be pinned.
+    pub enabled: bool,
+}
+
+impl Pinning {
+    /// Detects `taskset`, pins the calling thread to [`LOAD_CORE`], and reports what it did.
+    pub fn setup() -> Pinning {
+        if find_in_path("taskset").is_none() {
+            eprintln!("note: `taskset` not found: servers and load generator run UNPINNED");
+            return Pinning { enabled: false };
+        }
+        match pin_current_thread(LOAD_CORE) {
+            Ok(()) => {
+                eprintln!("note: servers pinned to core {SERVER_CORE}, load generator to core {LOAD_CORE}");
+                Pinning { enabled: true }
+            }
+            Err(e) => {
+                eprintln!("note: cannot pin to core {LOAD_CORE} ({e}): running UNPINNED");
+                Pinning { enabled: false }
+            }
+        }
+    }
+
+    /// The core to pin a child to, or `None` when pinning is off.
+    pub fn core(self, core: usize) -> Option<usize> {
+        self.enabled.then_some(core)
+    }
+}
+
+/// Pins the calling thread to one CPU core.
+pub fn pin_current_thread(core: usize) -> std::io::Result<()> {
+    // SAFETY: cpu_set_t is plain old data, so an all-zero value is a valid (empty) set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `set` is a valid, exclusively borrowed cpu_set_t and `core` is below
+    // CPU_SETSIZE (we only ever pass 0 or 1).
+    unsafe { libc::CPU_SET(core, &mut set) };
+    // SAFETY: pid 0 means the calling thread; the pointer and size describe `set`, which
+    // lives for the whole call.
+    let rc = unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Raises this process's soft RLIMIT_NOFILE to its hard limit and returns the new soft limit.
+pub fn raise_nofile_limit() -> u64 {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: `lim` is a valid rlimit the kernel writes into.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return 1024;
+    }
+    lim.rlim_cur = lim.rlim_max;
+    // SAFETY: `lim` is a valid rlimit read by the kernel; raising soft up to hard is allowed.
+    unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) };
+    lim.rlim_cur
+}
+
+/// Finds an executable named `name` on `PATH`.
+pub fn find_in_path(name: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
+}
+
+/// A tool a server runs under.
+pub enum Wrapper {
+    /// No tool: the server runs natively.
+    Plain,
+    /// `valgrind --tool=callgrind`, writing its profile to the given file.
+    Callgrind(PathBuf),
+    /// `strace -c -f`, writing its summary to the given file.
+    Strace(PathBuf),
+}
+
+/// A child process that is always reaped: closed stdin asks it to exit, SIGKILL follows.
+pub struct ChildProc {
+    /// What the child is, for messages.
+    name: String,
+    /// The process (the pid is the payload's: `taskset` and `valgrind` exec in place).
+    child: Child,
+    /// Write end of the child's stdin; dropping it is the child's signal to exit.
+    stdin: Option<ChildStdin>,
+    /// Lines the child prints on stdout, forwarded by a reader thread.
+    lines: Receiver<String>,
+    /// Set once the child has been waited for.
+    reaped: bool,
+}
+
+impl ChildProc {
+    /// Spawns this binary with `args`, under `wrapper`, pinned to `core` if given.
+    pub fn spawn(name: &str, args: &[&str], wrapper: &Wrapper, core: Option<usize>) -> Res<Self> {
+        let exe = std::env::current_exe()?;
+        let mut argv: Vec<OsString> = Vec::new();
+        if let Some(core) = core {
+            argv.extend(["taskset".into(), "-c".into(), core.to_string().into()]);
+        }
+        match wrapper {
+            Wrapper::Plain => {}
+            Wrapper::Callgrind(out) => {
+                let mut file = OsString::from("--callgrind-out-file=");
+                file.push(out);
+                argv.extend(["valgrind".into(), "-q".into(), "--tool=callgrind".into(), file]);
+            }
+            Wrapper::Strace(out) => {
+                argv.extend(["strace".into(), "-c".into(), "-f".into(), "-o".into()]);
+                argv.push(out.into());
+            }
+        }
+        argv.push(exe.into());
+        argv.extend(args.iter().map(OsString::from));
+        let mut child = Command::new(&argv[0])
+            .args(&argv[1..])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start {name} ({:?}): {e}", argv[0]))?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().ok_or("child has no stdout")?;
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(ChildProc { name: name.to_string(), child, stdin, lines, reaped: false })
+    }
+
+    /// The child's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `timeout` for a stdout line starting with `prefix`; returns the rest of it.
+    pub fn expect_line(&mut self, prefix: &str, timeout: Duration) -> Res<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => match line.strip_prefix(prefix) {
+                    Some(rest) => return Ok(rest.trim().to_string()),
+                    None => eprintln!("[{}] {line}", self.name),
+                },
+                Err(RecvTimeoutError::Timeout) => {
+                    return Err(format!("{}: no `{prefix}` line within {timeout:?}", self.name).into())
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    let status = self.child.wait()?;
+                    self.reaped = true;
+                    return Err(format!("{} exited before `{prefix}` ({status})", self.name).into());
+                }
+            }
+        }
+    }
+
+    /// Closes the child's stdin (its signal to exit) and waits up to `timeout` for it; kills it
+    /// and reports an error if it does not exit in time or exits unsuccessfully.
+    pub fn stop(mut self, timeout: Duration) -> Res<ExitStatus> {
+        self.stdin.take();
+        let status = self.wait_for(timeout)?;
+        match status {
+            Some(status) if status.success() => Ok(status),
+            Some(status) => Err(format!("{} exited with {status}", self.name).into()),
+            None => Err(format!("{} did not exit within {timeout:?}; killed", self.name).into()),
+        }
+    }
+
+    /// Waits up to `timeout`; on timeout kills and reaps the child and returns `None`.
+    fn wait_for(&mut self, timeout: Duration) -> Res<Option<ExitStatus>> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                self.reaped = true;
+                return Ok(Some(status));
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                self.child.wait()?;
+                self.reaped = true;
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl Drop for ChildProc {
+    /// Makes sure the child is gone: stdin EOF first, SIGKILL after two seconds.
+    fn drop(&mut self) {
+        if !self.reaped {
+            self.stdin.take();
+            let _ = self.wait_for(Duration::from_secs(2));
+        }
+    }
+}
+
+/// A running echo server child and the port it listens on.
+pub struct ServerProc {
+    /// The child process.
+    pub proc: ChildProc,
+    /// The port the server announced on its `LISTENING` line.
+    pub port: u16,
+}
+
+impl ServerProc {
+    /// Starts `kind` on an ephemeral port under `wrapper`, pinned to `core` if given, and waits
+    /// for its `LISTENING <port>` line.
+    pub fn start(kind: ServerKind, wrapper: &Wrapper, core: Option<usize>) -> Res<ServerProc> {
+        let name = format!("{} server", kind.name());
+        let mut proc = ChildProc::spawn(&name, &["serve", kind.name(), "--port", "0"], wrapper, core)?;
+        let timeout = match wrapper {
+            Wrapper::Plain => Duration::from_secs(20),
+            _ => Duration::from_secs(90),
+        };
+        let port = proc.expect_line("LISTENING ", timeout)?;
+        let port = port.parse().map_err(|_| format!("{name}: bad port `{port}`"))?;
+        Ok(ServerProc { proc, port })
+    }
+
+    /// Asks the server to exit and waits (longer under valgrind) for a clean exit.
+    pub fn stop(self, timeout: Duration) -> Res<()> {
+        self.proc.stop(timeout).map(drop)
+    }
+}

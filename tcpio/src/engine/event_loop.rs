@@ -1,0 +1,379 @@
+//! The event loop: one per thread, owning its connections for their whole life.
+//!
+//! A pass of the loop waits on the poller, handles each event (connection, listener
+//! or wake-up), then reads the connections that still have input waiting (a spent
+//! read budget, a resumed pause) and fires due timers. Connection work lives in
+//! `read_path.rs` (input), `write_path.rs` (output and closing) and `accept.rs`.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use slab::Slab;
+
+use super::buffer::BufferPool;
+use super::config::LoopConfig;
+use super::connection::{Connection, Leaving};
+use super::output::{self, Batch};
+use super::shared::{bump, Command, Counters, Shared};
+use super::timer_wheel::TimerWheel;
+use super::{Action, CloseReason, Conn, Handler};
+use crate::backend::{Poller, Readiness, Token, WAKER};
+use crate::transport::{Addr, Listener};
+
+/// Connection tokens: slab key in the low 32 bits, slot generation (31 bits) above.
+/// Listener tokens count down from just below the waker's and never meet them.
+const KEY_BITS: u32 = 32;
+const KEY_MASK: usize = (1 << KEY_BITS) - 1;
+const GEN_MASK: u32 = (1 << 31) - 1;
+
+pub(crate) fn conn_token(key: usize, gen: u32) -> Token {
+    Token(((gen as usize) << KEY_BITS) | key)
+}
+
+pub(crate) fn listener_token(i: usize) -> Token {
+    Token(WAKER.0 - 1 - i)
+}
+
+/// What a timer entry is for; checked for staleness when it fires.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Timer {
+    Tick,
+    /// A closing connection has waited long enough for the peer's FIN.
+    Linger(Token),
+    /// Retry accepting on a listener after a resource error.
+    AcceptRetry(usize),
+}
+
+/// The parts of a loop that a [`Conn`] borrows during a callback.
+pub(crate) struct Core {
+    pub(crate) pool: BufferPool,
+    pub(crate) batch: Batch,
+    pub(crate) cfg: Arc<LoopConfig>,
+    pub(crate) loop_id: usize,
+    pub(crate) listen_addrs: Arc<[Addr]>,
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Core {
+    pub(crate) fn conn<'a, S>(&'a mut self, c: &'a mut Connection<S>) -> Conn<'a, S> {
+        Conn {
+            c,
+            batch: &mut self.batch,
+            pool: &mut self.pool,
+            limits: &self.cfg.limits,
+            loop_id: self.loop_id,
+            listen_addrs: &self.listen_addrs,
+        }
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.shared.loops[self.loop_id].counters
+    }
+
+    /// Offers the connection's queued output (and the callback's forwarded input) to
+    /// the socket once, unless it is known to be full; keeps what it did not take.
+    pub(crate) fn flush<S>(&mut self, c: &mut Connection<S>, input: &[u8]) -> std::io::Result<()> {
+        let queued = output::queued(&c.out, &self.batch);
+        if queued == 0 {
+            self.batch.clear();
+            return Ok(());
+        }
+        let sent = if c.write_blocked {
+            0
+        } else {
+            match output::write_once(&mut c.stream, &c.out, &self.batch, input) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.batch.clear();
+                    return Err(e);
+                }
+            }
+        };
+        bump(&self.counters().bytes_out, sent as u64);
+        output::settle(&mut c.out, &mut self.batch, input, sent, &mut self.pool);
+        if sent < queued {
+            // A short write means the send buffer is full; the kernel signals an edge
+            // when it has room again, so no system call is spent on `WouldBlock`.
+            c.write_blocked = true;
+            c.notify_drained = true;
+        }
+        Ok(())
+    }
+}
+
+/// Runs user code, turning a panic into its message.
+pub(crate) fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+        if let Some(s) = p.downcast_ref::<&str>() {
+            (*s).to_string()
+        } else if let Some(s) = p.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "non-string panic payload".to_string()
+        }
+    })
+}
+
+/// One event loop.
+pub(crate) struct EventLoop<H: Handler> {
+    pub(crate) handler: H,
+    pub(crate) conns: Slab<Connection<H::State>>,
+    pub(crate) core: Core,
+    /// The loop's shared read buffer: every read lands here first.
+    pub(crate) rbuf: Vec<u8>,
+    pub(crate) poller: Poller,
+    events: Vec<Readiness>,
+    pub(crate) listeners: Vec<Option<Listener>>,
+    /// Connections to read without waiting for an edge.
+    pub(crate) ready: Vec<Token>,
+    /// Listeners whose accept budget ran out with connections still queued.
+    pub(crate) accept_pending: Vec<usize>,
+    pub(crate) wheel: TimerWheel<Timer>,
+    fired: Vec<Timer>,
+    commands: Vec<Command>,
+    pub(crate) next_id: u64,
+    next_gen: u32,
+    pub(crate) round_robin: usize,
+    pub(crate) draining: bool,
+    pub(crate) now: Instant,
+}
+
+impl<H: Handler> EventLoop<H> {
+    pub(crate) fn new(handler: H, poller: Poller, listeners: Vec<Listener>, core: Core) -> Self {
+        let now = Instant::now();
+        EventLoop {
+            handler,
+            conns: Slab::new(),
+            rbuf: vec![0; core.cfg.read_buffer],
+            events: Vec::with_capacity(core.cfg.max_events),
+            poller,
+            listeners: listeners.into_iter().map(Some).collect(),
+            ready: Vec::new(),
+            accept_pending: Vec::new(),
+            wheel: TimerWheel::new(now),
+            fired: Vec::new(),
+            commands: Vec::new(),
+            next_id: 0,
+            next_gen: 0,
+            round_robin: core.loop_id,
+            draining: false,
+            now,
+            core,
+        }
+    }
+
+    pub(crate) fn id(&self) -> usize {
+        self.core.loop_id
+    }
+
+    pub(crate) fn next_gen(&mut self) -> u32 {
+        self.next_gen = (self.next_gen + 1) & GEN_MASK;
+        self.next_gen
+    }
+
+    /// Runs until the server shuts down and every connection has closed.
+    pub(crate) fn run(mut self) {
+        for (i, l) in self.listeners.iter_mut().enumerate() {
+            if let Some(l) = l {
+                if let Err(e) = self.poller.register_listener(l, listener_token(i)) {
+                    tracing::error!(loop_id = self.core.loop_id, error = %e, "cannot register a listener");
+                }
+            }
+        }
+        let id = self.id();
+        if let Err(msg) = guarded(|| self.handler.on_loop_start(id)) {
+            tracing::error!(loop_id = id, panic = %msg, "on_loop_start panicked");
+        }
+        self.tick();
+        tracing::debug!(loop_id = id, "event loop started");
+        while !(self.draining && self.conns.is_empty()) {
+            let timeout = if self.ready.is_empty() && self.accept_pending.is_empty() {
+                self.wheel.next_timeout(self.now)
+            } else {
+                Some(Duration::ZERO)
+            };
+            let mut events = std::mem::take(&mut self.events);
+            if let Err(e) = self.poller.wait(timeout, &mut events) {
+                tracing::error!(loop_id = id, error = %e, "poll failed; stopping the loop");
+                self.events = events;
+                break;
+            }
+            self.now = Instant::now();
+            for r in &events {
+                self.dispatch(*r);
+            }
+            self.events = events;
+            self.run_ready();
+            self.run_timers();
+        }
+        tracing::debug!(loop_id = id, "event loop stopped");
+    }
+
+    fn dispatch(&mut self, r: Readiness) {
+        if r.token == WAKER {
+            self.run_commands();
+        } else if r.token.0 > (WAKER.0 >> 1) {
+            self.on_acceptable(WAKER.0 - 1 - r.token.0);
+        } else {
+            let key = r.token.0 & KEY_MASK;
+            let Some(c) = self.conns.get_mut(key) else { return };
+            if conn_token(key, c.gen) != r.token {
+                return; // a stale event for a slot that has since been reused
+            }
+            if r.read_closed {
+                c.fin_seen = true;
+            }
+            if (r.writable || r.error) && c.write_blocked {
+                self.on_writable(key);
+            }
+            if r.readable || r.read_closed || r.error {
+                if let Some(c) = self.conns.get(key) {
+                    if conn_token(key, c.gen) == r.token {
+                        self.on_readable(key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Queues a connection to be read in this pass without waiting for an edge.
+    pub(crate) fn push_ready(&mut self, key: usize) {
+        let c = &mut self.conns[key];
+        if !c.in_ready_list {
+            c.in_ready_list = true;
+            self.ready.push(conn_token(key, c.gen));
+        }
+    }
+
+    fn run_ready(&mut self) {
+        if self.ready.is_empty() {
+            return;
+        }
+        let mut list = std::mem::take(&mut self.ready);
+        for t in list.drain(..) {
+            let key = t.0 & KEY_MASK;
+            match self.conns.get_mut(key) {
+                Some(c) if conn_token(key, c.gen) == t => c.in_ready_list = false,
+                _ => continue,
+            }
+            self.on_readable(key);
+        }
+        if self.ready.is_empty() {
+            self.ready = list;
+        }
+        for i in std::mem::take(&mut self.accept_pending) {
+            self.on_acceptable(i);
+        }
+    }
+
+    fn run_commands(&mut self) {
+        let mut cmds = std::mem::take(&mut self.commands);
+        self.core.shared.loops[self.core.loop_id].drain(&mut cmds);
+        for cmd in cmds.drain(..) {
+            match cmd {
+                Command::Adopt(acc) => self.adopt(acc),
+                Command::Shutdown => self.begin_shutdown(),
+            }
+        }
+        self.commands = cmds;
+    }
+
+    fn tick(&mut self) {
+        match guarded(|| self.handler.on_tick()) {
+            Ok(Some(d)) => self.wheel.insert(self.now + d, Timer::Tick),
+            Ok(None) => {}
+            Err(msg) => tracing::error!(loop_id = self.id(), panic = %msg, "on_tick panicked; ticking stops"),
+        }
+    }
+
+    fn run_timers(&mut self) {
+        self.wheel.advance(self.now, &mut self.fired);
+        if self.fired.is_empty() {
+            return;
+        }
+        let mut fired = std::mem::take(&mut self.fired);
+        for t in fired.drain(..) {
+            match t {
+                Timer::Tick => {
+                    if !self.draining {
+                        self.tick();
+                    }
+                }
+                Timer::Linger(tok) => {
+                    let key = tok.0 & KEY_MASK;
+                    if let Some(c) = self.conns.get_mut(key) {
+                        if conn_token(key, c.gen) == tok {
+                            if let Some(Leaving::Close(reason)) = c.leaving.take() {
+                                self.finalize(key, reason);
+                            }
+                        }
+                    }
+                }
+                Timer::AcceptRetry(i) => self.on_acceptable(i),
+            }
+        }
+        self.fired = fired;
+    }
+
+    /// Stops accepting and closes every connection gracefully; the loop exits once
+    /// the last one has gone.
+    pub(crate) fn begin_shutdown(&mut self) {
+        if self.draining {
+            return;
+        }
+        self.draining = true;
+        // Clients already waiting in the kernel's accept queue are accepted and closed
+        // cleanly instead of being reset when the listener closes.
+        for i in 0..self.listeners.len() {
+            self.drain_accept_queue(i);
+        }
+        self.listeners.clear();
+        let keys: Vec<usize> = self.conns.iter().map(|(k, _)| k).collect();
+        for key in keys {
+            if self.conns.contains(key) && self.conns[key].leaving.is_none() {
+                self.leave(key, Leaving::Close(CloseReason::Shutdown));
+            }
+        }
+    }
+
+    /// Handles a callback's outcome: a panic, a failed flush, a requested close or
+    /// the returned action; then the output-side bookkeeping.
+    pub(crate) fn after(&mut self, key: usize, res: Result<Action, String>, flushed: std::io::Result<()>) {
+        let action = match res {
+            Ok(a) => a,
+            Err(msg) => {
+                bump(&self.core.counters().panics, 1);
+                tracing::warn!(loop_id = self.id(), conn = self.conns[key].id, panic = %msg, "handler panicked; closing its connection");
+                return self.finalize(key, CloseReason::Panic(msg));
+            }
+        };
+        if let Err(e) = flushed {
+            return self.finalize(key, CloseReason::from_io(e));
+        }
+        let c = &mut self.conns[key];
+        if let Some(reason) = c.close_requested.take() {
+            if let CloseReason::OutputLimit { .. } = reason {
+                return self.finalize(key, reason);
+            }
+            self.leave(key, Leaving::Close(reason));
+            return;
+        }
+        let local = if c.eof { CloseReason::PeerClosed } else { CloseReason::Local };
+        match action {
+            Action::Continue => {}
+            Action::Close => return self.leave(key, Leaving::Close(local)),
+            Action::CloseNow => return self.finalize(key, local),
+            Action::Detach => return self.leave(key, Leaving::Detach),
+            Action::Shutdown => self.core.shared.shutdown(),
+        }
+        let c = &mut self.conns[key];
+        if c.resume_pending {
+            c.resume_pending = false;
+            if c.wants_input() {
+                self.push_ready(key);
+            }
+        }
+        self.after_output(key);
+    }
+}

@@ -1,0 +1,214 @@
+//! The contract between the engine and user code.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Conn, Input};
+use crate::transport::Addr;
+
+/// What the engine should do after a callback returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "an Action tells the engine what to do next"]
+pub enum Action {
+    /// Keep the connection open.
+    Continue,
+    /// Flush everything queued, then close. The write side is shut down first and
+    /// input is drained until the peer closes or the linger timeout passes, so the
+    /// peer receives every byte instead of a reset.
+    Close,
+    /// Close at once, dropping queued output.
+    CloseNow,
+    /// Flush queued output, then hand the socket out of the engine as a blocking `std`
+    /// stream through [`Handler::on_detach`].
+    Detach,
+    /// Shut the whole server down gracefully: stop accepting, flush and close every
+    /// connection on every loop, and return from `serve`.
+    Shutdown,
+}
+
+/// Why a connection closed, given to [`Handler::on_close`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum CloseReason {
+    /// The handler asked for it ([`Action::Close`], [`Action::CloseNow`] or
+    /// [`Conn::close`]).
+    Local,
+    /// The peer closed its side (end of stream) and the connection was then closed.
+    PeerClosed,
+    /// The peer reset the connection (`ECONNRESET`, `EPIPE`).
+    Reset,
+    /// Any other I/O error on the socket.
+    Error(Arc<io::Error>),
+    /// Unconsumed input grew past the configured maximum.
+    InputLimit {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// Queued output grew past the hard cap (a client that does not read while the
+    /// handler keeps writing).
+    OutputLimit {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A callback for this connection panicked; the message is the panic's.
+    Panic(String),
+    /// The server is shutting down.
+    Shutdown,
+}
+
+impl CloseReason {
+    pub(crate) fn from_io(e: io::Error) -> CloseReason {
+        match e.kind() {
+            io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionAborted => {
+                CloseReason::Reset
+            }
+            _ => CloseReason::Error(Arc::new(e)),
+        }
+    }
+}
+
+impl fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CloseReason::Local => f.write_str("closed by the handler"),
+            CloseReason::PeerClosed => f.write_str("closed by the peer"),
+            CloseReason::Reset => f.write_str("reset by the peer"),
+            CloseReason::Error(e) => write!(f, "I/O error: {e}"),
+            CloseReason::InputLimit { limit } => {
+                write!(f, "unconsumed input exceeded the limit of {limit} bytes")
+            }
+            CloseReason::OutputLimit { limit } => {
+                write!(f, "queued output exceeded the hard cap of {limit} bytes")
+            }
+            CloseReason::Panic(msg) => write!(f, "handler panicked: {msg}"),
+            CloseReason::Shutdown => f.write_str("server shutdown"),
+        }
+    }
+}
+
+/// A socket handed out of the engine by [`Action::Detach`], in blocking mode.
+#[derive(Debug)]
+pub enum DetachedStream {
+    /// A TCP connection.
+    Tcp(std::net::TcpStream),
+    /// A unix-domain connection.
+    Unix(std::os::unix::net::UnixStream),
+}
+
+/// Everything a detached connection leaves behind: the socket, the input the
+/// handler had not consumed (so nothing is lost), and its state.
+#[derive(Debug)]
+pub struct Detached<S> {
+    /// The connection's id.
+    pub id: u64,
+    /// The peer's address.
+    pub peer: Addr,
+    /// The socket, now blocking and no longer watched by the loop.
+    pub stream: DetachedStream,
+    /// Bytes already read from the socket that the handler had not consumed.
+    pub unread: Vec<u8>,
+    /// The connection's state.
+    pub state: S,
+}
+
+/// User code that serves connections. One instance per event loop, made by the
+/// factory given to [`Builder::serve`](crate::Builder::serve); every callback runs on
+/// that loop's thread, so a handler needs no locks for its own fields.
+///
+/// Only [`on_data`](Handler::on_data) is required. Callbacks never nest: anything a
+/// callback causes on its loop (a close, a drained queue) is delivered after it
+/// returns.
+///
+/// # Panics in callbacks
+///
+/// A panic in a connection's callback closes that connection with
+/// [`CloseReason::Panic`], counts it in the stats, and the loop goes on serving every
+/// other connection. The handler instance itself is *not* reset: if the panic struck
+/// in the middle of updating the handler's own fields, they stay half-updated for the
+/// connections that follow. Keep invariants that span several fields simple, or
+/// restore them in [`on_close`](Handler::on_close).
+pub trait Handler: 'static {
+    /// Per-connection state, created with `Default` when a connection opens and
+    /// reachable through [`Conn::state`] and [`Conn::state_mut`].
+    type State: Default + 'static;
+
+    /// The loop has started; `loop_id` counts from 0.
+    fn on_loop_start(&mut self, loop_id: usize) {
+        let _ = loop_id;
+    }
+
+    /// A connection is ready (its transport is established).
+    fn on_open(&mut self, conn: &mut Conn<'_, Self::State>) -> Action {
+        let _ = conn;
+        Action::Continue
+    }
+
+    /// Input arrived. `input` holds every byte not consumed so far; consume what was
+    /// handled ([`Input::consume`]) and the rest is offered again, with the next bytes
+    /// appended, at the next read. Writes are queued and flushed once after return.
+    fn on_data(&mut self, conn: &mut Conn<'_, Self::State>, input: &mut Input<'_>) -> Action;
+
+    /// The peer shut down its write side (end of stream). The connection can still
+    /// write: return [`Action::Continue`] to keep it open (a proxy forwards the
+    /// half-close with [`Conn::shutdown_write`]). The default closes after flushing.
+    fn on_eof(&mut self, conn: &mut Conn<'_, Self::State>) -> Action {
+        let _ = conn;
+        Action::Close
+    }
+
+    /// Queued output passed the high-water mark; the engine has paused reading this
+    /// connection until the output drains to the low-water mark.
+    fn on_high_water(&mut self, conn: &mut Conn<'_, Self::State>) -> Action {
+        let _ = conn;
+        Action::Continue
+    }
+
+    /// Output that had to wait for the socket has drained to the low-water mark or
+    /// below; a producer that streams a large body writes its next part here.
+    fn on_drained(&mut self, conn: &mut Conn<'_, Self::State>) -> Action {
+        let _ = conn;
+        Action::Continue
+    }
+
+    /// The connection has closed. Writes made here are discarded; the state is
+    /// dropped after this returns.
+    fn on_close(&mut self, conn: &mut Conn<'_, Self::State>, reason: &CloseReason) {
+        let _ = (conn, reason);
+    }
+
+    /// The connection was detached ([`Action::Detach`]); the socket is now the
+    /// handler's. The default drops (closes) it.
+    fn on_detach(&mut self, detached: Detached<Self::State>) {
+        let _ = detached;
+    }
+
+    /// The loop's periodic tick: called once when the loop starts, then after each
+    /// delay it returns; `None` stops ticking.
+    fn on_tick(&mut self) -> Option<Duration> {
+        None
+    }
+}
+
+/// A [`Handler`] made of one closure over the connection and its input, for the
+/// simplest servers (see [`Builder::serve_fn`](crate::Builder::serve_fn)).
+#[derive(Clone)]
+pub struct FnHandler<F>(pub F);
+
+impl<F> fmt::Debug for FnHandler<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FnHandler")
+    }
+}
+
+impl<F> Handler for FnHandler<F>
+where
+    F: FnMut(&mut Conn<'_, ()>, &mut Input<'_>) -> Action + 'static,
+{
+    type State = ();
+
+    fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+        (self.0)(conn, input)
+    }
+}

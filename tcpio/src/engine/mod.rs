@@ -1,0 +1,36 @@
+//! The contract ([`Handler`], [`Action`], [`Conn`], [`Input`]) and the event loop
+//! that honours it.
+//!
+//! Each loop runs on its own thread with its own poller, connection slab, buffer pool
+//! and timer wheel; nothing is shared on the hot path. A connection lives on one loop
+//! for its whole life.
+//!
+//! ```text
+//!   edge ─▶ read into the loop's buffer ─▶ on_data(conn, input) ─▶ flush once
+//!                     │                            │                    │
+//!          unconsumed bytes copied         writes queued; slices   socket takes
+//!          into a pooled per-conn          of input recorded,      what it can;
+//!          buffer (only those)             not copied              the rest is kept
+//! ```
+
+mod accept;
+mod buffer;
+pub(crate) mod config;
+mod conn;
+mod connection;
+mod event_loop;
+mod handler;
+mod input;
+mod output;
+mod read_path;
+pub(crate) mod shared;
+mod timer_wheel;
+mod write_path;
+
+pub use config::Balance;
+pub use conn::Conn;
+pub use handler::{Action, CloseReason, Detached, DetachedStream, FnHandler, Handler};
+pub use input::Input;
+
+pub(crate) use buffer::BufferPool;
+pub(crate) use event_loop::{guarded, Core, EventLoop};

@@ -1,0 +1,126 @@
+//! A hashed timer wheel: arming is O(1), and so is firing per expired entry.
+//!
+//! Time is cut into ticks of [`RESOLUTION`]; an entry due at tick `t` sits in slot
+//! `t % SLOTS` and fires when the wheel passes that tick (entries for a later lap of
+//! the wheel stay put). Timers fire up to one tick late, never early. Cancelling is
+//! lazy: the owner of an entry checks, when it fires, whether it still applies (a
+//! closed connection's slot generation has moved on), which keeps cancel O(1) too.
+
+use std::time::{Duration, Instant};
+
+/// Length of one tick.
+pub(crate) const RESOLUTION: Duration = Duration::from_millis(5);
+const SLOTS: usize = 512;
+
+#[derive(Debug)]
+pub(crate) struct TimerWheel<T> {
+    origin: Instant,
+    slots: Vec<Vec<(u64, T)>>,
+    /// Next tick to process.
+    current: u64,
+    len: usize,
+}
+
+impl<T: Copy> TimerWheel<T> {
+    pub(crate) fn new(now: Instant) -> Self {
+        TimerWheel { origin: now, slots: (0..SLOTS).map(|_| Vec::new()).collect(), current: 0, len: 0 }
+    }
+
+    fn tick_at(&self, t: Instant) -> u64 {
+        (t.saturating_duration_since(self.origin).as_nanos() / RESOLUTION.as_nanos()) as u64
+    }
+
+    /// Arms `item` to fire at `deadline` (rounded up to the next tick).
+    pub(crate) fn insert(&mut self, deadline: Instant, item: T) {
+        let tick = (self.tick_at(deadline) + 1).max(self.current);
+        self.slots[(tick % SLOTS as u64) as usize].push((tick, item));
+        self.len += 1;
+    }
+
+    /// Moves every entry due by `now` into `fired`, in deadline order by tick.
+    pub(crate) fn advance(&mut self, now: Instant, fired: &mut Vec<T>) {
+        let now_tick = self.tick_at(now);
+        if self.len == 0 {
+            self.current = now_tick + 1;
+            return;
+        }
+        // After a long stall, one lap visits every slot; the rest is the same slots.
+        let first = self.current.max((now_tick + 1).saturating_sub(SLOTS as u64));
+        for tick in first..=now_tick {
+            let slot = &mut self.slots[(tick % SLOTS as u64) as usize];
+            let before = slot.len();
+            slot.retain(|&(due, item)| {
+                if due <= now_tick {
+                    fired.push(item);
+                    false
+                } else {
+                    true
+                }
+            });
+            self.len -= before - slot.len();
+        }
+        self.current = now_tick + 1;
+    }
+
+    /// How long the loop may sleep before the next occupied slot comes due; `None`
+    /// when no timer is armed.
+    pub(crate) fn next_timeout(&self, now: Instant) -> Option<Duration> {
+        if self.len == 0 {
+            return None;
+        }
+        let occupied = (0..SLOTS as u64)
+            .map(|i| self.current + i)
+            .find(|t| !self.slots[(t % SLOTS as u64) as usize].is_empty())
+            .unwrap_or(self.current);
+        let due = self.origin + RESOLUTION * (occupied as u32);
+        Some(due.saturating_duration_since(now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fires_in_order_and_never_early() {
+        let t0 = Instant::now();
+        let mut w = TimerWheel::new(t0);
+        w.insert(t0 + Duration::from_millis(30), 3);
+        w.insert(t0 + Duration::from_millis(10), 1);
+        w.insert(t0 + Duration::from_millis(20), 2);
+        let mut fired = Vec::new();
+        w.advance(t0 + Duration::from_millis(9), &mut fired);
+        assert!(fired.is_empty());
+        w.advance(t0 + Duration::from_millis(25), &mut fired);
+        assert_eq!(fired, vec![1, 2]);
+        w.advance(t0 + Duration::from_millis(40), &mut fired);
+        assert_eq!(fired, vec![1, 2, 3]);
+        assert!(w.next_timeout(t0).is_none());
+    }
+
+    #[test]
+    fn later_laps_wait_for_their_turn() {
+        let t0 = Instant::now();
+        let mut w = TimerWheel::new(t0);
+        let lap = RESOLUTION * SLOTS as u32;
+        w.insert(t0 + lap + Duration::from_millis(10), 7);
+        let mut fired = Vec::new();
+        w.advance(t0 + Duration::from_millis(20), &mut fired);
+        assert!(fired.is_empty());
+        assert!(w.next_timeout(t0 + Duration::from_millis(20)).is_some());
+        w.advance(t0 + lap + Duration::from_millis(20), &mut fired);
+        assert_eq!(fired, vec![7]);
+    }
+
+    #[test]
+    fn long_stall_fires_everything_due() {
+        let t0 = Instant::now();
+        let mut w = TimerWheel::new(t0);
+        for i in 0..100u32 {
+            w.insert(t0 + Duration::from_millis(7 * i as u64), i);
+        }
+        let mut fired = Vec::new();
+        w.advance(t0 + Duration::from_secs(60), &mut fired);
+        assert_eq!(fired.len(), 100);
+    }
+}

@@ -1,0 +1,166 @@
+//! Output and leaving: writable edges, backpressure, closing and detaching.
+
+use std::net::Shutdown;
+
+use super::connection::Leaving;
+use super::event_loop::{conn_token, guarded, EventLoop, Timer};
+use super::shared::bump;
+use super::{Action, CloseReason, Conn, Detached, Handler};
+
+impl<H: Handler> EventLoop<H> {
+    /// Runs a connection callback that has no input, then flushes and applies it.
+    pub(crate) fn callback(&mut self, key: usize, f: impl FnOnce(&mut H, &mut Conn<'_, H::State>) -> Action) {
+        let c = &mut self.conns[key];
+        self.core.batch.begin(&[]);
+        let handler = &mut self.handler;
+        let core = &mut self.core;
+        let res = guarded(|| f(handler, &mut core.conn(c)));
+        let flushed = self.core.flush(&mut self.conns[key], &[]);
+        self.after(key, res, flushed);
+    }
+
+    /// The socket has room again for a connection whose output was waiting.
+    pub(crate) fn on_writable(&mut self, key: usize) {
+        let c = &mut self.conns[key];
+        c.write_blocked = false;
+        if let Err(e) = self.core.flush(c, &[]) {
+            return self.finalize(key, CloseReason::from_io(e));
+        }
+        self.after_output(key);
+    }
+
+    /// After output moved (or grew): backpressure, drain notices, a requested FIN,
+    /// and the next step of a connection that is leaving.
+    pub(crate) fn after_output(&mut self, key: usize) {
+        let limits = &self.core.cfg.limits;
+        let (low, high) = (limits.low_water, limits.high_water);
+        let c = &mut self.conns[key];
+        let queued = c.out.len();
+        if c.pressure_paused && queued <= low {
+            c.pressure_paused = false;
+            if c.wants_input() {
+                self.push_ready(key);
+            }
+        }
+        let c = &mut self.conns[key];
+        if c.notify_drained && !c.write_blocked && queued <= low && c.leaving.is_none() {
+            c.notify_drained = false;
+            return self.callback(key, |h, conn| h.on_drained(conn));
+        }
+        if queued > high && !c.pressure_paused && c.leaving.is_none() {
+            c.pressure_paused = true;
+            return self.callback(key, |h, conn| h.on_high_water(conn));
+        }
+        if queued == 0 {
+            if c.shutdown_write_requested && !c.write_shut {
+                c.write_shut = true;
+                if let Err(e) = c.stream.shutdown(Shutdown::Write) {
+                    return self.finalize(key, CloseReason::from_io(e));
+                }
+            }
+            if c.leaving.is_some() {
+                self.progress_leave(key);
+            }
+        }
+    }
+
+    /// Starts leaving: nothing more is delivered; the rest waits for the output.
+    pub(crate) fn leave(&mut self, key: usize, how: Leaving) {
+        let c = &mut self.conns[key];
+        if c.leaving.is_some() {
+            return;
+        }
+        c.leaving = Some(how);
+        if c.out.is_empty() {
+            self.progress_leave(key);
+        }
+    }
+
+    /// The output of a leaving connection has been written: detach it, or shut the
+    /// write side and linger for the peer's FIN so unread input cannot turn the close
+    /// into a reset that destroys what was just sent.
+    fn progress_leave(&mut self, key: usize) {
+        let c = &mut self.conns[key];
+        match c.leaving {
+            Some(Leaving::Detach) => self.detach(key),
+            Some(Leaving::Close(_)) if c.eof => self.finish_leaving(key),
+            Some(Leaving::Close(_)) => {
+                if !c.write_shut {
+                    c.write_shut = true;
+                    let _ = c.stream.shutdown(Shutdown::Write);
+                    let token = conn_token(key, c.gen);
+                    self.wheel.insert(self.now + self.core.cfg.linger, Timer::Linger(token));
+                }
+                self.drain_linger(key);
+            }
+            None => {}
+        }
+    }
+
+    /// Reads and discards input of a lingering connection until the peer closes.
+    pub(crate) fn drain_linger(&mut self, key: usize) {
+        for _ in 0..self.core.cfg.read_budget {
+            let c = &mut self.conns[key];
+            match c.stream.read(&mut self.rbuf) {
+                Ok(0) => return self.finish_leaving(key),
+                Ok(n) => {
+                    bump(&self.core.counters().bytes_in, n as u64);
+                    if n < self.rbuf.len() && !c.fin_seen {
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return self.finish_leaving(key),
+            }
+        }
+        self.push_ready(key);
+    }
+
+    /// Closes a leaving connection with the reason it is leaving for.
+    fn finish_leaving(&mut self, key: usize) {
+        if let Some(Leaving::Close(reason)) = self.conns[key].leaving.take() {
+            self.finalize(key, reason);
+        }
+    }
+
+    /// Removes a connection, tells the handler why, and closes the socket.
+    pub(crate) fn finalize(&mut self, key: usize, reason: CloseReason) {
+        let mut c = self.conns.remove(key);
+        c.closed = true;
+        c.inbuf.release(&mut self.core.pool);
+        c.out.release(&mut self.core.pool);
+        bump(&self.core.counters().closed, 1);
+        tracing::trace!(loop_id = self.id(), conn = c.id, %reason, "connection closed");
+        self.core.batch.begin(&[]);
+        let handler = &mut self.handler;
+        let core = &mut self.core;
+        if let Err(msg) = guarded(|| handler.on_close(&mut core.conn(&mut c), &reason)) {
+            bump(&self.core.counters().panics, 1);
+            tracing::warn!(loop_id = self.id(), conn = c.id, panic = %msg, "on_close panicked");
+        }
+        self.core.batch.clear();
+    }
+
+    /// Hands a flushed connection's socket to the handler.
+    fn detach(&mut self, key: usize) {
+        let mut c = self.conns.remove(key);
+        bump(&self.core.counters().closed, 1);
+        if let Err(e) = self.poller.deregister(&mut c.stream) {
+            tracing::warn!(conn = c.id, error = %e, "deregistering a detached socket failed");
+        }
+        let unread = c.inbuf.take_vec(&mut self.core.pool);
+        c.out.release(&mut self.core.pool);
+        let (id, peer, state) = (c.id, c.peer, c.state);
+        match c.stream.into_std() {
+            Ok(stream) => {
+                let d = Detached { id, peer, stream, unread, state };
+                if let Err(msg) = guarded(|| self.handler.on_detach(d)) {
+                    bump(&self.core.counters().panics, 1);
+                    tracing::warn!(conn = id, panic = %msg, "on_detach panicked");
+                }
+            }
+            Err(e) => tracing::warn!(conn = id, error = %e, "could not detach a connection"),
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! The server builder: every option checked before anything starts.
+
+use std::io;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use socket2::SockRef;
+
+use super::address::{BindAddr, ToBindAddr};
+use super::handle::ServerHandle;
+use super::listen::{bind_all, ListenPlan};
+use super::Error;
+use crate::backend::Poller;
+use crate::engine::config::{Limits, LoopConfig, SocketOptions};
+use crate::engine::shared::{LoopShared, Shared};
+use crate::engine::{Action, Balance, BufferPool, Conn, Core, EventLoop, FnHandler, Handler, Input};
+
+/// Default size of each loop's shared read buffer.
+pub const DEFAULT_READ_BUFFER: usize = 64 * 1024;
+/// Default maximum of unconsumed input per connection.
+pub const DEFAULT_MAX_INPUT: usize = 1024 * 1024;
+/// Default queued output above which reading pauses.
+pub const DEFAULT_HIGH_WATER: usize = 1024 * 1024;
+/// Default hard cap on queued output per connection (big enough for multi-MiB
+/// replies; past it the connection is closed).
+pub const DEFAULT_MAX_OUTPUT: usize = 64 * 1024 * 1024;
+/// Default time a closing connection waits for the peer's FIN after its own.
+pub const DEFAULT_LINGER: Duration = Duration::from_secs(5);
+
+/// Configures and starts a server; made by [`Server::builder`](crate::Server::builder).
+///
+/// ```no_run
+/// use tcpio::{Action, Server};
+///
+/// let server = Server::builder()
+///     .bind("tcp://127.0.0.1:0")?
+///     .bind("unix:///tmp/tcpio-doc.sock")?
+///     .loops(2)
+///     .start_fn(|conn, input| {
+///         conn.write(input.bytes());
+///         input.consume_all();
+///         Action::Continue
+///     })?;
+/// println!("listening on {:?}", server.local_addrs());
+/// server.shutdown();
+/// server.wait();
+/// # Ok::<(), tcpio::Error>(())
+/// ```
+pub struct Builder {
+    addrs: Vec<BindAddr>,
+    loops: usize,
+    balance: Option<Balance>,
+    share_port: bool,
+    backlog: i32,
+    socket: SocketOptions,
+    read_buffer: usize,
+    read_budget: usize,
+    max_input: usize,
+    high_water: usize,
+    low_water: Option<usize>,
+    max_output: usize,
+    linger: Duration,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder")
+            .field("addrs", &self.addrs)
+            .field("loops", &self.loops)
+            .field("balance", &self.balance)
+            .field("socket", &self.socket)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            addrs: Vec::new(),
+            loops: 0,
+            balance: None,
+            share_port: false,
+            backlog: 1024,
+            socket: SocketOptions { nodelay: true, ..SocketOptions::default() },
+            read_buffer: DEFAULT_READ_BUFFER,
+            read_budget: 16,
+            max_input: DEFAULT_MAX_INPUT,
+            high_water: DEFAULT_HIGH_WATER,
+            low_water: None,
+            max_output: DEFAULT_MAX_OUTPUT,
+            linger: DEFAULT_LINGER,
+        }
+    }
+}
+
+fn check(ok: bool, option: &'static str, reason: impl FnOnce() -> String) -> Result<(), Error> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidOption { option, reason: reason() })
+    }
+}
+
+impl Builder {
+    /// Adds an address to listen on: `tcp://host:port`, `tcp4://`, `tcp6://`,
+    /// `unix:///path`, a plain `host:port`, a [`SocketAddr`](std::net::SocketAddr)
+    /// or a [`Path`](std::path::Path). Port 0 picks a free port; see
+    /// [`ServerHandle::local_addrs`]. The syntax is checked here; resolving and
+    /// binding happen in [`start`](Self::start).
+    pub fn bind<A: ToBindAddr + ?Sized>(mut self, addr: &A) -> Result<Self, Error> {
+        self.addrs.push(addr.to_bind_addr()?);
+        Ok(self)
+    }
+
+    /// Number of event loops (threads); 0, the default, means one per available core.
+    pub fn loops(mut self, n: usize) -> Self {
+        self.loops = n;
+        self
+    }
+
+    /// How connections are spread over the loops. Default: [`Balance::ReusePort`] on
+    /// Linux, [`Balance::RoundRobin`] elsewhere.
+    pub fn balance(mut self, b: Balance) -> Self {
+        self.balance = Some(b);
+        self
+    }
+
+    /// Lets the `SO_REUSEPORT` listeners join a port another process already listens
+    /// on (for zero-downtime restarts). Off by default: such a port is "in use".
+    pub fn reuse_port_across_processes(mut self, yes: bool) -> Self {
+        self.share_port = yes;
+        self
+    }
+
+    /// Listen backlog (default 1024).
+    pub fn backlog(mut self, n: u32) -> Self {
+        self.backlog = n.min(i32::MAX as u32) as i32;
+        self
+    }
+
+    /// `TCP_NODELAY` on accepted TCP sockets (default on).
+    pub fn nodelay(mut self, on: bool) -> Self {
+        self.socket.nodelay = on;
+        self
+    }
+
+    /// TCP keepalive with this idle time before the first probe (default off).
+    pub fn keepalive(mut self, idle: Option<Duration>) -> Self {
+        self.socket.keepalive = idle;
+        self
+    }
+
+    /// `SO_RCVBUF` for accepted sockets (default: the kernel's).
+    pub fn recv_buffer_size(mut self, bytes: usize) -> Self {
+        self.socket.recv_buffer = Some(bytes);
+        self
+    }
+
+    /// `SO_SNDBUF` for accepted sockets (default: the kernel's).
+    pub fn send_buffer_size(mut self, bytes: usize) -> Self {
+        self.socket.send_buffer = Some(bytes);
+        self
+    }
+
+    /// A hook that receives every accepted socket before it is served, to set any
+    /// other option. An error drops that connection (and is logged).
+    pub fn on_accept_socket<F>(mut self, f: F) -> Self
+    where
+        F: Fn(SockRef<'_>) -> io::Result<()> + Send + Sync + 'static,
+    {
+        self.socket.hook = Some(Arc::new(f));
+        self
+    }
+
+    /// Size of each loop's shared read buffer, and so the most one read takes
+    /// (default [`DEFAULT_READ_BUFFER`]).
+    pub fn read_buffer_size(mut self, bytes: usize) -> Self {
+        self.read_buffer = bytes;
+        self
+    }
+
+    /// Reads per readiness event before a busy connection yields to the others
+    /// (default 16).
+    pub fn read_budget(mut self, reads: usize) -> Self {
+        self.read_budget = reads;
+        self
+    }
+
+    /// Most unconsumed input a connection may hold; past it the connection is closed
+    /// with [`CloseReason::InputLimit`](crate::CloseReason::InputLimit) (default
+    /// [`DEFAULT_MAX_INPUT`]).
+    pub fn max_input(mut self, bytes: usize) -> Self {
+        self.max_input = bytes;
+        self
+    }
+
+    /// Queued output above which the engine stops reading the connection and calls
+    /// [`Handler::on_high_water`] (default [`DEFAULT_HIGH_WATER`]).
+    pub fn high_water(mut self, bytes: usize) -> Self {
+        self.high_water = bytes;
+        self
+    }
+
+    /// Queued output at or below which reading resumes and
+    /// [`Handler::on_drained`] is called (default: a quarter of the high-water mark).
+    pub fn low_water(mut self, bytes: usize) -> Self {
+        self.low_water = Some(bytes);
+        self
+    }
+
+    /// Hard cap on queued output; past it the connection is closed with
+    /// [`CloseReason::OutputLimit`](crate::CloseReason::OutputLimit) (default
+    /// [`DEFAULT_MAX_OUTPUT`]).
+    pub fn max_output(mut self, bytes: usize) -> Self {
+        self.max_output = bytes;
+        self
+    }
+
+    /// How long a connection closing after a flush waits for the peer to close its
+    /// side, draining input meanwhile (default [`DEFAULT_LINGER`]).
+    pub fn linger(mut self, d: Duration) -> Self {
+        self.linger = d;
+        self
+    }
+
+    fn config(&self) -> Result<(LoopConfig, ListenPlan), Error> {
+        if self.addrs.is_empty() {
+            return Err(Error::NoAddress);
+        }
+        let loops = match self.loops {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        check(loops <= 1024, "loops", || format!("{loops} loops; at most 1024"))?;
+        check(self.backlog > 0, "backlog", || "must be at least 1".into())?;
+        check((512..=(64 << 20)).contains(&self.read_buffer), "read_buffer_size", || {
+            format!("{} bytes; must be from 512 bytes to 64 MiB", self.read_buffer)
+        })?;
+        check(self.read_budget > 0, "read_budget", || "must be at least 1".into())?;
+        check(self.max_input > 0, "max_input", || "must be at least 1 byte".into())?;
+        let low = self.low_water.unwrap_or(self.high_water / 4);
+        check(self.high_water > 0, "high_water", || "must be at least 1 byte".into())?;
+        check(low < self.high_water, "low_water", || {
+            format!("{low} bytes is not below the high-water mark of {} bytes", self.high_water)
+        })?;
+        check(self.high_water <= self.max_output, "max_output", || {
+            format!("{} bytes is below the high-water mark of {} bytes", self.max_output, self.high_water)
+        })?;
+        let balance = self.balance.unwrap_or(if cfg!(target_os = "linux") {
+            Balance::ReusePort
+        } else {
+            Balance::RoundRobin
+        });
+        let cfg = LoopConfig {
+            loops,
+            read_buffer: self.read_buffer,
+            pool_buffer: 16 * 1024,
+            pool_max_free: 256,
+            read_budget: self.read_budget,
+            accept_budget: 256,
+            max_events: 1024,
+            linger: self.linger,
+            limits: Limits {
+                max_input: self.max_input,
+                high_water: self.high_water,
+                low_water: low,
+                max_output: self.max_output,
+            },
+            socket: self.socket.clone(),
+            balance,
+        };
+        let plan = ListenPlan { loops, balance, backlog: self.backlog, share_port: self.share_port };
+        Ok((cfg, plan))
+    }
+
+    /// Binds every address, starts the loops and returns at once. `factory` makes one
+    /// handler per loop, on that loop's thread, given the loop id.
+    pub fn start<H, F>(self, factory: F) -> Result<ServerHandle, Error>
+    where
+        H: Handler,
+        F: Fn(usize) -> H + Send + Sync + 'static,
+    {
+        let (cfg, plan) = self.config()?;
+        let (addrs, per_loop) = bind_all(&self.addrs, plan)?;
+        let io_err = |context| move |source| Error::Io { context, source };
+        let mut pollers = Vec::with_capacity(cfg.loops);
+        let mut loops = Vec::with_capacity(cfg.loops);
+        for _ in 0..cfg.loops {
+            let p = Poller::new(cfg.max_events).map_err(io_err("creating a poller"))?;
+            loops.push(LoopShared::new(p.waker().map_err(io_err("creating a waker"))?));
+            pollers.push(p);
+        }
+        let shared = Arc::new(Shared { loops, stopping: AtomicBool::new(false) });
+        let cfg = Arc::new(cfg);
+        let listen_addrs: Arc<[crate::Addr]> = addrs.clone().into();
+        let factory = Arc::new(factory);
+        let mut threads = Vec::with_capacity(cfg.loops);
+        for (loop_id, (poller, listeners)) in pollers.into_iter().zip(per_loop).enumerate() {
+            let core = Core {
+                pool: BufferPool::new(cfg.pool_buffer, cfg.pool_max_free),
+                batch: Default::default(),
+                cfg: cfg.clone(),
+                loop_id,
+                listen_addrs: listen_addrs.clone(),
+                shared: shared.clone(),
+            };
+            let factory = factory.clone();
+            let spawned = std::thread::Builder::new().name(format!("tcpio-loop-{loop_id}")).spawn(move || {
+                let shared = core.shared.clone();
+                match crate::engine::guarded(|| factory(loop_id)) {
+                    Ok(handler) => EventLoop::new(handler, poller, listeners, core).run(),
+                    Err(msg) => {
+                        tracing::error!(loop_id, panic = %msg, "the handler factory panicked; shutting down");
+                        shared.shutdown();
+                    }
+                }
+            });
+            match spawned {
+                Ok(t) => threads.push(t),
+                Err(e) => {
+                    shared.shutdown();
+                    return Err(Error::Io { context: "spawning an event loop thread", source: e });
+                }
+            }
+        }
+        tracing::info!(addrs = ?addrs, loops = cfg.loops, "server started");
+        Ok(ServerHandle::new(shared, threads, addrs))
+    }
+
+    /// [`start`](Self::start), then blocks until the server stops (a handler returned
+    /// [`Action::Shutdown`] or [`ServerHandle::shutdown`] was called elsewhere).
+    pub fn serve<H, F>(self, factory: F) -> Result<(), Error>
+    where
+        H: Handler,
+        F: Fn(usize) -> H + Send + Sync + 'static,
+    {
+        self.start(factory)?.wait();
+        Ok(())
+    }
+
+    /// Starts a server from one closure over the connection and its input; each loop
+    /// gets a clone of it. The simplest way to write a server:
+    ///
+    /// ```no_run
+    /// tcpio::Server::builder().bind("127.0.0.1:7000")?.serve_fn(|conn, input| {
+    ///     conn.write(input.bytes()); // echo, straight from the read buffer
+    ///     input.consume_all();
+    ///     tcpio::Action::Continue
+    /// })?;
+    /// # Ok::<(), tcpio::Error>(())
+    /// ```
+    pub fn start_fn<F>(self, f: F) -> Result<ServerHandle, Error>
+    where
+        F: FnMut(&mut Conn<'_, ()>, &mut Input<'_>) -> Action + Clone + Send + Sync + 'static,
+    {
+        self.start(move |_| FnHandler(f.clone()))
+    }
+
+    /// [`start_fn`](Self::start_fn), then blocks until the server stops.
+    pub fn serve_fn<F>(self, f: F) -> Result<(), Error>
+    where
+        F: FnMut(&mut Conn<'_, ()>, &mut Input<'_>) -> Action + Clone + Send + Sync + 'static,
+    {
+        self.start_fn(f)?.wait();
+        Ok(())
+    }
+}

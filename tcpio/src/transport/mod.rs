@@ -1,0 +1,14 @@
+//! What sits between a socket and the handler.
+//!
+//! This layer owns the byte streams themselves: plain TCP and unix-domain sockets
+//! today, with TLS and the PROXY protocol header to come as further transports. The
+//! engine reads and writes through [`Stream`] and never learns which kind it holds,
+//! and a handler only ever sees plain bytes.
+
+mod addr;
+mod listener;
+mod stream;
+
+pub use addr::Addr;
+pub(crate) use listener::{Accepted, Listener, UnixSocketFile};
+pub(crate) use stream::Stream;

@@ -1,0 +1,94 @@
+//! Helpers shared by the integration tests: start a server on port 0, connect, read
+//! with a bound, poll for a condition.
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use tcpio::{Builder, Handler, Server, ServerHandle};
+
+/// The longest any single wait in a test may take before it fails.
+pub const LIMIT: Duration = Duration::from_secs(20);
+
+/// A builder bound to 127.0.0.1 on port 0.
+pub fn local() -> Builder {
+    Server::builder().bind("127.0.0.1:0").unwrap()
+}
+
+/// Starts a server and returns it with its first TCP address.
+pub fn start<H, F>(b: Builder, factory: F) -> (ServerHandle, SocketAddr)
+where
+    H: Handler,
+    F: Fn(usize) -> H + Send + Sync + 'static,
+{
+    let h = b.start(factory).expect("server starts");
+    let addr = h.local_addrs().iter().find_map(|a| a.as_ip()).expect("a TCP address");
+    (h, addr)
+}
+
+/// Connects with read and write time-outs so a broken server fails the test instead
+/// of hanging it.
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(LIMIT)).unwrap();
+    s.set_write_timeout(Some(LIMIT)).unwrap();
+    s
+}
+
+/// Reads until end of stream; an error (a reset, a time-out) is returned as such.
+pub fn read_to_end(s: &mut impl Read) -> io::Result<Vec<u8>> {
+    let mut v = Vec::new();
+    s.read_to_end(&mut v)?;
+    Ok(v)
+}
+
+/// Reads exactly `n` bytes.
+pub fn read_n(s: &mut impl Read, n: usize) -> Vec<u8> {
+    let mut v = vec![0; n];
+    s.read_exact(&mut v).expect("read_exact");
+    v
+}
+
+/// Polls `cond` every millisecond until it holds or [`LIMIT`] passes.
+pub fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + LIMIT;
+    while Instant::now() < end {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    cond()
+}
+
+/// Writes everything, then shuts down the write side.
+pub fn send_and_finish(s: &mut TcpStream, data: &[u8]) {
+    s.write_all(data).unwrap();
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+}
+
+/// A deterministic pseudo-random payload.
+pub fn payload(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// The echo handler most tests use.
+pub struct Echo;
+
+impl Handler for Echo {
+    type State = ();
+    fn on_data(&mut self, conn: &mut tcpio::Conn<'_, ()>, input: &mut tcpio::Input<'_>) -> tcpio::Action {
+        conn.write(input.bytes());
+        input.consume_all();
+        tcpio::Action::Continue
+    }
+}
