@@ -1,0 +1,104 @@
+//! Clients that do not read: the high-water mark pauses reading, the hard cap closes
+//! a handler that keeps writing, and nothing is lost once the client reads.
+
+mod util;
+
+use std::io::Write;
+use std::sync::mpsc;
+
+use tcpio::{Action, CloseReason, Conn, Handler, Input};
+use util::*;
+
+#[test]
+fn echo_to_a_client_that_never_reads_pauses_and_loses_nothing() {
+    let (server, addr) = start(local().loops(1).high_water(256 * 1024).send_buffer_size(64 * 1024), |_| Echo);
+    let mut c = connect(addr);
+    socket2::SockRef::from(&c).set_recv_buffer_size(64 * 1024).unwrap();
+    // Write from another thread: the writes block once the server stops reading.
+    let total = 64 << 20;
+    let data = payload(5, total);
+    let mut w = c.try_clone().unwrap();
+    let sent = data.clone();
+    let writer = std::thread::spawn(move || w.write_all(&sent).map(|_| ()));
+    // The server reads only until its queue passes the high-water mark, then waits.
+    let mut last = 0;
+    assert!(wait_for(|| {
+        let now = server.stats().total.bytes_in;
+        let settled = now == last && now > 0;
+        last = now;
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        settled
+    }));
+    let stats = server.stats().total;
+    assert!(stats.bytes_in < 8 << 20, "reading paused early ({} bytes in)", stats.bytes_in);
+    assert_eq!(stats.open, 1, "the connection stays open");
+    // Now read: everything arrives, in order.
+    let got = read_n(&mut c, total);
+    writer.join().unwrap().unwrap();
+    assert!(got == data);
+}
+
+#[test]
+fn unsolicited_writes_past_the_hard_cap_close_the_connection() {
+    struct Firehose(mpsc::Sender<CloseReason>);
+    impl Handler for Firehose {
+        type State = ();
+        fn on_open(&mut self, conn: &mut Conn<'_, ()>) -> Action {
+            let chunk = vec![7u8; 1 << 20];
+            for _ in 0..64 {
+                conn.write(&chunk); // no request asked for any of this
+            }
+            Action::Continue
+        }
+        fn on_data(&mut self, _: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            input.consume_all();
+            Action::Continue
+        }
+        fn on_close(&mut self, _: &mut Conn<'_, ()>, reason: &CloseReason) {
+            self.0.send(reason.clone()).unwrap();
+        }
+    }
+    let (tx, rx) = mpsc::channel();
+    let (server, addr) =
+        start(local().loops(1).high_water(1 << 20).max_output(16 << 20), move |_| Firehose(tx.clone()));
+    let _c = connect(addr);
+    let reason = rx.recv_timeout(LIMIT).unwrap();
+    assert!(matches!(reason, CloseReason::OutputLimit { limit } if limit == 16 << 20), "{reason:?}");
+    assert!(reason.to_string().contains("hard cap"));
+    // The server goes on serving others.
+    let (tx2, _rx2) = mpsc::channel::<CloseReason>();
+    drop(tx2);
+    assert_eq!(server.stats().total.closed, 1);
+}
+
+#[test]
+fn high_water_and_drained_events_reach_the_handler() {
+    struct Producer(mpsc::Sender<&'static str>, usize);
+    impl Handler for Producer {
+        type State = ();
+        fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            input.consume_all();
+            conn.write(&vec![3u8; self.1]);
+            Action::Continue
+        }
+        fn on_high_water(&mut self, _: &mut Conn<'_, ()>) -> Action {
+            self.0.send("high").unwrap();
+            Action::Continue
+        }
+        fn on_drained(&mut self, conn: &mut Conn<'_, ()>) -> Action {
+            self.0.send("drained").unwrap();
+            conn.write(b"END");
+            Action::Continue
+        }
+    }
+    let (tx, rx) = mpsc::channel();
+    let n = 8 << 20;
+    let (_server, addr) = start(local().loops(1).high_water(1 << 20), move |_| Producer(tx.clone(), n));
+    let mut c = connect(addr);
+    c.write_all(b"go").unwrap();
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "high");
+    let got = read_n(&mut c, n + 3);
+    assert!(got[..n].iter().all(|&b| b == 3));
+    assert_eq!(&got[n..], b"END");
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "drained");
+}
