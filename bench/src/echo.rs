@@ -37,13 +37,19 @@ pub fn run(flags: &Flags) -> Res<()> {
     if !(0.1..=600.0).contains(&seconds) {
         return Err("--seconds must be between 0.1 and 600".into());
     }
+    let only: String = flags.get("workload", "all".to_string())?;
+    let workloads: Vec<Workload> =
+        WORKLOADS.into_iter().filter(|w| only == "all" || only == w.name).collect();
+    if workloads.is_empty() {
+        return Err(format!("unknown workload `{only}`").into());
+    }
     let measure = Duration::from_secs_f64(seconds);
     let pin = Pinning::setup();
     let started = Instant::now();
     // samples[workload][server] = one Sample per round.
-    let mut samples: Vec<Vec<Vec<Sample>>> = vec![vec![Vec::new(); 3]; WORKLOADS.len()];
+    let mut samples: Vec<Vec<Vec<Sample>>> = vec![vec![Vec::new(); 3]; workloads.len()];
     for round in 0..rounds {
-        for (wi, w) in WORKLOADS.iter().enumerate() {
+        for (wi, w) in workloads.iter().enumerate() {
             for k in 0..3 {
                 let si = (k + round) % 3;
                 let kind = ServerKind::ALL[si];
@@ -62,7 +68,7 @@ pub fn run(flags: &Flags) -> Res<()> {
             }
         }
     }
-    print_report(&samples, rounds, measure, pin);
+    print_report(&workloads, &samples, rounds, measure, pin);
     eprintln!("echo: done in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -84,7 +90,13 @@ fn measure_one(kind: ServerKind, w: Workload, measure: Duration, pin: Pinning) -
 }
 
 /// Prints the markdown table and the RESULT lines.
-fn print_report(samples: &[Vec<Vec<Sample>>], rounds: usize, measure: Duration, pin: Pinning) {
+fn print_report(
+    workloads: &[Workload],
+    samples: &[Vec<Vec<Sample>>],
+    rounds: usize,
+    measure: Duration,
+    pin: Pinning,
+) {
     let mut table = Table::new(&[
         "workload",
         "server",
@@ -96,7 +108,7 @@ fn print_report(samples: &[Vec<Vec<Sample>>], rounds: usize, measure: Duration, 
         "vs floor (min–max)",
     ]);
     let mut results = Vec::new();
-    for (w, per_server) in WORKLOADS.iter().zip(samples) {
+    for (w, per_server) in workloads.iter().zip(samples) {
         let rate = |si: usize| -> Vec<f64> { per_server[si].iter().map(|s| s.msgs_per_sec).collect() };
         let ratios =
             |a: usize, b: usize| -> Vec<f64> { rate(a).iter().zip(rate(b)).map(|(x, y)| x / y).collect() };

@@ -17,8 +17,13 @@ const HEADER: usize = 8;
 /// Longest time without any echoed byte before a run fails.
 const STALL: Duration = Duration::from_secs(20);
 
-/// Epoll wait timeout in milliseconds, so deadlines are checked regularly.
+/// Epoll wait timeout in milliseconds when idle, so deadlines are checked regularly.
 const TICK_MS: i32 = 20;
+
+/// After an event, the generator busy-polls (epoll_wait with timeout 0) this long before
+/// blocking again: it has a core of its own, and sleeping would add its own wake-up latency
+/// to every round trip.
+const SPIN: Duration = Duration::from_millis(2);
 
 /// A traffic shape: connections, message size and messages in flight per connection.
 #[derive(Clone, Copy, Debug)]
@@ -278,6 +283,7 @@ impl Load {
             refill(conn, &self.body, self.w.depth, &mut run, start)?;
         }
         let mut events = event_buffer(256);
+        let mut last_event = start;
         loop {
             let now = Instant::now();
             if run.until.is_some_and(|u| now >= u) {
@@ -290,7 +296,11 @@ impl Load {
                 let stuck = run.sent - run.done;
                 return Err(format!("no echo for {STALL:?} with {stuck} messages in flight").into());
             }
-            let n = self.ep.wait(&mut events, TICK_MS)?;
+            let timeout = if now.duration_since(last_event) < SPIN { 0 } else { TICK_MS };
+            let n = self.ep.wait(&mut events, timeout)?;
+            if n > 0 {
+                last_event = now;
+            }
             for ev in &events[..n] {
                 let (flags, token) = (ev.events, ev.u64);
                 let conn = &mut self.conns[token as usize];

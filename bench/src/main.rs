@@ -26,6 +26,7 @@ const USAGE: &str = "\
 usage: tcpio-bench <subcommand> [flags]
 
   echo [--rounds R (>= 5, default 5)] [--seconds S (per measurement, default 2)]
+       [--workload 1c-64B-1|50c-64B-1|50c-64B-32|50c-4KiB-1|all (default all)]
       throughput and latency of tcpio, tokio and the epoll floor, interleaved
   cost [--messages N (strace, default 20000)] [--cg-messages M (callgrind, default 5000)]
       instructions and system calls per message (slope between N and 2N messages)
@@ -79,7 +80,7 @@ fn dispatch(args: &[String]) -> Res<()> {
     };
     let rest = &args[1..];
     match cmd.as_str() {
-        "echo" => echo::run(&Flags::parse(rest, &["rounds", "seconds"])?),
+        "echo" => echo::run(&Flags::parse(rest, &["rounds", "seconds", "workload"])?),
         "cost" => cost::run(&Flags::parse(rest, &["messages", "cg-messages"])?),
         "idle" => idle::run(&Flags::parse(rest, &["conns", "server"])?),
         "serve" => {

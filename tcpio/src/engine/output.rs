@@ -186,7 +186,7 @@ mod tests {
         assert_eq!(logical(&out, &batch, &input), b"old|GET a\n+GET b\n!");
         assert_eq!(queued(&out, &batch), 18);
         settle(&mut out, &mut batch, &input, 7, &mut pool);
-        assert_eq!(out.pending(), b"T a\n+GET b\n!");
+        assert_eq!(out.pending(), b" a\n+GET b\n!");
         assert!(batch.segs.is_empty());
     }
 
