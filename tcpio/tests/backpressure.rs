@@ -102,3 +102,37 @@ fn high_water_and_drained_events_reach_the_handler() {
     assert_eq!(&got[n..], b"END");
     assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "drained");
 }
+
+#[test]
+fn pause_and_resume_redeliver_kept_input_and_read_on() {
+    /// Answers one line per call with a big reply, pausing until the reply drains.
+    struct OneAtATime(usize);
+    impl Handler for OneAtATime {
+        type State = ();
+        fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            assert!(!conn.is_read_paused(), "no input is delivered while paused");
+            let b = input.bytes();
+            if let Some(end) = b.iter().position(|&x| x == b'\n') {
+                conn.write(&vec![b[0]; self.0]);
+                input.consume(end + 1);
+                conn.pause_read();
+            }
+            Action::Continue
+        }
+        fn on_drained(&mut self, conn: &mut Conn<'_, ()>) -> Action {
+            conn.resume_read();
+            Action::Continue
+        }
+    }
+    let n = 8 << 20;
+    let (_server, addr) = start(local().loops(1), move |_| OneAtATime(n));
+    let mut c = connect(addr);
+    c.write_all(b"a\nb\n").unwrap(); // both lines arrive in one read
+    let first = read_n(&mut c, n);
+    assert!(first.iter().all(|&x| x == b'a'));
+    let second = read_n(&mut c, n);
+    assert!(second.iter().all(|&x| x == b'b'), "the kept line was offered again on resume");
+    c.write_all(b"c\n").unwrap(); // and the socket is read again after it
+    let third = read_n(&mut c, n);
+    assert!(third.iter().all(|&x| x == b'c'));
+}

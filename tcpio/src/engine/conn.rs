@@ -117,8 +117,9 @@ impl<'a, S> Conn<'a, S> {
         self.c.user_paused = true;
     }
 
-    /// Starts reading again; input that arrived meanwhile is delivered promptly, not
-    /// at the next edge.
+    /// Starts reading again after the callback returns. Input the handler left
+    /// unconsumed is offered again at once, then the socket is read: input that
+    /// arrived meanwhile is delivered promptly, not at the next edge.
     pub fn resume_read(&mut self) {
         if self.c.user_paused {
             self.c.user_paused = false;

@@ -368,11 +368,8 @@ impl<H: Handler> EventLoop<H> {
             Action::Shutdown => self.core.shared.shutdown(),
         }
         let c = &mut self.conns[key];
-        if c.resume_pending {
-            c.resume_pending = false;
-            if c.wants_input() {
-                self.push_ready(key);
-            }
+        if c.resume_pending && c.wants_input() {
+            self.push_ready(key);
         }
         self.after_output(key);
     }

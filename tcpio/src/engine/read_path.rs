@@ -15,6 +15,13 @@ impl<H: Handler> EventLoop<H> {
         }
         let gen = c.gen;
         let read_size = self.rbuf.len();
+        if c.resume_pending {
+            // Resumed with input still kept: offer it before reading more.
+            self.conns[key].resume_pending = false;
+            if !self.conns[key].inbuf.is_empty() && self.conns[key].wants_input() {
+                self.deliver_kept(key, 0);
+            }
+        }
         // Reads per event are bounded so one busy connection cannot starve the rest;
         // a connection that spends its budget is read again later in this pass.
         for _ in 0..self.core.cfg.read_budget {
