@@ -33,6 +33,14 @@ pub fn run(flags: &Flags) -> Res<()> {
     if n == 0 || cg_n == 0 {
         return Err("message counts must be positive".into());
     }
+    let only_w: String = flags.get("workload", "all".to_string())?;
+    let only_s: String = flags.get("server", "all".to_string())?;
+    let workloads: Vec<Workload> =
+        WORKLOADS.into_iter().filter(|w| only_w == "all" || only_w == w.name).collect();
+    if workloads.is_empty() {
+        return Err(format!("unknown workload `{only_w}`").into());
+    }
+    let kinds = if only_s == "all" { ServerKind::ALL.to_vec() } else { vec![ServerKind::parse(&only_s)?] };
     let valgrind = find_in_path("valgrind").is_some();
     let strace = find_in_path("strace").is_some();
     let annotate = find_in_path("callgrind_annotate").is_some();
@@ -53,8 +61,8 @@ pub fn run(flags: &Flags) -> Res<()> {
     std::fs::create_dir_all(dir)?;
     let started = Instant::now();
     let mut rows = Vec::new();
-    for w in WORKLOADS {
-        for kind in ServerKind::ALL {
+    for &w in &workloads {
+        for &kind in &kinds {
             let ctx = |e| format!("{} {}: {e}", w.name, kind.name());
             let mut cost = Cost { instr: None, syscalls: None, annotate: None };
             if valgrind {
@@ -90,7 +98,7 @@ pub fn run(flags: &Flags) -> Res<()> {
             rows.push((w, kind, cost));
         }
     }
-    print_report(&rows, n, cg_n);
+    print_report(&rows, n, cg_n, pin);
     Ok(())
 }
 
@@ -153,9 +161,10 @@ fn fmt_opt(x: Option<f64>, decimals: usize) -> String {
 }
 
 /// Prints the table, the profile paths and the RESULT lines.
-fn print_report(rows: &[(Workload, ServerKind, Cost)], n: u64, cg_n: u64) {
+fn print_report(rows: &[(Workload, ServerKind, Cost)], n: u64, cg_n: u64, pin: Pinning) {
     println!();
-    println!("## cost: slope between N and 2N messages (callgrind N={cg_n}, strace N={n}), server on core 0");
+    let placement = if pin.enabled { "server on core 0, load on core 1" } else { "UNPINNED" };
+    println!("## cost: slope between N and 2N messages (callgrind N={cg_n}, strace N={n}), {placement}");
     println!();
     let mut table = Table::new(&["workload", "server", "instructions/msg", "syscalls/msg"]);
     for (w, kind, cost) in rows {

@@ -5,7 +5,7 @@
 //! median and min–max spread, so slow drift of the shared machine cancels out.
 
 use crate::load::{Load, Stop, Workload, WORKLOADS};
-use crate::proc::{Pinning, ServerProc, Wrapper, SERVER_CORE};
+use crate::proc::{threads_status_sum, Pinning, ServerProc, Wrapper, SERVER_CORE};
 use crate::report::{grouped, median, ratio_cell, Table};
 use crate::servers::ServerKind;
 use crate::{Flags, Res};
@@ -25,6 +25,8 @@ struct Sample {
     p50_us: f64,
     /// 99th percentile round trip, microseconds.
     p99_us: f64,
+    /// Times the server blocked (voluntary context switches, all threads) per message.
+    sleeps_per_msg: f64,
 }
 
 /// Runs the `echo` subcommand.
@@ -77,7 +79,10 @@ pub fn run(flags: &Flags) -> Res<()> {
 fn measure_one(kind: ServerKind, w: Workload, measure: Duration, pin: Pinning) -> Res<Sample> {
     let server = ServerProc::start(kind, &Wrapper::Plain, pin.core(SERVER_CORE))?;
     let mut load = Load::connect(server.port, w)?;
+    let key = "voluntary_ctxt_switches:";
+    let sleeps_before = threads_status_sum(server.proc.pid(), key)?;
     let stats = load.run(Stop::Timed { warmup: WARMUP, measure })?;
+    let sleeps = threads_status_sum(server.proc.pid(), key)?.saturating_sub(sleeps_before);
     drop(load);
     server.stop(Duration::from_secs(10))?;
     let msgs_per_sec = stats.msgs_per_sec();
@@ -86,6 +91,7 @@ fn measure_one(kind: ServerKind, w: Workload, measure: Duration, pin: Pinning) -
         mb_per_sec: msgs_per_sec * w.size as f64 / 1e6,
         p50_us: stats.latency_us(0.50),
         p99_us: stats.latency_us(0.99),
+        sleeps_per_msg: sleeps as f64 / stats.total_msgs.max(1) as f64,
     })
 }
 
@@ -104,6 +110,7 @@ fn print_report(
         "MB/s",
         "p50 µs",
         "p99 µs",
+        "srv sleeps/msg",
         "vs tokio (min–max)",
         "vs floor (min–max)",
     ]);
@@ -122,6 +129,7 @@ fn print_report(
                 format!("{:.1}", col(|s| s.mb_per_sec)),
                 format!("{:.1}", col(|s| s.p50_us)),
                 format!("{:.1}", col(|s| s.p99_us)),
+                format!("{:.3}", col(|s| s.sleeps_per_msg)),
                 ratio_cell(&ratios(si, tokio)),
                 ratio_cell(&ratios(si, floor)),
             ]);
@@ -142,7 +150,8 @@ fn print_report(
     );
     println!();
     println!("Medians over rounds; ratios are msgs/s, median of per-round ratios (min–max).");
-    println!("MB/s counts echoed payload in one direction.");
+    println!("MB/s counts echoed payload in one direction. srv sleeps/msg: the server's voluntary");
+    println!("context switches per message (how often it blocked in epoll_wait and had to be woken).");
     println!();
     print!("{}", table.render());
     println!();

@@ -2,8 +2,7 @@
 //! connections, proves each was accepted and served with a one-byte echo, then holds them idle
 //! while the server's VmRSS is read again.
 
-use crate::load::{event_buffer, Epoll};
-use crate::proc::{ChildProc, Pinning, ServerProc, Wrapper, LOAD_CORE, SERVER_CORE};
+use crate::proc::{event_buffer, ChildProc, Epoll, Pinning, ServerProc, Wrapper, LOAD_CORE, SERVER_CORE};
 use crate::report::{grouped, Table};
 use crate::servers::ServerKind;
 use crate::{Flags, Res};
@@ -78,19 +77,7 @@ fn measure(kind: ServerKind, conns: usize, pin: Pinning) -> Res<(u64, u64)> {
 
 /// Resident set size of process `pid` in bytes, from `/proc/<pid>/status`.
 fn vm_rss(pid: u32) -> Res<u64> {
-    let path = format!("/proc/{pid}/status");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-    let line = text
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .ok_or_else(|| format!("{path}: no VmRSS line"))?;
-    let kb: u64 = line
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .map_err(|_| format!("{path}: bad VmRSS `{line}`"))?;
-    Ok(kb * 1024)
+    Ok(crate::proc::status_field(&format!("/proc/{pid}/status"), "VmRSS:")? * 1024)
 }
 
 /// Child side: opens `conns` connections to 127.0.0.1:`port`, checks a one-byte echo on each,

@@ -4,11 +4,12 @@
 //! Message layout: 4 bytes sequence number and 4 bytes connection id (little endian), then a
 //! position-dependent pattern, so reordering, loss, duplication and cross-talk are all caught.
 
+use crate::proc::{event_buffer, Epoll};
 use crate::Res;
 use std::collections::VecDeque;
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 /// Bytes at the start of each message: sequence number and connection id.
@@ -46,68 +47,6 @@ pub const WORKLOADS: [Workload; 4] = [
     Workload { name: "50c-4KiB-1", conns: 50, size: 4096, depth: 1 },
 ];
 
-/// A small owned epoll instance.
-pub struct Epoll {
-    /// The epoll descriptor.
-    fd: OwnedFd,
-}
-
-impl Epoll {
-    /// Creates an epoll instance.
-    pub fn new() -> io::Result<Epoll> {
-        // SAFETY: plain epoll_create1(2) call.
-        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: `fd` was just created and nothing else owns it.
-        Ok(Epoll { fd: unsafe { OwnedFd::from_raw_fd(fd) } })
-    }
-
-    /// Registers `fd` for `events`, tagged with `token`.
-    pub fn add(&self, fd: RawFd, events: u32, token: u64) -> io::Result<()> {
-        self.ctl(libc::EPOLL_CTL_ADD, fd, events, token)
-    }
-
-    /// Removes `fd` from the interest list.
-    pub fn delete(&self, fd: RawFd) -> io::Result<()> {
-        self.ctl(libc::EPOLL_CTL_DEL, fd, 0, 0)
-    }
-
-    /// Performs one epoll_ctl(2) operation.
-    fn ctl(&self, op: i32, fd: RawFd, events: u32, token: u64) -> io::Result<()> {
-        let mut ev = libc::epoll_event { events, u64: token };
-        // SAFETY: `ev` is a valid epoll_event for the duration of the call.
-        let rc = unsafe { libc::epoll_ctl(self.fd.as_raw_fd(), op, fd, &mut ev) };
-        if rc < 0 {
-            Err(io::Error::last_os_error())
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Waits up to `timeout_ms` for events; returns how many were stored (0 on EINTR).
-    pub fn wait(&self, events: &mut [libc::epoll_event], timeout_ms: i32) -> io::Result<usize> {
-        let max = events.len().min(i32::MAX as usize) as i32;
-        // SAFETY: `events` is writable for `max` entries.
-        let n = unsafe { libc::epoll_wait(self.fd.as_raw_fd(), events.as_mut_ptr(), max, timeout_ms) };
-        if n >= 0 {
-            return Ok(n as usize);
-        }
-        let err = io::Error::last_os_error();
-        if err.kind() == ErrorKind::Interrupted {
-            Ok(0)
-        } else {
-            Err(err)
-        }
-    }
-}
-
-/// A zeroed event array of length `n` for [`Epoll::wait`].
-pub fn event_buffer(n: usize) -> Vec<libc::epoll_event> {
-    vec![libc::epoll_event { events: 0, u64: 0 }; n]
-}
-
 /// When a run ends.
 #[derive(Clone, Copy, Debug)]
 pub enum Stop {
@@ -127,6 +66,8 @@ pub enum Stop {
 pub struct Stats {
     /// Messages completed inside the measured window.
     pub msgs: u64,
+    /// Messages completed in the whole run (warm-up and drain included).
+    pub total_msgs: u64,
     /// Length of the measured window.
     pub elapsed: Duration,
     /// Round-trip time of each measured message, nanoseconds, sorted ascending.
@@ -308,6 +249,7 @@ impl Load {
             }
         }
         let mut stats = run.stats;
+        stats.total_msgs = run.done;
         stats.elapsed = match until {
             Some(until) => until - from,
             None => start.elapsed(),

@@ -29,6 +29,7 @@ usage: tcpio-bench <subcommand> [flags]
        [--workload 1c-64B-1|50c-64B-1|50c-64B-32|50c-4KiB-1|all (default all)]
       throughput and latency of tcpio, tokio and the epoll floor, interleaved
   cost [--messages N (strace, default 20000)] [--cg-messages M (callgrind, default 5000)]
+       [--workload NAME|all] [--server tcpio|tokio|floor|all]
       instructions and system calls per message (slope between N and 2N messages)
   idle [--conns C (default 10000)] [--server tcpio|tokio|floor|all (default all)]
       server resident memory per idle connection
@@ -81,7 +82,7 @@ fn dispatch(args: &[String]) -> Res<()> {
     let rest = &args[1..];
     match cmd.as_str() {
         "echo" => echo::run(&Flags::parse(rest, &["rounds", "seconds", "workload"])?),
-        "cost" => cost::run(&Flags::parse(rest, &["messages", "cg-messages"])?),
+        "cost" => cost::run(&Flags::parse(rest, &["messages", "cg-messages", "workload", "server"])?),
         "idle" => idle::run(&Flags::parse(rest, &["conns", "server"])?),
         "serve" => {
             let kind = rest.first().ok_or("serve needs a server name")?;

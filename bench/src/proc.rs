@@ -1,10 +1,12 @@
-//! Child processes: pinning, spawning (optionally under valgrind or strace), reading the
-//! child's ready line, and always reaping it (graceful stop via stdin EOF, SIGKILL as fallback).
+//! OS helpers and child processes: core pinning, fd limits, a small epoll wrapper, and child
+//! processes (optionally under valgrind or strace) whose ready line is read and which are
+//! always reaped (graceful stop via stdin EOF, SIGKILL as fallback).
 
 use crate::servers::ServerKind;
 use crate::Res;
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, ErrorKind};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -85,6 +87,90 @@ pub fn find_in_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
         .find(|p| p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
+}
+
+/// Reads the first number after `key` (e.g. `VmRSS:`) in a `/proc` status file.
+pub fn status_field(path: &str, key: &str) -> Res<u64> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let rest = text.lines().find_map(|l| l.strip_prefix(key)).ok_or_else(|| format!("{path}: no {key}"))?;
+    let num = rest.split_whitespace().next().unwrap_or("");
+    Ok(num.parse().map_err(|_| format!("{path}: bad {key} `{rest}`"))?)
+}
+
+/// Sums status field `key` over all threads of process `pid`.
+pub fn threads_status_sum(pid: u32, key: &str) -> Res<u64> {
+    let dir = format!("/proc/{pid}/task");
+    let mut sum = 0;
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))? {
+        let path = entry?.path().join("status");
+        // A thread may exit between listing and reading: skip it.
+        if let Ok(v) = status_field(&path.to_string_lossy(), key) {
+            sum += v;
+        }
+    }
+    Ok(sum)
+}
+
+/// A small owned epoll instance.
+pub struct Epoll {
+    /// The epoll descriptor.
+    fd: OwnedFd,
+}
+
+impl Epoll {
+    /// Creates an epoll instance.
+    pub fn new() -> io::Result<Epoll> {
+        // SAFETY: plain epoll_create1(2) call.
+        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` was just created and nothing else owns it.
+        Ok(Epoll { fd: unsafe { OwnedFd::from_raw_fd(fd) } })
+    }
+
+    /// Registers `fd` for `events`, tagged with `token`.
+    pub fn add(&self, fd: RawFd, events: u32, token: u64) -> io::Result<()> {
+        self.ctl(libc::EPOLL_CTL_ADD, fd, events, token)
+    }
+
+    /// Removes `fd` from the interest list.
+    pub fn delete(&self, fd: RawFd) -> io::Result<()> {
+        self.ctl(libc::EPOLL_CTL_DEL, fd, 0, 0)
+    }
+
+    /// Performs one epoll_ctl(2) operation.
+    fn ctl(&self, op: i32, fd: RawFd, events: u32, token: u64) -> io::Result<()> {
+        let mut ev = libc::epoll_event { events, u64: token };
+        // SAFETY: `ev` is a valid epoll_event for the duration of the call.
+        let rc = unsafe { libc::epoll_ctl(self.fd.as_raw_fd(), op, fd, &mut ev) };
+        if rc < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Waits up to `timeout_ms` for events; returns how many were stored (0 on EINTR).
+    pub fn wait(&self, events: &mut [libc::epoll_event], timeout_ms: i32) -> io::Result<usize> {
+        let max = events.len().min(i32::MAX as usize) as i32;
+        // SAFETY: `events` is writable for `max` entries.
+        let n = unsafe { libc::epoll_wait(self.fd.as_raw_fd(), events.as_mut_ptr(), max, timeout_ms) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() == ErrorKind::Interrupted {
+            Ok(0)
+        } else {
+            Err(err)
+        }
+    }
+}
+
+/// A zeroed event array of length `n` for [`Epoll::wait`].
+pub fn event_buffer(n: usize) -> Vec<libc::epoll_event> {
+    vec![libc::epoll_event { events: 0, u64: 0 }; n]
 }
 
 /// A tool a server runs under.

@@ -94,7 +94,11 @@ fn stats_add_up_per_loop_and_in_total() {
     for c in clients.drain(..20) {
         drop(c);
     }
-    assert!(wait_for(|| server.stats().total.closed == 20));
+    // Stats are a snapshot: byte counts are published once per loop pass.
+    assert!(wait_for(|| {
+        let t = server.stats().total;
+        t.closed == 20 && t.bytes_in == sent && t.bytes_out == sent
+    }));
     let s = server.stats();
     assert_eq!(s.total.accepted, 40);
     assert_eq!(s.total.accepted, s.total.open + s.total.closed);

@@ -15,6 +15,9 @@ const MAX_PENDING: usize = 1 << 20;
 /// Epoll token of the listening socket (connections use their fd as token).
 const LISTENER: u64 = u64::MAX;
 
+/// Epoll token of stdin, whose EOF tells the server to exit.
+const STDIN: u64 = u64::MAX - 1;
+
 /// Events every connection is registered for.
 const CONN_EVENTS: u32 = (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLET | libc::EPOLLRDHUP) as u32;
 
@@ -89,7 +92,7 @@ fn listen(port: u16) -> io::Result<(RawFd, u16)> {
 
 /// Runs the floor echo server on 127.0.0.1:`port` until stdin closes.
 pub fn run(port: u16) -> Res<()> {
-    super::exit_on_stdin_close()?;
+    super::stdin_nonblocking()?;
     // SAFETY: setting SIGPIPE to "ignore" is always sound; write(2) then reports EPIPE instead
     // of killing the process (Rust's runtime already does this; we do not rely on it).
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
@@ -97,6 +100,7 @@ pub fn run(port: u16) -> Res<()> {
     // SAFETY: plain epoll_create1(2) call.
     let ep = check(unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) })?;
     epoll_add(ep, lfd, (libc::EPOLLIN | libc::EPOLLET) as u32, LISTENER)?;
+    epoll_add(ep, 0, libc::EPOLLIN as u32, STDIN).map_err(|e| format!("cannot watch stdin: {e}"))?;
     super::announce(port)?;
 
     let mut slots: Vec<Option<Conn>> = Vec::new();
@@ -113,10 +117,12 @@ pub fn run(port: u16) -> Res<()> {
         }
         for ev in &events[..n as usize] {
             let (flags, token) = (ev.events, ev.u64);
-            if token == LISTENER {
+            if token < STDIN {
+                on_conn_event(token as RawFd, flags, &mut slots, &mut buf);
+            } else if token == LISTENER {
                 accept_all(lfd, ep, &mut slots);
             } else {
-                on_conn_event(token as RawFd, flags, &mut slots, &mut buf);
+                super::exit_if_stdin_closed();
             }
         }
     }
@@ -155,20 +161,18 @@ fn accept_all(lfd: RawFd, ep: RawFd, slots: &mut Vec<Option<Conn>>) {
 }
 
 /// Handles readiness `flags` for connection `fd`, closing it on EOF or error.
+#[inline(always)]
 fn on_conn_event(fd: RawFd, flags: u32, slots: &mut [Option<Conn>], buf: &mut [u8]) {
     let Some(Some(conn)) = slots.get_mut(fd as usize) else {
         return;
     };
-    let mut alive = flags & libc::EPOLLERR as u32 == 0;
-    if alive && flags & libc::EPOLLOUT as u32 != 0 && !conn.pending.is_empty() {
-        alive = flush(fd, conn, buf);
-    }
-    let readable = (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP) as u32;
-    if alive && flags & readable != 0 && !conn.paused && !conn.eof {
-        // After the peer's FIN a short read no longer proves we saw everything: read to EOF.
-        let hup = flags & (libc::EPOLLRDHUP | libc::EPOLLHUP) as u32 != 0;
-        alive = read_echo(fd, conn, buf, hup);
-    }
+    let unusual = (libc::EPOLLERR | libc::EPOLLRDHUP | libc::EPOLLHUP) as u32;
+    let alive = if flags & unusual == 0 && !conn.paused && !conn.eof && conn.pending.is_empty() {
+        // The fast path: data to echo, nothing queued.
+        flags & libc::EPOLLIN as u32 == 0 || read_echo(fd, conn, buf, false)
+    } else {
+        slow_event(fd, flags, conn, buf)
+    };
     if !alive {
         slots[fd as usize] = None;
         // SAFETY: `fd` is an open socket owned by this slot, which we just emptied; closing
@@ -177,48 +181,90 @@ fn on_conn_event(fd: RawFd, flags: u32, slots: &mut [Option<Conn>], buf: &mut [u
     }
 }
 
+/// Handles errors, hang-ups, pending output and paused reading; returns liveness.
+#[cold]
+#[inline(never)]
+fn slow_event(fd: RawFd, flags: u32, conn: &mut Conn, buf: &mut [u8]) -> bool {
+    if flags & libc::EPOLLERR as u32 != 0 {
+        return false;
+    }
+    if flags & libc::EPOLLOUT as u32 != 0 && !conn.pending.is_empty() && !flush(fd, conn, buf) {
+        return false;
+    }
+    let readable = (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP) as u32;
+    if flags & readable != 0 && !conn.paused && !conn.eof {
+        // After the peer's FIN a short read no longer proves we saw everything: read to EOF.
+        let hup = flags & (libc::EPOLLRDHUP | libc::EPOLLHUP) as u32 != 0;
+        return read_echo(fd, conn, buf, hup);
+    }
+    true
+}
+
 /// Reads and echoes until a short read (or EAGAIN when `until_eagain`); returns liveness.
+#[inline(always)]
 fn read_echo(fd: RawFd, conn: &mut Conn, buf: &mut [u8], until_eagain: bool) -> bool {
     loop {
         // SAFETY: `buf` is a writable buffer of `buf.len()` bytes.
         let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        if n > 0 {
-            let n = n as usize;
-            if conn.pending.is_empty() {
-                // SAFETY: the first `n` bytes of `buf` were just filled by read(2).
-                let w = unsafe { libc::write(fd, buf.as_ptr().cast(), n) };
-                if w < 0 {
-                    if errno() != libc::EAGAIN {
-                        return false;
-                    }
-                    conn.pending.extend_from_slice(&buf[..n]);
-                } else if (w as usize) < n {
-                    conn.pending.extend_from_slice(&buf[w as usize..n]);
-                }
-            } else {
-                conn.pending.extend_from_slice(&buf[..n]);
+        if n <= 0 {
+            match read_ended(conn, n) {
+                Some(alive) => return alive,
+                None => continue,
             }
+        }
+        let n = n as usize;
+        if conn.pending.is_empty() {
+            // SAFETY: the first `n` bytes of `buf` were just filled by read(2).
+            let w = unsafe { libc::write(fd, buf.as_ptr().cast(), n) };
+            if w != n as isize && !keep_unsent(conn, &buf[..n], w) {
+                return false;
+            }
+        } else {
+            conn.pending.extend_from_slice(&buf[..n]);
             if conn.pending.len() > MAX_PENDING {
                 conn.paused = true;
                 return true;
             }
-            if n < buf.len() && !until_eagain {
-                return true;
-            }
-        } else if n == 0 {
-            conn.eof = true;
-            return !conn.pending.is_empty();
-        } else {
-            match errno() {
-                libc::EAGAIN => return true,
-                libc::EINTR => continue,
-                _ => return false,
-            }
+        }
+        if n < buf.len() && !until_eagain {
+            return true;
         }
     }
 }
 
+/// Handles a read that returned `n <= 0`: `Some(liveness)`, or `None` to retry (EINTR).
+#[cold]
+#[inline(never)]
+fn read_ended(conn: &mut Conn, n: isize) -> Option<bool> {
+    if n == 0 {
+        conn.eof = true;
+        return Some(!conn.pending.is_empty());
+    }
+    match errno() {
+        libc::EAGAIN => Some(true),
+        libc::EINTR => None,
+        _ => Some(false),
+    }
+}
+
+/// After a short write of `data` (`w` bytes written, or -1), queues the rest; returns liveness.
+#[cold]
+#[inline(never)]
+fn keep_unsent(conn: &mut Conn, data: &[u8], w: isize) -> bool {
+    if w < 0 {
+        if errno() != libc::EAGAIN {
+            return false;
+        }
+        conn.pending.extend_from_slice(data);
+    } else {
+        conn.pending.extend_from_slice(&data[w as usize..]);
+    }
+    true
+}
+
 /// Writes out pending bytes; resumes reading if it was paused. Returns liveness.
+#[cold]
+#[inline(never)]
 fn flush(fd: RawFd, conn: &mut Conn, buf: &mut [u8]) -> bool {
     let mut done = 0;
     while done < conn.pending.len() {

@@ -72,11 +72,32 @@ fn wait_for_stdin_close() {
     }
 }
 
-/// Starts a thread that exits the process with status 0 once stdin closes.
-fn exit_on_stdin_close() -> Res<()> {
-    std::thread::Builder::new().name("stdin-watch".into()).spawn(|| {
-        wait_for_stdin_close();
-        std::process::exit(0);
-    })?;
+/// Puts stdin in nonblocking mode, so a server's own event loop can watch it for EOF (no extra
+/// thread: a second thread would make glibc's `read`/`write` take their slower
+/// cancellation-point path and skew per-message costs).
+fn stdin_nonblocking() -> Res<()> {
+    // SAFETY: F_GETFL/F_SETFL on fd 0 take no pointers; worst case they fail with EBADF.
+    unsafe {
+        let flags = libc::fcntl(0, libc::F_GETFL);
+        if flags < 0 || libc::fcntl(0, libc::F_SETFL, flags | libc::O_NONBLOCK) < 0 {
+            return Err(format!("stdin: {}", std::io::Error::last_os_error()).into());
+        }
+    }
     Ok(())
+}
+
+/// Reads (nonblocking) stdin until it would block; exits the process with status 0 on EOF or
+/// error. Call when stdin polled readable.
+fn exit_if_stdin_closed() {
+    let mut stdin = std::io::stdin().lock();
+    let mut buf = [0u8; 256];
+    loop {
+        match stdin.read(&mut buf) {
+            Ok(0) => std::process::exit(0),
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => std::process::exit(0),
+        }
+    }
 }

@@ -29,7 +29,7 @@ impl<H: Handler> EventLoop<H> {
                     // Out of descriptors or memory: the queue keeps its connections,
                     // and no new edge may come, so retry on a timer instead of spinning.
                     tracing::warn!(loop_id = self.id(), error = %e, "accept failed; retrying shortly");
-                    self.wheel.insert(self.now + ACCEPT_RETRY, Timer::AcceptRetry(i));
+                    self.wheel.insert(std::time::Instant::now() + ACCEPT_RETRY, Timer::AcceptRetry(i));
                     return;
                 }
             }

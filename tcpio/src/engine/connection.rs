@@ -87,6 +87,12 @@ impl<S> Connection<S> {
         !self.user_paused && !self.pressure_paused && !self.eof && self.leaving.is_none()
     }
 
+    /// Whether anything waits on the output queue: backpressure, a drain notice, a
+    /// requested FIN, or a connection leaving once it is flushed.
+    pub(crate) fn output_watch(&self) -> bool {
+        self.pressure_paused || self.notify_drained || self.shutdown_write_requested || self.leaving.is_some()
+    }
+
     /// Closing after a flush, with the output gone and the write side shut: reads
     /// are only drained and discarded until the peer closes.
     pub(crate) fn lingering(&self) -> bool {

@@ -53,6 +53,10 @@ pub(crate) struct Core {
     pub(crate) loop_id: usize,
     pub(crate) listen_addrs: Arc<[Addr]>,
     pub(crate) shared: Arc<Shared>,
+    /// Byte counts kept locally and published once per loop pass: the hot path pays
+    /// a plain add, not an atomic per read and write.
+    pub(crate) bytes_in: u64,
+    pub(crate) bytes_out: u64,
 }
 
 impl Core {
@@ -69,6 +73,13 @@ impl Core {
 
     pub(crate) fn counters(&self) -> &Counters {
         &self.shared.loops[self.loop_id].counters
+    }
+
+    /// Makes the byte counts visible to [`ServerHandle::stats`](crate::ServerHandle::stats).
+    fn publish(&self) {
+        let c = self.counters();
+        c.bytes_in.store(self.bytes_in, std::sync::atomic::Ordering::Relaxed);
+        c.bytes_out.store(self.bytes_out, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Offers the connection's queued output (and the callback's forwarded input) to
@@ -90,7 +101,7 @@ impl Core {
                 }
             }
         };
-        bump(&self.counters().bytes_out, sent as u64);
+        self.bytes_out += sent as u64;
         output::settle(&mut c.out, &mut self.batch, input, sent, &mut self.pool);
         if sent < queued {
             // A short write means the send buffer is full; the kernel signals an edge
@@ -136,12 +147,10 @@ pub(crate) struct EventLoop<H: Handler> {
     next_gen: u32,
     pub(crate) round_robin: usize,
     pub(crate) draining: bool,
-    pub(crate) now: Instant,
 }
 
 impl<H: Handler> EventLoop<H> {
     pub(crate) fn new(handler: H, poller: Poller, listeners: Vec<Listener>, core: Core) -> Self {
-        let now = Instant::now();
         EventLoop {
             handler,
             conns: Slab::new(),
@@ -151,14 +160,13 @@ impl<H: Handler> EventLoop<H> {
             listeners: listeners.into_iter().map(Some).collect(),
             ready: Vec::new(),
             accept_pending: Vec::new(),
-            wheel: TimerWheel::new(now),
+            wheel: TimerWheel::new(Instant::now()),
             fired: Vec::new(),
             commands: Vec::new(),
             next_id: 0,
             next_gen: 0,
             round_robin: core.loop_id,
             draining: false,
-            now,
             core,
         }
     }
@@ -188,10 +196,12 @@ impl<H: Handler> EventLoop<H> {
         self.tick();
         tracing::debug!(loop_id = id, "event loop started");
         while !(self.draining && self.conns.is_empty()) {
-            let timeout = if self.ready.is_empty() && self.accept_pending.is_empty() {
-                self.wheel.next_timeout(self.now)
-            } else {
+            let timeout = if !self.ready.is_empty() || !self.accept_pending.is_empty() {
                 Some(Duration::ZERO)
+            } else if self.wheel.is_empty() {
+                None
+            } else {
+                self.wheel.next_timeout(Instant::now())
             };
             let mut events = std::mem::take(&mut self.events);
             if let Err(e) = self.poller.wait(timeout, &mut events) {
@@ -199,14 +209,18 @@ impl<H: Handler> EventLoop<H> {
                 self.events = events;
                 break;
             }
-            self.now = Instant::now();
             for r in &events {
                 self.dispatch(*r);
             }
             self.events = events;
             self.run_ready();
-            self.run_timers();
+            // The clock is read once per pass, and only while a timer is armed.
+            if !self.wheel.is_empty() {
+                self.run_timers();
+            }
+            self.core.publish();
         }
+        self.core.publish();
         tracing::debug!(loop_id = id, "event loop stopped");
     }
 
@@ -281,14 +295,14 @@ impl<H: Handler> EventLoop<H> {
 
     fn tick(&mut self) {
         match guarded(|| self.handler.on_tick()) {
-            Ok(Some(d)) => self.wheel.insert(self.now + d, Timer::Tick),
+            Ok(Some(d)) => self.wheel.insert(Instant::now() + d, Timer::Tick),
             Ok(None) => {}
             Err(msg) => tracing::error!(loop_id = self.id(), panic = %msg, "on_tick panicked; ticking stops"),
         }
     }
 
     fn run_timers(&mut self) {
-        self.wheel.advance(self.now, &mut self.fired);
+        self.wheel.advance(Instant::now(), &mut self.fired);
         if self.fired.is_empty() {
             return;
         }
@@ -359,17 +373,24 @@ impl<H: Handler> EventLoop<H> {
             self.leave(key, Leaving::Close(reason));
             return;
         }
-        let local = if c.eof { CloseReason::PeerClosed } else { CloseReason::Local };
-        match action {
-            Action::Continue => {}
-            Action::Close => return self.leave(key, Leaving::Close(local)),
-            Action::CloseNow => return self.finalize(key, local),
-            Action::Detach => return self.leave(key, Leaving::Detach),
-            Action::Shutdown => self.core.shared.shutdown(),
+        if action != Action::Continue {
+            let local = if c.eof { CloseReason::PeerClosed } else { CloseReason::Local };
+            match action {
+                Action::Close => return self.leave(key, Leaving::Close(local)),
+                Action::CloseNow => return self.finalize(key, local),
+                Action::Detach => return self.leave(key, Leaving::Detach),
+                Action::Shutdown => self.core.shared.shutdown(),
+                Action::Continue => {}
+            }
         }
         let c = &mut self.conns[key];
         if c.resume_pending && c.wants_input() {
             self.push_ready(key);
+        }
+        // The common case: everything went out and nothing waits on the output.
+        let c = &self.conns[key];
+        if c.out.is_empty() && !c.output_watch() {
+            return;
         }
         self.after_output(key);
     }

@@ -143,7 +143,9 @@ pub(crate) fn settle(out: &mut OutBuf, batch: &mut Batch, input: &[u8], sent: us
     }
     let total = queued(out, batch);
     if sent == total {
-        out.release(pool);
+        if !out.is_empty() {
+            out.release(pool);
+        }
     } else {
         let mut rest = OutBuf::scratch(pool);
         let mut skip = sent;

@@ -3,7 +3,6 @@
 use std::io;
 
 use super::event_loop::{guarded, EventLoop};
-use super::shared::bump;
 use super::{CloseReason, Handler, Input};
 
 impl<H: Handler> EventLoop<H> {
@@ -44,7 +43,7 @@ impl<H: Handler> EventLoop<H> {
                     return self.callback(key, |h, conn| h.on_eof(conn));
                 }
                 Ok(n) => {
-                    bump(&self.core.counters().bytes_in, n as u64);
+                    self.core.bytes_in += n as u64;
                     let fin_seen = c.fin_seen;
                     if fresh {
                         self.deliver_fresh(key, n);

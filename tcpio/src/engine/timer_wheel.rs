@@ -27,7 +27,15 @@ impl<T: Copy> TimerWheel<T> {
     }
 
     fn tick_at(&self, t: Instant) -> u64 {
-        (t.saturating_duration_since(self.origin).as_nanos() / RESOLUTION.as_nanos()) as u64
+        // u64 nanoseconds (584 years) divided by a constant: a multiply, not the
+        // 128-bit division `Duration::as_nanos` would lead to.
+        let d = t.saturating_duration_since(self.origin);
+        (d.as_secs() * 1_000_000_000 + u64::from(d.subsec_nanos())) / (RESOLUTION.as_nanos() as u64)
+    }
+
+    /// Whether no timer is armed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Arms `item` to fire at `deadline` (rounded up to the next tick).
@@ -40,10 +48,6 @@ impl<T: Copy> TimerWheel<T> {
     /// Moves every entry due by `now` into `fired`, in deadline order by tick.
     pub(crate) fn advance(&mut self, now: Instant, fired: &mut Vec<T>) {
         let now_tick = self.tick_at(now);
-        if self.len == 0 {
-            self.current = now_tick + 1;
-            return;
-        }
         // After a long stall, one lap visits every slot; the rest is the same slots.
         let first = self.current.max((now_tick + 1).saturating_sub(SLOTS as u64));
         for tick in first..=now_tick {

@@ -89,7 +89,7 @@ impl<H: Handler> EventLoop<H> {
                     c.write_shut = true;
                     let _ = c.stream.shutdown(Shutdown::Write);
                     let token = conn_token(key, c.gen);
-                    self.wheel.insert(self.now + self.core.cfg.linger, Timer::Linger(token));
+                    self.wheel.insert(std::time::Instant::now() + self.core.cfg.linger, Timer::Linger(token));
                 }
                 self.drain_linger(key);
             }
@@ -104,7 +104,7 @@ impl<H: Handler> EventLoop<H> {
             match c.stream.read(&mut self.rbuf) {
                 Ok(0) => return self.finish_leaving(key),
                 Ok(n) => {
-                    bump(&self.core.counters().bytes_in, n as u64);
+                    self.core.bytes_in += n as u64;
                     if n < self.rbuf.len() && !c.fin_seen {
                         return;
                     }

@@ -304,6 +304,8 @@ impl Builder {
                 loop_id,
                 listen_addrs: listen_addrs.clone(),
                 shared: shared.clone(),
+                bytes_in: 0,
+                bytes_out: 0,
             };
             let factory = factory.clone();
             let spawned = std::thread::Builder::new().name(format!("tcpio-loop-{loop_id}")).spawn(move || {

@@ -21,7 +21,9 @@ pub struct LoopStats {
     pub panics: u64,
 }
 
-/// A snapshot of the server's counters: per loop and in total.
+/// A snapshot of the server's counters: per loop and in total. Connection counts are
+/// exact at the moment they are read; byte counts are published by each loop once
+/// per pass of its event loop, so they may trail by one pass.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// The sum over every loop.
