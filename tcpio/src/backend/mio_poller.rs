@@ -5,18 +5,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mio::event::Source;
-use mio::{Events, Interest, Poll, Token, Waker};
+use mio::{Interest, Poll, Token, Waker};
 
 /// Token of the loop's waker. Connection tokens never reach it (see the engine's
 /// token layout), nor do listener tokens, which count down from just below it.
 pub(crate) const WAKER: Token = Token(usize::MAX);
 
-/// One event loop's poller and its event batch.
+/// One event loop's poller.
 #[derive(Debug)]
 pub(crate) struct Poller {
     poll: Poll,
-    events: Events,
 }
+
+/// A batch of events, owned by the loop so it can iterate them while it mutates
+/// everything else; [`Readiness::of`] reads each in place, without a copy of the batch.
+pub(crate) type Events = mio::Events;
 
 /// What one event says about a source.
 #[derive(Clone, Copy, Debug)]
@@ -31,9 +34,9 @@ pub(crate) struct Readiness {
 }
 
 impl Poller {
-    /// A poller that reports at most `capacity` events per wait.
-    pub(crate) fn new(capacity: usize) -> io::Result<Poller> {
-        Ok(Poller { poll: Poll::new()?, events: Events::with_capacity(capacity) })
+    /// A poller.
+    pub(crate) fn new() -> io::Result<Poller> {
+        Ok(Poller { poll: Poll::new()? })
     }
 
     /// A waker that ends this poller's wait from any thread.
@@ -56,23 +59,28 @@ impl Poller {
         self.poll.registry().deregister(src)
     }
 
-    /// Waits for events and copies them into `out` (cleared first), so the engine can
-    /// hold `&mut` to everything else while it handles each. `EINTR` counts as a wait
-    /// with no events.
-    pub(crate) fn wait(&mut self, timeout: Option<Duration>, out: &mut Vec<Readiness>) -> io::Result<()> {
-        out.clear();
-        match self.poll.poll(&mut self.events, timeout) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
-            Err(e) => return Err(e),
-            Ok(()) => {}
+    /// Waits for events into `events`; `EINTR` counts as a wait with no events.
+    pub(crate) fn wait(&mut self, timeout: Option<Duration>, events: &mut Events) -> io::Result<()> {
+        match self.poll.poll(events, timeout) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                events.clear();
+                Ok(())
+            }
+            other => other,
         }
-        out.extend(self.events.iter().map(|e| Readiness {
+    }
+}
+
+impl Readiness {
+    /// What one event of a batch says.
+    #[inline]
+    pub(crate) fn of(e: &mio::event::Event) -> Readiness {
+        Readiness {
             token: e.token(),
             readable: e.is_readable(),
             writable: e.is_writable(),
             read_closed: e.is_read_closed(),
             error: e.is_error(),
-        }));
-        Ok(())
+        }
     }
 }

@@ -27,4 +27,4 @@
 mod mio_poller;
 
 pub(crate) use mio::Token;
-pub(crate) use mio_poller::{Poller, Readiness, WAKER};
+pub(crate) use mio_poller::{Events, Poller, Readiness, WAKER};

@@ -18,7 +18,7 @@ use super::output::{self, Batch};
 use super::shared::{bump, Command, Counters, Shared};
 use super::timer_wheel::TimerWheel;
 use super::{Action, CloseReason, Conn, Handler};
-use crate::backend::{Poller, Readiness, Token, WAKER};
+use crate::backend::{Events, Poller, Readiness, Token, WAKER};
 use crate::transport::{Addr, Listener};
 
 /// Connection tokens: slab key in the low 32 bits, slot generation (31 bits) above.
@@ -102,6 +102,10 @@ impl Core {
             }
         };
         self.bytes_out += sent as u64;
+        if sent == queued && c.out.is_empty() {
+            self.batch.clear(); // everything went out and nothing was kept: no copy
+            return Ok(());
+        }
         output::settle(&mut c.out, &mut self.batch, input, sent, &mut self.pool);
         if sent < queued {
             // A short write means the send buffer is full; the kernel signals an edge
@@ -111,6 +115,22 @@ impl Core {
         }
         Ok(())
     }
+}
+
+/// Whether a callback's outcome needs no further work: it continued, its output went
+/// out whole, and nothing waits on the connection. The hot path's common case.
+#[inline]
+pub(crate) fn settled<S>(
+    c: &Connection<S>,
+    res: &Result<Action, String>,
+    flushed: &std::io::Result<()>,
+) -> bool {
+    matches!(res, Ok(Action::Continue))
+        && flushed.is_ok()
+        && c.close_requested.is_none()
+        && !c.resume_pending
+        && c.out.is_empty()
+        && !c.output_watch()
 }
 
 /// Runs user code, turning a panic into its message.
@@ -134,7 +154,7 @@ pub(crate) struct EventLoop<H: Handler> {
     /// The loop's shared read buffer: every read lands here first.
     pub(crate) rbuf: Vec<u8>,
     pub(crate) poller: Poller,
-    events: Vec<Readiness>,
+    events: Events,
     pub(crate) listeners: Vec<Option<Listener>>,
     /// Connections to read without waiting for an edge.
     pub(crate) ready: Vec<Token>,
@@ -155,7 +175,7 @@ impl<H: Handler> EventLoop<H> {
             handler,
             conns: Slab::new(),
             rbuf: vec![0; core.cfg.read_buffer],
-            events: Vec::with_capacity(core.cfg.max_events),
+            events: Events::with_capacity(core.cfg.max_events),
             poller,
             listeners: listeners.into_iter().map(Some).collect(),
             ready: Vec::new(),
@@ -203,14 +223,15 @@ impl<H: Handler> EventLoop<H> {
             } else {
                 self.wheel.next_timeout(Instant::now())
             };
-            let mut events = std::mem::take(&mut self.events);
-            if let Err(e) = self.poller.wait(timeout, &mut events) {
+            if let Err(e) = self.poller.wait(timeout, &mut self.events) {
                 tracing::error!(loop_id = id, error = %e, "poll failed; stopping the loop");
-                self.events = events;
                 break;
             }
-            for r in &events {
-                self.dispatch(*r);
+            // The batch is moved out (an empty one allocates nothing) so each event can
+            // be handled with `&mut self`.
+            let events = std::mem::replace(&mut self.events, Events::with_capacity(0));
+            for e in events.iter() {
+                self.dispatch(Readiness::of(e));
             }
             self.events = events;
             self.run_ready();
@@ -352,7 +373,9 @@ impl<H: Handler> EventLoop<H> {
     }
 
     /// Handles a callback's outcome: a panic, a failed flush, a requested close or
-    /// the returned action; then the output-side bookkeeping.
+    /// the returned action; then the output-side bookkeeping. Callers skip it when
+    /// [`settled`] says there is nothing to do.
+    #[inline(never)]
     pub(crate) fn after(&mut self, key: usize, res: Result<Action, String>, flushed: std::io::Result<()>) {
         let action = match res {
             Ok(a) => a,

@@ -24,7 +24,7 @@ use crate::transport::Stream;
 pub(crate) const MAX_INPUT_SEGS: usize = 16;
 
 /// One forwarded slice of the current input.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct InputSeg {
     /// Absolute index in the `OutBuf` vector before which this slice goes.
     pub(crate) at: usize,
@@ -35,45 +35,65 @@ pub(crate) struct InputSeg {
 
 /// The forwarded-input bookkeeping of the callback in progress (one per loop: only
 /// one callback runs at a time).
+/// A fixed array rather than a `Vec`: no capacity checks or heap on the hot path.
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
     /// Address and length of the current input, to recognise slices of it.
     window: (usize, usize),
-    pub(crate) segs: Vec<InputSeg>,
-    /// Sum of `segs[..].len`.
+    segs: [InputSeg; MAX_INPUT_SEGS],
+    n: usize,
+    /// Sum of the segments' lengths.
     pub(crate) input_bytes: usize,
 }
 
 impl Batch {
     /// Starts a callback over `input` (empty for callbacks without input).
+    #[inline]
     pub(crate) fn begin(&mut self, input: &[u8]) {
         self.window = (input.as_ptr() as usize, input.len());
-        self.segs.clear();
+        self.n = 0;
         self.input_bytes = 0;
+    }
+
+    /// The forwarded slices, in order.
+    #[inline]
+    pub(crate) fn segs(&self) -> &[InputSeg] {
+        &self.segs[..self.n]
     }
 
     /// If `data` lies inside the current input and there is room for another segment,
     /// records it to go out after the owned bytes queued so far and returns true.
+    #[inline]
     pub(crate) fn try_forward(&mut self, data: &[u8], out: &OutBuf) -> bool {
         let (base, len) = self.window;
         let p = data.as_ptr() as usize;
-        if p < base || p + data.len() > base + len || self.segs.len() == MAX_INPUT_SEGS {
+        if p.wrapping_sub(base) > len || p - base + data.len() > len {
             return false;
         }
         let at = out.end_index();
         let off = p - base;
-        match self.segs.last_mut() {
+        if self.n > 0 {
             // Adjacent slices with nothing owned between them merge into one.
-            Some(last) if last.at == at && last.off + last.len == off => last.len += data.len(),
-            _ => self.segs.push(InputSeg { at, off, len: data.len() }),
+            let last = &mut self.segs[self.n - 1];
+            if last.at == at && last.off + last.len == off {
+                last.len += data.len();
+                self.input_bytes += data.len();
+                return true;
+            }
         }
+        if self.n == MAX_INPUT_SEGS {
+            return false;
+        }
+        self.segs[self.n] = InputSeg { at, off, len: data.len() };
+        self.n += 1;
         self.input_bytes += data.len();
         true
     }
 
     /// Forgets the callback's segments (after [`settle`] has dealt with them).
+    #[inline]
     pub(crate) fn clear(&mut self) {
-        self.segs.clear();
+        self.n = 0;
         self.input_bytes = 0;
         self.window = (0, 0);
     }
@@ -82,7 +102,7 @@ impl Batch {
 /// Calls `f` on each piece of the logical output, in order.
 fn for_each_piece<'a>(out: &'a OutBuf, batch: &Batch, input: &'a [u8], mut f: impl FnMut(&'a [u8])) {
     let mut cursor = out.head();
-    for s in &batch.segs {
+    for s in batch.segs() {
         if s.at > cursor {
             f(out.range(cursor, s.at));
             cursor = s.at;
@@ -102,6 +122,7 @@ pub(crate) fn queued(out: &OutBuf, batch: &Batch) -> usize {
 
 /// Offers the logical output to the socket once. Returns the bytes taken; a result
 /// below [`queued`] means the socket is full (the caller waits for a writable edge).
+#[inline]
 pub(crate) fn write_once(
     stream: &mut Stream,
     out: &OutBuf,
@@ -109,33 +130,41 @@ pub(crate) fn write_once(
     input: &[u8],
 ) -> io::Result<usize> {
     loop {
-        let res = if batch.segs.is_empty() {
-            stream.write(out.pending())
-        } else if out.is_empty() && batch.segs.len() == 1 {
-            let s = batch.segs[0];
-            stream.write(&input[s.off..s.off + s.len])
-        } else {
-            let mut iov = [IoSlice::new(&[]); 2 * MAX_INPUT_SEGS + 1];
-            let mut n = 0;
-            for_each_piece(out, batch, input, |p| {
-                iov[n] = IoSlice::new(p);
-                n += 1;
-            });
-            stream.write_vectored(&iov[..n])
+        let res = match batch.n {
+            0 => stream.write(out.pending()),
+            // An echo or a forward: one slice of the input and nothing owned.
+            1 if out.is_empty() => {
+                let s = batch.segs[0];
+                stream.write(&input[s.off..s.off + s.len])
+            }
+            _ => write_pieces(stream, out, batch, input),
         };
         match res {
+            Ok(n) => return Ok(n),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
+            Err(e) => return Err(e),
         }
     }
+}
+
+/// One `writev` over owned runs and input slices.
+#[inline(never)]
+fn write_pieces(stream: &mut Stream, out: &OutBuf, batch: &Batch, input: &[u8]) -> io::Result<usize> {
+    let mut iov = [IoSlice::new(&[]); 2 * MAX_INPUT_SEGS + 1];
+    let mut n = 0;
+    for_each_piece(out, batch, input, |p| {
+        iov[n] = IoSlice::new(p);
+        n += 1;
+    });
+    stream.write_vectored(&iov[..n])
 }
 
 /// After `sent` bytes of the logical output went out, leaves exactly the unsent rest
 /// in `out` as owned bytes (copying forwarded input only now, and only what is left)
 /// and clears `batch`.
 pub(crate) fn settle(out: &mut OutBuf, batch: &mut Batch, input: &[u8], sent: usize, pool: &mut BufferPool) {
-    if batch.segs.is_empty() {
+    if batch.n == 0 {
         if sent > 0 {
             out.advance(sent, pool);
         }
@@ -189,7 +218,7 @@ mod tests {
         assert_eq!(queued(&out, &batch), 18);
         settle(&mut out, &mut batch, &input, 7, &mut pool);
         assert_eq!(out.pending(), b" a\n+GET b\n!");
-        assert!(batch.segs.is_empty());
+        assert!(batch.segs().is_empty());
     }
 
     #[test]
@@ -201,7 +230,7 @@ mod tests {
         batch.begin(&input);
         assert!(batch.try_forward(&input[0..2], &out));
         assert!(batch.try_forward(&input[2..6], &out));
-        assert_eq!(batch.segs.len(), 1);
+        assert_eq!(batch.segs().len(), 1);
         settle(&mut out, &mut batch, &input, 6, &mut pool);
         assert!(out.is_empty());
     }

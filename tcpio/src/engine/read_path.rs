@@ -2,7 +2,7 @@
 
 use std::io;
 
-use super::event_loop::{guarded, EventLoop};
+use super::event_loop::{guarded, settled, EventLoop};
 use super::{CloseReason, Handler, Input};
 
 impl<H: Handler> EventLoop<H> {
@@ -87,7 +87,9 @@ impl<H: Handler> EventLoop<H> {
             }
             c.inbuf.append(&data[consumed..], &mut self.core.pool);
         }
-        self.after(key, res, flushed);
+        if !settled(c, &res, &flushed) {
+            self.after(key, res, flushed);
+        }
     }
 
     /// Delivers the connection's kept input after `n` more bytes were read into it.
@@ -112,6 +114,8 @@ impl<H: Handler> EventLoop<H> {
             let limit = self.core.cfg.limits.max_input;
             return self.finalize(key, CloseReason::InputLimit { limit });
         }
-        self.after(key, res, flushed);
+        if !settled(c, &res, &flushed) {
+            self.after(key, res, flushed);
+        }
     }
 }

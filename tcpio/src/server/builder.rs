@@ -287,7 +287,7 @@ impl Builder {
         let mut pollers = Vec::with_capacity(cfg.loops);
         let mut loops = Vec::with_capacity(cfg.loops);
         for _ in 0..cfg.loops {
-            let p = Poller::new(cfg.max_events).map_err(io_err("creating a poller"))?;
+            let p = Poller::new().map_err(io_err("creating a poller"))?;
             loops.push(LoopShared::new(p.waker().map_err(io_err("creating a waker"))?));
             pollers.push(p);
         }
