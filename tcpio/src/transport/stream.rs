@@ -1,8 +1,8 @@
 //! A connected byte stream: TCP or unix-domain.
 
 use std::io::{self, IoSlice};
-use std::os::fd::AsFd;
 use std::net::Shutdown;
+use std::os::fd::AsFd;
 
 use mio::event::Source;
 use mio::net::{TcpStream, UnixStream};
