@@ -12,35 +12,48 @@ use util::*;
 
 #[test]
 fn the_shutdown_action_ends_serve() {
-    let b = local().loops(2);
-    let (tx, rx) = mpsc::channel();
-    let t = std::thread::spawn(move || {
-        let h = b
-            .start_fn(|conn, input| {
-                let quit = input.bytes() == b"quit";
-                conn.write(b"bye");
-                input.consume_all();
-                if quit {
-                    Action::Shutdown
-                } else {
-                    Action::Continue
-                }
-            })
-            .unwrap();
-        tx.send(h.local_addrs()[0].as_ip().unwrap()).unwrap();
-        h.wait(); // what `serve` does
+    // A unix socket path is known before `serve` blocks, so the clients need no
+    // handle to learn the address.
+    let dir = std::env::temp_dir().join(format!("tcpio-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("serve.sock");
+    let b = tcpio::Server::builder().bind(path.as_path()).unwrap().loops(2);
+    let server = std::thread::spawn(move || {
+        b.serve_fn(|conn, input| {
+            let quit = input.bytes() == b"quit";
+            conn.write(b"bye");
+            input.consume_all();
+            if quit {
+                Action::Shutdown
+            } else {
+                Action::Continue
+            }
+        })
     });
-    let addr = rx.recv_timeout(LIMIT).unwrap();
-    let mut idle = connect(addr);
-    let mut c = connect(addr);
+    let connect = || {
+        let end = std::time::Instant::now() + LIMIT;
+        loop {
+            match std::os::unix::net::UnixStream::connect(&path) {
+                Ok(s) => {
+                    s.set_read_timeout(Some(LIMIT)).unwrap();
+                    return s;
+                }
+                Err(e) if std::time::Instant::now() > end => panic!("server never listened: {e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(1)),
+            }
+        }
+    };
+    let mut idle = connect();
+    let mut c = connect();
     c.write_all(b"quit").unwrap();
     assert_eq!(read_n(&mut c, 3), b"bye");
     assert_eq!(read_to_end(&mut c).unwrap(), b"", "then a clean close");
     assert_eq!(read_to_end(&mut idle).unwrap(), b"", "every connection is closed");
     // The server lingers for each client's FIN after its own; close ours.
     drop((idle, c));
-    t.join().unwrap();
-    assert!(std::net::TcpStream::connect(addr).is_err(), "no longer listening");
+    server.join().unwrap().expect("serve returns Ok");
+    assert!(!path.exists(), "no longer listening, socket file removed");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
