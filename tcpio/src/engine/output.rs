@@ -241,12 +241,14 @@ mod tests {
         let input = vec![0u8; 100];
         let mut batch = Batch::default();
         batch.begin(&input);
-        let mut pool = BufferPool::new(64, 4);
-        let mut out2 = out;
+        // Non-adjacent slices each take a segment until the array is full.
         for i in 0..MAX_INPUT_SEGS {
-            assert!(batch.try_forward(&input[i * 2..i * 2 + 1], &out2));
+            assert!(batch.try_forward(&input[i * 2..i * 2 + 1], &out));
         }
-        assert!(!batch.try_forward(&input[90..91], &out2));
-        out2.extend(b"x", &mut pool);
+        assert_eq!(batch.segs().len(), MAX_INPUT_SEGS);
+        assert!(!batch.try_forward(&input[90..91], &out), "the caller copies instead");
+        // A slice adjacent to the last one still merges.
+        let last = 2 * (MAX_INPUT_SEGS - 1);
+        assert!(batch.try_forward(&input[last + 1..last + 2], &out));
     }
 }

@@ -40,9 +40,9 @@ impl ServerHandle {
         self.shared.shutdown();
     }
 
-    /// Blocks until every loop has exited (after a shutdown from here, from a
-    /// handler's [`Action::Shutdown`](crate::Action::Shutdown) or from a clone of the
-    /// signal).
+    /// Blocks until every loop has exited: after [`shutdown`](Self::shutdown) from
+    /// another thread, or a handler's [`Action::Shutdown`](crate::Action::Shutdown).
+    /// Connections still open at shutdown are waited for up to the linger timeout.
     pub fn wait(mut self) {
         self.join();
     }
