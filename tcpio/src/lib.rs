@@ -50,7 +50,7 @@
 //! assert_eq!(&reply, b"OK hello\n");
 //! drop(client);
 //! server.shutdown();
-//! server.wait();
+//! server.wait()?;
 //! # Ok::<(), tcpio::Error>(())
 //! ```
 //!
@@ -75,9 +75,13 @@ mod engine;
 mod server;
 mod transport;
 
-pub use engine::{Action, Balance, CloseReason, Conn, Detached, DetachedStream, FnHandler, Handler, Input};
+pub use engine::{
+    Action, Balance, CloseReason, Conn, ConnHandle, Detached, DetachedStream, FnHandler, Handler, Input,
+    Refusal, SendError, ServerControl, ServerEvent, TimerId,
+};
 pub use server::{
-    BindAddr, Builder, Error, LoopStats, Server, ServerHandle, Stats, ToBindAddr, DEFAULT_HIGH_WATER,
-    DEFAULT_LINGER, DEFAULT_MAX_INPUT, DEFAULT_MAX_OUTPUT, DEFAULT_READ_BUFFER,
+    BindAddr, Builder, Error, LoopStats, Refused, Server, ServerHandle, Stats, TimedOut, ToBindAddr,
+    DEFAULT_HIGH_WATER, DEFAULT_LINGER, DEFAULT_MAX_INPUT, DEFAULT_MAX_OUTPUT, DEFAULT_READ_BUFFER,
+    DEFAULT_SHUTDOWN_TIMEOUT,
 };
 pub use transport::Addr;

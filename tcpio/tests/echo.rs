@@ -79,7 +79,7 @@ fn unix_socket_echo_and_file_removed_at_shutdown() {
         assert_eq!(got, data);
     }
     server.shutdown();
-    server.wait();
+    server.wait().unwrap();
     assert!(!path.exists(), "the socket file is removed at shutdown");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -31,6 +31,6 @@ pub fn run(port: u16) -> Res<()> {
     super::announce(port)?;
     super::wait_for_stdin_close();
     handle.shutdown();
-    handle.wait();
+    handle.wait().expect("wait for the server");
     std::process::exit(0);
 }

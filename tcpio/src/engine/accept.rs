@@ -6,10 +6,11 @@ use std::time::Duration;
 use socket2::SockRef;
 
 use super::config::Balance;
-use super::connection::{Connection, Leaving};
+use super::connection::Connection;
 use super::event_loop::{conn_token, EventLoop, Timer};
+use super::events::{Refusal, ServerEvent};
 use super::shared::{bump, Command};
-use super::{CloseReason, Handler};
+use super::Handler;
 use crate::transport::Accepted;
 
 /// How long to wait before accepting again after a resource error (EMFILE, ENOBUFS).
@@ -22,14 +23,26 @@ impl<H: Handler> EventLoop<H> {
         for _ in 0..self.core.cfg.accept_budget {
             let Some(Some(l)) = self.listeners.get(i) else { return };
             match l.accept() {
-                Ok(acc) => self.place(acc),
+                Ok(acc) => match self.core.shared.admission.admit(&acc.peer) {
+                    Ok(()) => {
+                        let counted = self.core.shared.admission.active();
+                        self.place(acc, counted)
+                    }
+                    Err(refusal) => self.refuse(acc, refusal),
+                },
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if is_transient(&e) => {}
                 Err(e) => {
                     // Out of descriptors or memory: the queue keeps its connections,
                     // and no new edge may come, so retry on a timer instead of spinning.
                     tracing::warn!(loop_id = self.id(), error = %e, "accept failed; retrying shortly");
-                    self.wheel.insert(std::time::Instant::now() + ACCEPT_RETRY, Timer::AcceptRetry(i));
+                    let loop_id = self.id();
+                    self.core.shared.emit(ServerEvent::Error {
+                        loop_id,
+                        context: "accepting a connection",
+                        error: &e,
+                    });
+                    self.core.wheel.insert(std::time::Instant::now() + ACCEPT_RETRY, Timer::AcceptRetry(i));
                     return;
                 }
             }
@@ -42,15 +55,30 @@ impl<H: Handler> EventLoop<H> {
         for _ in 0..65_536 {
             let Some(Some(l)) = self.listeners.get(i) else { return };
             match l.accept() {
-                Ok(acc) => self.adopt(acc),
+                Ok(acc) => self.adopt(acc, false),
                 Err(e) if is_transient(&e) => {}
                 Err(_) => return,
             }
         }
     }
 
+    /// Closes a connection a limit refused, at once (it never reaches the handler).
+    fn refuse(&mut self, acc: Accepted, refusal: Refusal) {
+        let counters = self.core.counters();
+        bump(
+            match refusal {
+                Refusal::MaxConnections => &counters.refused_max_conns,
+                Refusal::PerIp => &counters.refused_per_ip,
+                Refusal::Rate => &counters.refused_rate,
+            },
+            1,
+        );
+        tracing::debug!(loop_id = self.id(), peer = %acc.peer, reason = %refusal, "connection refused");
+        self.core.shared.emit(ServerEvent::Refused { peer: &acc.peer, reason: refusal });
+    }
+
     /// Sends an accepted connection to the loop that should serve it.
-    fn place(&mut self, acc: Accepted) {
+    fn place(&mut self, acc: Accepted, admitted: bool) {
         let cfg = &self.core.cfg;
         let loops = &self.core.shared.loops;
         let target = match cfg.balance {
@@ -62,34 +90,50 @@ impl<H: Handler> EventLoop<H> {
             }
         };
         if target == self.id() {
-            self.adopt(acc);
+            self.adopt(acc, admitted);
         } else {
-            loops[target].send(Command::Adopt(acc));
+            loops[target].send(Command::Adopt(acc, admitted));
         }
     }
 
     /// Takes an accepted connection into this loop and opens it.
-    pub(crate) fn adopt(&mut self, acc: Accepted) {
+    /// Takes an accepted connection into this loop and opens it. `admitted`: the
+    /// connection limits counted it, and must be told when it goes.
+    pub(crate) fn adopt(&mut self, acc: Accepted, admitted: bool) {
         let Accepted { mut stream, peer, listener } = acc;
+        let loop_id = self.id();
+        let fail = |this: &mut Self, peer: &crate::Addr, context, e: &io::Error| {
+            tracing::warn!(loop_id, %peer, error = %e, "{context} failed; dropping the connection");
+            this.core.shared.emit(ServerEvent::Error { loop_id, context, error: e });
+            if admitted {
+                this.core.shared.admission.release(peer);
+            }
+        };
         if let Err(e) = self.core.cfg.socket.apply(SockRef::from(&stream), stream.is_tcp()) {
-            tracing::warn!(loop_id = self.id(), %peer, error = %e, "setting socket options failed; dropping the connection");
-            return;
+            return fail(self, &peer, "setting socket options", &e);
         }
         let gen = self.next_gen();
         let key = self.conns.vacant_key();
         if let Err(e) = self.poller.register(&mut stream, conn_token(key, gen)) {
-            tracing::warn!(loop_id = self.id(), %peer, error = %e, "registering a connection failed");
-            return;
+            return fail(self, &peer, "registering a connection", &e);
         }
         let id = self.next_id * self.core.cfg.loops as u64 + self.id() as u64;
         self.next_id += 1;
-        let inserted = self.conns.insert(Connection::new(stream, id, gen, listener, peer));
+        let mut c = Connection::new(stream, id, key, gen, listener, peer, self.core.now_ms);
+        c.admitted = admitted;
+        let inserted = self.conns.insert(c);
         debug_assert_eq!(inserted, key);
         bump(&self.core.counters().accepted, 1);
-        tracing::trace!(loop_id = self.id(), conn = id, "connection opened");
+        if self.core.shared.observer.is_some() {
+            let c = &self.conns[key];
+            let listener = &self.core.listen_addrs[c.listener];
+            self.core.shared.emit(ServerEvent::Opened { id, loop_id, peer: &c.peer, listener });
+        }
+        tracing::trace!(loop_id, conn = id, "connection opened");
+        self.arm_activity(key);
         self.callback(key, |h, conn| h.on_open(conn));
-        if self.draining && self.conns.get(key).is_some_and(|c| c.gen == gen && c.leaving.is_none()) {
-            self.leave(key, Leaving::Close(CloseReason::Shutdown));
+        if self.draining && self.live(conn_token(key, gen)).is_some() {
+            self.ask_to_finish(key);
         }
     }
 }

@@ -15,11 +15,13 @@ pub(crate) struct BufferPool {
     free_out: Vec<Vec<u8>>,
     size: usize,
     max_free: usize,
+    /// Bytes held by every [`OutBuf`] of the loop: its current queued output.
+    pub(crate) queued: usize,
 }
 
 impl BufferPool {
     pub(crate) fn new(size: usize, max_free: usize) -> BufferPool {
-        BufferPool { free_in: Vec::new(), free_out: Vec::new(), size, max_free }
+        BufferPool { free_in: Vec::new(), free_out: Vec::new(), size, max_free, queued: 0 }
     }
 
     fn take_in(&mut self, min: usize) -> Vec<u8> {
@@ -187,11 +189,13 @@ impl OutBuf {
             self.buf = pool.take_out();
         }
         self.buf.extend_from_slice(data);
+        pool.queued += data.len();
     }
 
     /// Marks `n` pending bytes as written; an emptied buffer goes back to the pool.
     pub(crate) fn advance(&mut self, n: usize, pool: &mut BufferPool) {
         self.head += n;
+        pool.queued -= n;
         debug_assert!(self.head <= self.buf.len());
         if self.head == self.buf.len() {
             self.release(pool);
@@ -202,6 +206,7 @@ impl OutBuf {
     pub(crate) fn replace(&mut self, v: Vec<u8>, pool: &mut BufferPool) {
         self.release(pool);
         if !v.is_empty() {
+            pool.queued += v.len();
             self.buf = v;
         } else {
             pool.give_out(v);
@@ -214,6 +219,7 @@ impl OutBuf {
     }
 
     pub(crate) fn release(&mut self, pool: &mut BufferPool) {
+        pool.queued -= self.len();
         let v = std::mem::take(&mut self.buf);
         self.head = 0;
         if v.capacity() != 0 {

@@ -84,6 +84,21 @@ pub enum Balance {
     LeastConnections,
 }
 
+/// Per-connection timeouts, each off (`None`) unless set on the builder.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Timeouts {
+    pub(crate) idle: Option<Duration>,
+    pub(crate) read: Option<Duration>,
+    pub(crate) write: Option<Duration>,
+    pub(crate) handshake: Option<Duration>,
+}
+
+impl Timeouts {
+    pub(crate) fn any(&self) -> bool {
+        self.idle.is_some() || self.read.is_some() || self.write.is_some() || self.handshake.is_some()
+    }
+}
+
 /// Everything an event loop needs to know, shared by all loops of a server.
 #[derive(Clone, Debug)]
 pub(crate) struct LoopConfig {
@@ -98,4 +113,5 @@ pub(crate) struct LoopConfig {
     pub(crate) limits: Limits,
     pub(crate) socket: SocketOptions,
     pub(crate) balance: Balance,
+    pub(crate) timeouts: Timeouts,
 }

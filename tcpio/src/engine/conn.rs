@@ -1,12 +1,15 @@
 //! The handler's view of one connection during a callback.
 
 use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use super::buffer::BufferPool;
-use super::config::Limits;
 use super::connection::Connection;
-use super::output::{self, Batch};
-use super::CloseReason;
+use super::control::ServerControl;
+use super::event_loop::{conn_token, Core, Timer};
+use super::handle::{ConnHandle, HandleShared};
+use super::output;
+use super::{CloseReason, TimerId};
 use crate::transport::Addr;
 
 /// One connection, as a callback sees it.
@@ -16,11 +19,7 @@ use crate::transport::Addr;
 /// forwards it without a copy (see [`write`](Self::write)).
 pub struct Conn<'a, S> {
     pub(crate) c: &'a mut Connection<S>,
-    pub(crate) batch: &'a mut Batch,
-    pub(crate) pool: &'a mut BufferPool,
-    pub(crate) limits: &'a Limits,
-    pub(crate) loop_id: usize,
-    pub(crate) listen_addrs: &'a [Addr],
+    pub(crate) core: &'a mut Core,
 }
 
 impl<S: std::fmt::Debug> std::fmt::Debug for Conn<'_, S> {
@@ -42,7 +41,7 @@ impl<'a, S> Conn<'a, S> {
 
     /// The event loop that owns the connection, counting from 0.
     pub fn loop_id(&self) -> usize {
-        self.loop_id
+        self.core.loop_id
     }
 
     /// The peer's address.
@@ -64,7 +63,7 @@ impl<'a, S> Conn<'a, S> {
 
     /// The bound address this connection came through.
     pub fn listener_addr(&self) -> &Addr {
-        &self.listen_addrs[self.c.listener]
+        &self.core.listen_addrs[self.c.listener]
     }
 
     /// The connection's state.
@@ -89,13 +88,14 @@ impl<'a, S> Conn<'a, S> {
         if data.is_empty() || self.c.closed || self.c.shutdown_write_requested {
             return;
         }
-        if self.queued() + data.len() > self.limits.max_output {
+        let max = self.core.cfg.limits.max_output;
+        if self.queued() + data.len() > max {
             self.c.closed = true;
-            self.c.close_requested = Some(CloseReason::OutputLimit { limit: self.limits.max_output });
+            self.c.close_requested = Some(CloseReason::OutputLimit { limit: max });
             return;
         }
-        if !self.batch.try_forward(data, &self.c.out) {
-            self.c.out.extend(data, self.pool);
+        if !self.core.batch.try_forward(data, &self.c.out) {
+            self.c.out.extend(data, &mut self.core.pool);
         }
     }
 
@@ -108,7 +108,7 @@ impl<'a, S> Conn<'a, S> {
 
     /// Bytes queued for the peer and not yet taken by the socket.
     pub fn queued(&self) -> usize {
-        output::queued(&self.c.out, self.batch)
+        output::queued(&self.c.out, &self.core.batch)
     }
 
     /// Stops reading from this connection until [`resume_read`](Self::resume_read).
@@ -141,8 +141,69 @@ impl<'a, S> Conn<'a, S> {
     /// Closes the connection after the callback, once queued output is flushed (the
     /// same as returning [`Action::Close`](crate::Action::Close)).
     pub fn close(&mut self) {
+        self.close_with(CloseReason::Local);
+    }
+
+    /// Closes the connection after the callback, once queued output is flushed, with
+    /// a reason of the caller's choosing (a codec closes with
+    /// [`CloseReason::Protocol`] this way).
+    pub fn close_with(&mut self, reason: CloseReason) {
         if self.c.close_requested.is_none() {
-            self.c.close_requested = Some(CloseReason::Local);
+            self.c.close_requested = Some(reason);
         }
+    }
+
+    /// Arms a timer: [`Handler::on_timer`](crate::Handler::on_timer) is called for
+    /// this connection once `delay` has passed (rounded up to the timer wheel's 5 ms
+    /// resolution, never early). A connection may have any number of timers; they
+    /// fire in deadline order and are dropped when it closes.
+    pub fn set_timer(&mut self, delay: Duration) -> TimerId {
+        let core = &mut *self.core;
+        core.next_timer += 1;
+        let id = core.next_timer;
+        let at = Instant::now() + delay;
+        let token = conn_token(self.c.key as usize, self.c.gen);
+        core.wheel.insert(at, Timer::User { token, id, at: core.ms_of(at) });
+        self.c.ext_mut().timers.push(id);
+        TimerId(id)
+    }
+
+    /// Cancels a timer set with [`set_timer`](Self::set_timer); false if it had
+    /// already fired or been cancelled.
+    pub fn cancel_timer(&mut self, timer: TimerId) -> bool {
+        let Some(ext) = self.c.ext.as_mut() else { return false };
+        match ext.timers.iter().position(|&t| t == timer.0) {
+            Some(i) => {
+                ext.timers.swap_remove(i);
+                self.core.stale_timers += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A handle that reaches this connection from any thread: send bytes, close it,
+    /// wake it. The first call allocates what the connection and its handles share;
+    /// later calls clone it.
+    pub fn handle(&mut self) -> ConnHandle {
+        let core = &*self.core;
+        let (key, gen, id) = (self.c.key as usize, self.c.gen, self.c.id);
+        let ext = self.c.ext_mut();
+        let inner = ext.handle.get_or_insert_with(|| {
+            Arc::new(HandleShared::new(
+                core.shared.clone(),
+                core.loop_id,
+                conn_token(key, gen),
+                id,
+                core.cfg.limits.max_output,
+            ))
+        });
+        ConnHandle { inner: inner.clone() }
+    }
+
+    /// The server this connection belongs to: broadcast to every connection, stop
+    /// the server, read its counts.
+    pub fn server(&self) -> ServerControl {
+        ServerControl { shared: self.core.shared.clone() }
     }
 }

@@ -1,6 +1,10 @@
 //! One connection's record in its loop's slab.
 
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
 use super::buffer::{InBuf, OutBuf};
+use super::handle::HandleShared;
 use super::CloseReason;
 use crate::transport::{Addr, Stream};
 
@@ -14,6 +18,16 @@ pub(crate) enum Leaving {
     Detach,
 }
 
+/// The rarely used parts of a connection, boxed so that connections without timers
+/// or handles pay one word for them.
+#[derive(Debug, Default)]
+pub(crate) struct Ext {
+    /// Ids of the handler's armed timers.
+    pub(crate) timers: Vec<u64>,
+    /// Shared with the connection's [`ConnHandle`](crate::ConnHandle)s.
+    pub(crate) handle: Option<Arc<HandleShared>>,
+}
+
 /// Everything the loop knows about one connection.
 #[derive(Debug)]
 pub(crate) struct Connection<S> {
@@ -21,6 +35,16 @@ pub(crate) struct Connection<S> {
     pub(crate) id: u64,
     /// Generation of the slab slot, also carried in the poller token.
     pub(crate) gen: u32,
+    /// The slab slot.
+    pub(crate) key: u32,
+    /// When it opened, when input last arrived (0: never) and when output last moved
+    /// or started waiting, in the loop's coarse milliseconds (see `Core::now_ms`).
+    pub(crate) opened_ms: u64,
+    pub(crate) last_in: u64,
+    pub(crate) last_out: u64,
+    pub(crate) ext: Option<Box<Ext>>,
+    /// Counted by the server's connection limits, to be released when it goes.
+    pub(crate) admitted: bool,
     /// Index of the bound address it came through.
     pub(crate) listener: usize,
     pub(crate) peer: Addr,
@@ -54,11 +78,25 @@ pub(crate) struct Connection<S> {
 }
 
 impl<S: Default> Connection<S> {
-    pub(crate) fn new(stream: Stream, id: u64, gen: u32, listener: usize, peer: Addr) -> Self {
+    pub(crate) fn new(
+        stream: Stream,
+        id: u64,
+        key: usize,
+        gen: u32,
+        listener: usize,
+        peer: Addr,
+        now_ms: u64,
+    ) -> Self {
         Connection {
             stream,
             id,
             gen,
+            key: key as u32,
+            opened_ms: now_ms,
+            last_in: 0,
+            last_out: now_ms,
+            ext: None,
+            admitted: false,
             listener,
             peer,
             state: S::default(),
@@ -82,6 +120,30 @@ impl<S: Default> Connection<S> {
 }
 
 impl<S> Connection<S> {
+    pub(crate) fn ext_mut(&mut self) -> &mut Ext {
+        self.ext.get_or_insert_with(Default::default)
+    }
+
+    /// The handle state, if a handle was ever made.
+    pub(crate) fn handle(&self) -> Option<&HandleShared> {
+        self.ext.as_ref().and_then(|e| e.handle.as_deref())
+    }
+
+    /// Tells the connection's handles that it is closing (once it starts leaving).
+    pub(crate) fn mark_closed_for_handles(&self) {
+        if let Some(h) = self.handle() {
+            h.closed.store(true, Ordering::Release);
+        }
+    }
+
+    /// Publishes the queued output size to the handles, for their
+    /// [`SendError::Full`](crate::SendError::Full) check.
+    pub(crate) fn publish_queued(&self) {
+        if let Some(h) = self.handle() {
+            h.queued.store(self.out.len(), Ordering::Relaxed);
+        }
+    }
+
     /// Whether the engine should read from the socket now and deliver the input.
     pub(crate) fn wants_input(&self) -> bool {
         !self.user_paused && !self.pressure_paused && !self.eof && self.leaving.is_none()

@@ -43,6 +43,27 @@ pub(crate) enum Timer {
     Linger(Token),
     /// Retry accepting on a listener after a resource error.
     AcceptRetry(usize),
+    /// Check a connection's timeouts against its activity stamps.
+    Activity(Token),
+    /// A handler's timer (`at`: its deadline in coarse milliseconds, for ordering).
+    User {
+        token: Token,
+        id: u64,
+        at: u64,
+    },
+    /// A graceful shutdown ran out of time.
+    ShutdownDeadline,
+}
+
+impl Timer {
+    /// Order among timers that fire in the same pass: handler timers by deadline,
+    /// after the engine's own.
+    fn order(&self) -> u64 {
+        match self {
+            Timer::User { at, .. } => *at,
+            _ => 0,
+        }
+    }
 }
 
 /// The parts of a loop that a [`Conn`] borrows during a callback.
@@ -57,18 +78,63 @@ pub(crate) struct Core {
     /// a plain add, not an atomic per read and write.
     pub(crate) bytes_in: u64,
     pub(crate) bytes_out: u64,
+    pub(crate) wheel: TimerWheel<Timer>,
+    /// The loop's coarse clock: read once per pass (only while timers or timeouts are
+    /// in use), as milliseconds since `origin`, plus one so that 0 can mean "never".
+    pub(crate) origin: Instant,
+    pub(crate) now: Instant,
+    pub(crate) now_ms: u64,
+    pub(crate) next_timer: u64,
+    /// Wheel entries known to be dead (cancelled timers, closed connections' checks);
+    /// past a threshold the wheel is swept, so cancelling stays O(1) amortised and
+    /// dead entries cannot pile up.
+    pub(crate) stale_timers: usize,
 }
 
 impl Core {
-    pub(crate) fn conn<'a, S>(&'a mut self, c: &'a mut Connection<S>) -> Conn<'a, S> {
-        Conn {
-            c,
-            batch: &mut self.batch,
-            pool: &mut self.pool,
-            limits: &self.cfg.limits,
-            loop_id: self.loop_id,
-            listen_addrs: &self.listen_addrs,
+    pub(crate) fn new(
+        cfg: Arc<LoopConfig>,
+        loop_id: usize,
+        listen_addrs: Arc<[Addr]>,
+        shared: Arc<Shared>,
+    ) -> Core {
+        let now = Instant::now();
+        Core {
+            pool: BufferPool::new(cfg.pool_buffer, cfg.pool_max_free),
+            batch: Batch::default(),
+            cfg,
+            loop_id,
+            listen_addrs,
+            shared,
+            bytes_in: 0,
+            bytes_out: 0,
+            wheel: TimerWheel::new(now),
+            origin: now,
+            now,
+            now_ms: 1,
+            next_timer: 0,
+            stale_timers: 0,
         }
+    }
+
+    pub(crate) fn conn<'a, S>(&'a mut self, c: &'a mut Connection<S>) -> Conn<'a, S> {
+        Conn { c, core: self }
+    }
+
+    /// `t` on the coarse millisecond clock.
+    pub(crate) fn ms_of(&self, t: Instant) -> u64 {
+        t.saturating_duration_since(self.origin).as_millis() as u64 + 1
+    }
+
+    /// The instant of a coarse millisecond.
+    pub(crate) fn instant_of(&self, ms: u64) -> Instant {
+        self.origin + Duration::from_millis(ms.saturating_sub(1))
+    }
+
+    /// Reads the clock (once per loop pass).
+    pub(crate) fn read_clock(&mut self) {
+        self.now = Instant::now();
+        self.now_ms = self.ms_of(self.now);
     }
 
     pub(crate) fn counters(&self) -> &Counters {
@@ -77,9 +143,11 @@ impl Core {
 
     /// Makes the byte counts visible to [`ServerHandle::stats`](crate::ServerHandle::stats).
     fn publish(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
         let c = self.counters();
-        c.bytes_in.store(self.bytes_in, std::sync::atomic::Ordering::Relaxed);
-        c.bytes_out.store(self.bytes_out, std::sync::atomic::Ordering::Relaxed);
+        c.bytes_in.store(self.bytes_in, Relaxed);
+        c.bytes_out.store(self.bytes_out, Relaxed);
+        c.queued.store(self.pool.queued as u64, Relaxed);
     }
 
     /// Offers the connection's queued output (and the callback's forwarded input) to
@@ -93,6 +161,9 @@ impl Core {
         let sent = if c.write_blocked {
             0
         } else {
+            // Output moves, or starts waiting now: either way the write timeout
+            // counts from here (a stamp, not a clock read).
+            c.last_out = self.now_ms;
             match output::write_once(&mut c.stream, &c.out, &self.batch, input) {
                 Ok(n) => n,
                 Err(e) => {
@@ -160,9 +231,10 @@ pub(crate) struct EventLoop<H: Handler> {
     pub(crate) ready: Vec<Token>,
     /// Listeners whose accept budget ran out with connections still queued.
     pub(crate) accept_pending: Vec<usize>,
-    pub(crate) wheel: TimerWheel<Timer>,
     fired: Vec<Timer>,
-    commands: Vec<Command>,
+    pub(crate) commands: Vec<Command>,
+    /// Connections given output by commands, flushed once after the batch.
+    pub(crate) touched: Vec<Token>,
     pub(crate) next_id: u64,
     next_gen: u32,
     pub(crate) round_robin: usize,
@@ -180,9 +252,9 @@ impl<H: Handler> EventLoop<H> {
             listeners: listeners.into_iter().map(Some).collect(),
             ready: Vec::new(),
             accept_pending: Vec::new(),
-            wheel: TimerWheel::new(Instant::now()),
             fired: Vec::new(),
             commands: Vec::new(),
+            touched: Vec::new(),
             next_id: 0,
             next_gen: 0,
             round_robin: core.loop_id,
@@ -215,17 +287,24 @@ impl<H: Handler> EventLoop<H> {
         }
         self.tick();
         tracing::debug!(loop_id = id, "event loop started");
+        let timeouts = self.core.cfg.timeouts.any();
         while !(self.draining && self.conns.is_empty()) {
             let timeout = if !self.ready.is_empty() || !self.accept_pending.is_empty() {
                 Some(Duration::ZERO)
-            } else if self.wheel.is_empty() {
+            } else if self.core.wheel.is_empty() {
                 None
             } else {
-                self.wheel.next_timeout(Instant::now())
+                self.core.wheel.next_timeout(Instant::now())
             };
             if let Err(e) = self.poller.wait(timeout, &mut self.events) {
                 tracing::error!(loop_id = id, error = %e, "poll failed; stopping the loop");
                 break;
+            }
+            // One clock read per pass, and none at all while nothing is timed: every
+            // activity stamp of this pass is this reading.
+            let timed = timeouts || !self.core.wheel.is_empty();
+            if timed {
+                self.core.read_clock();
             }
             // The batch is moved out (an empty one allocates nothing) so each event can
             // be handled with `&mut self`.
@@ -235,12 +314,13 @@ impl<H: Handler> EventLoop<H> {
             }
             self.events = events;
             self.run_ready();
-            // The clock is read once per pass, and only while a timer is armed.
-            if !self.wheel.is_empty() {
+            if timed {
                 self.run_timers();
             }
             self.core.publish();
         }
+        // A poll failure: whatever is still open goes now.
+        self.abort_all();
         self.core.publish();
         tracing::debug!(loop_id = id, "event loop stopped");
     }
@@ -302,32 +382,25 @@ impl<H: Handler> EventLoop<H> {
         }
     }
 
-    fn run_commands(&mut self) {
-        let mut cmds = std::mem::take(&mut self.commands);
-        self.core.shared.loops[self.core.loop_id].drain(&mut cmds);
-        for cmd in cmds.drain(..) {
-            match cmd {
-                Command::Adopt(acc) => self.adopt(acc),
-                Command::Shutdown => self.begin_shutdown(),
-            }
-        }
-        self.commands = cmds;
-    }
-
     fn tick(&mut self) {
         match guarded(|| self.handler.on_tick()) {
-            Ok(Some(d)) => self.wheel.insert(Instant::now() + d, Timer::Tick),
+            Ok(Some(d)) => self.core.wheel.insert(Instant::now() + d, Timer::Tick),
             Ok(None) => {}
             Err(msg) => tracing::error!(loop_id = self.id(), panic = %msg, "on_tick panicked; ticking stops"),
         }
     }
 
     fn run_timers(&mut self) {
-        self.wheel.advance(Instant::now(), &mut self.fired);
+        self.core.wheel.advance(self.core.now, &mut self.fired);
         if self.fired.is_empty() {
             return;
         }
         let mut fired = std::mem::take(&mut self.fired);
+        if fired.len() > 1 {
+            // The wheel keeps a tick's entries in arming order; handler timers that
+            // share a tick still fire by deadline.
+            fired.sort_by_key(Timer::order);
+        }
         for t in fired.drain(..) {
             match t {
                 Timer::Tick => {
@@ -336,40 +409,30 @@ impl<H: Handler> EventLoop<H> {
                     }
                 }
                 Timer::Linger(tok) => {
-                    let key = tok.0 & KEY_MASK;
-                    if let Some(c) = self.conns.get_mut(key) {
-                        if conn_token(key, c.gen) == tok {
-                            if let Some(Leaving::Close(reason)) = c.leaving.take() {
-                                self.finalize(key, reason);
-                            }
+                    if let Some(key) = self.live(tok) {
+                        if let Some(Leaving::Close(reason)) = self.conns[key].leaving.take() {
+                            self.finalize(key, reason);
                         }
                     }
                 }
                 Timer::AcceptRetry(i) => self.on_acceptable(i),
+                Timer::Activity(tok) => {
+                    if let Some(key) = self.live(tok) {
+                        self.check_timeouts(key);
+                    }
+                }
+                Timer::User { token, id, .. } => self.fire_user_timer(token, id),
+                Timer::ShutdownDeadline => self.abort_all(),
             }
         }
         self.fired = fired;
+        self.sweep_stale_timers();
     }
 
-    /// Stops accepting and closes every connection gracefully; the loop exits once
-    /// the last one has gone.
-    pub(crate) fn begin_shutdown(&mut self) {
-        if self.draining {
-            return;
-        }
-        self.draining = true;
-        // Clients already waiting in the kernel's accept queue are accepted and closed
-        // cleanly instead of being reset when the listener closes.
-        for i in 0..self.listeners.len() {
-            self.drain_accept_queue(i);
-        }
-        self.listeners.clear();
-        let keys: Vec<usize> = self.conns.iter().map(|(k, _)| k).collect();
-        for key in keys {
-            if self.conns.contains(key) && self.conns[key].leaving.is_none() {
-                self.leave(key, Leaving::Close(CloseReason::Shutdown));
-            }
-        }
+    /// The slab key of a connection if `token` still names it.
+    pub(crate) fn live(&self, token: Token) -> Option<usize> {
+        let key = token.0 & KEY_MASK;
+        self.conns.get(key).filter(|c| conn_token(key, c.gen) == token).map(|_| key)
     }
 
     /// Handles a callback's outcome: a panic, a failed flush, a requested close or
@@ -402,7 +465,7 @@ impl<H: Handler> EventLoop<H> {
                 Action::Close => return self.leave(key, Leaving::Close(local)),
                 Action::CloseNow => return self.finalize(key, local),
                 Action::Detach => return self.leave(key, Leaving::Detach),
-                Action::Shutdown => self.core.shared.shutdown(),
+                Action::Shutdown => self.core.shared.shutdown_graceful(),
                 Action::Continue => {}
             }
         }

@@ -56,6 +56,21 @@ pub enum CloseReason {
     Panic(String),
     /// The server is shutting down.
     Shutdown,
+    /// No bytes moved either way for the idle timeout
+    /// ([`Builder::idle_timeout`](crate::Builder::idle_timeout)).
+    IdleTimeout,
+    /// No bytes arrived for the read timeout
+    /// ([`Builder::read_timeout`](crate::Builder::read_timeout)).
+    ReadTimeout,
+    /// Queued output made no progress for the write timeout: the peer stopped reading
+    /// ([`Builder::write_timeout`](crate::Builder::write_timeout)).
+    WriteTimeout,
+    /// The peer sent nothing within the handshake timeout after connecting
+    /// ([`Builder::handshake_timeout`](crate::Builder::handshake_timeout)).
+    HandshakeTimeout,
+    /// The peer broke the protocol (a frame the codec could not decode, a malformed
+    /// request); the message says how.
+    Protocol(String),
 }
 
 impl CloseReason {
@@ -84,9 +99,18 @@ impl fmt::Display for CloseReason {
             }
             CloseReason::Panic(msg) => write!(f, "handler panicked: {msg}"),
             CloseReason::Shutdown => f.write_str("server shutdown"),
+            CloseReason::IdleTimeout => f.write_str("idle timeout"),
+            CloseReason::ReadTimeout => f.write_str("read timeout"),
+            CloseReason::WriteTimeout => f.write_str("write timeout: the peer is not reading"),
+            CloseReason::HandshakeTimeout => f.write_str("handshake timeout: the peer sent nothing"),
+            CloseReason::Protocol(msg) => write!(f, "protocol error: {msg}"),
         }
     }
 }
+
+/// Identifies a timer set with [`Conn::set_timer`], unique within its loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TimerId(pub(crate) u64);
 
 /// A socket handed out of the engine by [`Action::Detach`], in blocking mode.
 #[derive(Debug)]
@@ -170,6 +194,31 @@ pub trait Handler: 'static {
     fn on_drained(&mut self, conn: &mut Conn<'_, Self::State>) -> Action {
         let _ = conn;
         Action::Continue
+    }
+
+    /// A timer set with [`Conn::set_timer`] fired; `timer` is the id it returned.
+    /// Timers of one connection fire in deadline order.
+    fn on_timer(&mut self, conn: &mut Conn<'_, Self::State>, timer: TimerId) -> Action {
+        let _ = (conn, timer);
+        Action::Continue
+    }
+
+    /// Another thread called [`ConnHandle::wake`](crate::ConnHandle::wake) on this
+    /// connection (evio's wake): a cue to look at shared state and write what it
+    /// holds for this peer.
+    fn on_wake(&mut self, conn: &mut Conn<'_, Self::State>) -> Action {
+        let _ = conn;
+        Action::Continue
+    }
+
+    /// The server is shutting down gracefully. The default, [`Action::Close`], flushes
+    /// what is queued and closes with [`CloseReason::Shutdown`]; a handler may write a
+    /// farewell first, or return [`Action::Continue`] to finish the work in hand and
+    /// close later (within the shutdown deadline, after which the connection is closed
+    /// anyway).
+    fn on_shutdown(&mut self, conn: &mut Conn<'_, Self::State>) -> Action {
+        let _ = conn;
+        Action::Close
     }
 
     /// The connection has closed. Writes made here are discarded; the state is

@@ -14,23 +14,32 @@
 //! ```
 
 mod accept;
+pub(crate) mod admission;
 mod buffer;
+mod commands;
 pub(crate) mod config;
 mod conn;
 mod connection;
+mod control;
 mod event_loop;
+pub(crate) mod events;
+mod handle;
 mod handler;
 mod input;
 mod output;
 mod read_path;
 pub(crate) mod shared;
+mod shutdown;
 mod timer_wheel;
+mod timers;
 mod write_path;
 
 pub use config::Balance;
 pub use conn::Conn;
-pub use handler::{Action, CloseReason, Detached, DetachedStream, FnHandler, Handler};
+pub use control::ServerControl;
+pub use events::{Refusal, ServerEvent};
+pub use handle::{ConnHandle, SendError};
+pub use handler::{Action, CloseReason, Detached, DetachedStream, FnHandler, Handler, TimerId};
 pub use input::Input;
 
-pub(crate) use buffer::BufferPool;
 pub(crate) use event_loop::{guarded, Core, EventLoop};

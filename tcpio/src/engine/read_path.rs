@@ -59,6 +59,7 @@ impl<H: Handler> EventLoop<H> {
                 }
                 Ok(n) => {
                     self.core.bytes_in += n as u64;
+                    c.last_in = self.core.now_ms;
                     // A short read means the socket is drained for now (epoll(7)):
                     // no system call is spent on the `WouldBlock` that would follow,
                     // unless the peer's FIN is flagged and end of stream is still to

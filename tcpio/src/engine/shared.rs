@@ -1,22 +1,50 @@
-//! What the loops of one server share: mailboxes, wakers and counters.
+//! What the loops of one server share: mailboxes, wakers, counters, limits and the
+//! server's run state.
 //!
 //! Nothing here is touched on the hot path except each loop's own counters, which
 //! only their loop writes (a plain load and store, no locked instruction).
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use mio::Waker;
 
+use super::admission::Admission;
+use super::events::{Observer, ServerEvent};
+use super::guarded;
+use crate::backend::Token;
 use crate::transport::Accepted;
 
-/// Work sent to a loop from another thread.
+/// How a loop is asked to stop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// Stop accepting, let each connection finish ([`Handler::on_shutdown`]), flush,
+    /// close; whatever is still open at the deadline is closed at once.
+    ///
+    /// [`Handler::on_shutdown`]: crate::Handler::on_shutdown
+    Graceful { deadline: Option<Instant> },
+    /// Close everything now, dropping queued output.
+    Immediate,
+}
+
+/// Work sent to a loop from another thread (or from the loop itself, in order).
 #[derive(Debug)]
 pub(crate) enum Command {
-    /// A connection accepted elsewhere, to be served here.
-    Adopt(Accepted),
-    /// Stop accepting, flush and close every connection, then exit.
-    Shutdown,
+    /// A connection accepted elsewhere, to be served here (and whether the
+    /// connection limits counted it).
+    Adopt(Accepted, bool),
+    /// Stop, in the given way.
+    Shutdown(Stop),
+    /// Bytes for a connection, from a [`ConnHandle`](crate::ConnHandle).
+    Send(Token, Vec<u8>),
+    /// Close a connection after flushing it.
+    Close(Token),
+    /// Call the handler's `on_wake` for a connection.
+    Wake(Token),
+    /// The same bytes for every connection of the loop (but one, maybe).
+    Broadcast { data: Arc<[u8]>, except: Option<u64> },
 }
 
 /// One loop's counters. Written only by their loop; read by anyone.
@@ -27,6 +55,16 @@ pub(crate) struct Counters {
     pub(crate) bytes_in: AtomicU64,
     pub(crate) bytes_out: AtomicU64,
     pub(crate) panics: AtomicU64,
+    pub(crate) queued: AtomicU64,
+    pub(crate) refused_max_conns: AtomicU64,
+    pub(crate) refused_per_ip: AtomicU64,
+    pub(crate) refused_rate: AtomicU64,
+    pub(crate) timed_out_idle: AtomicU64,
+    pub(crate) timed_out_read: AtomicU64,
+    pub(crate) timed_out_write: AtomicU64,
+    pub(crate) timed_out_handshake: AtomicU64,
+    /// Connections closed by an immediate stop or a shutdown deadline.
+    pub(crate) aborted: AtomicU64,
 }
 
 /// Adds to a counter that only the calling loop writes: no read-modify-write
@@ -80,20 +118,172 @@ impl LoopShared {
     }
 }
 
+/// Work to do once every loop has stopped (release a signal thread, say).
+pub(crate) type StopHook = Box<dyn FnOnce() + Send>;
+
 /// Everything the loops of one server share.
-#[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) loops: Vec<LoopShared>,
+    /// A shutdown was asked for (the server is draining or stopped).
     pub(crate) stopping: AtomicBool,
+    immediate: AtomicBool,
+    pub(crate) admission: Admission,
+    pub(crate) observer: Option<Observer>,
+    /// The graceful shutdown deadline used when none is given.
+    pub(crate) shutdown_timeout: Option<Duration>,
+    /// Loops still running.
+    running: Mutex<usize>,
+    stopped: Condvar,
+    stop_hooks: Mutex<Vec<StopHook>>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("loops", &self.loops.len())
+            .field("stopping", &self.stopping)
+            .field("running", &self.running)
+            .finish_non_exhaustive()
+    }
+}
+
+thread_local! {
+    /// The server whose loop runs on this thread (its `Shared` address), or 0.
+    static LOOP_OF: Cell<usize> = const { Cell::new(0) };
 }
 
 impl Shared {
-    /// Asks every loop to shut down gracefully (once).
-    pub(crate) fn shutdown(&self) {
-        if !self.stopping.swap(true, std::sync::atomic::Ordering::AcqRel) {
-            for l in &self.loops {
-                l.send(Command::Shutdown);
+    pub(crate) fn new(
+        loops: Vec<LoopShared>,
+        admission: Admission,
+        observer: Option<Observer>,
+        shutdown_timeout: Option<Duration>,
+    ) -> Shared {
+        let n = loops.len();
+        Shared {
+            loops,
+            stopping: AtomicBool::new(false),
+            immediate: AtomicBool::new(false),
+            admission,
+            observer,
+            shutdown_timeout,
+            running: Mutex::new(n),
+            stopped: Condvar::new(),
+            stop_hooks: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Tells the observer, if any; a panicking observer is logged, not propagated.
+    pub(crate) fn emit(&self, event: ServerEvent<'_>) {
+        if let Some(obs) = &self.observer {
+            if let Err(msg) = guarded(|| obs(&event)) {
+                tracing::error!(panic = %msg, "the event observer panicked");
             }
         }
+    }
+
+    /// Asks every loop to stop. A graceful stop may be repeated with an earlier
+    /// deadline, and an immediate one may follow a graceful one.
+    pub(crate) fn shutdown(&self, stop: Stop) {
+        let first = !self.stopping.swap(true, std::sync::atomic::Ordering::AcqRel);
+        let escalate =
+            stop == Stop::Immediate && !self.immediate.swap(true, std::sync::atomic::Ordering::AcqRel);
+        if first || escalate {
+            let graceful = stop != Stop::Immediate;
+            tracing::info!(graceful, "server stopping");
+            self.emit(ServerEvent::Stopping { graceful });
+        }
+        for l in &self.loops {
+            l.send(Command::Shutdown(stop));
+        }
+    }
+
+    /// A graceful stop with the configured deadline.
+    pub(crate) fn shutdown_graceful(&self) {
+        let deadline = self.shutdown_timeout.map(|d| Instant::now() + d);
+        self.shutdown(Stop::Graceful { deadline });
+    }
+
+    /// Whether a shutdown was asked for.
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stopping.load(Relaxed)
+    }
+
+    /// Loops still running.
+    pub(crate) fn running(&self) -> usize {
+        *self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `hook` once every loop has stopped (at once if they have).
+    pub(crate) fn on_stopped(&self, hook: StopHook) {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if *running == 0 {
+            drop(running);
+            hook();
+        } else {
+            self.stop_hooks.lock().unwrap_or_else(|p| p.into_inner()).push(hook);
+        }
+    }
+
+    /// Called by each loop thread as it ends.
+    pub(crate) fn loop_exited(&self) {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        *running -= 1;
+        if *running > 0 {
+            return;
+        }
+        // Stopped for good, even if no one asked (every loop failed).
+        self.stopping.store(true, Relaxed);
+        let hooks = std::mem::take(&mut *self.stop_hooks.lock().unwrap_or_else(|p| p.into_inner()));
+        drop(running);
+        tracing::info!("server stopped");
+        self.emit(ServerEvent::Stopped);
+        for h in hooks {
+            h();
+        }
+        // Notified under the lock so a waiter cannot miss it between its check and
+        // its wait.
+        let _running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        self.stopped.notify_all();
+    }
+
+    /// Blocks until every loop has stopped or `deadline` passes; true if they stopped.
+    pub(crate) fn wait_stopped(&self, deadline: Option<Instant>) -> bool {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        while *running > 0 {
+            match deadline {
+                None => running = self.stopped.wait(running).unwrap_or_else(|p| p.into_inner()),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return false;
+                    }
+                    running =
+                        self.stopped.wait_timeout(running, d - now).unwrap_or_else(|p| p.into_inner()).0;
+                }
+            }
+        }
+        true
+    }
+
+    /// Marks the calling thread as one of this server's loops.
+    pub(crate) fn enter_loop(self: &Arc<Self>) {
+        LOOP_OF.with(|l| l.set(Arc::as_ptr(self) as usize));
+    }
+
+    /// Whether the calling thread is one of this server's loops (where a blocking
+    /// wait for the server would wait for itself).
+    pub(crate) fn on_loop_thread(self: &Arc<Self>) -> bool {
+        LOOP_OF.with(|l| l.get() == Arc::as_ptr(self) as usize)
+    }
+
+    /// Connections closed by an immediate stop or a shutdown deadline, in all.
+    pub(crate) fn aborted(&self) -> u64 {
+        self.loops.iter().map(|l| l.counters.aborted.load(Relaxed)).sum()
+    }
+
+    /// Open connections over every loop.
+    pub(crate) fn open(&self) -> u64 {
+        self.loops.iter().map(LoopShared::open).sum()
     }
 }

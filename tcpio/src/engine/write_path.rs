@@ -4,6 +4,7 @@ use std::net::Shutdown;
 
 use super::connection::Leaving;
 use super::event_loop::{conn_token, guarded, EventLoop, Timer};
+use super::events::ServerEvent;
 use super::shared::bump;
 use super::{Action, CloseReason, Conn, Detached, Handler};
 
@@ -36,6 +37,7 @@ impl<H: Handler> EventLoop<H> {
         let (low, high) = (limits.low_water, limits.high_water);
         let c = &mut self.conns[key];
         let queued = c.out.len();
+        c.publish_queued();
         if c.pressure_paused && queued <= low {
             c.pressure_paused = false;
             if c.wants_input() {
@@ -71,6 +73,7 @@ impl<H: Handler> EventLoop<H> {
             return;
         }
         c.leaving = Some(how);
+        c.mark_closed_for_handles();
         if c.out.is_empty() {
             self.progress_leave(key);
         }
@@ -89,7 +92,9 @@ impl<H: Handler> EventLoop<H> {
                     c.write_shut = true;
                     let _ = c.stream.shutdown(Shutdown::Write);
                     let token = conn_token(key, c.gen);
-                    self.wheel.insert(std::time::Instant::now() + self.core.cfg.linger, Timer::Linger(token));
+                    self.core
+                        .wheel
+                        .insert(std::time::Instant::now() + self.core.cfg.linger, Timer::Linger(token));
                 }
                 self.drain_linger(key);
             }
@@ -130,8 +135,12 @@ impl<H: Handler> EventLoop<H> {
         c.closed = true;
         c.inbuf.release(&mut self.core.pool);
         c.out.release(&mut self.core.pool);
-        bump(&self.core.counters().closed, 1);
+        self.gone(&c);
         tracing::trace!(loop_id = self.id(), conn = c.id, %reason, "connection closed");
+        if self.core.shared.observer.is_some() {
+            let (id, loop_id) = (c.id, self.id());
+            self.core.shared.emit(ServerEvent::Closed { id, loop_id, peer: &c.peer, reason: &reason });
+        }
         self.core.batch.begin(&[]);
         let handler = &mut self.handler;
         let core = &mut self.core;
@@ -142,10 +151,20 @@ impl<H: Handler> EventLoop<H> {
         self.core.batch.clear();
     }
 
+    /// The bookkeeping of a connection leaving the loop, closed or detached.
+    fn gone(&mut self, c: &super::connection::Connection<H::State>) {
+        bump(&self.core.counters().closed, 1);
+        c.mark_closed_for_handles();
+        if c.admitted {
+            self.core.shared.admission.release(&c.peer);
+        }
+        self.count_stale(c);
+    }
+
     /// Hands a flushed connection's socket to the handler.
     fn detach(&mut self, key: usize) {
         let mut c = self.conns.remove(key);
-        bump(&self.core.counters().closed, 1);
+        self.gone(&c);
         if let Err(e) = self.poller.deregister(&mut c.stream) {
             tracing::warn!(conn = c.id, error = %e, "deregistering a detached socket failed");
         }

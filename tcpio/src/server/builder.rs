@@ -1,7 +1,6 @@
 //! The server builder: every option checked before anything starts.
 
 use std::io;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,9 +11,11 @@ use super::handle::ServerHandle;
 use super::listen::{bind_all, ListenPlan};
 use super::Error;
 use crate::backend::Poller;
-use crate::engine::config::{Limits, LoopConfig, SocketOptions};
+use crate::engine::admission::{Admission, AdmissionConfig};
+use crate::engine::config::{Limits, LoopConfig, SocketOptions, Timeouts};
+use crate::engine::events::{Observer, ServerEvent};
 use crate::engine::shared::{LoopShared, Shared};
-use crate::engine::{Action, Balance, BufferPool, Conn, Core, EventLoop, FnHandler, Handler, Input};
+use crate::engine::{Action, Balance, Conn, Core, EventLoop, FnHandler, Handler, Input};
 
 /// Default size of each loop's shared read buffer.
 pub const DEFAULT_READ_BUFFER: usize = 64 * 1024;
@@ -27,6 +28,8 @@ pub const DEFAULT_HIGH_WATER: usize = 1024 * 1024;
 pub const DEFAULT_MAX_OUTPUT: usize = 64 * 1024 * 1024;
 /// Default time a closing connection waits for the peer's FIN after its own.
 pub const DEFAULT_LINGER: Duration = Duration::from_secs(5);
+/// Default time a graceful shutdown may take before what is left is closed at once.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Configures and starts a server; made by [`Server::builder`](crate::Server::builder).
 ///
@@ -44,7 +47,7 @@ pub const DEFAULT_LINGER: Duration = Duration::from_secs(5);
 ///     })?;
 /// println!("listening on {:?}", server.local_addrs());
 /// server.shutdown();
-/// server.wait();
+/// server.wait()?;
 /// # Ok::<(), tcpio::Error>(())
 /// ```
 pub struct Builder {
@@ -61,6 +64,10 @@ pub struct Builder {
     low_water: Option<usize>,
     max_output: usize,
     linger: Duration,
+    pub(super) timeouts: Timeouts,
+    pub(super) shutdown_timeout: Option<Duration>,
+    pub(super) admission: AdmissionConfig,
+    pub(super) observer: Option<Observer>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -70,6 +77,8 @@ impl std::fmt::Debug for Builder {
             .field("loops", &self.loops)
             .field("balance", &self.balance)
             .field("socket", &self.socket)
+            .field("timeouts", &self.timeouts)
+            .field("admission", &self.admission)
             .finish_non_exhaustive()
     }
 }
@@ -90,11 +99,15 @@ impl Default for Builder {
             low_water: None,
             max_output: DEFAULT_MAX_OUTPUT,
             linger: DEFAULT_LINGER,
+            timeouts: Timeouts::default(),
+            shutdown_timeout: Some(DEFAULT_SHUTDOWN_TIMEOUT),
+            admission: AdmissionConfig::default(),
+            observer: None,
         }
     }
 }
 
-fn check(ok: bool, option: &'static str, reason: impl FnOnce() -> String) -> Result<(), Error> {
+pub(super) fn check(ok: bool, option: &'static str, reason: impl FnOnce() -> String) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
@@ -269,7 +282,9 @@ impl Builder {
             },
             socket: self.socket.clone(),
             balance,
+            timeouts: self.timeouts,
         };
+        self.check_limits()?;
         let plan = ListenPlan { loops, balance, backlog: self.backlog, share_port: self.share_port };
         Ok((cfg, plan))
     }
@@ -291,42 +306,41 @@ impl Builder {
             loops.push(LoopShared::new(p.waker().map_err(io_err("creating a waker"))?));
             pollers.push(p);
         }
-        let shared = Arc::new(Shared { loops, stopping: AtomicBool::new(false) });
+        let admission = Admission::new(self.admission);
+        let shared = Arc::new(Shared::new(loops, admission, self.observer.clone(), self.shutdown_timeout));
         let cfg = Arc::new(cfg);
         let listen_addrs: Arc<[crate::Addr]> = addrs.clone().into();
         let factory = Arc::new(factory);
         let mut threads = Vec::with_capacity(cfg.loops);
         for (loop_id, (poller, listeners)) in pollers.into_iter().zip(per_loop).enumerate() {
-            let core = Core {
-                pool: BufferPool::new(cfg.pool_buffer, cfg.pool_max_free),
-                batch: Default::default(),
-                cfg: cfg.clone(),
-                loop_id,
-                listen_addrs: listen_addrs.clone(),
-                shared: shared.clone(),
-                bytes_in: 0,
-                bytes_out: 0,
-            };
+            let core = Core::new(cfg.clone(), loop_id, listen_addrs.clone(), shared.clone());
             let factory = factory.clone();
             let spawned = std::thread::Builder::new().name(format!("tcpio-loop-{loop_id}")).spawn(move || {
                 let shared = core.shared.clone();
+                shared.enter_loop();
                 match crate::engine::guarded(|| factory(loop_id)) {
                     Ok(handler) => EventLoop::new(handler, poller, listeners, core).run(),
                     Err(msg) => {
                         tracing::error!(loop_id, panic = %msg, "the handler factory panicked; shutting down");
-                        shared.shutdown();
+                        shared.shutdown_graceful();
                     }
                 }
+                shared.loop_exited();
             });
             match spawned {
                 Ok(t) => threads.push(t),
                 Err(e) => {
-                    shared.shutdown();
+                    // The loops that never started are counted as stopped.
+                    for _ in threads.len()..cfg.loops {
+                        shared.loop_exited();
+                    }
+                    shared.shutdown_graceful();
                     return Err(Error::Io { context: "spawning an event loop thread", source: e });
                 }
             }
         }
         tracing::info!(addrs = ?addrs, loops = cfg.loops, "server started");
+        shared.emit(ServerEvent::Started { addrs: &addrs });
         Ok(ServerHandle::new(shared, threads, addrs))
     }
 
@@ -337,8 +351,7 @@ impl Builder {
         H: Handler,
         F: Fn(usize) -> H + Send + Sync + 'static,
     {
-        self.start(factory)?.wait();
-        Ok(())
+        self.start(factory)?.wait()
     }
 
     /// Starts a server from one closure over the connection and its input; each loop
@@ -364,7 +377,6 @@ impl Builder {
     where
         F: FnMut(&mut Conn<'_, ()>, &mut Input<'_>) -> Action + Clone + Send + Sync + 'static,
     {
-        self.start_fn(f)?.wait();
-        Ok(())
+        self.start_fn(f)?.wait()
     }
 }

@@ -61,6 +61,10 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A blocking wait ([`ServerHandle::wait`](crate::ServerHandle::wait),
+    /// [`ServerHandle::shutdown_and_wait`](crate::ServerHandle::shutdown_and_wait))
+    /// called on one of the server's own loop threads, which would wait for itself.
+    WaitOnLoopThread,
     /// The operating system refused a resource the server needs (a poller, a thread).
     Io {
         /// What was being created.
@@ -86,6 +90,9 @@ impl fmt::Display for Error {
             Error::Bind { addr, source } => write!(f, "cannot listen on {addr:?}: {source}"),
             Error::NoAddress => f.write_str("no address to listen on: call bind() at least once"),
             Error::InvalidOption { option, reason } => write!(f, "invalid {option}: {reason}"),
+            Error::WaitOnLoopThread => f.write_str(
+                "cannot wait for the server on one of its own event loop threads (it would deadlock)",
+            ),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
         }
     }

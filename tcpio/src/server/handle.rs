@@ -2,14 +2,29 @@
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
-use super::Stats;
-use crate::engine::shared::Shared;
+use super::{Error, Stats};
+use crate::engine::shared::{Shared, Stop};
+use crate::engine::ServerControl;
 use crate::transport::Addr;
 
-/// A running server: its addresses, its statistics, and the way to stop it.
+/// After a graceful stop's deadline the loops close what is left at once; this is how
+/// much longer a waiter gives them to finish doing so.
+const ABORT_GRACE: Duration = Duration::from_secs(1);
+
+/// A running server: its addresses, its statistics, and the ways to stop it.
 ///
-/// Dropping the handle shuts the server down gracefully and waits for its loops.
+/// Dropping the handle shuts the server down gracefully and waits for its loops
+/// (except on one of the server's own loop threads, where it only asks them to stop).
+///
+/// Three ways to stop, after xtcp's stop modes:
+///
+/// | call | accepting | queued output | returns |
+/// |---|---|---|---|
+/// | [`shutdown_now`](Self::shutdown_now) | stops | dropped | at once |
+/// | [`shutdown`](Self::shutdown) | stops | flushed, within [`Builder::shutdown_timeout`](crate::Builder::shutdown_timeout) | at once |
+/// | [`shutdown_and_wait`](Self::shutdown_and_wait) | stops | flushed, within the given deadline | when drained or out of time: whether all drained |
 #[derive(Debug)]
 pub struct ServerHandle {
     shared: Arc<Shared>,
@@ -33,27 +48,92 @@ impl ServerHandle {
         Stats::collect(&self.shared)
     }
 
-    /// Starts a graceful shutdown and returns at once: every loop stops accepting
-    /// (clients already in the kernel's accept queue are accepted and closed
-    /// cleanly), flushes what each connection has queued, closes it, and exits.
-    pub fn shutdown(&self) {
-        self.shared.shutdown();
+    /// A cloneable, `Send + Sync` control over this server for other threads.
+    pub fn control(&self) -> ServerControl {
+        ServerControl { shared: self.shared.clone() }
     }
 
-    /// Blocks until every loop has exited: after [`shutdown`](Self::shutdown) from
-    /// another thread, or a handler's [`Action::Shutdown`](crate::Action::Shutdown).
-    /// Connections still open at shutdown are waited for up to the linger timeout.
-    pub fn wait(mut self) {
-        self.join();
+    /// See [`ServerControl::broadcast`].
+    pub fn broadcast(&self, data: &[u8]) {
+        self.control().broadcast(data);
+    }
+
+    /// Starts a graceful shutdown and returns at once; see [`ServerControl::shutdown`].
+    pub fn shutdown(&self) {
+        self.shared.shutdown_graceful();
+    }
+
+    /// Stops at once, dropping queued output; see [`ServerControl::shutdown_now`].
+    pub fn shutdown_now(&self) {
+        self.shared.shutdown(Stop::Immediate);
+    }
+
+    /// Shuts down gracefully and blocks until every connection has drained and closed
+    /// or `deadline` has passed, after which what is left is closed at once. Returns
+    /// whether everything drained in time.
+    ///
+    /// Called on one of this server's own loop threads (from a handler), it would wait
+    /// for itself: it returns [`Error::WaitOnLoopThread`] instead.
+    pub fn shutdown_and_wait(&self, deadline: Duration) -> Result<bool, Error> {
+        if self.shared.on_loop_thread() {
+            return Err(Error::WaitOnLoopThread);
+        }
+        let aborted_before = self.shared.aborted();
+        let at = Instant::now() + deadline;
+        self.shared.shutdown(Stop::Graceful { deadline: Some(at) });
+        let stopped = self.shared.wait_stopped(Some(at + ABORT_GRACE));
+        Ok(stopped && self.shared.aborted() == aborted_before)
+    }
+
+    /// Blocks until every loop has exited: after a shutdown from another thread, a
+    /// signal ([`shutdown_on_signals`](Self::shutdown_on_signals)) or a handler's
+    /// [`Action::Shutdown`](crate::Action::Shutdown).
+    ///
+    /// Called on one of this server's own loop threads, it returns
+    /// [`Error::WaitOnLoopThread`] instead of waiting for itself.
+    pub fn wait(&self) -> Result<(), Error> {
+        if self.shared.on_loop_thread() {
+            return Err(Error::WaitOnLoopThread);
+        }
+        self.shared.wait_stopped(None);
+        Ok(())
+    }
+
+    /// Whether the server is serving: no shutdown asked for, loops running.
+    pub fn is_running(&self) -> bool {
+        self.control().is_running()
+    }
+
+    /// Whether a shutdown is under way and some loop is still finishing.
+    pub fn is_draining(&self) -> bool {
+        self.control().is_draining()
+    }
+
+    /// Connections open now, over every loop.
+    pub fn open_connections(&self) -> u64 {
+        self.shared.open()
+    }
+
+    /// Maps SIGINT and SIGTERM to a graceful shutdown (bounded by
+    /// [`Builder::shutdown_timeout`](crate::Builder::shutdown_timeout)); a second
+    /// signal stops at once. A thread waits for the signals until the server stops.
+    ///
+    /// ```no_run
+    /// let server = tcpio::Server::builder().bind("127.0.0.1:7000")?.start_fn(|conn, input| {
+    ///     conn.write(input.bytes());
+    ///     input.consume_all();
+    ///     tcpio::Action::Continue
+    /// })?;
+    /// server.shutdown_on_signals()?;
+    /// server.wait()?; // returns once a signal has drained the server
+    /// # Ok::<(), tcpio::Error>(())
+    /// ```
+    pub fn shutdown_on_signals(&self) -> Result<(), Error> {
+        super::signals::shutdown_on_signals(&self.shared)
     }
 
     fn join(&mut self) {
-        let me = std::thread::current().id();
         for t in self.threads.drain(..) {
-            // A handle dropped on one of its own loops cannot wait for itself.
-            if t.thread().id() == me {
-                continue;
-            }
             if t.join().is_err() {
                 tracing::error!("an event loop thread panicked");
             }
@@ -63,8 +143,12 @@ impl ServerHandle {
 
 impl Drop for ServerHandle {
     fn drop(&mut self) {
-        if !self.threads.is_empty() {
-            self.shared.shutdown();
+        if self.threads.is_empty() {
+            return;
+        }
+        self.shared.shutdown_graceful();
+        // On a loop thread the loops are left to finish by themselves.
+        if !self.shared.on_loop_thread() {
             self.join();
         }
     }

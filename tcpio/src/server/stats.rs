@@ -1,8 +1,32 @@
 //! Server statistics: a consistent-enough snapshot of every loop's counters.
 
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crate::engine::shared::Shared;
+
+/// Connections refused by each limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Refused {
+    /// By [`Builder::max_connections`](crate::Builder::max_connections).
+    pub max_connections: u64,
+    /// By [`Builder::max_connections_per_ip`](crate::Builder::max_connections_per_ip).
+    pub per_ip: u64,
+    /// By [`Builder::accept_rate`](crate::Builder::accept_rate).
+    pub rate: u64,
+}
+
+/// Connections closed by each timeout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimedOut {
+    /// By [`Builder::idle_timeout`](crate::Builder::idle_timeout).
+    pub idle: u64,
+    /// By [`Builder::read_timeout`](crate::Builder::read_timeout).
+    pub read: u64,
+    /// By [`Builder::write_timeout`](crate::Builder::write_timeout).
+    pub write: u64,
+    /// By [`Builder::handshake_timeout`](crate::Builder::handshake_timeout).
+    pub handshake: u64,
+}
 
 /// Counters of one loop, or their sum over all loops.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -17,8 +41,37 @@ pub struct LoopStats {
     pub bytes_in: u64,
     /// Bytes written to peers.
     pub bytes_out: u64,
+    /// Output queued for peers now, not yet taken by their sockets.
+    pub queued_bytes: u64,
     /// Handler callbacks that panicked.
     pub panics: u64,
+    /// Connections accepted and closed at once by a limit (counted by the loop that
+    /// accepted them; they are not in `accepted`).
+    pub refused: Refused,
+    /// Connections closed by a timeout.
+    pub timed_out: TimedOut,
+    /// Connections closed by an immediate stop or when a graceful one ran out of time.
+    pub aborted: u64,
+}
+
+impl LoopStats {
+    fn add(&mut self, o: &LoopStats) {
+        self.open += o.open;
+        self.accepted += o.accepted;
+        self.closed += o.closed;
+        self.bytes_in += o.bytes_in;
+        self.bytes_out += o.bytes_out;
+        self.queued_bytes += o.queued_bytes;
+        self.panics += o.panics;
+        self.refused.max_connections += o.refused.max_connections;
+        self.refused.per_ip += o.refused.per_ip;
+        self.refused.rate += o.refused.rate;
+        self.timed_out.idle += o.timed_out.idle;
+        self.timed_out.read += o.timed_out.read;
+        self.timed_out.write += o.timed_out.write;
+        self.timed_out.handshake += o.timed_out.handshake;
+        self.aborted += o.aborted;
+    }
 }
 
 /// A snapshot of the server's counters: per loop and in total. Connection counts are
@@ -34,6 +87,7 @@ pub struct Stats {
 
 impl Stats {
     pub(crate) fn collect(shared: &Shared) -> Stats {
+        let get = |a: &AtomicU64| a.load(Relaxed);
         let loops: Vec<LoopStats> = shared
             .loops
             .iter()
@@ -41,26 +95,34 @@ impl Stats {
                 let c = &l.counters;
                 // Closed first: a close that lands between the two loads can only make
                 // `open` briefly high, never negative.
-                let closed = c.closed.load(Relaxed);
-                let accepted = c.accepted.load(Relaxed);
+                let closed = get(&c.closed);
+                let accepted = get(&c.accepted);
                 LoopStats {
                     open: accepted.saturating_sub(closed),
                     accepted,
                     closed,
-                    bytes_in: c.bytes_in.load(Relaxed),
-                    bytes_out: c.bytes_out.load(Relaxed),
-                    panics: c.panics.load(Relaxed),
+                    bytes_in: get(&c.bytes_in),
+                    bytes_out: get(&c.bytes_out),
+                    queued_bytes: get(&c.queued),
+                    panics: get(&c.panics),
+                    refused: Refused {
+                        max_connections: get(&c.refused_max_conns),
+                        per_ip: get(&c.refused_per_ip),
+                        rate: get(&c.refused_rate),
+                    },
+                    timed_out: TimedOut {
+                        idle: get(&c.timed_out_idle),
+                        read: get(&c.timed_out_read),
+                        write: get(&c.timed_out_write),
+                        handshake: get(&c.timed_out_handshake),
+                    },
+                    aborted: get(&c.aborted),
                 }
             })
             .collect();
         let mut total = LoopStats::default();
         for l in &loops {
-            total.open += l.open;
-            total.accepted += l.accepted;
-            total.closed += l.closed;
-            total.bytes_in += l.bytes_in;
-            total.bytes_out += l.bytes_out;
-            total.panics += l.panics;
+            total.add(l);
         }
         Stats { total, loops }
     }

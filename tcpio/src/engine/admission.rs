@@ -1,0 +1,156 @@
+//! Connection limits checked at accept time: open connections in all, per peer IP,
+//! and an accept rate (token bucket). Shared by every loop; touched once when a
+//! connection is accepted and once when it goes, never per message, and only for the
+//! limits that are set.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use super::events::Refusal;
+use crate::transport::Addr;
+
+/// The limits as configured on the builder.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct AdmissionConfig {
+    pub(crate) max_conns: Option<usize>,
+    pub(crate) max_per_ip: Option<usize>,
+    /// Connections per second, and the burst admitted at once.
+    pub(crate) rate: Option<(f64, u32)>,
+}
+
+/// A token bucket: `burst` tokens at most, refilled at `rate` per second.
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+/// The shared admission state.
+#[derive(Debug)]
+pub(crate) struct Admission {
+    cfg: AdmissionConfig,
+    open: AtomicUsize,
+    per_ip: Mutex<HashMap<IpAddr, usize>>,
+    bucket: Mutex<Bucket>,
+}
+
+impl Admission {
+    pub(crate) fn new(cfg: AdmissionConfig) -> Admission {
+        let burst = cfg.rate.map_or(0.0, |(_, b)| f64::from(b));
+        Admission {
+            cfg,
+            open: AtomicUsize::new(0),
+            per_ip: Mutex::new(HashMap::new()),
+            bucket: Mutex::new(Bucket { tokens: burst, last: Instant::now() }),
+        }
+    }
+
+    /// Whether any limit is set (so that accepted connections must be released).
+    pub(crate) fn active(&self) -> bool {
+        self.cfg.max_conns.is_some() || self.cfg.max_per_ip.is_some()
+    }
+
+    /// Decides on a newly accepted connection. On `Ok` the connection is counted and
+    /// must be [`release`](Self::release)d when it goes.
+    pub(crate) fn admit(&self, peer: &Addr) -> Result<(), Refusal> {
+        if let Some((rate, burst)) = self.cfg.rate {
+            let mut b = self.bucket.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            let refill = now.duration_since(b.last).as_secs_f64() * rate;
+            b.tokens = (b.tokens + refill).min(f64::from(burst));
+            b.last = now;
+            if b.tokens < 1.0 {
+                return Err(Refusal::Rate);
+            }
+            b.tokens -= 1.0;
+        }
+        if let Some(max) = self.cfg.max_conns {
+            let took =
+                self.open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1));
+            if took.is_err() {
+                return Err(Refusal::MaxConnections);
+            }
+        }
+        if let (Some(max), Some(ip)) = (self.cfg.max_per_ip, ip_of(peer)) {
+            let mut map = self.per_ip.lock().unwrap_or_else(|p| p.into_inner());
+            let n = map.entry(ip).or_insert(0);
+            if *n >= max {
+                drop(map);
+                if self.cfg.max_conns.is_some() {
+                    self.open.fetch_sub(1, Ordering::AcqRel);
+                }
+                return Err(Refusal::PerIp);
+            }
+            *n += 1;
+        }
+        Ok(())
+    }
+
+    /// A connection admitted by [`admit`](Self::admit) has gone.
+    pub(crate) fn release(&self, peer: &Addr) {
+        if self.cfg.max_conns.is_some() {
+            self.open.fetch_sub(1, Ordering::AcqRel);
+        }
+        if let (Some(_), Some(ip)) = (self.cfg.max_per_ip, ip_of(peer)) {
+            let mut map = self.per_ip.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(n) = map.get_mut(&ip) {
+                *n -= 1;
+                if *n == 0 {
+                    map.remove(&ip);
+                }
+            }
+        }
+    }
+}
+
+/// The peer's IP, with IPv4-mapped IPv6 addresses counted as the IPv4 address they
+/// carry (a dual-stack listener sees the same client either way).
+fn ip_of(peer: &Addr) -> Option<IpAddr> {
+    peer.as_ip().map(|a| match a.ip() {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(ip: &str, port: u16) -> Addr {
+        Addr::Ip(std::net::SocketAddr::new(ip.parse().unwrap(), port))
+    }
+
+    #[test]
+    fn max_connections_counts_and_releases() {
+        let a = Admission::new(AdmissionConfig { max_conns: Some(2), ..Default::default() });
+        assert!(a.admit(&peer("10.0.0.1", 1)).is_ok());
+        assert!(a.admit(&peer("10.0.0.2", 1)).is_ok());
+        assert_eq!(a.admit(&peer("10.0.0.3", 1)), Err(Refusal::MaxConnections));
+        a.release(&peer("10.0.0.1", 1));
+        assert!(a.admit(&peer("10.0.0.3", 1)).is_ok());
+    }
+
+    #[test]
+    fn per_ip_limit_is_per_address_and_gives_back_the_total() {
+        let a = Admission::new(AdmissionConfig { max_conns: Some(3), max_per_ip: Some(1), rate: None });
+        assert!(a.admit(&peer("10.0.0.1", 1)).is_ok());
+        assert_eq!(a.admit(&peer("::ffff:10.0.0.1", 2)), Err(Refusal::PerIp));
+        assert!(a.admit(&peer("10.0.0.2", 1)).is_ok());
+        // The refused one did not keep a place in the total.
+        assert!(a.admit(&peer("10.0.0.3", 1)).is_ok());
+        a.release(&peer("10.0.0.1", 1));
+        assert!(a.per_ip.lock().unwrap().get(&"10.0.0.1".parse::<IpAddr>().unwrap()).is_none());
+    }
+
+    #[test]
+    fn rate_admits_the_burst_then_refuses() {
+        let a = Admission::new(AdmissionConfig { rate: Some((0.001, 3)), ..Default::default() });
+        for _ in 0..3 {
+            assert!(a.admit(&peer("10.0.0.1", 1)).is_ok());
+        }
+        assert_eq!(a.admit(&peer("10.0.0.1", 1)), Err(Refusal::Rate));
+    }
+}

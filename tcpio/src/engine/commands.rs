@@ -1,0 +1,99 @@
+//! Commands from other threads (and from the server handle): taken in one batch per
+//! wake-up, applied in order, and the output they queue flushed once per connection.
+
+use std::sync::atomic::Ordering;
+
+use super::connection::Leaving;
+use super::event_loop::{conn_token, EventLoop};
+use super::shared::Command;
+use super::{CloseReason, Handler};
+use crate::backend::Token;
+
+impl<H: Handler> EventLoop<H> {
+    /// The loop's waker fired: take and apply every queued command.
+    pub(crate) fn run_commands(&mut self) {
+        let mut cmds = std::mem::take(&mut self.commands);
+        self.core.shared.loops[self.core.loop_id].drain(&mut cmds);
+        for cmd in cmds.drain(..) {
+            match cmd {
+                Command::Adopt(acc, admitted) => self.adopt(acc, admitted),
+                Command::Shutdown(stop) => self.begin_shutdown(stop),
+                Command::Send(token, data) => self.queue_from_handle(token, data),
+                Command::Close(token) => {
+                    if let Some(key) = self.live(token) {
+                        if self.conns[key].leaving.is_none() {
+                            self.leave(key, Leaving::Close(CloseReason::Local));
+                        }
+                    }
+                }
+                Command::Wake(token) => {
+                    if let Some(key) = self.live(token) {
+                        if self.conns[key].leaving.is_none() {
+                            self.callback(key, |h, conn| h.on_wake(conn));
+                        }
+                    }
+                }
+                Command::Broadcast { data, except } => {
+                    let keys: Vec<usize> = self
+                        .conns
+                        .iter()
+                        .filter(|(_, c)| c.leaving.is_none() && Some(c.id) != except)
+                        .map(|(k, _)| k)
+                        .collect();
+                    for key in keys {
+                        let token = conn_token(key, self.conns[key].gen);
+                        self.queue(token, &data);
+                    }
+                }
+            }
+        }
+        self.commands = cmds;
+        self.flush_touched();
+    }
+
+    /// Bytes from a [`ConnHandle`](crate::ConnHandle): no longer in flight, now queued.
+    fn queue_from_handle(&mut self, token: Token, data: Vec<u8>) {
+        let Some(key) = self.live(token) else { return };
+        if let Some(h) = self.conns[key].handle() {
+            h.in_flight.fetch_sub(data.len(), Ordering::AcqRel);
+        }
+        self.queue(token, &data);
+    }
+
+    /// Queues output for a live connection, as a callback's write would (the hard cap
+    /// applies), and marks it for the flush after the batch.
+    fn queue(&mut self, token: Token, data: &[u8]) {
+        let Some(key) = self.live(token) else { return };
+        let c = &mut self.conns[key];
+        if c.leaving.is_some() || c.closed {
+            return;
+        }
+        self.core.batch.begin(&[]);
+        self.core.conn(c).write(data);
+        self.touched.push(token);
+    }
+
+    /// Flushes every connection that commands gave output to, once each.
+    fn flush_touched(&mut self) {
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.sort_unstable_by_key(|t| t.0);
+        touched.dedup();
+        for token in touched.drain(..) {
+            let Some(key) = self.live(token) else { continue };
+            let c = &mut self.conns[key];
+            if let Some(reason) = c.close_requested.take() {
+                // Past the hard cap.
+                self.finalize(key, reason);
+                continue;
+            }
+            self.core.batch.begin(&[]);
+            if let Err(e) = self.core.flush(c, &[]) {
+                self.finalize(key, CloseReason::from_io(e));
+                continue;
+            }
+            self.conns[key].publish_queued();
+            self.after_output(key);
+        }
+        self.touched = touched;
+    }
+}

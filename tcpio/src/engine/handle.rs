@@ -1,0 +1,180 @@
+//! Reaching a connection from another thread: [`ConnHandle`].
+//!
+//! A handle is made on the connection's own loop ([`Conn::handle`](crate::Conn::handle))
+//! and can then be cloned and moved anywhere. Its calls become commands in the owning
+//! loop's mailbox; a burst of them costs one wake-up. The loop checks each command's
+//! token, slot generation included, so a command for a connection that has since
+//! closed never reaches the connection that reuses its slot.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use super::shared::{Command, Shared};
+use crate::backend::Token;
+
+/// Why a [`ConnHandle`] call did not go through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The connection has closed (or is closing); nothing more reaches it.
+    Closed,
+    /// The bytes would take the connection's queued output (what the loop holds plus
+    /// what is still in flight to it) past its hard cap
+    /// ([`Builder::max_output`](crate::Builder::max_output)): the peer is not reading
+    /// fast enough. Nothing was queued; try again after it drains.
+    Full,
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SendError::Closed => "the connection is closed",
+            SendError::Full => "the connection's output queue is full",
+        })
+    }
+}
+
+impl std::error::Error for SendError {}
+
+/// What a connection and its handles share: made on the first
+/// [`Conn::handle`](crate::Conn::handle) call, so connections without handles pay
+/// nothing.
+#[derive(Debug)]
+pub(crate) struct HandleShared {
+    shared: Arc<Shared>,
+    loop_id: usize,
+    token: Token,
+    id: u64,
+    max_output: usize,
+    /// Set by the loop when the connection starts closing.
+    pub(crate) closed: AtomicBool,
+    /// Bytes sent through handles and not yet taken in by the loop.
+    pub(crate) in_flight: AtomicUsize,
+    /// The connection's queued output as its loop last published it.
+    pub(crate) queued: AtomicUsize,
+}
+
+impl HandleShared {
+    pub(crate) fn new(shared: Arc<Shared>, loop_id: usize, token: Token, id: u64, max_output: usize) -> Self {
+        HandleShared {
+            shared,
+            loop_id,
+            token,
+            id,
+            max_output,
+            closed: AtomicBool::new(false),
+            in_flight: AtomicUsize::new(0),
+            queued: AtomicUsize::new(0),
+        }
+    }
+}
+
+/// A connection, reachable from any thread: `Send + Sync`, and cloning it is one
+/// reference-count increment.
+///
+/// ```no_run
+/// use tcpio::{Action, Conn, ConnHandle, Handler, Input};
+/// use std::sync::mpsc::Sender;
+///
+/// /// Hands each new connection to a worker thread that pushes data to it.
+/// struct Feed(Sender<ConnHandle>);
+///
+/// impl Handler for Feed {
+///     type State = ();
+///     fn on_open(&mut self, conn: &mut Conn<'_, ()>) -> Action {
+///         let _ = self.0.send(conn.handle());
+///         Action::Continue
+///     }
+///     fn on_data(&mut self, _conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+///         input.consume_all();
+///         Action::Continue
+///     }
+/// }
+///
+/// // On the worker thread:
+/// fn push(h: &ConnHandle) {
+///     if h.send(b"tick\n").is_err() {
+///         // closed, or the peer is not keeping up
+///     }
+/// }
+/// ```
+#[derive(Clone)]
+pub struct ConnHandle {
+    pub(crate) inner: Arc<HandleShared>,
+}
+
+impl fmt::Debug for ConnHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnHandle")
+            .field("id", &self.inner.id)
+            .field("loop_id", &self.inner.loop_id)
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+impl ConnHandle {
+    /// The connection's id, as [`Conn::id`](crate::Conn::id).
+    pub fn id(&self) -> u64 {
+        self.inner.id
+    }
+
+    /// The loop that owns the connection.
+    pub fn loop_id(&self) -> usize {
+        self.inner.loop_id
+    }
+
+    /// Whether the connection has closed or started closing. Once true it stays true.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::Acquire)
+    }
+
+    fn post(&self, cmd: Command) -> Result<(), SendError> {
+        if self.is_closed() {
+            return Err(SendError::Closed);
+        }
+        self.inner.shared.loops[self.inner.loop_id].send(cmd);
+        Ok(())
+    }
+
+    /// Queues bytes for the peer. They go out in order with the connection's other
+    /// output, count towards its high-water mark and hard cap, and leave in one write
+    /// with whatever else the loop queues for it in the same pass.
+    ///
+    /// Returns [`SendError::Full`] (queuing nothing) when the connection's queued and
+    /// in-flight output would pass the hard cap, and [`SendError::Closed`] once the
+    /// connection is closing. `Ok` means the loop will take the bytes unless the
+    /// connection closes first.
+    pub fn send(&self, data: impl Into<Vec<u8>>) -> Result<(), SendError> {
+        let data = data.into();
+        if self.is_closed() {
+            return Err(SendError::Closed);
+        }
+        let len = data.len();
+        let inner = &self.inner;
+        let queued = inner.queued.load(Ordering::Relaxed);
+        let reserved = inner.in_flight.fetch_update(Ordering::AcqRel, Ordering::Acquire, |f| {
+            (queued.saturating_add(f).saturating_add(len) <= inner.max_output).then_some(f + len)
+        });
+        if reserved.is_err() {
+            return Err(SendError::Full);
+        }
+        self.post(Command::Send(inner.token, data)).inspect_err(|_| {
+            inner.in_flight.fetch_sub(len, Ordering::AcqRel);
+        })
+    }
+
+    /// Closes the connection after flushing what is queued (as
+    /// [`Action::Close`](crate::Action::Close)).
+    pub fn close(&self) -> Result<(), SendError> {
+        self.post(Command::Close(self.inner.token))
+    }
+
+    /// Calls [`Handler::on_wake`](crate::Handler::on_wake) for the connection on its
+    /// loop. Wakes sent in a burst may be delivered as one call each; a wake for a
+    /// connection that closes first is dropped.
+    pub fn wake(&self) -> Result<(), SendError> {
+        self.post(Command::Wake(self.inner.token))
+    }
+}
