@@ -1,0 +1,287 @@
+//! Timeouts (idle, read, write, handshake) and handler timers: each timeout closes
+//! the stalled connection with its own reason and leaves the active one alone.
+
+mod util;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tcpio::{Action, Addr, Builder, CloseReason, Conn, Handler, Input, ServerEvent, TimerId};
+use util::*;
+
+const T: Duration = Duration::from_millis(300);
+
+/// Close reasons by peer address, collected through the lifecycle callback.
+#[derive(Clone, Default)]
+struct Closes(Arc<Mutex<Vec<(SocketAddr, CloseReason)>>>);
+
+impl Closes {
+    fn observe(&self, b: Builder) -> Builder {
+        let me = self.clone();
+        b.on_event(move |e| {
+            if let ServerEvent::Closed { peer: Addr::Ip(peer), reason, .. } = e {
+                me.0.lock().unwrap().push((*peer, (*reason).clone()));
+            }
+        })
+    }
+
+    fn of(&self, client: &TcpStream) -> Option<CloseReason> {
+        let me = client.local_addr().unwrap();
+        self.0.lock().unwrap().iter().find(|(p, _)| *p == me).map(|(_, r)| r.clone())
+    }
+
+    /// The first close reason recorded (for a client already dropped).
+    fn wait_any(&self) -> CloseReason {
+        assert!(wait_for(|| !self.0.lock().unwrap().is_empty()), "nothing was closed");
+        self.0.lock().unwrap()[0].1.clone()
+    }
+
+    fn wait(&self, client: &TcpStream) -> CloseReason {
+        assert!(wait_for(|| self.of(client).is_some()), "the connection was never closed");
+        self.of(client).unwrap()
+    }
+}
+
+/// Sends a byte every 50 ms for `span`, reading each echo back: an active client.
+fn keep_busy(c: &mut TcpStream, span: Duration) {
+    let end = Instant::now() + span;
+    while Instant::now() < end {
+        c.write_all(b"x").unwrap();
+        assert_eq!(read_n(c, 1), b"x", "an active connection stays open");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn assert_eof(c: &mut TcpStream) {
+    let mut rest = Vec::new();
+    match c.read_to_end(&mut rest) {
+        Ok(_) => {}
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "closed: {e}"),
+    }
+}
+
+#[test]
+fn idle_timeout_closes_the_silent_connection_only() {
+    let closes = Closes::default();
+    let (_server, addr) = start(closes.observe(local().loops(1).idle_timeout(T)), |_| Echo);
+    let mut silent = connect(addr);
+    let mut busy = connect(addr);
+    keep_busy(&mut busy, 3 * T);
+    // The server sends its FIN, then waits for ours before it calls the close done.
+    assert_eof(&mut silent);
+    drop(silent);
+    assert!(matches!(closes.wait_any(), CloseReason::IdleTimeout));
+    assert!(closes.of(&busy).is_none(), "the active connection was not closed");
+    keep_busy(&mut busy, Duration::ZERO);
+}
+
+/// Writes a byte to every connection every 50 ms from a handler timer, whatever
+/// the peer does.
+struct Ticker;
+
+impl Handler for Ticker {
+    type State = ();
+    fn on_open(&mut self, conn: &mut Conn<'_, ()>) -> Action {
+        conn.set_timer(Duration::from_millis(50));
+        Action::Continue
+    }
+    fn on_timer(&mut self, conn: &mut Conn<'_, ()>, _: TimerId) -> Action {
+        conn.write(b"t");
+        conn.set_timer(Duration::from_millis(50));
+        Action::Continue
+    }
+    fn on_data(&mut self, _conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+        input.consume_all();
+        Action::Continue
+    }
+}
+
+#[test]
+fn output_alone_keeps_a_connection_from_idling_but_not_from_the_read_timeout() {
+    let closes = Closes::default();
+    // Idle only: the server's ticks count as activity.
+    let (_s1, addr1) = start(closes.observe(local().loops(1).idle_timeout(T)), |_| Ticker);
+    let mut fed = connect(addr1);
+    let end = Instant::now() + 3 * T;
+    while Instant::now() < end {
+        assert_eq!(read_n(&mut fed, 1), b"t");
+    }
+    assert!(closes.of(&fed).is_none(), "output counts as activity for the idle timeout");
+    // Read timeout: the same ticks do not save a peer that sends nothing...
+    let (_s2, addr2) = start(closes.observe(local().loops(1).read_timeout(T)), |_| Ticker);
+    let mut mute = connect(addr2);
+    let mut chatty = connect(addr2);
+    let end = Instant::now() + 3 * T;
+    while Instant::now() < end {
+        chatty.write_all(b"hi").unwrap();
+        assert_eq!(read_n(&mut chatty, 1), b"t");
+    }
+    let mut all = Vec::new();
+    let _ = mute.read_to_end(&mut all);
+    assert!(all.iter().all(|&b| b == b't'));
+    drop(mute);
+    assert!(matches!(closes.wait_any(), CloseReason::ReadTimeout));
+    // ...while one that keeps sending stays.
+    assert!(closes.of(&chatty).is_none());
+}
+
+/// Queues 16 MiB on open.
+struct Flood;
+
+impl Handler for Flood {
+    type State = ();
+    fn on_open(&mut self, conn: &mut Conn<'_, ()>) -> Action {
+        conn.write(&vec![7u8; 16 << 20]);
+        Action::Continue
+    }
+    fn on_data(&mut self, _conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+        input.consume_all();
+        Action::Continue
+    }
+}
+
+#[test]
+fn write_timeout_closes_a_peer_that_stops_reading_and_spares_a_slow_steady_one() {
+    let closes = Closes::default();
+    let b = local().loops(1).write_timeout(T).send_buffer_size(64 << 10);
+    let (server, addr) = start(closes.observe(b), |_| Flood);
+    let stalled = TcpStream::connect(addr).unwrap();
+    stalled.set_read_buffer_size_for_test();
+    let mut steady = connect(addr);
+    // Reads in small steps with pauses well under the timeout: slow, but moving.
+    let mut got = 0usize;
+    let mut buf = vec![0u8; 256 << 10];
+    while got < 16 << 20 {
+        let n = steady.read(&mut buf).unwrap();
+        assert!(n > 0, "steady reader cut off after {got} bytes: {:?}", closes.of(&steady));
+        got += n;
+        if got % (4 << 20) < n {
+            std::thread::sleep(T / 3);
+        }
+    }
+    assert!(matches!(closes.wait(&stalled), CloseReason::WriteTimeout));
+    assert!(closes.of(&steady).is_none() || matches!(closes.of(&steady), Some(CloseReason::PeerClosed)));
+    assert_eq!(server.stats().total.timed_out.write, 1);
+}
+
+/// Small receive buffers so that a client that does not read blocks the server soon.
+trait SmallBuf {
+    fn set_read_buffer_size_for_test(&self);
+}
+
+impl SmallBuf for TcpStream {
+    fn set_read_buffer_size_for_test(&self) {
+        socket2::SockRef::from(self).set_recv_buffer_size(16 << 10).unwrap();
+    }
+}
+
+#[test]
+fn handshake_timeout_closes_a_connection_that_sends_nothing() {
+    let closes = Closes::default();
+    let (server, addr) = start(closes.observe(local().loops(1).handshake_timeout(T)), |_| Echo);
+    let mut lurker = connect(addr);
+    let mut talker = connect(addr);
+    talker.write_all(b"hello").unwrap();
+    assert_eq!(read_n(&mut talker, 5), b"hello");
+    assert_eof(&mut lurker);
+    drop(lurker);
+    assert!(matches!(closes.wait_any(), CloseReason::HandshakeTimeout));
+    // The one that spoke up is not bound by it, however quiet it is now; poll until
+    // well past the timeout.
+    let end = Instant::now() + 2 * T;
+    while Instant::now() < end {
+        assert!(closes.of(&talker).is_none());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    talker.write_all(b"still here").unwrap();
+    assert_eq!(read_n(&mut talker, 10), b"still here");
+    assert_eq!(server.stats().total.timed_out.handshake, 1);
+}
+
+/// Arms timers out of order on open (one of them cancelled at once) and reports each
+/// as it fires.
+struct Timers;
+
+#[derive(Default)]
+struct Labels(Vec<(TimerId, &'static str)>);
+
+impl Handler for Timers {
+    type State = Labels;
+    fn on_open(&mut self, conn: &mut Conn<'_, Labels>) -> Action {
+        for (ms, label) in [(60, "c"), (11, "a2"), (30, "x"), (10, "a1"), (40, "b")] {
+            let id = conn.set_timer(Duration::from_millis(ms));
+            conn.state_mut().0.push((id, label));
+        }
+        let x = conn.state().0.iter().find(|(_, l)| *l == "x").unwrap().0;
+        assert!(conn.cancel_timer(x));
+        assert!(!conn.cancel_timer(x), "a second cancel finds nothing");
+        Action::Continue
+    }
+    fn on_timer(&mut self, conn: &mut Conn<'_, Labels>, t: TimerId) -> Action {
+        let label = conn.state().0.iter().find(|(id, _)| *id == t).unwrap().1;
+        conn.write(label.as_bytes());
+        conn.write(b" ");
+        if label == "c" {
+            return Action::Close;
+        }
+        Action::Continue
+    }
+    fn on_data(&mut self, _conn: &mut Conn<'_, Labels>, input: &mut Input<'_>) -> Action {
+        input.consume_all();
+        Action::Continue
+    }
+}
+
+#[test]
+fn handler_timers_fire_in_deadline_order_and_cancel() {
+    let (_server, addr) = start(local().loops(1), |_| Timers);
+    let clients: Vec<TcpStream> = (0..20).map(|_| connect(addr)).collect();
+    for mut c in clients {
+        let got = read_to_end(&mut c).unwrap();
+        assert_eq!(String::from_utf8(got).unwrap(), "a1 a2 b c ");
+    }
+}
+
+/// A timer left armed on a connection that closes does not fire into a newcomer
+/// that takes its slot.
+#[test]
+fn timers_of_a_closed_connection_never_fire() {
+    struct Quit;
+    impl Handler for Quit {
+        type State = ();
+        fn on_open(&mut self, conn: &mut Conn<'_, ()>) -> Action {
+            conn.set_timer(Duration::from_millis(100));
+            Action::Continue
+        }
+        fn on_timer(&mut self, conn: &mut Conn<'_, ()>, _: TimerId) -> Action {
+            conn.write(b"timer");
+            Action::Continue
+        }
+        fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            // The first byte says whether to go at once (q) or to wait for the timer.
+            let quit = input.bytes()[0] == b'q';
+            input.consume_all();
+            if quit {
+                Action::CloseNow
+            } else {
+                conn.write(b"ok");
+                Action::Continue
+            }
+        }
+    }
+    let (_server, addr) = start(local().loops(1), |_| Quit);
+    let mut first = connect(addr);
+    first.write_all(b"q").unwrap();
+    assert_eq!(read_to_end(&mut first).unwrap(), b"");
+    // The newcomer takes the freed slot; it must see its own timer only, once.
+    let mut second = connect(addr);
+    second.write_all(b"w").unwrap();
+    assert_eq!(read_n(&mut second, 2), b"ok");
+    assert_eq!(read_n(&mut second, 5), b"timer");
+    second.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let mut more = [0u8; 8];
+    let extra = second.read(&mut more);
+    assert!(extra.is_err(), "nothing else arrives: {extra:?}");
+}
