@@ -1,15 +1,4 @@
-//! Items separated by any byte sequence.
-//!
-//! ```text
-//!  delimiter "||"
-//!  input:  "a|b" "||" "" "||" "c|"        items:  "a|b"  ""   (then NeedMore: "c|" may
-//!           \__ 5 __/  \_2_/                                   be the start of "c||")
-//! ```
-//!
-//! The item is the bytes before the first occurrence of the delimiter, which is
-//! dropped. An item longer than the maximum ([`DEFAULT_MAX_LINE`] unless set) is a
-//! [`DecodeError::TooLong`] as soon as that many bytes have arrived without the
-//! delimiter. Like [`Line`](super::Line), the decoder remembers how far it has looked.
+//! Items separated by any byte sequence: [`Delimiter`].
 
 use std::sync::Arc;
 
@@ -17,6 +6,17 @@ use super::{ConfigError, DecodeError, Decoded, Decoder, EncodeError, Encoder, Si
 
 /// A codec for items ended by a delimiter of one or more bytes: decodes the bytes
 /// before it as `&[u8]` borrowed from the input, encodes a `&[u8]` followed by it.
+///
+/// ```text
+///  delimiter "||"
+///  input:  "a|b" "||" "" "||" "c|"        items:  "a|b"  ""   (then NeedMore: "c|" may
+///           \__ 5 __/  \_2_/                                   be the start of "c||")
+/// ```
+///
+/// The item is the bytes before the first occurrence of the delimiter, which is
+/// dropped. An item longer than the maximum ([`DEFAULT_MAX_LINE`] unless set) is a
+/// [`DecodeError::TooLong`] as soon as that many bytes have arrived without the
+/// delimiter. Like [`Line`](super::Line), the decoder remembers how far it has looked.
 ///
 /// ```
 /// use tcpio::codec::{Decoded, Decoder, Delimiter, Encoder};

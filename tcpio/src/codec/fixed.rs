@@ -1,16 +1,16 @@
-//! Items of one fixed size.
-//!
-//! ```text
-//!  size 4
-//!  input:  "abcd" "efgh" "ij"          items:  "abcd"  "efgh"   (then NeedMore)
-//! ```
-//!
-//! The size is the limit: the decoder never holds more than one item's bytes.
+//! Items of one fixed size: [`Fixed`].
 
 use super::{ConfigError, DecodeError, Decoded, Decoder, EncodeError, Encoder, Sink};
 
 /// A codec for items of exactly `size` bytes, decoded as `&[u8]` borrowed from the
 /// input.
+///
+/// ```text
+///  size 4
+///  input:  "abcd" "efgh" "ij"          items:  "abcd"  "efgh"   (then NeedMore)
+/// ```
+///
+/// The size is the limit: the decoder never holds more than one item's bytes.
 ///
 /// ```
 /// use tcpio::codec::{Decoded, Decoder, Encoder, Fixed};

@@ -1,24 +1,10 @@
-//! [`Framed`]: a [`Handler`] that decodes frames and hands them, one by one, to a
-//! [`FrameHandler`].
-//!
-//! ```text
-//!   on_data(input) ─▶ decode ─▶ Item ─▶ consume, on_frame(conn, item) ─▶ replies encoded
-//!                      │  ▲                         │                    into conn's output
-//!                      │  └──── Continue ───────────┘
-//!                      ├─▶ NeedMore ─▶ return Continue (the rest waits for the next read)
-//!                      └─▶ Err(e) ───▶ keep e, return Close ─▶ on_close(.., Some(&e))
-//! ```
-//!
-//! Every whole frame in one read is decoded in the same callback, so the replies to
-//! pipelined requests leave in one write (the engine flushes once per callback).
-//! `on_frame` returning anything but [`Action::Continue`], or pausing reads, stops
-//! the decoding: frames not decoded yet stay in the input.
+//! [`Framed`]: a [`Handler`] that decodes frames and hands them to a [`FrameHandler`].
 
 use std::fmt;
 use std::time::Duration;
 
 use super::{Decoded, Decoder, Encoder};
-use crate::{Action, CloseReason, Conn, Handler, Input};
+use crate::{Action, CloseReason, Conn, Detached, Handler, Input};
 
 /// Frame-level callbacks, turned into a [`Handler`] by [`Framed`].
 ///
@@ -58,6 +44,13 @@ pub trait FrameHandler: 'static {
         Action::Close
     }
 
+    /// Queued output passed the high-water mark and reading is paused; see
+    /// [`Handler::on_high_water`].
+    fn on_high_water(&mut self, conn: &mut FrameConn<'_, '_, Self>) -> Action {
+        let _ = conn;
+        Action::Continue
+    }
+
     /// Output that waited for the socket has drained; see [`Handler::on_drained`].
     fn on_drained(&mut self, conn: &mut FrameConn<'_, '_, Self>) -> Action {
         let _ = conn;
@@ -73,6 +66,12 @@ pub trait FrameHandler: 'static {
         error: Option<&<Self::Codec as Decoder>::Error>,
     ) {
         let _ = (conn, reason, error);
+    }
+
+    /// The connection was detached ([`Action::Detach`] from a callback); the frames
+    /// not decoded yet are in [`Detached::unread`]. The default drops (closes) it.
+    fn on_detach(&mut self, detached: Detached<FramedState<Self::Codec, Self::State>>) {
+        let _ = detached;
     }
 
     /// The loop's periodic tick; see [`Handler::on_tick`].
@@ -111,6 +110,11 @@ impl<C: Decoder, S> FramedState<C, S> {
     /// The frame handler's state, mutably.
     pub fn user_mut(&mut self) -> &mut S {
         &mut self.user
+    }
+
+    /// The frame handler's state, taken out (from a [`Detached`] connection).
+    pub fn into_user(self) -> S {
+        self.user
     }
 
     /// The decode error that is closing the connection, if any.
@@ -192,6 +196,19 @@ impl<'c, 'a, H: FrameHandler + ?Sized> FrameConn<'c, 'a, H> {
 /// Turns a [`FrameHandler`] into a [`Handler`]: decodes every whole frame of each
 /// read, calls [`FrameHandler::on_frame`] for each, and closes a connection whose
 /// input does not decode, handing the error to [`FrameHandler::on_close`].
+///
+/// ```text
+///   on_data(input) ─▶ decode ─▶ Item ─▶ consume, on_frame(conn, item) ─▶ replies encoded
+///                      │  ▲                         │                    into conn's output
+///                      │  └──── Continue ───────────┘
+///                      ├─▶ NeedMore ─▶ return Continue (the rest waits for the next read)
+///                      └─▶ Err(e) ───▶ keep e, return Close ─▶ on_close(.., Some(&e))
+/// ```
+///
+/// Every whole frame in one read is decoded in the same callback, so the replies to
+/// pipelined requests leave in one write (the engine flushes once per callback).
+/// `on_frame` returning anything but [`Action::Continue`], or pausing reads, stops
+/// the decoding: frames not decoded yet stay in the input.
 ///
 /// ```
 /// use std::io::{Read, Write};
@@ -310,6 +327,10 @@ impl<H: FrameHandler> Handler for Framed<H> {
         self.with(conn, |h, c| h.on_eof(c))
     }
 
+    fn on_high_water(&mut self, conn: &mut FConn<'_, H>) -> Action {
+        self.with(conn, |h, c| h.on_high_water(c))
+    }
+
     fn on_drained(&mut self, conn: &mut FConn<'_, H>) -> Action {
         self.with(conn, |h, c| h.on_drained(c))
     }
@@ -317,6 +338,10 @@ impl<H: FrameHandler> Handler for Framed<H> {
     fn on_close(&mut self, conn: &mut FConn<'_, H>, reason: &CloseReason) {
         let error = conn.state_mut().error.take();
         self.with(conn, |h, c| h.on_close(c, reason, error.as_ref()));
+    }
+
+    fn on_detach(&mut self, detached: Detached<Self::State>) {
+        self.handler.on_detach(detached);
     }
 
     fn on_tick(&mut self) -> Option<Duration> {

@@ -1,96 +1,4 @@
-//! Frames announced by a length field in their header.
-//!
-//! The header is `offset` bytes of anything (a type, a version), then the length
-//! field, `width` bytes in big- or little-endian order. The field's value plus the
-//! `adjustment` is the number of bytes that follow the header: the *body*. The item
-//! is the body alone when the header is stripped (the default), or the whole frame.
-//!
-//! ```text
-//!  |<---------- header ---------->|
-//!  +---------------+--------------+------------------------------+
-//!  | offset bytes  | length field |  body: value + adjustment    |
-//!  +---------------+--------------+------------------------------+
-//!                   \__ width __/
-//! ```
-//!
-//! Every layout below is checked byte for byte by this module's tests.
-//!
-//! # The default: a 4-byte big-endian length, header stripped
-//!
-//! `LengthField::new()`. The length counts the body only.
-//!
-//! ```text
-//!  input: 14 bytes                                  item: 10 bytes
-//!  +---- len: u32 ----+--------- body ---------+      +------------+
-//!  | 00  00  00  0A   |      "hello, tcp"      |  ──▶ |"hello, tcp"|
-//!  +------------------+------------------------+      +------------+
-//! ```
-//!
-//! # Header kept
-//!
-//! `.strip_header(false)`: the item is the whole frame, header included.
-//!
-//! ```text
-//!  input: 14 bytes                                  item: 14 bytes
-//!  +---- len: u32 ----+--------- body ---------+      +-------------+------------+
-//!  | 00  00  00  0A   |      "hello, tcp"      |  ──▶ | 00 00 00 0A |"hello, tcp"|
-//!  +------------------+------------------------+      +-------------+------------+
-//! ```
-//!
-//! # The length counts the header too
-//!
-//! A 2-byte field whose value (12) is the frame's whole length: `.width(2)` and
-//! `.adjustment(-2)` subtract the field from it.
-//!
-//! ```text
-//!  input: 12 bytes                         item: 10 bytes
-//!  +- len: u16 -+------- body -------+      +------------+
-//!  |   00  0C   |    "hello, tcp"    |  ──▶ |"hello, tcp"|
-//!  +------------+--------------------+      +------------+
-//! ```
-//!
-//! # A field before the length
-//!
-//! A 2-byte type tag, then a 3-byte length: `.offset(2).width(3)`. Stripping drops
-//! the whole header, tag included; keep it (`.strip_header(false)`) to read the tag.
-//!
-//! ```text
-//!  input: 15 bytes                                      item: 10 bytes
-//!  +- tag -+--- len: u24 ---+------- body -------+      +------------+
-//!  | CA FE |   00  00  0A   |    "hello, tcp"    |  ──▶ |"hello, tcp"|
-//!  +-------+----------------+--------------------+      +------------+
-//! ```
-//!
-//! # More follows than the length says
-//!
-//! A 1-byte length counting only the payload, then a 2-byte checksum that belongs to
-//! the body: `.width(1).adjustment(2)`.
-//!
-//! ```text
-//!  input: 13 bytes                               item: 12 bytes
-//!  +- len -+------------- body -------------+      +------------------+
-//!  |  0A   | "hello, tcp" |  sum: 5A  A5    |  ──▶ |"hello, tcp" 5A A5|
-//!  +-------+--------------+-----------------+      +------------------+
-//! ```
-//!
-//! # Little-endian
-//!
-//! `.width(8).little_endian()`: the least significant byte first.
-//!
-//! ```text
-//!  input: 18 bytes                                          item: 10 bytes
-//!  +----------- len: u64 LE -----------+------- body -------+      +------------+
-//!  |  0A  00  00  00  00  00  00  00   |    "hello, tcp"    |  ──▶ |"hello, tcp"|
-//!  +-----------------------------------+--------------------+      +------------+
-//! ```
-//!
-//! # Limits
-//!
-//! Every codec has a maximum body size, [`DEFAULT_MAX_FRAME`] unless set with
-//! [`LengthFieldBuilder::max_frame`]. A header claiming more is a
-//! [`DecodeError::FrameTooLarge`] as soon as the header has arrived: the decoder
-//! never waits for, nor reserves memory for, a size the peer only claims. A value
-//! that the adjustment makes negative is a [`DecodeError::BadLength`].
+//! Frames announced by a length field in their header: [`LengthField`].
 
 use super::{ConfigError, DecodeError, Decoded, Decoder, EncodeError, Encoder, Sink};
 
@@ -109,8 +17,7 @@ pub enum Endian {
     Little,
 }
 
-/// A codec for frames announced by a length field; see the [module docs](self) for
-/// the layouts it reads.
+/// A codec for frames announced by a length field in their header.
 ///
 /// Decodes `&[u8]` items borrowed from the input, and encodes a body `&[u8]` as a
 /// header built on the stack followed by the body itself.
@@ -127,6 +34,100 @@ pub enum Endian {
 /// // A header claiming 4 GiB is refused at once.
 /// assert!(codec.decode(&[0xFF, 0xFF, 0xFF, 0xFF]).is_err());
 /// ```
+///
+/// # Layouts
+///
+/// The header is `offset` bytes of anything (a type, a version), then the length
+/// field, `width` bytes in big- or little-endian order. The field's value plus the
+/// `adjustment` is the number of bytes that follow the header: the *body*. The item
+/// is the body alone when the header is stripped (the default), or the whole frame.
+///
+/// ```text
+///  |<---------- header ---------->|
+///  +---------------+--------------+------------------------------+
+///  | offset bytes  | length field |  body: value + adjustment    |
+///  +---------------+--------------+------------------------------+
+///                   \__ width __/
+/// ```
+///
+/// Every layout below is checked byte for byte by the unit tests beside the codec.
+///
+/// ## The default: a 4-byte big-endian length, header stripped
+///
+/// `LengthField::new()`. The length counts the body only.
+///
+/// ```text
+///  input: 14 bytes                                  item: 10 bytes
+///  +---- len: u32 ----+--------- body ---------+      +------------+
+///  | 00  00  00  0A   |      "hello, tcp"      |  ──▶ |"hello, tcp"|
+///  +------------------+------------------------+      +------------+
+/// ```
+///
+/// ## Header kept
+///
+/// `.strip_header(false)`: the item is the whole frame, header included.
+///
+/// ```text
+///  input: 14 bytes                                  item: 14 bytes
+///  +---- len: u32 ----+--------- body ---------+      +-------------+------------+
+///  | 00  00  00  0A   |      "hello, tcp"      |  ──▶ | 00 00 00 0A |"hello, tcp"|
+///  +------------------+------------------------+      +-------------+------------+
+/// ```
+///
+/// ## The length counts the header too
+///
+/// A 2-byte field whose value (12) is the frame's whole length: `.width(2)` and
+/// `.adjustment(-2)` subtract the field from it.
+///
+/// ```text
+///  input: 12 bytes                         item: 10 bytes
+///  +- len: u16 -+------- body -------+      +------------+
+///  |   00  0C   |    "hello, tcp"    |  ──▶ |"hello, tcp"|
+///  +------------+--------------------+      +------------+
+/// ```
+///
+/// ## A field before the length
+///
+/// A 2-byte type tag, then a 3-byte length: `.offset(2).width(3)`. Stripping drops
+/// the whole header, tag included; keep it (`.strip_header(false)`) to read the tag.
+///
+/// ```text
+///  input: 15 bytes                                      item: 10 bytes
+///  +- tag -+--- len: u24 ---+------- body -------+      +------------+
+///  | CA FE |   00  00  0A   |    "hello, tcp"    |  ──▶ |"hello, tcp"|
+///  +-------+----------------+--------------------+      +------------+
+/// ```
+///
+/// ## More follows than the length says
+///
+/// A 1-byte length counting only the payload, then a 2-byte checksum that belongs to
+/// the body: `.width(1).adjustment(2)`.
+///
+/// ```text
+///  input: 13 bytes                               item: 12 bytes
+///  +- len -+------------- body -------------+      +------------------+
+///  |  0A   | "hello, tcp" |  sum: 5A  A5    |  ──▶ |"hello, tcp" 5A A5|
+///  +-------+--------------+-----------------+      +------------------+
+/// ```
+///
+/// ## Little-endian
+///
+/// `.width(8).little_endian()`: the least significant byte first.
+///
+/// ```text
+///  input: 18 bytes                                          item: 10 bytes
+///  +----------- len: u64 LE -----------+------- body -------+      +------------+
+///  |  0A  00  00  00  00  00  00  00   |    "hello, tcp"    |  ──▶ |"hello, tcp"|
+///  +-----------------------------------+--------------------+      +------------+
+/// ```
+///
+/// ## Limits
+///
+/// Every codec has a maximum body size, [`DEFAULT_MAX_FRAME`] unless set with
+/// [`LengthFieldBuilder::max_frame`]. A header claiming more is a
+/// [`DecodeError::FrameTooLarge`] as soon as the header has arrived: the decoder
+/// never waits for, nor reserves memory for, a size the peer only claims. A value
+/// that the adjustment makes negative is a [`DecodeError::BadLength`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LengthField {
     width: usize,

@@ -1,18 +1,4 @@
-//! Text lines ended by `\n` or `\r\n`.
-//!
-//! ```text
-//!  input:  "GET /\r\n" "PING\n" "PAR"            items:  "GET /"  "PING"   (then NeedMore)
-//!           \_ 7 ___/  \_ 5 _/  \_ waits for its '\n'
-//! ```
-//!
-//! Decoding accepts both endings: a line ends at `\n`, and one `\r` just before it is
-//! dropped too. Encoding writes the ending the codec was made with. A line longer
-//! than the maximum ([`DEFAULT_MAX_LINE`] unless set) is a [`DecodeError::TooLong`]
-//! as soon as that many bytes have arrived without a `\n`: a peer that never ends its
-//! line cannot make the connection buffer without bound.
-//!
-//! The decoder remembers how far it has looked, so a long line that arrives a byte
-//! at a time is scanned once, not once per byte.
+//! Text lines ended by `\n` or `\r\n`: [`Line`].
 
 use super::{DecodeError, Decoded, Decoder, EncodeError, Encoder, Sink};
 
@@ -41,6 +27,20 @@ impl LineEnding {
 
 /// A codec for lines: decodes a line without its ending as `&[u8]` borrowed from the
 /// input, encodes a `&[u8]` followed by the ending.
+///
+/// ```text
+///  input:  "GET /\r\n" "PING\n" "PAR"            items:  "GET /"  "PING"   (then NeedMore)
+///           \_ 7 ___/  \_ 5 _/  \_ waits for its '\n'
+/// ```
+///
+/// Decoding accepts both endings: a line ends at `\n`, and one `\r` just before it is
+/// dropped too. Encoding writes the ending the codec was made with. A line longer
+/// than the maximum ([`DEFAULT_MAX_LINE`] unless set) is a [`DecodeError::TooLong`]
+/// as soon as that many bytes have arrived without a `\n`: a peer that never ends its
+/// line cannot make the connection buffer without bound.
+///
+/// The decoder remembers how far it has looked, so a long line that arrives a byte
+/// at a time is scanned once, not once per byte.
 ///
 /// ```
 /// use tcpio::codec::{Decoded, Decoder, Encoder, Line};
