@@ -58,7 +58,8 @@ pub trait FrameHandler: 'static {
     }
 
     /// The connection has closed. `error` is the decode error that closed it, if
-    /// that is why (`reason` is then [`CloseReason::Local`]).
+    /// that is why (`reason` is then [`CloseReason::Local`], or
+    /// [`CloseReason::PeerClosed`] if the peer had already ended its stream).
     fn on_close(
         &mut self,
         conn: &mut FrameConn<'_, '_, Self>,
