@@ -63,6 +63,10 @@
 //! - [`Conn`]: the connection during a callback (ids, addresses, typed state, writes,
 //!   pause/resume, half-close). [`Input`]: the bytes not consumed yet.
 //! - [`ServerHandle`]: bound addresses, [`Stats`], shutdown.
+//! - [`codec`]: framing. A [`Decoder`](codec::Decoder)/[`Encoder`](codec::Encoder)
+//!   pair per protocol, built-ins (length field, line, delimiter, fixed size) with
+//!   bounded defaults, and [`Framed`](codec::Framed), which turns a frame-level
+//!   handler into a [`Handler`].
 //!
 //! See `docs/ARCHITECTURE.md` for how the layers fit together.
 
@@ -71,6 +75,7 @@
 #![forbid(unsafe_code)]
 
 mod backend;
+pub mod codec;
 mod engine;
 mod server;
 mod transport;

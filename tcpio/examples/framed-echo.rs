@@ -1,0 +1,175 @@
+//! A length-prefixed echo: each frame is a 4-byte big-endian length and that many
+//! bytes; the server replies to every frame with the same frame.
+//!
+//! ```text
+//! cargo run --release --example framed-echo -- --bind tcp://127.0.0.1:5000 --loops 2
+//! cargo run --release --example framed-echo -- --connect 127.0.0.1:5000 --count 1000
+//! ```
+//!
+//! The server is a [`FrameHandler`] run by [`Framed`]: the reply's header is built on
+//! the stack and its payload, a slice of the input, is forwarded without a copy. The
+//! client uses the same codec sans-I/O over a blocking `std` socket: it encodes
+//! frames into a `Vec`, and decodes replies from the bytes it has read.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use tcpio::codec::{Decoded, Decoder, Encoder, FrameConn, FrameHandler, Framed, LengthField};
+use tcpio::{Action, Server};
+
+struct Echo;
+
+impl FrameHandler for Echo {
+    type Codec = LengthField;
+    type State = ();
+
+    fn on_frame(&mut self, conn: &mut FrameConn<'_, '_, Self>, frame: &[u8]) -> Action {
+        // Cannot fail: the frame passed the same codec's maximum on the way in.
+        conn.send(frame).expect("a decoded frame re-encodes");
+        Action::Continue
+    }
+}
+
+const USAGE: &str = "usage: framed-echo [--bind URL]... [--loops N]
+       framed-echo --connect HOST:PORT [--count N]
+  --bind URL          serve: tcp://host:port, unix:///path or host:port
+                      (repeatable; default tcp://127.0.0.1:5000)
+  --loops N           event loops, 0 = one per core (default 0)
+  --connect HOST:PORT be the client: send frames of varying sizes, check each reply
+  --count N           frames the client sends (default 1000)";
+
+/// Frames the client writes before reading their replies.
+const WINDOW: usize = 16;
+
+fn main() -> ExitCode {
+    let (mut binds, mut loops, mut connect, mut count) = (Vec::new(), 0, None, 1000);
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match (a.as_str(), args.next()) {
+            ("--bind", Some(v)) => binds.push(v),
+            ("--connect", Some(v)) => connect = Some(v),
+            ("--loops", Some(v)) => match v.parse() {
+                Ok(n) => loops = n,
+                Err(_) => return fail(&format!("--loops takes a number, not {v:?}")),
+            },
+            ("--count", Some(v)) => match v.parse() {
+                Ok(n) => count = n,
+                Err(_) => return fail(&format!("--count takes a number, not {v:?}")),
+            },
+            ("-h" | "--help", _) => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            (other, _) => return fail(&format!("unknown or incomplete argument {other:?}")),
+        }
+    }
+    match connect {
+        Some(addr) if binds.is_empty() => client(&addr, count),
+        Some(_) => fail("--connect and --bind exclude each other"),
+        None => server(binds, loops),
+    }
+}
+
+fn server(mut binds: Vec<String>, loops: usize) -> ExitCode {
+    if binds.is_empty() {
+        binds.push("tcp://127.0.0.1:5000".to_string());
+    }
+    let mut builder = Server::builder().loops(loops);
+    for b in &binds {
+        builder = match builder.bind(b.as_str()) {
+            Ok(b) => b,
+            Err(e) => return fail(&e.to_string()),
+        };
+    }
+    let server = match builder.start(|_| Framed::new(LengthField::new(), Echo)) {
+        Ok(s) => s,
+        Err(e) => return fail(&e.to_string()),
+    };
+    for a in server.local_addrs() {
+        println!("framed-echo listening on {a}");
+    }
+    server.wait();
+    ExitCode::SUCCESS
+}
+
+/// The `i`th frame's payload: sizes from 0 to 64 KiB, bytes that depend on `i`.
+fn frame(i: usize) -> Vec<u8> {
+    let len = match i % 8 {
+        0 => 0,
+        1 => 1,
+        _ => (i * 7919) % (64 * 1024),
+    };
+    (0..len).map(|j| (i.wrapping_mul(31) ^ j) as u8).collect()
+}
+
+fn client(addr: &str, count: usize) -> ExitCode {
+    let mut stream = match TcpStream::connect(addr) {
+        Ok(s) => s,
+        Err(e) => return error(&format!("connect to {addr}: {e}")),
+    };
+    let _ = stream.set_nodelay(true);
+    let mut codec = LengthField::new();
+    let started = Instant::now();
+    let (mut sent_bytes, mut mismatches, mut checked) = (0usize, 0usize, 0usize);
+    // `inbox` holds reply bytes read but not decoded yet.
+    let (mut wire, mut inbox, mut buf) = (Vec::new(), Vec::new(), vec![0u8; 64 * 1024]);
+    for first in (0..count).step_by(WINDOW) {
+        let batch = first..(first + WINDOW).min(count);
+        wire.clear();
+        for i in batch.clone() {
+            codec.encode(&frame(i), &mut wire).expect("64 KiB is under the maximum");
+        }
+        sent_bytes += wire.len();
+        if let Err(e) = stream.write_all(&wire) {
+            return error(&format!("write: {e}"));
+        }
+        for i in batch {
+            let reply = loop {
+                match codec.decode(&inbox) {
+                    Ok(Decoded::Item { item, used }) => break (item.to_vec(), used),
+                    Ok(Decoded::NeedMore) => {}
+                    Err(e) => return error(&format!("reply {i}: {e}")),
+                }
+                match stream.read(&mut buf) {
+                    Ok(0) => return error(&format!("the server closed before reply {i}")),
+                    Ok(n) => inbox.extend_from_slice(&buf[..n]),
+                    Err(e) => return error(&format!("read: {e}")),
+                }
+            };
+            inbox.drain(..reply.1);
+            checked += 1;
+            if reply.0 != frame(i) {
+                mismatches += 1;
+                eprintln!(
+                    "framed-echo: reply {i} differs ({} bytes, expected {})",
+                    reply.0.len(),
+                    frame(i).len()
+                );
+            }
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "framed-echo: {count} frames ({sent_bytes} bytes) sent, {checked} replies checked, {mismatches} mismatches, {:.1} ms",
+        secs * 1000.0
+    );
+    if mismatches == 0 && checked == count {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// A runtime failure: exit status 1.
+fn error(msg: &str) -> ExitCode {
+    eprintln!("framed-echo: {msg}");
+    ExitCode::FAILURE
+}
+
+/// A usage mistake: exit status 2.
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("framed-echo: {msg}\n{USAGE}");
+    ExitCode::from(2)
+}

@@ -1,0 +1,201 @@
+//! `Framed` on a real server: pipelined frames, frames split byte by byte, decode
+//! errors that close one connection and no other.
+
+mod util;
+
+use std::io::Write;
+use std::sync::mpsc;
+
+use tcpio::codec::{
+    DecodeError, Decoder, EncodeError, Encoder, FrameConn, FrameHandler, Framed, LengthField, Line,
+};
+use tcpio::{Action, CloseReason};
+use util::*;
+
+/// How a connection ended, as the frame handler saw it.
+#[derive(Debug)]
+struct Closed {
+    reason: CloseReason,
+    error: Option<DecodeError>,
+    frames: usize,
+    max_queued: usize,
+}
+
+/// Echoes every frame, re-encoded; a frame `quit` closes. Records the most output
+/// queued within one callback and reports each close.
+struct Echo<C> {
+    codec: std::marker::PhantomData<C>,
+    closed: mpsc::Sender<Closed>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    frames: usize,
+    max_queued: usize,
+}
+
+impl<C> FrameHandler for Echo<C>
+where
+    C: for<'a> Decoder<Item<'a> = &'a [u8], Error = DecodeError>
+        + for<'a> Encoder<Item<'a> = &'a [u8], Error = EncodeError>
+        + Clone
+        + 'static,
+{
+    type Codec = C;
+    type State = Counts;
+
+    fn on_frame(&mut self, conn: &mut FrameConn<'_, '_, Self>, frame: &[u8]) -> Action {
+        conn.state_mut().frames += 1;
+        if frame == b"quit" {
+            return Action::Close;
+        }
+        conn.send(frame).unwrap();
+        let queued = conn.queued();
+        let st = conn.state_mut();
+        st.max_queued = st.max_queued.max(queued);
+        Action::Continue
+    }
+
+    fn on_close(
+        &mut self,
+        conn: &mut FrameConn<'_, '_, Self>,
+        reason: &CloseReason,
+        error: Option<&DecodeError>,
+    ) {
+        let Counts { frames, max_queued } = *conn.state();
+        let _ =
+            self.closed.send(Closed { reason: reason.clone(), error: error.cloned(), frames, max_queued });
+    }
+}
+
+fn server<C>(codec: C) -> (tcpio::ServerHandle, std::net::SocketAddr, mpsc::Receiver<Closed>)
+where
+    Echo<C>: FrameHandler<Codec = C>,
+    C: Clone + Send + Sync + 'static,
+{
+    let (tx, rx) = mpsc::channel();
+    let (h, addr) = start(local().loops(1), move |_| {
+        Framed::new(codec.clone(), Echo { codec: std::marker::PhantomData, closed: tx.clone() })
+    });
+    (h, addr, rx)
+}
+
+fn encode<C: for<'a> Encoder<Item<'a> = &'a [u8], Error = EncodeError>>(
+    mut codec: C,
+    frames: &[Vec<u8>],
+) -> Vec<u8> {
+    let mut wire = Vec::new();
+    for f in frames {
+        codec.encode(f, &mut wire).unwrap();
+    }
+    wire
+}
+
+#[test]
+fn pipelined_frames_in_one_write_all_get_replies() {
+    let codec = LengthField::builder().max_frame(4096).build().unwrap();
+    let (_server, addr, closed) = server(codec);
+    let frames: Vec<Vec<u8>> = (0..300).map(|i| payload(i, (i as usize * 37) % 3000)).collect();
+    let wire = encode(codec, &frames);
+    let mut c = connect(addr);
+    let mut r = c.try_clone().unwrap();
+    let len = wire.len();
+    let reader = std::thread::spawn(move || read_n(&mut r, len));
+    c.write_all(&wire).unwrap();
+    assert!(reader.join().unwrap() == wire, "every reply, in order");
+    drop(c);
+    let done = closed.recv_timeout(LIMIT).unwrap();
+    assert_eq!(done.frames, frames.len());
+    assert!(done.error.is_none());
+}
+
+#[test]
+fn replies_to_one_read_are_queued_together() {
+    let codec = Line::new();
+    let (_server, addr, closed) = server(codec.clone());
+    // Ten short lines in one small write arrive in one read on loopback: all ten
+    // replies are queued in that one callback, to leave in one write.
+    let frames: Vec<Vec<u8>> = (0..10).map(|i| format!("line {i}").into_bytes()).collect();
+    let wire = encode(codec, &frames);
+    let mut c = connect(addr);
+    c.write_all(&wire).unwrap();
+    assert_eq!(read_n(&mut c, wire.len()), wire);
+    drop(c);
+    let done = closed.recv_timeout(LIMIT).unwrap();
+    assert_eq!(done.frames, 10);
+    assert_eq!(done.max_queued, wire.len(), "the tenth reply was queued behind the other nine");
+}
+
+/// Sends `wire` one byte per write (no Nagle delay) and expects `wire` back.
+fn byte_by_byte<C>(codec: C, frames: &[Vec<u8>])
+where
+    Echo<C>: FrameHandler<Codec = C>,
+    C: for<'a> Encoder<Item<'a> = &'a [u8], Error = EncodeError> + Clone + Send + Sync + 'static,
+{
+    let wire = encode(codec.clone(), frames);
+    let (_server, addr, closed) = server(codec);
+    let mut c = connect(addr);
+    c.set_nodelay(true).unwrap();
+    let mut r = c.try_clone().unwrap();
+    let len = wire.len();
+    let reader = std::thread::spawn(move || read_n(&mut r, len));
+    for b in &wire {
+        c.write_all(std::slice::from_ref(b)).unwrap();
+    }
+    assert!(reader.join().unwrap() == wire);
+    drop(c);
+    assert_eq!(closed.recv_timeout(LIMIT).unwrap().frames, frames.len());
+}
+
+#[test]
+fn a_frame_split_byte_by_byte() {
+    let frames = vec![payload(1, 300), vec![], payload(2, 5)];
+    byte_by_byte(LengthField::builder().width(2).little_endian().build().unwrap(), &frames);
+    byte_by_byte(Line::crlf(), &[b"GET / HTTP/1.1".to_vec(), vec![], b"Host: x".to_vec()]);
+}
+
+#[test]
+fn a_decode_error_closes_only_that_connection() {
+    let codec = LengthField::builder().max_frame(1000).build().unwrap();
+    let (_server, addr, closed) = server(codec);
+    let mut good = connect(addr);
+    let mut bad = connect(addr);
+    // A valid frame, then a header claiming 4 GiB, in one write.
+    let mut wire = encode(codec, &[b"ok".to_vec()]);
+    wire.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3]);
+    bad.write_all(&wire).unwrap();
+    // The reply to the valid frame, then the end of the stream.
+    assert_eq!(read_to_end(&mut bad).unwrap(), encode(codec, &[b"ok".to_vec()]));
+    drop(bad); // the server lingers for our FIN before it reports the close
+    let done = closed.recv_timeout(LIMIT).unwrap();
+    assert_eq!(done.error, Some(DecodeError::FrameTooLarge { claimed: u32::MAX as u64, max: 1000 }));
+    assert!(matches!(done.reason, CloseReason::Local), "{:?}", done.reason);
+    assert_eq!(done.frames, 1);
+    // The other connection never noticed.
+    let wire = encode(codec, &[b"still here".to_vec()]);
+    good.write_all(&wire).unwrap();
+    assert_eq!(read_n(&mut good, wire.len()), wire);
+}
+
+#[test]
+fn a_line_that_never_ends_is_closed_at_the_maximum() {
+    let (_server, addr, closed) = server(Line::new().with_max_length(64));
+    let mut c = connect(addr);
+    c.write_all(&[b'x'; 100]).unwrap();
+    assert_eq!(read_to_end(&mut c).unwrap(), b"");
+    drop(c);
+    let done = closed.recv_timeout(LIMIT).unwrap();
+    assert_eq!(done.error, Some(DecodeError::TooLong { max: 64 }));
+}
+
+#[test]
+fn closing_from_a_frame_stops_the_frames_after_it() {
+    let (_server, addr, closed) = server(Line::new());
+    let mut c = connect(addr);
+    c.write_all(b"a\nquit\nb\n").unwrap();
+    assert_eq!(read_to_end(&mut c).unwrap(), b"a\n");
+    drop(c);
+    let done = closed.recv_timeout(LIMIT).unwrap();
+    assert_eq!(done.frames, 2);
+    assert!(done.error.is_none());
+}
