@@ -90,7 +90,9 @@ fn server(mut binds: Vec<String>, loops: usize) -> ExitCode {
     for a in server.local_addrs() {
         println!("framed-echo listening on {a}");
     }
-    server.wait();
+    if let Err(e) = server.shutdown_on_signals().and_then(|()| server.wait()) {
+        return fail(&e.to_string());
+    }
     ExitCode::SUCCESS
 }
 

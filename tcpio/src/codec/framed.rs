@@ -1,10 +1,11 @@
 //! [`Framed`]: a [`Handler`] that decodes frames and hands them to a [`FrameHandler`].
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Decoded, Decoder, Encoder};
-use crate::{Action, CloseReason, Conn, Detached, Handler, Input};
+use crate::{Action, CloseReason, Conn, Detached, Handler, Input, TimerId};
 
 /// Frame-level callbacks, turned into a [`Handler`] by [`Framed`].
 ///
@@ -57,9 +58,27 @@ pub trait FrameHandler: 'static {
         Action::Continue
     }
 
+    /// A timer set with [`Conn::set_timer`] fired.
+    fn on_timer(&mut self, conn: &mut FrameConn<'_, '_, Self>, timer: TimerId) -> Action {
+        let _ = (conn, timer);
+        Action::Continue
+    }
+
+    /// Another thread woke the connection ([`ConnHandle::wake`](crate::ConnHandle::wake)).
+    fn on_wake(&mut self, conn: &mut FrameConn<'_, '_, Self>) -> Action {
+        let _ = conn;
+        Action::Continue
+    }
+
+    /// The server is shutting down gracefully; the default closes after flushing
+    /// (see [`Handler::on_shutdown`]).
+    fn on_shutdown(&mut self, conn: &mut FrameConn<'_, '_, Self>) -> Action {
+        let _ = conn;
+        Action::Close
+    }
+
     /// The connection has closed. `error` is the decode error that closed it, if
-    /// that is why (`reason` is then [`CloseReason::Local`], or
-    /// [`CloseReason::PeerClosed`] if the peer had already ended its stream).
+    /// that is why (`reason` is then [`CloseReason::Protocol`] holding it).
     fn on_close(
         &mut self,
         conn: &mut FrameConn<'_, '_, Self>,
@@ -81,24 +100,23 @@ pub trait FrameHandler: 'static {
     }
 }
 
-/// The state [`Framed`] keeps per connection: the frame handler's own state, the
-/// connection's codec, and the decode error that closed it, if any.
+/// The state [`Framed`] keeps per connection: the frame handler's own state and the
+/// connection's codec.
 pub struct FramedState<C: Decoder, S> {
     user: S,
     /// `None` until the connection's first callback, and while a callback has it.
     codec: Option<C>,
-    error: Option<C::Error>,
 }
 
 impl<C: Decoder, S: Default> Default for FramedState<C, S> {
     fn default() -> Self {
-        FramedState { user: S::default(), codec: None, error: None }
+        FramedState { user: S::default(), codec: None }
     }
 }
 
 impl<C: Decoder, S: fmt::Debug> fmt::Debug for FramedState<C, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FramedState").field("user", &self.user).field("error", &self.error).finish()
+        f.debug_struct("FramedState").field("user", &self.user).finish_non_exhaustive()
     }
 }
 
@@ -116,11 +134,6 @@ impl<C: Decoder, S> FramedState<C, S> {
     /// The frame handler's state, taken out (from a [`Detached`] connection).
     pub fn into_user(self) -> S {
         self.user
-    }
-
-    /// The decode error that is closing the connection, if any.
-    pub fn decode_error(&self) -> Option<&C::Error> {
-        self.error.as_ref()
     }
 }
 
@@ -293,10 +306,6 @@ impl<H: FrameHandler> Handler for Framed<H> {
     }
 
     fn on_data(&mut self, conn: &mut FConn<'_, H>, input: &mut Input<'_>) -> Action {
-        if conn.state().error.is_some() {
-            input.consume_all();
-            return Action::Close;
-        }
         self.with(conn, |h, c| loop {
             // `bytes` borrows the input's buffer, not `input`: the frame stays valid
             // after it is consumed.
@@ -313,7 +322,7 @@ impl<H: FrameHandler> Handler for Framed<H> {
                 }
                 Err(e) => {
                     tracing::debug!(conn = c.conn.id(), error = %e, "decode error, closing");
-                    c.conn.state_mut().error = Some(e);
+                    c.conn.close_with(CloseReason::Protocol(Arc::new(e)));
                     return Action::Close;
                 }
             };
@@ -336,9 +345,21 @@ impl<H: FrameHandler> Handler for Framed<H> {
         self.with(conn, |h, c| h.on_drained(c))
     }
 
+    fn on_timer(&mut self, conn: &mut FConn<'_, H>, timer: TimerId) -> Action {
+        self.with(conn, |h, c| h.on_timer(c, timer))
+    }
+
+    fn on_wake(&mut self, conn: &mut FConn<'_, H>) -> Action {
+        self.with(conn, |h, c| h.on_wake(c))
+    }
+
+    fn on_shutdown(&mut self, conn: &mut FConn<'_, H>) -> Action {
+        self.with(conn, |h, c| h.on_shutdown(c))
+    }
+
     fn on_close(&mut self, conn: &mut FConn<'_, H>, reason: &CloseReason) {
-        let error = conn.state_mut().error.take();
-        self.with(conn, |h, c| h.on_close(c, reason, error.as_ref()));
+        let error = reason.protocol_error::<<H::Codec as Decoder>::Error>();
+        self.with(conn, |h, c| h.on_close(c, reason, error));
     }
 
     fn on_detach(&mut self, detached: Detached<Self::State>) {

@@ -68,12 +68,28 @@ pub enum CloseReason {
     /// The peer sent nothing within the handshake timeout after connecting
     /// ([`Builder::handshake_timeout`](crate::Builder::handshake_timeout)).
     HandshakeTimeout,
-    /// The peer broke the protocol (a frame the codec could not decode, a malformed
-    /// request); the message says how.
-    Protocol(String),
+    /// The peer broke the protocol: a frame the codec could not decode (the
+    /// codec's own error, which [`Framed`](crate::codec::Framed) hands back typed), a
+    /// malformed request. Made with [`CloseReason::protocol`].
+    Protocol(Arc<dyn std::error::Error + Send + Sync>),
 }
 
 impl CloseReason {
+    /// A [`CloseReason::Protocol`] from any error, or from a message:
+    /// `CloseReason::protocol("bad request line")`.
+    pub fn protocol(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> CloseReason {
+        CloseReason::Protocol(Arc::from(e.into()))
+    }
+
+    /// The protocol error, as its own type, if this is a [`CloseReason::Protocol`]
+    /// holding one.
+    pub fn protocol_error<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        match self {
+            CloseReason::Protocol(e) => e.downcast_ref::<E>(),
+            _ => None,
+        }
+    }
+
     pub(crate) fn from_io(e: io::Error) -> CloseReason {
         match e.kind() {
             io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionAborted => {
@@ -103,7 +119,7 @@ impl fmt::Display for CloseReason {
             CloseReason::ReadTimeout => f.write_str("read timeout"),
             CloseReason::WriteTimeout => f.write_str("write timeout: the peer is not reading"),
             CloseReason::HandshakeTimeout => f.write_str("handshake timeout: the peer sent nothing"),
-            CloseReason::Protocol(msg) => write!(f, "protocol error: {msg}"),
+            CloseReason::Protocol(e) => write!(f, "protocol error: {e}"),
         }
     }
 }
