@@ -89,6 +89,8 @@ pub(crate) struct Core {
     /// past a threshold the wheel is swept, so cancelling stays O(1) amortised and
     /// dead entries cannot pile up.
     pub(crate) stale_timers: usize,
+    #[cfg(feature = "metrics")]
+    metrics: super::metrics_export::LoopMetrics,
 }
 
 impl Core {
@@ -114,6 +116,8 @@ impl Core {
             now_ms: 1,
             next_timer: 0,
             stale_timers: 0,
+            #[cfg(feature = "metrics")]
+            metrics: super::metrics_export::LoopMetrics::new(loop_id),
         }
     }
 
@@ -148,6 +152,8 @@ impl Core {
         c.bytes_in.store(self.bytes_in, Relaxed);
         c.bytes_out.store(self.bytes_out, Relaxed);
         c.queued.store(self.pool.queued as u64, Relaxed);
+        #[cfg(feature = "metrics")]
+        self.metrics.publish(c);
     }
 
     /// Offers the connection's queued output (and the callback's forwarded input) to

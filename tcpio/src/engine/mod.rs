@@ -26,6 +26,8 @@ pub(crate) mod events;
 mod handle;
 mod handler;
 mod input;
+#[cfg(feature = "metrics")]
+mod metrics_export;
 mod output;
 mod read_path;
 pub(crate) mod shared;
