@@ -82,7 +82,7 @@ mod transport;
 
 pub use engine::{
     Action, Balance, CloseReason, Conn, ConnHandle, Detached, DetachedStream, FnHandler, Handler, Input,
-    Refusal, SendError, ServerControl, ServerEvent, TimerId,
+    Other, Refusal, SendError, ServerControl, ServerEvent, TimerId,
 };
 pub use server::{
     BindAddr, Builder, Error, LoopStats, Refused, Server, ServerHandle, Stats, TimedOut, ToBindAddr,

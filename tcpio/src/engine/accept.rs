@@ -117,8 +117,7 @@ impl<H: Handler> EventLoop<H> {
         if let Err(e) = self.poller.register(&mut stream, conn_token(key, gen)) {
             return fail(self, &peer, "registering a connection", &e);
         }
-        let id = self.next_id * self.core.cfg.loops as u64 + self.id() as u64;
-        self.next_id += 1;
+        let id = self.core.new_id();
         let mut c = Connection::new(stream, id, key, gen, listener, peer, self.core.now_ms);
         c.admitted = admitted;
         let inserted = self.conns.insert(c);

@@ -18,6 +18,11 @@ impl<H: Handler> EventLoop<H> {
             match cmd {
                 Command::Adopt(acc, admitted) => self.adopt(acc, admitted),
                 Command::Shutdown(stop) => self.begin_shutdown(stop),
+                Command::Dial { stream, peer, timeout } => {
+                    let id = self.core.new_id();
+                    let state: Box<H::State> = Box::default();
+                    self.adopt_outbound(id, stream, peer, timeout, state);
+                }
                 Command::Send(token, data) => self.queue_from_handle(token, data),
                 Command::Close(token) => {
                     if let Some(key) = self.live(token) {

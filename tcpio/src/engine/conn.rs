@@ -56,14 +56,17 @@ impl<'a, S> Conn<'a, S> {
     }
 
     /// Index of the bound address this connection came through, as listed by
-    /// [`ServerHandle::local_addrs`](crate::ServerHandle::local_addrs).
+    /// [`ServerHandle::local_addrs`](crate::ServerHandle::local_addrs) (`usize::MAX`
+    /// for an outbound connection).
     pub fn listener_index(&self) -> usize {
         self.c.listener
     }
 
-    /// The bound address this connection came through.
+    /// The bound address this connection came through ([`Addr::Unnamed`] for an
+    /// outbound connection).
     pub fn listener_addr(&self) -> &Addr {
-        &self.core.listen_addrs[self.c.listener]
+        static OUTBOUND: Addr = Addr::Unnamed;
+        self.core.listen_addrs.get(self.c.listener).unwrap_or(&OUTBOUND)
     }
 
     /// The connection's state.
@@ -125,6 +128,21 @@ impl<'a, S> Conn<'a, S> {
             self.c.user_paused = false;
             self.c.resume_pending = true;
         }
+    }
+
+    /// Whether reading pauses while this connection's queued output is above the
+    /// high-water mark (the default, right for a server whose output is its replies).
+    /// A proxy turns it off: what it reads here is written to the other side, so it
+    /// pauses the *other* side from [`on_high_water`](crate::Handler::on_high_water)
+    /// instead, and pausing this one could stall both directions.
+    pub fn set_pause_on_high_water(&mut self, pause: bool) {
+        self.c.keep_reading = !pause;
+    }
+
+    /// Whether the write side is shut down or will be once queued output is written
+    /// ([`shutdown_write`](Self::shutdown_write), from this connection or another).
+    pub fn is_write_shut(&self) -> bool {
+        self.c.shutdown_write_requested
     }
 
     /// Whether the handler has paused reading.

@@ -45,6 +45,12 @@ pub(crate) struct Connection<S> {
     pub(crate) ext: Option<Box<Ext>>,
     /// Counted by the server's connection limits, to be released when it goes.
     pub(crate) admitted: bool,
+    /// Dialed out rather than accepted.
+    pub(crate) outbound: bool,
+    /// An outbound connect still in progress: nothing is read or delivered yet.
+    pub(crate) connecting: bool,
+    /// Listed in the loop's id map (`Core::reach`), to be removed when it goes.
+    pub(crate) reachable: bool,
     /// Index of the bound address it came through.
     pub(crate) listener: usize,
     pub(crate) peer: Addr,
@@ -54,8 +60,12 @@ pub(crate) struct Connection<S> {
     pub(crate) leaving: Option<Leaving>,
     /// The handler paused reading.
     pub(crate) user_paused: bool,
-    /// Output passed the high-water mark, so reading is paused.
+    /// Output passed the high-water mark (and has not drained to the low-water mark
+    /// since), so reading is paused unless `keep_reading`.
     pub(crate) pressure_paused: bool,
+    /// The handler keeps reading above the high-water mark (a proxy pauses the other
+    /// side instead).
+    pub(crate) keep_reading: bool,
     /// The socket took less than offered; waiting for a writable edge.
     pub(crate) write_blocked: bool,
     /// Output had to wait for the socket; tell the handler when it drains.
@@ -97,6 +107,9 @@ impl<S: Default> Connection<S> {
             last_out: now_ms,
             ext: None,
             admitted: false,
+            outbound: false,
+            connecting: false,
+            reachable: false,
             listener,
             peer,
             state: S::default(),
@@ -105,6 +118,7 @@ impl<S: Default> Connection<S> {
             leaving: None,
             user_paused: false,
             pressure_paused: false,
+            keep_reading: false,
             write_blocked: false,
             resume_pending: false,
             notify_drained: false,
@@ -146,7 +160,11 @@ impl<S> Connection<S> {
 
     /// Whether the engine should read from the socket now and deliver the input.
     pub(crate) fn wants_input(&self) -> bool {
-        !self.user_paused && !self.pressure_paused && !self.eof && self.leaving.is_none()
+        !self.user_paused
+            && (!self.pressure_paused || self.keep_reading)
+            && !self.eof
+            && !self.connecting
+            && self.leaving.is_none()
     }
 
     /// Whether anything waits on the output queue: backpressure, a drain notice, a

@@ -5,6 +5,7 @@
 //! read budget, a resumed pause) and fires due timers. Connection work lives in
 //! `read_path.rs` (input), `write_path.rs` (output and closing) and `accept.rs`.
 
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use slab::Slab;
 use super::buffer::BufferPool;
 use super::config::LoopConfig;
 use super::connection::{Connection, Leaving};
+use super::local::Deferred;
 use super::output::{self, Batch};
 use super::shared::{bump, Command, Counters, Shared};
 use super::timer_wheel::TimerWheel;
@@ -53,6 +55,8 @@ pub(crate) enum Timer {
     },
     /// A graceful shutdown ran out of time.
     ShutdownDeadline,
+    /// An outbound connect ran out of time.
+    Connect(Token),
 }
 
 impl Timer {
@@ -89,6 +93,16 @@ pub(crate) struct Core {
     /// past a threshold the wheel is swept, so cancelling stays O(1) amortised and
     /// dead entries cannot pile up.
     pub(crate) stale_timers: usize,
+    /// Operations on other connections recorded during a callback (`local.rs`).
+    pub(crate) deferred: Vec<Deferred>,
+    /// Bytes those operations write, when they are not the callback's input.
+    pub(crate) scratch: Vec<u8>,
+    /// Connections other connections of this loop may reach by id (`None`: being
+    /// dialed, not in the slab yet).
+    pub(crate) reach: HashMap<u64, Option<Token>>,
+    /// Counter behind connection ids (ids are `n * loops + loop_id`: unique in the
+    /// server, never reused).
+    pub(crate) next_id: u64,
     #[cfg(feature = "metrics")]
     metrics: super::metrics_export::LoopMetrics,
 }
@@ -116,6 +130,10 @@ impl Core {
             now_ms: 1,
             next_timer: 0,
             stale_timers: 0,
+            deferred: Vec::new(),
+            scratch: Vec::new(),
+            reach: HashMap::new(),
+            next_id: 0,
             #[cfg(feature = "metrics")]
             metrics: super::metrics_export::LoopMetrics::new(loop_id),
         }
@@ -123,6 +141,13 @@ impl Core {
 
     pub(crate) fn conn<'a, S>(&'a mut self, c: &'a mut Connection<S>) -> Conn<'a, S> {
         Conn { c, core: self }
+    }
+
+    /// A new connection id.
+    pub(crate) fn new_id(&mut self) -> u64 {
+        let id = self.next_id * self.cfg.loops as u64 + self.loop_id as u64;
+        self.next_id += 1;
+        id
     }
 
     /// `t` on the coarse millisecond clock.
@@ -199,10 +224,12 @@ impl Core {
 #[inline]
 pub(crate) fn settled<S>(
     c: &Connection<S>,
+    core: &Core,
     res: &Result<Action, String>,
     flushed: &std::io::Result<()>,
 ) -> bool {
     matches!(res, Ok(Action::Continue))
+        && core.deferred.is_empty()
         && flushed.is_ok()
         && c.close_requested.is_none()
         && !c.resume_pending
@@ -241,10 +268,12 @@ pub(crate) struct EventLoop<H: Handler> {
     pub(crate) commands: Vec<Command>,
     /// Connections given output by commands, flushed once after the batch.
     pub(crate) touched: Vec<Token>,
-    pub(crate) next_id: u64,
     next_gen: u32,
     pub(crate) round_robin: usize,
     pub(crate) draining: bool,
+    /// Applying recorded operations (`dial.rs`): callbacks run meanwhile leave theirs
+    /// to that run.
+    pub(crate) in_deferred: bool,
 }
 
 impl<H: Handler> EventLoop<H> {
@@ -261,10 +290,10 @@ impl<H: Handler> EventLoop<H> {
             fired: Vec::new(),
             commands: Vec::new(),
             touched: Vec::new(),
-            next_id: 0,
             next_gen: 0,
             round_robin: core.loop_id,
             draining: false,
+            in_deferred: false,
             core,
         }
     }
@@ -429,6 +458,7 @@ impl<H: Handler> EventLoop<H> {
                 }
                 Timer::User { token, id, .. } => self.fire_user_timer(token, id),
                 Timer::ShutdownDeadline => self.abort_all(),
+                Timer::Connect(tok) => self.connect_timed_out(tok),
             }
         }
         self.fired = fired;

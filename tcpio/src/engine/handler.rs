@@ -68,6 +68,11 @@ pub enum CloseReason {
     /// The peer sent nothing within the handshake timeout after connecting
     /// ([`Builder::handshake_timeout`](crate::Builder::handshake_timeout)).
     HandshakeTimeout,
+    /// An outbound connection ([`Conn::connect`](crate::Conn::connect),
+    /// [`ServerHandle::connect`](crate::ServerHandle::connect)) could not be
+    /// established: refused, unreachable, or not within its connect timeout
+    /// ([`io::ErrorKind::TimedOut`]). `on_open` was never called for it.
+    ConnectFailed(Arc<io::Error>),
     /// The peer broke the protocol: a frame the codec could not decode (the
     /// codec's own error, which [`Framed`](crate::codec::Framed) hands back typed), a
     /// malformed request. Made with [`CloseReason::protocol`].
@@ -120,6 +125,7 @@ impl fmt::Display for CloseReason {
             CloseReason::WriteTimeout => f.write_str("write timeout: the peer is not reading"),
             CloseReason::HandshakeTimeout => f.write_str("handshake timeout: the peer sent nothing"),
             CloseReason::Protocol(e) => write!(f, "protocol error: {e}"),
+            CloseReason::ConnectFailed(e) => write!(f, "connect failed: {e}"),
         }
     }
 }

@@ -21,11 +21,13 @@ pub(crate) mod config;
 mod conn;
 mod connection;
 mod control;
+mod dial;
 mod event_loop;
 pub(crate) mod events;
 mod handle;
 mod handler;
 mod input;
+mod local;
 #[cfg(feature = "metrics")]
 mod metrics_export;
 mod output;
@@ -43,5 +45,6 @@ pub use events::{Refusal, ServerEvent};
 pub use handle::{ConnHandle, SendError};
 pub use handler::{Action, CloseReason, Detached, DetachedStream, FnHandler, Handler, TimerId};
 pub use input::Input;
+pub use local::Other;
 
 pub(crate) use event_loop::{guarded, Core, EventLoop};

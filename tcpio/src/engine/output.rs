@@ -61,6 +61,15 @@ impl Batch {
         &self.segs[..self.n]
     }
 
+    /// Where `data` starts in the current input, if it lies inside it.
+    #[inline]
+    pub(crate) fn input_offset(&self, data: &[u8]) -> Option<usize> {
+        let (base, len) = self.window;
+        let p = data.as_ptr() as usize;
+        let off = p.wrapping_sub(base);
+        (off <= len && off + data.len() <= len).then_some(off)
+    }
+
     /// If `data` lies inside the current input and there is room for another segment,
     /// records it to go out after the owned bytes queued so far and returns true.
     #[inline]

@@ -28,7 +28,7 @@ impl<H: Handler> EventLoop<H> {
             c.resume_pending = false;
             if !c.inbuf.is_empty() && c.wants_input() {
                 let d = deliver_kept(&mut self.handler, c, &mut self.core, 0);
-                if !self.finish(key, d) {
+                if !self.finish(key, d, 0) {
                     return;
                 }
             }
@@ -70,7 +70,7 @@ impl<H: Handler> EventLoop<H> {
                     } else {
                         deliver_kept(&mut self.handler, c, &mut self.core, n)
                     };
-                    if !self.finish(key, d) || drained {
+                    if !self.finish(key, d, if fresh { n } else { 0 }) || drained {
                         return;
                     }
                 }
@@ -86,10 +86,17 @@ impl<H: Handler> EventLoop<H> {
 
     /// Applies what a delivery left to do; false if the connection is gone.
     #[inline]
-    fn finish(&mut self, key: usize, d: Delivered) -> bool {
+    fn finish(&mut self, key: usize, d: Delivered, fresh: usize) -> bool {
         match d {
             Delivered::Settled => true,
             Delivered::Pending(res, flushed) => {
+                if !self.core.deferred.is_empty() {
+                    let token = super::event_loop::conn_token(key, self.conns[key].gen);
+                    self.run_deferred(fresh);
+                    if self.live(token).is_none() {
+                        return false;
+                    }
+                }
                 self.after(key, res, flushed);
                 self.conns.contains(key)
             }
@@ -122,7 +129,7 @@ fn deliver_fresh<H: Handler>(
         }
         c.inbuf.append(&data[consumed..], &mut core.pool);
     }
-    if settled(c, &res, &flushed) {
+    if settled(c, core, &res, &flushed) {
         Delivered::Settled
     } else {
         Delivered::Pending(res, flushed)
@@ -146,14 +153,32 @@ fn deliver_kept<H: Handler>(
     let res = guarded(|| handler.on_data(&mut core.conn(c), &mut input));
     let consumed = input.consumed();
     let flushed = core.flush(c, data);
+    if !core.deferred.is_empty() {
+        // The kept input is about to move: copy the slices written to other
+        // connections (the read buffer's are used in place).
+        keep_input_pieces(core, data);
+    }
     inbuf.consume(consumed, &mut core.pool);
     let over = inbuf.len() > core.cfg.limits.max_input;
     c.inbuf = inbuf;
     if over && res.is_ok() {
         Delivered::TooMuchInput
-    } else if settled(c, &res, &flushed) {
+    } else if settled(c, core, &res, &flushed) {
         Delivered::Settled
     } else {
         Delivered::Pending(res, flushed)
+    }
+}
+
+/// Turns writes to other connections that point into `input` into copies in the
+/// loop's scratch buffer, for input that will not outlive this callback.
+fn keep_input_pieces(core: &mut Core, input: &[u8]) {
+    use super::local::{Op, Piece};
+    for d in &mut core.deferred {
+        if let Op::Write(Piece::Input { off, len }) = d.op {
+            let start = core.scratch.len();
+            core.scratch.extend_from_slice(&input[off..off + len]);
+            d.op = Op::Write(Piece::Owned { start, len });
+        }
     }
 }

@@ -41,6 +41,8 @@ pub(crate) enum Command {
     Send(Token, Vec<u8>),
     /// Close a connection after flushing it.
     Close(Token),
+    /// Take in a connection dialed from outside the loops.
+    Dial { stream: crate::transport::Stream, peer: crate::transport::Addr, timeout: Duration },
     /// Call the handler's `on_wake` for a connection.
     Wake(Token),
     /// The same bytes for every connection of the loop (but one, maybe).
@@ -51,6 +53,7 @@ pub(crate) enum Command {
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub(crate) accepted: AtomicU64,
+    pub(crate) dialed: AtomicU64,
     pub(crate) closed: AtomicU64,
     pub(crate) bytes_in: AtomicU64,
     pub(crate) bytes_out: AtomicU64,
@@ -114,7 +117,7 @@ impl LoopShared {
     /// Open connections on this loop.
     pub(crate) fn open(&self) -> u64 {
         let closed = self.counters.closed.load(Relaxed);
-        self.counters.accepted.load(Relaxed).saturating_sub(closed)
+        (self.counters.accepted.load(Relaxed) + self.counters.dialed.load(Relaxed)).saturating_sub(closed)
     }
 }
 

@@ -138,7 +138,7 @@ impl<H: Handler> EventLoop<H> {
     /// Whether a wheel entry still means something.
     fn timer_live(&self, t: &Timer) -> bool {
         match *t {
-            Timer::Linger(tok) | Timer::Activity(tok) => self.live(tok).is_some(),
+            Timer::Linger(tok) | Timer::Activity(tok) | Timer::Connect(tok) => self.live(tok).is_some(),
             Timer::User { token, id, .. } => self
                 .live(token)
                 .is_some_and(|key| self.conns[key].ext.as_ref().is_some_and(|e| e.timers.contains(&id))),

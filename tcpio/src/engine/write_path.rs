@@ -17,12 +17,22 @@ impl<H: Handler> EventLoop<H> {
         let core = &mut self.core;
         let res = guarded(|| f(handler, &mut core.conn(c)));
         let flushed = self.core.flush(&mut self.conns[key], &[]);
+        if !self.core.deferred.is_empty() && !self.in_deferred {
+            let token = conn_token(key, self.conns[key].gen);
+            self.run_deferred(0);
+            if self.live(token).is_none() {
+                return;
+            }
+        }
         self.after(key, res, flushed);
     }
 
     /// The socket has room again for a connection whose output was waiting.
     pub(crate) fn on_writable(&mut self, key: usize) {
         let c = &mut self.conns[key];
+        if c.connecting {
+            return self.finish_connect(key);
+        }
         c.write_blocked = false;
         if let Err(e) = self.core.flush(c, &[]) {
             return self.finalize(key, CloseReason::from_io(e));
@@ -149,12 +159,16 @@ impl<H: Handler> EventLoop<H> {
             tracing::warn!(loop_id = self.id(), conn = c.id, panic = %msg, "on_close panicked");
         }
         self.core.batch.clear();
+        self.run_deferred(0);
     }
 
     /// The bookkeeping of a connection leaving the loop, closed or detached.
     fn gone(&mut self, c: &super::connection::Connection<H::State>) {
         bump(&self.core.counters().closed, 1);
         c.mark_closed_for_handles();
+        if c.reachable {
+            self.core.reach.remove(&c.id);
+        }
         if c.admitted {
             self.core.shared.admission.release(&c.peer);
         }

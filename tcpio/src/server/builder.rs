@@ -68,6 +68,7 @@ pub struct Builder {
     pub(super) shutdown_timeout: Option<Duration>,
     pub(super) admission: AdmissionConfig,
     pub(super) observer: Option<Observer>,
+    no_listeners_ok: bool,
 }
 
 impl std::fmt::Debug for Builder {
@@ -103,6 +104,7 @@ impl Default for Builder {
             shutdown_timeout: Some(DEFAULT_SHUTDOWN_TIMEOUT),
             admission: AdmissionConfig::default(),
             observer: None,
+            no_listeners_ok: false,
         }
     }
 }
@@ -237,8 +239,15 @@ impl Builder {
         self
     }
 
+    /// Lets [`start`](Self::start) run with no address bound (see
+    /// [`Server::client`](crate::Server::client)).
+    pub(super) fn allow_no_listeners(mut self) -> Self {
+        self.no_listeners_ok = true;
+        self
+    }
+
     fn config(&self) -> Result<(LoopConfig, ListenPlan), Error> {
-        if self.addrs.is_empty() {
+        if self.addrs.is_empty() && !self.no_listeners_ok {
             return Err(Error::NoAddress);
         }
         let loops = match self.loops {
@@ -313,10 +322,12 @@ impl Builder {
         let factory = Arc::new(factory);
         let mut threads = Vec::with_capacity(cfg.loops);
         for (loop_id, (poller, listeners)) in pollers.into_iter().zip(per_loop).enumerate() {
-            let core = Core::new(cfg.clone(), loop_id, listen_addrs.clone(), shared.clone());
+            let (loop_cfg, loop_addrs, loop_shared) = (cfg.clone(), listen_addrs.clone(), shared.clone());
             let factory = factory.clone();
             let spawned = std::thread::Builder::new().name(format!("tcpio-loop-{loop_id}")).spawn(move || {
-                let shared = core.shared.clone();
+                // Made here: a loop's core never leaves its thread.
+                let shared = loop_shared;
+                let core = Core::new(loop_cfg, loop_id, loop_addrs, shared.clone());
                 shared.enter_loop();
                 match crate::engine::guarded(|| factory(loop_id)) {
                     Ok(handler) => EventLoop::new(handler, poller, listeners, core).run(),

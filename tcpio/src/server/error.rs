@@ -61,6 +61,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// [`ServerHandle::connect`](crate::ServerHandle::connect) failed at once (no such
+    /// unix socket, out of descriptors, the server is stopping).
+    Connect {
+        /// The address dialed.
+        addr: String,
+        /// The underlying error.
+        source: io::Error,
+    },
     /// A blocking wait ([`ServerHandle::wait`](crate::ServerHandle::wait),
     /// [`ServerHandle::shutdown_and_wait`](crate::ServerHandle::shutdown_and_wait))
     /// called on one of the server's own loop threads, which would wait for itself.
@@ -90,6 +98,7 @@ impl fmt::Display for Error {
             Error::Bind { addr, source } => write!(f, "cannot listen on {addr:?}: {source}"),
             Error::NoAddress => f.write_str("no address to listen on: call bind() at least once"),
             Error::InvalidOption { option, reason } => write!(f, "invalid {option}: {reason}"),
+            Error::Connect { addr, source } => write!(f, "cannot connect to {addr}: {source}"),
             Error::WaitOnLoopThread => f.write_str(
                 "cannot wait for the server on one of its own event loop threads (it would deadlock)",
             ),
@@ -101,7 +110,9 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Bind { source, .. } | Error::Io { source, .. } => Some(source),
+            Error::Bind { source, .. } | Error::Io { source, .. } | Error::Connect { source, .. } => {
+                Some(source)
+            }
             _ => None,
         }
     }

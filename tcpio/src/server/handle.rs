@@ -114,6 +114,30 @@ impl ServerHandle {
         self.shared.open()
     }
 
+    /// Dials `addr` (a TCP socket address or a unix socket path) from outside the
+    /// loops, xtcp's `DialAndServe`: the connection goes to a loop (the one with the
+    /// fewest connections), is served by that loop's handler with a default state,
+    /// and gets [`on_open`](crate::Handler::on_open) once connected, or
+    /// [`on_close`](crate::Handler::on_close) with
+    /// [`CloseReason::ConnectFailed`](crate::CloseReason::ConnectFailed) if the
+    /// connect fails or takes longer than `timeout`. Failures known at once are
+    /// returned here. See [`Server::client`](crate::Server::client) for an engine that
+    /// only dials.
+    pub fn connect(&self, addr: impl Into<Addr>, timeout: std::time::Duration) -> Result<(), Error> {
+        let peer = addr.into();
+        if self.shared.is_stopping() {
+            return Err(Error::Connect {
+                addr: peer.to_string(),
+                source: std::io::ErrorKind::NotConnected.into(),
+            });
+        }
+        let stream = crate::transport::Stream::connect(&peer)
+            .map_err(|source| Error::Connect { addr: peer.to_string(), source })?;
+        let target = (0..self.shared.loops.len()).min_by_key(|&l| self.shared.loops[l].open()).unwrap_or(0);
+        self.shared.loops[target].send(crate::engine::shared::Command::Dial { stream, peer, timeout });
+        Ok(())
+    }
+
     /// Maps SIGINT and SIGTERM to a graceful shutdown (bounded by
     /// [`Builder::shutdown_timeout`](crate::Builder::shutdown_timeout)); a second
     /// signal stops at once. A thread waits for the signals until the server stops.

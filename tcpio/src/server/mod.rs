@@ -28,4 +28,24 @@ impl Server {
     pub fn builder() -> Builder {
         Builder::default()
     }
+
+    /// A builder for an engine that may have no listening address at all: it only
+    /// dials out ([`ServerHandle::connect`]) and serves those connections with the
+    /// same handler contract (xtcp's client). `bind` still works on it.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use tcpio::{Action, Server};
+    ///
+    /// let client = Server::client().loops(1).start_fn(|conn, input| {
+    ///     println!("{} says {:?}", conn.peer_addr(), input.bytes());
+    ///     input.consume_all();
+    ///     Action::Continue
+    /// })?;
+    /// client.connect("127.0.0.1:6379".parse::<std::net::SocketAddr>().unwrap(), Duration::from_secs(3))?;
+    /// # Ok::<(), tcpio::Error>(())
+    /// ```
+    pub fn client() -> Builder {
+        Builder::default().allow_no_listeners()
+    }
 }

@@ -31,10 +31,12 @@ pub struct TimedOut {
 /// Counters of one loop, or their sum over all loops.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LoopStats {
-    /// Connections open now (`accepted - closed`).
+    /// Connections open now (`accepted + dialed - closed`).
     pub open: u64,
     /// Connections accepted (and served by this loop).
     pub accepted: u64,
+    /// Outbound connections dialed on this loop (those that failed to connect too).
+    pub dialed: u64,
     /// Connections closed or detached.
     pub closed: u64,
     /// Bytes read from peers.
@@ -58,6 +60,7 @@ impl LoopStats {
     fn add(&mut self, o: &LoopStats) {
         self.open += o.open;
         self.accepted += o.accepted;
+        self.dialed += o.dialed;
         self.closed += o.closed;
         self.bytes_in += o.bytes_in;
         self.bytes_out += o.bytes_out;
@@ -97,9 +100,11 @@ impl Stats {
                 // `open` briefly high, never negative.
                 let closed = get(&c.closed);
                 let accepted = get(&c.accepted);
+                let dialed = get(&c.dialed);
                 LoopStats {
-                    open: accepted.saturating_sub(closed),
+                    open: (accepted + dialed).saturating_sub(closed),
                     accepted,
+                    dialed,
                     closed,
                     bytes_in: get(&c.bytes_in),
                     bytes_out: get(&c.bytes_out),

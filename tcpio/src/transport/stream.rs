@@ -47,6 +47,36 @@ impl Stream {
         }
     }
 
+    /// Starts a non-blocking connect to `addr`; completion is signalled by a writable
+    /// edge ([`finish_connect`](Self::finish_connect) tells the outcome). Errors known
+    /// at once (no such unix socket, out of descriptors) are returned here.
+    pub(crate) fn connect(addr: &super::Addr) -> io::Result<Stream> {
+        match addr {
+            super::Addr::Ip(sa) => TcpStream::connect(*sa).map(Stream::Tcp),
+            super::Addr::Unix(path) => UnixStream::connect(path).map(Stream::Unix),
+            super::Addr::Unnamed => {
+                Err(io::Error::new(io::ErrorKind::InvalidInput, "cannot connect to an unnamed unix socket"))
+            }
+        }
+    }
+
+    /// After a writable (or error) edge on a connecting socket: `Ok(true)` connected,
+    /// `Ok(false)` still in progress (a spurious edge), `Err` the connect failed.
+    pub(crate) fn finish_connect(&self) -> io::Result<bool> {
+        let (err, peer) = match self {
+            Stream::Tcp(s) => (s.take_error()?, s.peer_addr().map(|_| ())),
+            Stream::Unix(s) => (s.take_error()?, s.peer_addr().map(|_| ())),
+        };
+        if let Some(e) = err {
+            return Err(e);
+        }
+        match peer {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     pub(crate) fn is_tcp(&self) -> bool {
         matches!(self, Stream::Tcp(_))
     }

@@ -1,0 +1,177 @@
+//! Connections reaching each other on one loop: dialing out from a handler, and
+//! acting on another connection of the same loop by its id (a proxy's two ends).
+//!
+//! A callback holds one connection; others are reached through operations recorded
+//! during the callback ([`Conn::connect`], [`Conn::to`]) and applied right after it,
+//! in order, on the same thread: no lock, no mailbox, no cross-thread hop. A write to
+//! another connection made from the callback's own input is not copied: it goes
+//! straight from the read buffer to the other socket, and only what that socket does
+//! not take is kept.
+
+use std::any::Any;
+use std::io;
+use std::time::Duration;
+
+use super::conn::Conn;
+use super::CloseReason;
+use crate::transport::{Addr, Stream};
+
+/// Bytes to write to another connection: a slice of the current callback's input
+/// (not copied) or bytes kept in the loop's scratch buffer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Piece {
+    Input { off: usize, len: usize },
+    Owned { start: usize, len: usize },
+}
+
+/// An operation on another connection of the loop, applied after the callback.
+#[derive(Debug)]
+pub(crate) enum Op {
+    Write(Piece),
+    PauseRead,
+    ResumeRead,
+    ShutdownWrite,
+    Close(CloseReason),
+    /// A connection dialed by [`Conn::connect`], to be taken into the loop.
+    Dial {
+        stream: Stream,
+        peer: Addr,
+        timeout: Duration,
+        state: Box<dyn Any>,
+    },
+}
+
+/// An operation and the connection it is for, by id.
+#[derive(Debug)]
+pub(crate) struct Deferred {
+    pub(crate) id: u64,
+    pub(crate) op: Op,
+}
+
+/// Another connection of the same loop, as a callback sees it: every call is
+/// recorded and applied, in order, as soon as the callback returns. Made by
+/// [`Conn::to`].
+#[derive(Debug)]
+pub struct Other<'c, 'a, S> {
+    conn: &'c mut Conn<'a, S>,
+    id: u64,
+}
+
+impl<S> Other<'_, '_, S> {
+    /// The other connection's id.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    fn push(&mut self, op: Op) {
+        self.conn.core.deferred.push(Deferred { id: self.id, op });
+    }
+
+    /// Queues bytes for the other connection's peer. A slice of this callback's
+    /// input is not copied: it is offered to the other socket straight from the read
+    /// buffer after the callback, and only what the socket does not take is kept.
+    /// Like any write it counts towards that connection's high-water mark (its
+    /// handler hears [`on_high_water`](crate::Handler::on_high_water), the usual cue
+    /// to pause this side) and its hard cap.
+    pub fn write(&mut self, data: &[u8]) {
+        if data.is_empty() {
+            return;
+        }
+        let core = &mut *self.conn.core;
+        let piece = match core.batch.input_offset(data) {
+            Some(off) => Piece::Input { off, len: data.len() },
+            None => {
+                let start = core.scratch.len();
+                core.scratch.extend_from_slice(data);
+                Piece::Owned { start, len: data.len() }
+            }
+        };
+        self.push(Op::Write(piece));
+    }
+
+    /// Stops reading the other connection (as its own
+    /// [`Conn::pause_read`](crate::Conn::pause_read)).
+    pub fn pause_read(&mut self) {
+        self.push(Op::PauseRead);
+    }
+
+    /// Resumes reading the other connection (as its own
+    /// [`Conn::resume_read`](crate::Conn::resume_read)).
+    pub fn resume_read(&mut self) {
+        self.push(Op::ResumeRead);
+    }
+
+    /// Sends the other connection's peer a FIN once its queued output is written
+    /// (forwarding a half-close).
+    pub fn shutdown_write(&mut self) {
+        self.push(Op::ShutdownWrite);
+    }
+
+    /// Closes the other connection after flushing it, with this reason.
+    pub fn close_with(&mut self, reason: CloseReason) {
+        self.push(Op::Close(reason));
+    }
+
+    /// Closes the other connection after flushing it.
+    pub fn close(&mut self) {
+        self.close_with(CloseReason::Local);
+    }
+}
+
+impl<'a, S: 'static> Conn<'a, S> {
+    /// Dials `addr` (a TCP socket address or a unix socket path) from this loop. The
+    /// new connection is served by this loop's handler, starts with `state`, and gets
+    /// [`on_open`](crate::Handler::on_open) once connected; if the connect fails or
+    /// takes longer than `timeout`, it gets [`on_close`](crate::Handler::on_close)
+    /// with [`CloseReason::ConnectFailed`] instead (and no `on_open`).
+    ///
+    /// Returns the new connection's id, by which this connection reaches it with
+    /// [`to`](Self::to) (and the new one reaches this one). Failures known at once
+    /// (no such unix socket, out of descriptors) are returned here. The address must
+    /// be resolved already: a name lookup would block the loop.
+    pub fn connect(&mut self, addr: impl Into<Addr>, timeout: Duration, state: S) -> io::Result<u64> {
+        let peer = addr.into();
+        let stream = Stream::connect(&peer)?;
+        let core = &mut *self.core;
+        let id = core.new_id();
+        core.reach.insert(id, None);
+        if !self.c.reachable {
+            self.c.reachable = true;
+            let me = super::event_loop::conn_token(self.c.key as usize, self.c.gen);
+            self.core.reach.insert(self.c.id, Some(me));
+        }
+        self.core
+            .deferred
+            .push(Deferred { id, op: Op::Dial { stream, peer, timeout, state: Box::new(state) } });
+        Ok(id)
+    }
+
+    /// Another connection of this loop, by id: one this connection dialed, the one
+    /// that dialed it, or any made reachable with [`make_reachable`](Self::make_reachable).
+    /// `None` if there is no such connection on this loop (it has closed, or lives on
+    /// another loop: reach those through a [`ConnHandle`](crate::ConnHandle)).
+    pub fn to(&mut self, id: u64) -> Option<Other<'_, 'a, S>> {
+        if self.core.reach.contains_key(&id) {
+            Some(Other { conn: self, id })
+        } else {
+            None
+        }
+    }
+
+    /// Lets other connections of this loop reach this one by its id through
+    /// [`to`](Self::to) (dialing and being dialed do this already). The loop keeps
+    /// one map entry for it until it closes.
+    pub fn make_reachable(&mut self) {
+        if !self.c.reachable {
+            self.c.reachable = true;
+            let me = super::event_loop::conn_token(self.c.key as usize, self.c.gen);
+            self.core.reach.insert(self.c.id, Some(me));
+        }
+    }
+
+    /// Whether this connection was dialed out ([`connect`](Self::connect)) rather
+    /// than accepted.
+    pub fn is_outbound(&self) -> bool {
+        self.c.outbound
+    }
+}
