@@ -78,10 +78,12 @@ fn sends_and_wakes_from_eight_threads_to_a_thousand_connections_lose_nothing() {
     let (_server, addr, rx) = registry(local().loops(2));
     let mut clients: Vec<TcpStream> = (0..CONNS).map(|_| connect(addr)).collect();
     let handles = Arc::new(register(&rx, &mut clients));
-    // Every thread sends MSGS numbered messages to every connection, then wakes it.
+    // Every thread sends MSGS numbered messages to every connection and wakes it;
+    // once all have done so, each thread closes its share of the connections.
+    let all_sent = Arc::new(std::sync::Barrier::new(THREADS));
     let workers: Vec<_> = (0..THREADS)
         .map(|t| {
-            let handles = handles.clone();
+            let (handles, all_sent) = (handles.clone(), all_sent.clone());
             std::thread::spawn(move || {
                 for m in 0..MSGS {
                     for h in handles.iter() {
@@ -91,14 +93,15 @@ fn sends_and_wakes_from_eight_threads_to_a_thousand_connections_lose_nothing() {
                 for h in handles.iter() {
                     h.wake().expect("wake an open connection");
                 }
+                all_sent.wait();
+                for h in handles.iter().skip(t).step_by(THREADS) {
+                    h.close().expect("close an open connection");
+                }
             })
         })
         .collect();
     for w in workers {
         w.join().unwrap();
-    }
-    for h in handles.iter() {
-        h.close().unwrap();
     }
     for (i, c) in clients.iter_mut().enumerate() {
         let text = String::from_utf8(read_to_end(c).unwrap()).unwrap();
