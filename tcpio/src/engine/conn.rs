@@ -87,6 +87,7 @@ impl<'a, S> Conn<'a, S> {
     /// [`on_close`](crate::Handler::on_close), are discarded. Output past the hard cap
     /// ([`Builder::max_output`](crate::Builder::max_output)) closes the connection
     /// with [`CloseReason::OutputLimit`] and is not stored.
+    #[inline]
     pub fn write(&mut self, data: &[u8]) {
         if data.is_empty() || self.c.closed || self.c.shutdown_write_requested {
             return;
@@ -110,6 +111,7 @@ impl<'a, S> Conn<'a, S> {
     }
 
     /// Bytes queued for the peer and not yet taken by the socket.
+    #[inline]
     pub fn queued(&self) -> usize {
         output::queued(&self.c.out, &self.core.batch)
     }

@@ -85,27 +85,33 @@ impl<H: Handler> EventLoop<H> {
     }
 
     /// Applies what a delivery left to do; false if the connection is gone.
-    #[inline]
+    #[inline(always)]
     fn finish(&mut self, key: usize, d: Delivered, fresh: usize) -> bool {
         match d {
             Delivered::Settled => true,
-            Delivered::Pending(res, flushed) => {
-                if !self.core.deferred.is_empty() {
-                    let token = super::event_loop::conn_token(key, self.conns[key].gen);
-                    self.run_deferred(fresh);
-                    if self.live(token).is_none() {
-                        return false;
-                    }
-                }
-                self.after(key, res, flushed);
-                self.conns.contains(key)
-            }
+            Delivered::Pending(res, flushed) => self.finish_pending(key, res, flushed, fresh),
             Delivered::TooMuchInput => {
                 let limit = self.core.cfg.limits.max_input;
                 self.finalize(key, CloseReason::InputLimit { limit });
                 false
             }
         }
+    }
+}
+
+impl<H: Handler> EventLoop<H> {
+    /// The rarer half of [`finish`](Self::finish), kept out of the read loop.
+    #[inline(never)]
+    fn finish_pending(&mut self, key: usize, res: Result<Action, String>, flushed: io::Result<()>, fresh: usize) -> bool {
+        if !self.core.deferred.is_empty() {
+            let token = super::event_loop::conn_token(key, self.conns[key].gen);
+            self.run_deferred(fresh);
+            if self.live(token).is_none() {
+                return false;
+            }
+        }
+        self.after(key, res, flushed);
+        self.conns.contains(key)
     }
 }
 
