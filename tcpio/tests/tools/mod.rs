@@ -9,9 +9,8 @@ use std::time::{Duration, Instant};
 /// The program `name` on `PATH`. When it is missing the test is skipped (`None`, with
 /// a message on stderr), except under `CI=true`, where a missing tool fails the test.
 pub fn tool(name: &str, package: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
-    });
+    let found = std::env::var_os("PATH")
+        .and_then(|path| std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file()));
     if found.is_none() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{name} is required under CI=true: install the `{package}` package");
@@ -37,7 +36,10 @@ pub fn run_bounded(mut cmd: Command, limit: Duration) -> Output {
         if Instant::now() > end {
             let _ = child.kill();
             let out = child.wait_with_output().expect("output");
-            panic!("{cmd:?} did not finish within {limit:?}; stderr: {}", String::from_utf8_lossy(&out.stderr));
+            panic!(
+                "{cmd:?} did not finish within {limit:?}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         std::thread::sleep(Duration::from_millis(5));
     }
