@@ -2,6 +2,7 @@
 //! found on `PATH`, skipped with a message when missing, and required under `CI=true`.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -15,7 +16,9 @@ pub fn tool(name: &str, package: &str) -> Option<PathBuf> {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{name} is required under CI=true: install the `{package}` package");
         }
-        eprintln!("skipped: {name} not installed (apt package `{package}`)");
+        // Written to the stream itself, not through `eprintln!`, which the test
+        // harness captures and hides for a passing test.
+        let _ = writeln!(std::io::stderr(), "skipped: {name} not installed (apt package `{package}`)");
     }
     found
 }
