@@ -22,19 +22,34 @@ const REDIS_TESTS: [&str; 2] = ["set", "get"];
 /// The servers whose cost is measured (the canned ceiling does no work worth counting).
 const REDIS_SERVERS: [RedisServer; 3] = [RedisServer::Tcpio, RedisServer::Tokio, RedisServer::Redis];
 
+/// Which measurements of `cost --suite redis` to run (`all` or one name each).
+pub struct RedisFilter {
+    /// `tcpio`, `tokio`, `redis` or `all`.
+    pub server: String,
+    /// `set`, `get` or `all`.
+    pub test: String,
+    /// `1`, `32` or `all`.
+    pub depth: String,
+}
+
 /// Instructions per request of each Redis server at each depth and test.
-pub fn run_redis(n_p1: u64, n_p32: u64, pin: Pinning) -> Res<()> {
+pub fn run_redis(n_p1: u64, n_p32: u64, only: &RedisFilter, pin: Pinning) -> Res<()> {
     need_valgrind()?;
     let dir = Path::new(OUT_DIR);
     std::fs::create_dir_all(dir)?;
     let started = Instant::now();
     let mut table = Table::new(&["test", "server", "instructions/request", "vs redis", "vs tokio"]);
     let (mut results, mut groups) = (Vec::new(), Vec::new());
-    for depth in DEPTHS {
+    let pick = |filter: &str, name: &str| filter == "all" || filter == name;
+    for depth in DEPTHS.into_iter().filter(|d| pick(&only.depth, &d.to_string())) {
         let n = if depth == 1 { n_p1 } else { n_p32 };
-        for test in REDIS_TESTS {
+        for test in REDIS_TESTS.into_iter().filter(|t| pick(&only.test, t)) {
             let mut per = Vec::new();
             for kind in REDIS_SERVERS {
+                if !pick(&only.server, kind.name()) {
+                    per.push(f64::NAN);
+                    continue;
+                }
                 let file = |m: u64| dir.join(format!("redis-P{depth}-{test}-{}-{m}.callgrind", kind.name()));
                 let one = |m: u64| -> Res<u64> {
                     let out = file(m);
@@ -62,7 +77,7 @@ pub fn run_redis(n_p1: u64, n_p32: u64, pin: Pinning) -> Res<()> {
                 per.push(slope);
             }
             let label = format!("P{depth} {test}");
-            for (kind, &v) in REDIS_SERVERS.iter().zip(&per) {
+            for (kind, &v) in REDIS_SERVERS.iter().zip(&per).filter(|(_, v)| v.is_finite()) {
                 table.push(vec![
                     label.clone(),
                     kind.name().into(),

@@ -44,7 +44,8 @@ usage: tcpio-bench <subcommand> [flags]
   cost [--suite echo|redis|http (default echo)]
        echo:  [--messages N (strace, default 20000)] [--cg-messages M (callgrind, default 5000)]
               [--workload NAME|all] [--server tcpio|tokio|floor|all]
-       redis: [--cg-p1 N (default 20000)] [--cg-p32 N (default 100000)]
+       redis: [--cg-p1 N (default 10000)] [--cg-p32 N (default 100000)]
+              [--server tcpio|tokio|redis|all] [--test set|get|all] [--depth 1|32|all]
        http:  [--cg-seconds S (default 2)]
       instructions (and for echo system calls) per message or request, slope between N and 2N
   idle [--conns C (default 10000)] [--server tcpio|tokio|floor|all (default all)]
@@ -101,15 +102,30 @@ fn dispatch(args: &[String]) -> Res<()> {
         "cost" => {
             let flags = Flags::parse(
                 rest,
-                &["suite", "messages", "cg-messages", "workload", "server", "cg-p1", "cg-p32", "cg-seconds"],
+                &[
+                    "suite",
+                    "messages",
+                    "cg-messages",
+                    "workload",
+                    "server",
+                    "cg-p1",
+                    "cg-p32",
+                    "cg-seconds",
+                    "test",
+                    "depth",
+                ],
             )?;
             match flags.get("suite", "echo".to_string())?.as_str() {
                 "echo" => cost::run(&flags),
-                "redis" => app_cost::run_redis(
-                    flags.get("cg-p1", 20_000u64)?,
-                    flags.get("cg-p32", 100_000u64)?,
-                    proc::Pinning::setup(),
-                ),
+                "redis" => {
+                    let only = app_cost::RedisFilter {
+                        server: flags.get("server", "all".to_string())?,
+                        test: flags.get("test", "all".to_string())?,
+                        depth: flags.get("depth", "all".to_string())?,
+                    };
+                    let (p1, p32) = (flags.get("cg-p1", 10_000u64)?, flags.get("cg-p32", 100_000u64)?);
+                    app_cost::run_redis(p1, p32, &only, proc::Pinning::setup())
+                }
                 "http" => app_cost::run_http(flags.get("cg-seconds", 2.0)?, proc::Pinning::setup()),
                 other => Err(format!("unknown suite `{other}` (echo, redis or http)").into()),
             }

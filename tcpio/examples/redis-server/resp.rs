@@ -362,8 +362,34 @@ fn bulk(input: &[u8], pos: usize) -> Result<Option<(usize, usize)>, ProtocolErro
 /// (`None` when it is not a number) and the offset after the line end, or `Ok(None)`
 /// while the line end has not arrived. Like Redis, the line ends at `\r` and the byte
 /// after it is skipped unchecked.
-#[inline]
+#[inline(always)]
 fn length_line(
+    input: &[u8],
+    pos: usize,
+    too_big: ProtocolError,
+) -> Result<Option<(Option<i64>, usize)>, ProtocolError> {
+    let rest = &input[pos..];
+    // The common case in one pass: a few digits, no sign, no leading zero, then `\r`
+    // and one more byte. Eighteen digits cannot overflow.
+    let mut v: i64 = 0;
+    let mut k = 0;
+    while k < rest.len() && k < 18 {
+        let d = rest[k].wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v = v * 10 + i64::from(d);
+        k += 1;
+    }
+    if k > 0 && k + 1 < rest.len() && rest[k] == b'\r' && (rest[0] != b'0' || k == 1) {
+        return Ok(Some((Some(v), pos + k + 2)));
+    }
+    length_line_slow(input, pos, too_big)
+}
+
+/// [`length_line`] for everything but a short, complete, positive number.
+#[cold]
+fn length_line_slow(
     input: &[u8],
     pos: usize,
     too_big: ProtocolError,

@@ -248,14 +248,18 @@ impl Store {
                 e.value.clear();
                 e.value.extend_from_slice(value);
                 let (before, after) = (e.expires, new_deadline(e.expires));
-                e.expires = after;
-                track_deadline(shard, key, before, after);
+                if before != after {
+                    e.expires = after;
+                    track_deadline(shard, key, before, after);
+                }
             }
             None => {
                 let expires = new_deadline(NEVER);
                 let entry = Entry { key: key.into(), value: value.to_vec(), expires };
                 shard.table.insert_unique(hash, entry, |e| self.hasher.hash_one(&e.key[..]));
-                track_deadline(shard, key, NEVER, expires);
+                if expires != NEVER {
+                    track_deadline(shard, key, NEVER, expires);
+                }
             }
         }
         true
