@@ -254,7 +254,7 @@ impl ChildProc {
                 argv.push(out.into());
             }
         }
-        argv.push(exe.into());
+        argv.push(exe);
         argv.extend(args.iter().map(OsString::from));
         let mut child = Command::new(&argv[0])
             .args(&argv[1..])

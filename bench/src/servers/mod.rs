@@ -5,8 +5,8 @@
 //! cleanly (through `exit`, so valgrind and strace write their output) when its stdin closes.
 
 mod floor;
-mod http;
-mod redis;
+mod http_app;
+mod redis_app;
 mod tcpio_echo;
 mod tokio_app;
 mod tokio_echo;
@@ -106,11 +106,11 @@ impl AppKind {
 pub fn serve_app(kind: AppKind, port: u16) -> Res<()> {
     crate::proc::raise_nofile_limit();
     match kind {
-        AppKind::TcpioRedis => redis::run_tcpio(port),
-        AppKind::TokioRedis => redis::run_tokio(port),
+        AppKind::TcpioRedis => redis_app::run_tcpio(port),
+        AppKind::TokioRedis => redis_app::run_tokio(port),
         AppKind::CannedRedis => floor::run_canned(port),
-        AppKind::TcpioHttp => http::run_tcpio(port),
-        AppKind::TokioHttp => http::run_tokio(port),
+        AppKind::TcpioHttp => http_app::run_tcpio(port),
+        AppKind::TokioHttp => http_app::run_tokio(port),
     }
 }
 

@@ -102,9 +102,9 @@ pub fn imf_fixdate(secs: u64) -> [u8; 29] {
     t
 }
 
-/// Writes `v` (below 100) as two digits.
+/// Writes the last two digits of `v`.
 fn two(dst: &mut [u8], v: u64) {
-    dst[0] = b'0' + (v / 10) as u8;
+    dst[0] = b'0' + (v / 10 % 10) as u8;
     dst[1] = b'0' + (v % 10) as u8;
 }
 

@@ -217,7 +217,7 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Out) -> Flow {
             }
         }
         Cmd::MSet => {
-            if args.len() % 2 == 0 {
+            if args.len() & 1 == 0 {
                 arity_error("mset", out);
                 return Flow::Continue;
             }
@@ -495,7 +495,7 @@ fn config(args: &Args<'_>, out: &mut impl Out) {
         if args.len() < 4 {
             return arity_error("config|set", out);
         }
-        if args.len() % 2 == 1 {
+        if args.len() & 1 == 1 {
             return out.put(E_SYNTAX);
         }
         for i in (2..args.len()).step_by(2) {

@@ -10,7 +10,9 @@ mod commands;
 mod resp;
 #[path = "../../../../tcpio/examples/redis-server/server.rs"]
 mod server;
+// The keyspace's test helpers are not used here.
 #[path = "../../../../tcpio/examples/redis-server/store.rs"]
+#[allow(dead_code)]
 mod store;
 
 use crate::Res;
