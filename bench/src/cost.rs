@@ -121,7 +121,7 @@ fn one_run(kind: ServerKind, w: Workload, wrapper: Wrapper, msgs: u64, pin: Pinn
 }
 
 /// Reads the total instruction count (`totals:` or `summary:` line) of a callgrind profile.
-fn callgrind_total(path: &Path) -> Res<u64> {
+pub(crate) fn callgrind_total(path: &Path) -> Res<u64> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     text.lines()
         .filter_map(|l| l.strip_prefix("totals:").or_else(|| l.strip_prefix("summary:")))

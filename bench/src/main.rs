@@ -1,14 +1,21 @@
 //! `tcpio-bench`: benchmark harness comparing tcpio with idiomatic tokio and a raw epoll floor.
 //!
-//! Subcommands: `echo` (throughput and latency), `cost` (instructions and system calls per
-//! message, via callgrind and strace), `idle` (server memory per idle connection). The hidden
-//! subcommands `serve` and `idle-client` are the child processes the others start.
+//! Subcommands: `echo` (throughput and latency), `redis` and `http` (the example servers against
+//! tokio clones and real Redis), `cost` (instructions and system calls per message or request,
+//! via callgrind and strace), `idle` (server memory per idle connection). The hidden
+//! subcommands `serve`, `serve-app` and `idle-client` are the child processes the others start.
+//! Results are printed as markdown tables and `RESULT` lines; `redis`, `http` and `cost` also
+//! draw SVG charts into `docs/bench/`.
 
+mod app_cost;
+mod chart;
 mod cost;
 mod echo;
+mod http;
 mod idle;
 mod load;
 mod proc;
+mod redis;
 mod report;
 mod servers;
 
@@ -28,9 +35,19 @@ usage: tcpio-bench <subcommand> [flags]
   echo [--rounds R (>= 5, default 5)] [--seconds S (per measurement, default 2)]
        [--workload 1c-64B-1|50c-64B-1|50c-64B-32|50c-4KiB-1|all (default all)]
       throughput and latency of tcpio, tokio and the epoll floor, interleaved
-  cost [--messages N (strace, default 20000)] [--cg-messages M (callgrind, default 5000)]
-       [--workload NAME|all] [--server tcpio|tokio|floor|all]
-      instructions and system calls per message (slope between N and 2N messages)
+  redis [--rounds R (default 5)] [--scale F (requests per test x F, default 1)]
+        [--test ping_inline|ping_mbulk|set|get|all]
+      redis-benchmark -c 50 at -P 1 and -P 32 against tcpio's redis-server, its tokio
+      clone, a canned-reply ceiling and the real redis-server; req/s and req per CPU-s
+  http [--rounds R (default 5)] [--seconds S (per workload, default 2)]
+      wrk against tcpio's http-server and its tokio clone, with and without pipelining
+  cost [--suite echo|redis|http (default echo)]
+       echo:  [--messages N (strace, default 20000)] [--cg-messages M (callgrind, default 5000)]
+              [--workload NAME|all] [--server tcpio|tokio|floor|all]
+       redis: [--cg-p1 N (default 10000)] [--cg-p32 N (default 100000)]
+              [--server tcpio|tokio|redis|all] [--test set|get|all] [--depth 1|32|all]
+       http:  [--cg-seconds S (default 2)]
+      instructions (and for echo system calls) per message or request, slope between N and 2N
   idle [--conns C (default 10000)] [--server tcpio|tokio|floor|all (default all)]
       server resident memory per idle connection
 ";
@@ -82,13 +99,50 @@ fn dispatch(args: &[String]) -> Res<()> {
     let rest = &args[1..];
     match cmd.as_str() {
         "echo" => echo::run(&Flags::parse(rest, &["rounds", "seconds", "workload"])?),
-        "cost" => cost::run(&Flags::parse(rest, &["messages", "cg-messages", "workload", "server"])?),
+        "cost" => {
+            let flags = Flags::parse(
+                rest,
+                &[
+                    "suite",
+                    "messages",
+                    "cg-messages",
+                    "workload",
+                    "server",
+                    "cg-p1",
+                    "cg-p32",
+                    "cg-seconds",
+                    "test",
+                    "depth",
+                ],
+            )?;
+            match flags.get("suite", "echo".to_string())?.as_str() {
+                "echo" => cost::run(&flags),
+                "redis" => {
+                    let only = app_cost::RedisFilter {
+                        server: flags.get("server", "all".to_string())?,
+                        test: flags.get("test", "all".to_string())?,
+                        depth: flags.get("depth", "all".to_string())?,
+                    };
+                    let (p1, p32) = (flags.get("cg-p1", 10_000u64)?, flags.get("cg-p32", 100_000u64)?);
+                    app_cost::run_redis(p1, p32, &only, proc::Pinning::setup())
+                }
+                "http" => app_cost::run_http(flags.get("cg-seconds", 2.0)?, proc::Pinning::setup()),
+                other => Err(format!("unknown suite `{other}` (echo, redis or http)").into()),
+            }
+        }
+        "redis" => redis::run(&Flags::parse(rest, &["rounds", "scale", "test"])?),
+        "http" => http::run(&Flags::parse(rest, &["rounds", "seconds"])?),
         "idle" => idle::run(&Flags::parse(rest, &["conns", "server"])?),
         "serve" => {
             let kind = rest.first().ok_or("serve needs a server name")?;
             let kind = servers::ServerKind::parse(kind)?;
             let port = Flags::parse(&rest[1..], &["port"])?.get("port", 0u16)?;
             servers::serve(kind, port)
+        }
+        "serve-app" => {
+            let kind = servers::AppKind::parse(rest.first().ok_or("serve-app needs a server name")?)?;
+            let port = Flags::parse(&rest[1..], &["port"])?.get("port", 0u16)?;
+            servers::serve_app(kind, port)
         }
         "idle-client" => {
             let flags = Flags::parse(rest, &["port", "conns"])?;

@@ -111,6 +111,31 @@ pub fn threads_status_sum(pid: u32, key: &str) -> Res<u64> {
     Ok(sum)
 }
 
+/// User plus system CPU time, in seconds, that process `pid` has used so far (all its
+/// threads, living and exited), from `/proc/<pid>/stat`.
+pub fn cpu_seconds(pid: u32) -> Res<f64> {
+    let path = format!("/proc/{pid}/stat");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    // Fields after the command name (which may hold spaces) start at field 3, `state`;
+    // utime and stime are fields 14 and 15.
+    let rest = text.rsplit_once(')').map(|(_, r)| r).ok_or_else(|| format!("{path}: bad format"))?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> Res<u64> {
+        let f = fields.get(i).ok_or_else(|| format!("{path}: too few fields"))?;
+        Ok(f.parse().map_err(|_| format!("{path}: bad field `{f}`"))?)
+    };
+    // SAFETY: sysconf takes no pointers.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    Ok((ticks(11)? + ticks(12)?) as f64 / hz)
+}
+
+/// A free TCP port on 127.0.0.1 right now (for programs that cannot report the port they
+/// bound, like `redis-server`; another process could take it in between, which a failed
+/// start then reports).
+pub fn free_port() -> Res<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
 /// A small owned epoll instance.
 pub struct Epoll {
     /// The epoll descriptor.
@@ -201,6 +226,18 @@ impl ChildProc {
     /// Spawns this binary with `args`, under `wrapper`, pinned to `core` if given.
     pub fn spawn(name: &str, args: &[&str], wrapper: &Wrapper, core: Option<usize>) -> Res<Self> {
         let exe = std::env::current_exe()?;
+        Self::spawn_program(name, exe.as_os_str(), args, wrapper, core)
+    }
+
+    /// Spawns `program` with `args`, under `wrapper`, pinned to `core` if given.
+    pub fn spawn_program(
+        name: &str,
+        program: &std::ffi::OsStr,
+        args: &[&str],
+        wrapper: &Wrapper,
+        core: Option<usize>,
+    ) -> Res<Self> {
+        let exe = program.to_os_string();
         let mut argv: Vec<OsString> = Vec::new();
         if let Some(core) = core {
             argv.extend(["taskset".into(), "-c".into(), core.to_string().into()]);
@@ -217,7 +254,7 @@ impl ChildProc {
                 argv.push(out.into());
             }
         }
-        argv.push(exe.into());
+        argv.push(exe);
         argv.extend(args.iter().map(OsString::from));
         let mut child = Command::new(&argv[0])
             .args(&argv[1..])
@@ -279,6 +316,18 @@ impl ChildProc {
         }
     }
 
+    /// Asks the child to exit with SIGTERM (for programs that ignore stdin, like
+    /// `redis-server`) and waits up to `timeout`; kills it and reports an error otherwise.
+    pub fn terminate(mut self, timeout: Duration) -> Res<ExitStatus> {
+        // SAFETY: kill(2) takes no pointers; the pid is our unreaped child, so it cannot have
+        // been reused.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        match self.wait_for(timeout)? {
+            Some(status) => Ok(status),
+            None => Err(format!("{} did not exit within {timeout:?}; killed", self.name).into()),
+        }
+    }
+
     /// Waits up to `timeout`; on timeout kills and reaps the child and returns `None`.
     fn wait_for(&mut self, timeout: Duration) -> Res<Option<ExitStatus>> {
         let deadline = Instant::now() + timeout;
@@ -322,6 +371,23 @@ impl ServerProc {
     pub fn start(kind: ServerKind, wrapper: &Wrapper, core: Option<usize>) -> Res<ServerProc> {
         let name = format!("{} server", kind.name());
         let mut proc = ChildProc::spawn(&name, &["serve", kind.name(), "--port", "0"], wrapper, core)?;
+        let timeout = match wrapper {
+            Wrapper::Plain => Duration::from_secs(20),
+            _ => Duration::from_secs(90),
+        };
+        let port = proc.expect_line("LISTENING ", timeout)?;
+        let port = port.parse().map_err(|_| format!("{name}: bad port `{port}`"))?;
+        Ok(ServerProc { proc, port })
+    }
+
+    /// Starts application server `kind` (see `serve-app`) like [`start`](Self::start).
+    pub fn start_app(
+        kind: crate::servers::AppKind,
+        wrapper: &Wrapper,
+        core: Option<usize>,
+    ) -> Res<ServerProc> {
+        let name = format!("{} server", kind.name());
+        let mut proc = ChildProc::spawn(&name, &["serve-app", kind.name(), "--port", "0"], wrapper, core)?;
         let timeout = match wrapper {
             Wrapper::Plain => Duration::from_secs(20),
             _ => Duration::from_secs(90),

@@ -1,6 +1,10 @@
 //! The floor: a minimal single-threaded, edge-triggered epoll echo server written directly on
 //! libc. No framework can do less work per message: one `read` and one `write` per message plus
 //! an amortised `epoll_wait`, and a short read is taken to mean "drained" (no EAGAIN syscall).
+//!
+//! The same loop, built with `CANNED = true`, is the Redis benchmark's ceiling: it answers
+//! every request with `+OK` and parses nothing (a request is counted by its `*`, or by its
+//! line end for inline requests), so it shows what the load generator can drive at all.
 
 use crate::Res;
 use std::io;
@@ -90,8 +94,36 @@ fn listen(port: u16) -> io::Result<(RawFd, u16)> {
     Ok((fd, u16::from_be(addr.sin_port)))
 }
 
+/// Replies the canned server can send in one piece.
+const CANNED_BATCH: usize = 256;
+
+/// `+OK\r\n`, [`CANNED_BATCH`] times.
+static CANNED_REPLIES: [u8; 5 * CANNED_BATCH] = {
+    let mut b = [0u8; 5 * CANNED_BATCH];
+    let mut i = 0;
+    while i < CANNED_BATCH {
+        b[5 * i] = b'+';
+        b[5 * i + 1] = b'O';
+        b[5 * i + 2] = b'K';
+        b[5 * i + 3] = b'\r';
+        b[5 * i + 4] = b'\n';
+        i += 1;
+    }
+    b
+};
+
 /// Runs the floor echo server on 127.0.0.1:`port` until stdin closes.
 pub fn run(port: u16) -> Res<()> {
+    serve::<false>(port)
+}
+
+/// Runs the canned-reply Redis ceiling on 127.0.0.1:`port` until stdin closes.
+pub fn run_canned(port: u16) -> Res<()> {
+    serve::<true>(port)
+}
+
+/// The event loop; `CANNED` picks canned replies instead of the echo.
+fn serve<const CANNED: bool>(port: u16) -> Res<()> {
     super::stdin_nonblocking()?;
     // SAFETY: setting SIGPIPE to "ignore" is always sound; write(2) then reports EPIPE instead
     // of killing the process (Rust's runtime already does this; we do not rely on it).
@@ -118,7 +150,7 @@ pub fn run(port: u16) -> Res<()> {
         for ev in &events[..n as usize] {
             let (flags, token) = (ev.events, ev.u64);
             if token < STDIN {
-                on_conn_event(token as RawFd, flags, &mut slots, &mut buf);
+                on_conn_event::<CANNED>(token as RawFd, flags, &mut slots, &mut buf);
             } else if token == LISTENER {
                 accept_all(lfd, ep, &mut slots);
             } else {
@@ -162,16 +194,16 @@ fn accept_all(lfd: RawFd, ep: RawFd, slots: &mut Vec<Option<Conn>>) {
 
 /// Handles readiness `flags` for connection `fd`, closing it on EOF or error.
 #[inline(always)]
-fn on_conn_event(fd: RawFd, flags: u32, slots: &mut [Option<Conn>], buf: &mut [u8]) {
+fn on_conn_event<const CANNED: bool>(fd: RawFd, flags: u32, slots: &mut [Option<Conn>], buf: &mut [u8]) {
     let Some(Some(conn)) = slots.get_mut(fd as usize) else {
         return;
     };
     let unusual = (libc::EPOLLERR | libc::EPOLLRDHUP | libc::EPOLLHUP) as u32;
     let alive = if flags & unusual == 0 && !conn.paused && !conn.eof && conn.pending.is_empty() {
         // The fast path: data to echo, nothing queued.
-        flags & libc::EPOLLIN as u32 == 0 || read_echo(fd, conn, buf, false)
+        flags & libc::EPOLLIN as u32 == 0 || read_echo::<CANNED>(fd, conn, buf, false)
     } else {
-        slow_event(fd, flags, conn, buf)
+        slow_event::<CANNED>(fd, flags, conn, buf)
     };
     if !alive {
         slots[fd as usize] = None;
@@ -184,25 +216,25 @@ fn on_conn_event(fd: RawFd, flags: u32, slots: &mut [Option<Conn>], buf: &mut [u
 /// Handles errors, hang-ups, pending output and paused reading; returns liveness.
 #[cold]
 #[inline(never)]
-fn slow_event(fd: RawFd, flags: u32, conn: &mut Conn, buf: &mut [u8]) -> bool {
+fn slow_event<const CANNED: bool>(fd: RawFd, flags: u32, conn: &mut Conn, buf: &mut [u8]) -> bool {
     if flags & libc::EPOLLERR as u32 != 0 {
         return false;
     }
-    if flags & libc::EPOLLOUT as u32 != 0 && !conn.pending.is_empty() && !flush(fd, conn, buf) {
+    if flags & libc::EPOLLOUT as u32 != 0 && !conn.pending.is_empty() && !flush::<CANNED>(fd, conn, buf) {
         return false;
     }
     let readable = (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP) as u32;
     if flags & readable != 0 && !conn.paused && !conn.eof {
         // After the peer's FIN a short read no longer proves we saw everything: read to EOF.
         let hup = flags & (libc::EPOLLRDHUP | libc::EPOLLHUP) as u32 != 0;
-        return read_echo(fd, conn, buf, hup);
+        return read_echo::<CANNED>(fd, conn, buf, hup);
     }
     true
 }
 
 /// Reads and echoes until a short read (or EAGAIN when `until_eagain`); returns liveness.
 #[inline(always)]
-fn read_echo(fd: RawFd, conn: &mut Conn, buf: &mut [u8], until_eagain: bool) -> bool {
+fn read_echo<const CANNED: bool>(fd: RawFd, conn: &mut Conn, buf: &mut [u8], until_eagain: bool) -> bool {
     loop {
         // SAFETY: `buf` is a writable buffer of `buf.len()` bytes.
         let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
@@ -213,22 +245,56 @@ fn read_echo(fd: RawFd, conn: &mut Conn, buf: &mut [u8], until_eagain: bool) -> 
             }
         }
         let n = n as usize;
-        if conn.pending.is_empty() {
-            // SAFETY: the first `n` bytes of `buf` were just filled by read(2).
-            let w = unsafe { libc::write(fd, buf.as_ptr().cast(), n) };
-            if w != n as isize && !keep_unsent(conn, &buf[..n], w) {
-                return false;
+        if CANNED {
+            let mut left = canned_count(&buf[..n]);
+            while left > 0 {
+                let k = left.min(CANNED_BATCH);
+                left -= k;
+                if !send(fd, conn, &CANNED_REPLIES[..5 * k]) {
+                    return false;
+                }
             }
-        } else {
-            conn.pending.extend_from_slice(&buf[..n]);
-            if conn.pending.len() > MAX_PENDING {
-                conn.paused = true;
-                return true;
-            }
+        } else if !send(fd, conn, &buf[..n]) {
+            return false;
+        }
+        if conn.paused {
+            return true;
         }
         if n < buf.len() && !until_eagain {
             return true;
         }
+    }
+}
+
+/// Writes `data` (or queues it behind pending output); returns liveness. Sets `paused` when
+/// the queue grows past [`MAX_PENDING`].
+#[inline(always)]
+fn send(fd: RawFd, conn: &mut Conn, data: &[u8]) -> bool {
+    if conn.pending.is_empty() {
+        // SAFETY: `data` is a readable slice of `data.len()` bytes.
+        let w = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
+        if w != data.len() as isize && !keep_unsent(conn, data, w) {
+            return false;
+        }
+    } else {
+        conn.pending.extend_from_slice(data);
+        if conn.pending.len() > MAX_PENDING {
+            conn.paused = true;
+        }
+    }
+    true
+}
+
+/// Requests in `input` without parsing them: multibulk requests counted by their `*`, inline
+/// ones by their line end. (Exact for `redis-benchmark`'s requests, whose arguments hold
+/// neither byte.)
+#[inline(always)]
+fn canned_count(input: &[u8]) -> usize {
+    let stars = input.iter().filter(|&&b| b == b'*').count();
+    if stars > 0 {
+        stars
+    } else {
+        input.iter().filter(|&&b| b == b'\n').count()
     }
 }
 
@@ -265,7 +331,7 @@ fn keep_unsent(conn: &mut Conn, data: &[u8], w: isize) -> bool {
 /// Writes out pending bytes; resumes reading if it was paused. Returns liveness.
 #[cold]
 #[inline(never)]
-fn flush(fd: RawFd, conn: &mut Conn, buf: &mut [u8]) -> bool {
+fn flush<const CANNED: bool>(fd: RawFd, conn: &mut Conn, buf: &mut [u8]) -> bool {
     let mut done = 0;
     while done < conn.pending.len() {
         let rest = &conn.pending[done..];
@@ -292,7 +358,7 @@ fn flush(fd: RawFd, conn: &mut Conn, buf: &mut [u8]) -> bool {
     if conn.paused {
         conn.paused = false;
         // Edges that arrived while paused were not acted on: read until EAGAIN.
-        return read_echo(fd, conn, buf, true);
+        return read_echo::<CANNED>(fd, conn, buf, true);
     }
     true
 }

@@ -1,10 +1,14 @@
-//! The three single-threaded echo servers and the child-side `serve` entry point.
+//! The three single-threaded echo servers, the Redis and HTTP servers, and the child-side
+//! `serve` entry points.
 //!
 //! Each server binds 127.0.0.1, prints `LISTENING <port>` on stdout once ready, and exits
 //! cleanly (through `exit`, so valgrind and strace write their output) when its stdin closes.
 
 mod floor;
+mod http_app;
+mod redis_app;
 mod tcpio_echo;
+mod tokio_app;
 mod tokio_echo;
 
 use crate::Res;
@@ -50,6 +54,63 @@ pub fn serve(kind: ServerKind, port: u16) -> Res<()> {
         ServerKind::Tcpio => tcpio_echo::run(port),
         ServerKind::Tokio => tokio_echo::run(port),
         ServerKind::Floor => floor::run(port),
+    }
+}
+
+/// Which application server to run (`serve-app`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppKind {
+    /// tcpio's redis-server example, 1 loop.
+    TcpioRedis,
+    /// The same Redis server on tokio (shared parser, keyspace and commands).
+    TokioRedis,
+    /// The epoll floor answering `+OK` to every request, parsing nothing.
+    CannedRedis,
+    /// tcpio's http-server example, 1 loop.
+    TcpioHttp,
+    /// The same HTTP handling on tokio.
+    TokioHttp,
+}
+
+impl AppKind {
+    /// Every application server.
+    pub const ALL: [AppKind; 5] = [
+        AppKind::TcpioRedis,
+        AppKind::TokioRedis,
+        AppKind::CannedRedis,
+        AppKind::TcpioHttp,
+        AppKind::TokioHttp,
+    ];
+
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            AppKind::TcpioRedis => "tcpio-redis",
+            AppKind::TokioRedis => "tokio-redis",
+            AppKind::CannedRedis => "canned-redis",
+            AppKind::TcpioHttp => "tcpio-http",
+            AppKind::TokioHttp => "tokio-http",
+        }
+    }
+
+    /// Parses a command-line name.
+    pub fn parse(s: &str) -> Res<AppKind> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| format!("unknown app server `{s}`").into())
+    }
+}
+
+/// Child side: runs application server `kind` on `port` until stdin closes.
+pub fn serve_app(kind: AppKind, port: u16) -> Res<()> {
+    crate::proc::raise_nofile_limit();
+    match kind {
+        AppKind::TcpioRedis => redis_app::run_tcpio(port),
+        AppKind::TokioRedis => redis_app::run_tokio(port),
+        AppKind::CannedRedis => floor::run_canned(port),
+        AppKind::TcpioHttp => http_app::run_tcpio(port),
+        AppKind::TokioHttp => http_app::run_tokio(port),
     }
 }
 

@@ -49,7 +49,7 @@ async fn echo(mut stream: TcpStream) {
 }
 
 /// Exits the process once stdin (a pipe, owned by the runtime) reaches end of file.
-async fn exit_on_stdin_close(mut stdin: pipe::Receiver) {
+pub(super) async fn exit_on_stdin_close(mut stdin: pipe::Receiver) {
     let mut buf = [0u8; 256];
     while let Ok(n) = stdin.read(&mut buf).await {
         if n == 0 {

@@ -248,7 +248,7 @@ impl<'c, 'a, H: FrameHandler + ?Sized> FrameConn<'c, 'a, H> {
 /// client.read_exact(&mut reply).unwrap();
 /// assert_eq!(&reply, b"5\n6\n");
 /// server.shutdown();
-/// server.wait();
+/// server.wait()?;
 /// # Ok::<(), tcpio::Error>(())
 /// ```
 pub struct Framed<H: FrameHandler> {

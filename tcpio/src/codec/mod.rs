@@ -88,7 +88,7 @@
 //! client.read_exact(&mut reply).unwrap();
 //! assert_eq!(&reply, b"\x00\x03cba\x00\x02yx");
 //! server.shutdown();
-//! server.wait();
+//! server.wait()?;
 //! # Ok::<(), tcpio::Error>(())
 //! ```
 //!

@@ -102,7 +102,13 @@ impl<H: Handler> EventLoop<H> {
 impl<H: Handler> EventLoop<H> {
     /// The rarer half of [`finish`](Self::finish), kept out of the read loop.
     #[inline(never)]
-    fn finish_pending(&mut self, key: usize, res: Result<Action, String>, flushed: io::Result<()>, fresh: usize) -> bool {
+    fn finish_pending(
+        &mut self,
+        key: usize,
+        res: Result<Action, String>,
+        flushed: io::Result<()>,
+        fresh: usize,
+    ) -> bool {
         if !self.core.deferred.is_empty() {
             let token = super::event_loop::conn_token(key, self.conns[key].gen);
             self.run_deferred(fresh);

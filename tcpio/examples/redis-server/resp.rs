@@ -1,0 +1,466 @@
+//! RESP2 requests, sans-I/O: bytes in, arguments out. Nothing here reads a socket.
+//!
+//! A request is a multibulk array (what every client library sends) or an inline line
+//! (what a person types into telnet, and what `redis-benchmark -t ping_inline` sends):
+//!
+//! ```text
+//!  *3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n   multibulk: a count, then length-prefixed arguments
+//!  SET key "two words"\r\n                          inline: words, with Redis's quoting rules
+//! ```
+//!
+//! [`Parser::parse`] looks for one complete request at the start of a buffer and returns
+//! its arguments as slices of that buffer: nothing is copied (only quoted inline
+//! arguments are unescaped, into a scratch buffer the parser reuses). A request that is
+//! not complete yet is `Ok(None)`: the caller keeps the bytes and asks again when more
+//! have arrived.
+//!
+//! Claimed lengths are checked, never trusted: the parser reserves nothing for a count or
+//! a bulk length a client announces, so `*2147483647\r\n` or `$536870912\r\n` costs a few
+//! bytes of bookkeeping, not gigabytes. The limits and the error texts are Redis 7's.
+
+/// Longest bulk argument accepted (Redis's `proto-max-bulk-len`, 512 MiB).
+pub const MAX_BULK_LEN: i64 = 512 << 20;
+
+/// Most arguments a multibulk request may announce (Redis 7 accepts up to `INT_MAX`;
+/// memory still grows only with the arguments that actually arrive).
+pub const MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
+
+/// Longest inline request, and longest count line, waited for before giving up
+/// (Redis's `PROTO_INLINE_MAX_SIZE`).
+pub const MAX_INLINE_LEN: usize = 64 << 10;
+
+/// An incomplete request this long or longer remembers how far it was scanned, so a
+/// request that arrives in many reads is not rescanned from its start at every read.
+const RESUME_AFTER: usize = 16 << 10;
+
+/// Marks an argument range that points into the parser's scratch buffer, not the input.
+const IN_SCRATCH: usize = 1 << (usize::BITS - 1);
+
+/// A request Redis would refuse; the connection is closed after the error reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtocolError {
+    /// No line end within [`MAX_INLINE_LEN`] bytes of a multibulk count.
+    TooBigMultibulkCount,
+    /// The multibulk count is not a number or above [`MAX_MULTIBULK_LEN`].
+    InvalidMultibulkLength,
+    /// No line end within [`MAX_INLINE_LEN`] bytes of a bulk length.
+    TooBigBulkCount,
+    /// An argument of a multibulk request does not start with `$`; holds the byte found.
+    ExpectedDollar(u8),
+    /// A bulk length that is not a number, negative, or above [`MAX_BULK_LEN`].
+    InvalidBulkLength,
+    /// No line end within [`MAX_INLINE_LEN`] bytes of an inline request.
+    TooBigInline,
+    /// An inline request with an unterminated quote, or a closing quote not followed
+    /// by a space.
+    UnbalancedQuotes,
+}
+
+impl ProtocolError {
+    /// The error text after `Protocol error: `, split around the one byte some errors
+    /// quote, so a reply can be written without formatting.
+    pub fn text(&self) -> (&'static str, Option<u8>) {
+        match self {
+            ProtocolError::TooBigMultibulkCount => ("too big mbulk count string", None),
+            ProtocolError::InvalidMultibulkLength => ("invalid multibulk length", None),
+            ProtocolError::TooBigBulkCount => ("too big bulk count string", None),
+            ProtocolError::ExpectedDollar(b) => ("expected '$', got '", Some(*b)),
+            ProtocolError::InvalidBulkLength => ("invalid bulk length", None),
+            ProtocolError::TooBigInline => ("too big inline request", None),
+            ProtocolError::UnbalancedQuotes => ("unbalanced quotes in request", None),
+        }
+    }
+}
+
+impl std::fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.text() {
+            (t, Some(b)) => write!(f, "Protocol error: {t}{}'", b as char),
+            (t, None) => write!(f, "Protocol error: {t}"),
+        }
+    }
+}
+
+/// How far an incomplete multibulk request has been checked. Kept per connection by
+/// the caller and handed back to [`Parser::parse`] with the same request at the start
+/// of the buffer; reset it whenever bytes are consumed some other way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Offset of the first argument header not yet checked; 0 when nothing is saved.
+    pos: usize,
+    /// Arguments still to check from `pos`.
+    left: u64,
+}
+
+/// The arguments of one request, borrowed from the input (and the parser's scratch
+/// buffer for unescaped inline arguments).
+#[derive(Clone, Copy, Debug)]
+pub struct Args<'a> {
+    input: &'a [u8],
+    scratch: &'a [u8],
+    ranges: &'a [(usize, usize)],
+}
+
+impl<'a> Args<'a> {
+    /// Number of arguments, the command name included.
+    pub fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Whether the request was empty (`*0\r\n`, a blank line); such requests are skipped.
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    /// Argument `i`; the command name is argument 0.
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not below [`len`](Self::len).
+    #[inline]
+    pub fn get(&self, i: usize) -> &'a [u8] {
+        let (start, end) = self.ranges[i];
+        if start & IN_SCRATCH == 0 {
+            &self.input[start..end]
+        } else {
+            &self.scratch[start & !IN_SCRATCH..end]
+        }
+    }
+
+    /// The arguments in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+/// Finds requests in a byte stream. One per event loop: the argument list and scratch
+/// buffer it keeps are reused from request to request, so parsing allocates only while
+/// they grow to the largest request seen.
+#[derive(Debug, Default)]
+pub struct Parser {
+    ranges: Vec<(usize, usize)>,
+    scratch: Vec<u8>,
+}
+
+impl Parser {
+    /// A parser with nothing allocated yet.
+    pub fn new() -> Parser {
+        Parser::default()
+    }
+
+    /// Parses the request at the start of `input`: `Ok(Some((args, used)))` when it is
+    /// complete (`used` bytes long; `args` may be empty, meaning "skip it"),
+    /// `Ok(None)` when more bytes are needed, an error when Redis would refuse it.
+    ///
+    /// `progress` is the connection's saved scan position; see [`Progress`].
+    pub fn parse<'p>(
+        &'p mut self,
+        input: &'p [u8],
+        progress: &mut Progress,
+    ) -> Result<Option<(Args<'p>, usize)>, ProtocolError> {
+        let Some(&first) = input.first() else { return Ok(None) };
+        self.ranges.clear();
+        let used = if first == b'*' {
+            match self.multibulk(input, progress)? {
+                Some(used) => used,
+                None => return Ok(None),
+            }
+        } else {
+            match self.inline(input)? {
+                Some(used) => used,
+                None => return Ok(None),
+            }
+        };
+        let args = Args { input, scratch: &self.scratch, ranges: &self.ranges };
+        Ok(Some((args, used)))
+    }
+
+    /// A multibulk request; returns the bytes used once complete.
+    fn multibulk(&mut self, input: &[u8], progress: &mut Progress) -> Result<Option<usize>, ProtocolError> {
+        let Some((count, mut pos)) = length_line(input, 1, ProtocolError::TooBigMultibulkCount)? else {
+            return Ok(None);
+        };
+        let count = match count {
+            Some(n) if n <= MAX_MULTIBULK_LEN => n,
+            _ => return Err(ProtocolError::InvalidMultibulkLength),
+        };
+        if count <= 0 {
+            // `*0` and `*-1` are empty requests: Redis skips them silently.
+            return Ok(Some(pos));
+        }
+        let mut left = count as u64;
+        if progress.pos > 0 {
+            // Check the arguments that arrived since the last try without recording
+            // them; only once the whole request is here is it parsed for real.
+            let (p, l) = (progress.pos, progress.left);
+            *progress = Progress::default();
+            if !scan(input, p, l, progress)? {
+                return Ok(None);
+            }
+        }
+        while left > 0 {
+            match bulk(input, pos)? {
+                Some((start, end)) => {
+                    self.ranges.push((start, end));
+                    pos = end + 2;
+                    left -= 1;
+                }
+                None => {
+                    if pos >= RESUME_AFTER {
+                        *progress = Progress { pos, left };
+                    }
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some(pos))
+    }
+
+    /// An inline request: one line, split into words.
+    fn inline(&mut self, input: &[u8]) -> Result<Option<usize>, ProtocolError> {
+        let Some(nl) = input.iter().position(|&b| b == b'\n') else {
+            if input.len() > MAX_INLINE_LEN {
+                return Err(ProtocolError::TooBigInline);
+            }
+            return Ok(None);
+        };
+        let mut line = &input[..nl];
+        if let Some(l) = line.strip_suffix(b"\r") {
+            line = l;
+        }
+        // Redis splits a C string: a NUL byte ends the line.
+        if let Some(z) = line.iter().position(|&b| b == 0) {
+            line = &line[..z];
+        }
+        if line.iter().any(|&b| b == b'"' || b == b'\'') {
+            self.split_quoted(line)?;
+        } else {
+            split_plain(line, &mut self.ranges);
+        }
+        Ok(Some(nl + 1))
+    }
+
+    /// Splits a line with quotes the way Redis's `sdssplitargs` does, unescaping into
+    /// the scratch buffer.
+    fn split_quoted(&mut self, line: &[u8]) -> Result<(), ProtocolError> {
+        self.scratch.clear();
+        let at = |i: usize| line.get(i).copied().unwrap_or(0);
+        let mut i = 0;
+        loop {
+            while i < line.len() && is_space(line[i]) {
+                i += 1;
+            }
+            if i >= line.len() {
+                return Ok(());
+            }
+            let start = self.scratch.len();
+            let (mut in_dq, mut in_sq) = (false, false);
+            loop {
+                let c = at(i);
+                if in_dq {
+                    if c == b'\\' && at(i + 1) == b'x' && hex(at(i + 2)).is_some() && hex(at(i + 3)).is_some()
+                    {
+                        let v = hex(at(i + 2)).unwrap_or(0) * 16 + hex(at(i + 3)).unwrap_or(0);
+                        self.scratch.push(v);
+                        i += 4;
+                        continue;
+                    } else if c == b'\\' && i + 1 < line.len() {
+                        self.scratch.push(match line[i + 1] {
+                            b'n' => b'\n',
+                            b'r' => b'\r',
+                            b't' => b'\t',
+                            b'b' => 8,
+                            b'a' => 7,
+                            other => other,
+                        });
+                        i += 2;
+                        continue;
+                    } else if c == b'"' {
+                        // A closing quote must be followed by a space or the end.
+                        if i + 1 < line.len() && !is_space(line[i + 1]) {
+                            return Err(ProtocolError::UnbalancedQuotes);
+                        }
+                        i += 1;
+                        break;
+                    } else if i >= line.len() {
+                        return Err(ProtocolError::UnbalancedQuotes);
+                    }
+                    self.scratch.push(c);
+                } else if in_sq {
+                    if c == b'\\' && at(i + 1) == b'\'' {
+                        self.scratch.push(b'\'');
+                        i += 2;
+                        continue;
+                    } else if c == b'\'' {
+                        if i + 1 < line.len() && !is_space(line[i + 1]) {
+                            return Err(ProtocolError::UnbalancedQuotes);
+                        }
+                        i += 1;
+                        break;
+                    } else if i >= line.len() {
+                        return Err(ProtocolError::UnbalancedQuotes);
+                    }
+                    self.scratch.push(c);
+                } else {
+                    match c {
+                        _ if i >= line.len() => break,
+                        b' ' | b'\n' | b'\r' | b'\t' => break,
+                        b'"' => in_dq = true,
+                        b'\'' => in_sq = true,
+                        _ => self.scratch.push(c),
+                    }
+                }
+                i += 1;
+            }
+            self.ranges.push((start | IN_SCRATCH, self.scratch.len()));
+        }
+    }
+}
+
+/// Checks `left` arguments from `pos` without recording them; true when all are here.
+/// When not, saves where to go on in `progress`.
+fn scan(input: &[u8], mut pos: usize, mut left: u64, progress: &mut Progress) -> Result<bool, ProtocolError> {
+    while left > 0 {
+        match bulk(input, pos)? {
+            Some((_, end)) => {
+                pos = end + 2;
+                left -= 1;
+            }
+            None => {
+                *progress = Progress { pos, left };
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// The bulk argument whose `$` header starts at `pos`: its range, or `None` when it
+/// has not fully arrived (the payload and the two bytes that end it).
+#[inline]
+fn bulk(input: &[u8], pos: usize) -> Result<Option<(usize, usize)>, ProtocolError> {
+    match input.get(pos) {
+        None => return Ok(None),
+        Some(b'$') => {}
+        Some(&other) => return Err(ProtocolError::ExpectedDollar(other)),
+    }
+    let Some((len, start)) = length_line(input, pos + 1, ProtocolError::TooBigBulkCount)? else {
+        return Ok(None);
+    };
+    let len = match len {
+        Some(n) if (0..=MAX_BULK_LEN).contains(&n) => n as usize,
+        _ => return Err(ProtocolError::InvalidBulkLength),
+    };
+    // Like Redis, the two bytes after the payload are skipped, not checked.
+    if input.len() - start < len + 2 {
+        return Ok(None);
+    }
+    Ok(Some((start, start + len)))
+}
+
+/// The number on the line starting at `pos` (just after its `*` or `$`): the value
+/// (`None` when it is not a number) and the offset after the line end, or `Ok(None)`
+/// while the line end has not arrived. Like Redis, the line ends at `\r` and the byte
+/// after it is skipped unchecked.
+#[inline(always)]
+fn length_line(
+    input: &[u8],
+    pos: usize,
+    too_big: ProtocolError,
+) -> Result<Option<(Option<i64>, usize)>, ProtocolError> {
+    let rest = &input[pos..];
+    // The common case in one pass: a few digits, no sign, no leading zero, then `\r`
+    // and one more byte. Eighteen digits cannot overflow.
+    let mut v: i64 = 0;
+    let mut k = 0;
+    while k < rest.len() && k < 18 {
+        let d = rest[k].wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v = v * 10 + i64::from(d);
+        k += 1;
+    }
+    if k > 0 && k + 1 < rest.len() && rest[k] == b'\r' && (rest[0] != b'0' || k == 1) {
+        return Ok(Some((Some(v), pos + k + 2)));
+    }
+    length_line_slow(input, pos, too_big)
+}
+
+/// [`length_line`] for everything but a short, complete, positive number.
+#[cold]
+fn length_line_slow(
+    input: &[u8],
+    pos: usize,
+    too_big: ProtocolError,
+) -> Result<Option<(Option<i64>, usize)>, ProtocolError> {
+    let rest = &input[pos..];
+    let Some(cr) = rest.iter().position(|&b| b == b'\r') else {
+        if rest.len() > MAX_INLINE_LEN {
+            return Err(too_big);
+        }
+        return Ok(None);
+    };
+    if cr + 1 >= rest.len() {
+        return Ok(None);
+    }
+    Ok(Some((parse_i64(&rest[..cr]), pos + cr + 2)))
+}
+
+/// Splits a line without quotes on spaces, borrowing every word.
+fn split_plain(line: &[u8], ranges: &mut Vec<(usize, usize)>) {
+    let mut i = 0;
+    while i < line.len() {
+        while i < line.len() && is_space(line[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < line.len() && !matches!(line[i], b' ' | b'\n' | b'\r' | b'\t') {
+            i += 1;
+        }
+        if i > start {
+            ranges.push((start, i));
+        }
+    }
+}
+
+/// C's `isspace`.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// The value of a hexadecimal digit.
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Parses a decimal integer exactly as Redis's `string2ll` does: an optional `-`, no
+/// `+`, no spaces, no leading zeros, at most 20 characters, no overflow.
+pub fn parse_i64(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || s.len() > 20 {
+        return None;
+    }
+    if s == b"0" {
+        return Some(0);
+    }
+    let (neg, digits) = match s[0] {
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    if !matches!(digits.first(), Some(b'1'..=b'9')) {
+        return None;
+    }
+    // Accumulate negatively: i64::MIN has no positive counterpart.
+    let mut v: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_sub(i64::from(d - b'0'))?;
+    }
+    if neg {
+        Some(v)
+    } else {
+        v.checked_neg()
+    }
+}

@@ -1,0 +1,293 @@
+//! Unit tests of the sans-I/O parts: parser, keyspace, glob, commands. They need no
+//! socket; `tests/redis_unit.rs` compiles them with the modules they test (cargo
+//! builds examples under `cargo test` but does not run tests inside them).
+
+use super::commands::{execute, protocol_error, Ctx, Flow};
+use super::resp::{parse_i64, Parser, Progress, ProtocolError};
+use super::store::{glob_match, Clock, SetIf, SetTtl, Store, NEVER};
+
+/// Parses every request in `input`; returns the argument lists and the bytes used.
+fn parse_all(input: &[u8]) -> (Vec<Vec<Vec<u8>>>, usize, Option<ProtocolError>) {
+    let mut parser = Parser::new();
+    let mut progress = Progress::default();
+    let (mut out, mut used) = (Vec::new(), 0);
+    loop {
+        match parser.parse(&input[used..], &mut progress) {
+            Ok(Some((args, n))) => {
+                used += n;
+                if !args.is_empty() {
+                    out.push(args.iter().map(<[u8]>::to_vec).collect());
+                }
+            }
+            Ok(None) => return (out, used, None),
+            Err(e) => return (out, used, Some(e)),
+        }
+    }
+}
+
+fn words(list: &[&str]) -> Vec<Vec<u8>> {
+    list.iter().map(|w| w.as_bytes().to_vec()).collect()
+}
+
+#[test]
+fn multibulk_requests_are_parsed_and_borrowed() {
+    let input = b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n";
+    let mut parser = Parser::new();
+    let mut progress = Progress::default();
+    let (args, used) = parser.parse(input, &mut progress).unwrap().unwrap();
+    assert_eq!(used, 20);
+    assert_eq!(args.get(1), b"k");
+    // The argument is a slice of the input itself, not a copy.
+    let input_range = input.as_ptr_range();
+    assert!(input_range.contains(&args.get(1).as_ptr()));
+    let (all, used, err) = parse_all(input);
+    assert_eq!(all, vec![words(&["GET", "k"]), words(&["PING"])]);
+    assert_eq!((used, err), (input.len(), None));
+}
+
+#[test]
+fn every_split_point_waits_for_the_rest() {
+    let input = b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$10\r\n0123456789\r\n";
+    for cut in 0..input.len() - 1 {
+        let mut parser = Parser::new();
+        let mut progress = Progress::default();
+        assert!(parser.parse(&input[..cut], &mut progress).unwrap().is_none(), "cut at {cut}");
+    }
+    let (all, used, _) = parse_all(input);
+    assert_eq!(all, vec![words(&["SET", "key", "0123456789"])]);
+    assert_eq!(used, input.len());
+}
+
+#[test]
+fn a_long_request_resumes_where_its_scan_stopped() {
+    // 3000 arguments of 10 bytes arrive in slices; the saved progress must give the
+    // same result as parsing the whole request at once.
+    let mut input = b"*3000\r\n".to_vec();
+    for i in 0..3000 {
+        input.extend_from_slice(format!("$10\r\n{i:010}\r\n").as_bytes());
+    }
+    let mut parser = Parser::new();
+    let mut progress = Progress::default();
+    let mut end = 0;
+    let args = loop {
+        end = (end + 4096).min(input.len());
+        if let Some((args, used)) = parser.parse(&input[..end], &mut progress).unwrap() {
+            assert_eq!(used, input.len());
+            break args.iter().map(<[u8]>::to_vec).collect::<Vec<_>>();
+        }
+    };
+    assert_eq!(args.len(), 3000);
+    assert_eq!(args[2999], b"0000002999");
+}
+
+#[test]
+fn inline_requests_split_like_redis() {
+    let (all, _, err) = parse_all(b"PING\r\n  set  a\t b \r\nECHO \"x\\x41\\n\" 'it\\'s'\n\r\n");
+    assert_eq!(err, None);
+    assert_eq!(all, vec![words(&["PING"]), words(&["set", "a", "b"]), words(&["ECHO", "xA\n", "it's"])]);
+    assert_eq!(parse_all(b"ECHO \"open\r\n").2, Some(ProtocolError::UnbalancedQuotes));
+    assert_eq!(parse_all(b"ECHO \"a\"b\r\n").2, Some(ProtocolError::UnbalancedQuotes));
+}
+
+#[test]
+fn malformed_requests_are_refused() {
+    let cases: [(&[u8], ProtocolError); 6] = [
+        (b"*abc\r\n", ProtocolError::InvalidMultibulkLength),
+        (b"*2147483648\r\n", ProtocolError::InvalidMultibulkLength),
+        (b"*1\r\nfoo\r\n", ProtocolError::ExpectedDollar(b'f')),
+        (b"*1\r\n$-1\r\n", ProtocolError::InvalidBulkLength),
+        (b"*1\r\n$536870913\r\n", ProtocolError::InvalidBulkLength),
+        (b"*1\r\n$01\r\na\r\n", ProtocolError::InvalidBulkLength),
+    ];
+    for (input, want) in cases {
+        assert_eq!(parse_all(input).2, Some(want), "{:?}", String::from_utf8_lossy(input));
+    }
+    assert_eq!(parse_all(&vec![b'x'; 70_000]).2, Some(ProtocolError::TooBigInline));
+    let mut big_count = b"*".to_vec();
+    big_count.extend(std::iter::repeat_n(b'1', 70_000));
+    assert_eq!(parse_all(&big_count).2, Some(ProtocolError::TooBigMultibulkCount));
+}
+
+#[test]
+fn claimed_sizes_reserve_nothing() {
+    // A request announcing two billion arguments, or a 512 MiB bulk, is merely waiting
+    // for bytes: the parser has reserved nothing for it.
+    let mut parser = Parser::new();
+    let mut progress = Progress::default();
+    assert!(parser.parse(b"*2147483647\r\n$536870912\r\nab", &mut progress).unwrap().is_none());
+    assert_eq!(format!("{parser:?}"), "Parser { ranges: [], scratch: [] }");
+}
+
+#[test]
+fn empty_requests_are_skipped() {
+    let (all, used, err) = parse_all(b"*0\r\n*-1\r\n\r\n   \r\nPING\r\n");
+    assert_eq!((all, err), (vec![words(&["PING"])], None));
+    assert_eq!(used, 22);
+}
+
+#[test]
+fn integers_parse_like_string2ll() {
+    assert_eq!(parse_i64(b"0"), Some(0));
+    assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+    assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
+    for bad in ["", "-", "-0", "01", "+1", " 1", "1 ", "9223372036854775808", "1a"] {
+        assert_eq!(parse_i64(bad.as_bytes()), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn glob_matches_like_redis() {
+    let yes = [
+        ("*", ""),
+        ("h?llo", "hello"),
+        ("h*llo", "heeeello"),
+        ("h[ae]llo", "hallo"),
+        ("h[^e]llo", "hallo"),
+        ("h[a-b]llo", "hbllo"),
+        ("h[b-a]llo", "hallo"),
+        ("a\\*b", "a*b"),
+        ("*:*:*", "a:b:c"),
+    ];
+    let no =
+        [("h?llo", "hllo"), ("h[^e]llo", "hello"), ("a\\*b", "axb"), ("*a", "b"), ("[", "x"), ("[", "[")];
+    for (p, s) in yes {
+        assert!(glob_match(p.as_bytes(), s.as_bytes()), "{p} {s}");
+    }
+    for (p, s) in no {
+        assert!(!glob_match(p.as_bytes(), s.as_bytes()), "{p} {s}");
+    }
+    // Many stars against a long non-matching string finish quickly.
+    let s = vec![b'a'; 10_000];
+    assert!(!glob_match(b"*a*a*a*a*a*a*a*b", &s));
+}
+
+#[test]
+fn store_expires_lazily_and_by_sweep() {
+    let store = Store::new();
+    let mut clock = Clock::fixed(1000);
+    assert!(store.set(b"a", b"1", SetTtl::At(1100), SetIf::Always, &mut clock, |_| {}));
+    assert!(store.set(b"b", b"2", SetTtl::At(1100), SetIf::Always, &mut clock, |_| {}));
+    assert!(store.set(b"c", b"3", SetTtl::Clear, SetIf::Always, &mut clock, |_| {}));
+    assert_eq!(store.counts(), (3, 2));
+    clock.advance(100);
+    // Lazy: touching an expired key removes it.
+    assert!(!store.exists(b"a", &mut clock));
+    assert_eq!(store.counts(), (2, 1));
+    // Sweep: enough sweeps visit every shard.
+    let removed: usize = (0..super::store::SHARDS).map(|_| store.sweep(&mut clock)).sum();
+    assert_eq!(removed, 1);
+    assert_eq!(store.counts(), (1, 0));
+}
+
+#[test]
+fn rewritten_deadlines_leave_no_stale_removal() {
+    let store = Store::new();
+    let mut clock = Clock::fixed(10);
+    store.set(b"k", b"v", SetTtl::At(20), SetIf::Always, &mut clock, |_| {});
+    // A plain SET clears the deadline: the old heap entry must not remove the key.
+    store.set(b"k", b"w", SetTtl::Clear, SetIf::Always, &mut clock, |_| {});
+    for _ in 0..1000 {
+        store.set(b"x", b"v", SetTtl::At(1_000_000), SetIf::Always, &mut clock, |_| {});
+    }
+    clock.advance(100);
+    for _ in 0..super::store::SHARDS {
+        store.sweep(&mut clock);
+    }
+    assert_eq!(store.get(b"k", &mut clock, |v| v.map(<[u8]>::to_vec)), Some(b"w".to_vec()));
+    assert_eq!(store.deadline(b"x", &mut clock), Some(1_000_000));
+    assert_eq!(store.deadline(b"k", &mut clock), Some(NEVER));
+}
+
+/// Runs requests (inline syntax) against `store` and returns the replies.
+fn run(store: &Store, clock: &mut Clock, requests: &str) -> String {
+    let mut out = Vec::new();
+    let mut scratch = Vec::new();
+    let mut parser = Parser::new();
+    let mut progress = Progress::default();
+    let input = requests.as_bytes();
+    let mut used = 0;
+    let mut ctx = Ctx { store, clock, scratch: &mut scratch };
+    loop {
+        match parser.parse(&input[used..], &mut progress) {
+            Ok(Some((args, n))) => {
+                used += n;
+                if !args.is_empty() && execute(args, &mut ctx, &mut out) == Flow::Close {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                protocol_error(e, &mut out);
+                break;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn commands_reply_like_redis() {
+    let store = Store::new();
+    let mut clock = Clock::fixed(5000);
+    let c = &mut clock;
+    assert_eq!(run(&store, c, "PING\r\nPING hi\r\nECHO x\r\n"), "+PONG\r\n$2\r\nhi\r\n$1\r\nx\r\n");
+    assert_eq!(run(&store, c, "SET k v\r\nGET k\r\nGET nope\r\n"), "+OK\r\n$1\r\nv\r\n$-1\r\n");
+    assert_eq!(run(&store, c, "SET k w NX\r\nSET k w XX GET\r\nSET z 1 XX\r\n"), "$-1\r\n$1\r\nv\r\n$-1\r\n");
+    assert_eq!(
+        run(&store, c, "INCR n\r\nINCRBY n 10\r\nDECR n\r\nDECRBY n 5\r\n"),
+        ":1\r\n:11\r\n:10\r\n:5\r\n"
+    );
+    assert_eq!(run(&store, c, "INCR k\r\n"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        run(&store, c, "MSET a 1 b 2\r\nMGET a b c\r\n"),
+        "+OK\r\n*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n"
+    );
+    assert_eq!(run(&store, c, "EXISTS a a c\r\nDEL a c\r\nDBSIZE\r\n"), ":2\r\n:1\r\n:3\r\n");
+    assert_eq!(
+        run(&store, c, "SET t x EX 10\r\nTTL t\r\nPTTL t\r\nTTL k\r\nTTL no\r\n"),
+        "+OK\r\n:10\r\n:10000\r\n:-1\r\n:-2\r\n"
+    );
+    assert_eq!(
+        run(&store, c, "EXPIRE k 5 XX\r\nEXPIRE k 5 NX\r\nEXPIRE t 20 GT\r\nTTL t\r\n"),
+        ":0\r\n:1\r\n:1\r\n:20\r\n"
+    );
+    c.advance(5000);
+    assert_eq!(
+        run(&store, c, "GET k\r\nKEYS *\r\n").split("\r\n").take(2).collect::<Vec<_>>(),
+        ["$-1", "*3"]
+    );
+    assert_eq!(run(&store, c, "KEYS t*\r\n"), "*1\r\n$1\r\nt\r\n");
+    assert_eq!(
+        run(&store, c, "FLUSHDB\r\nDBSIZE\r\nSELECT 0\r\nQUIT\r\nPING\r\n"),
+        "+OK\r\n:0\r\n+OK\r\n+OK\r\n"
+    );
+    assert!(run(&store, c, "INFO keyspace\r\n").starts_with("$12\r\n# Keyspace\r\n"));
+    assert_eq!(run(&store, c, "CONFIG GET save\r\n"), "*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
+}
+
+#[test]
+fn errors_use_redis_texts() {
+    let store = Store::new();
+    let c = &mut Clock::fixed(1);
+    let cases = [
+        ("FOO a b\r\n", "-ERR unknown command 'FOO', with args beginning with: 'a' 'b' \r\n"),
+        ("GET\r\n", "-ERR wrong number of arguments for 'get' command\r\n"),
+        ("SET k v EX 0\r\n", "-ERR invalid expire time in 'set' command\r\n"),
+        ("SET k v EX x\r\n", "-ERR value is not an integer or out of range\r\n"),
+        ("SET k v NX XX\r\n", "-ERR syntax error\r\n"),
+        ("SET k v KEEPTTL PX 5\r\n", "-ERR syntax error\r\n"),
+        ("MSET a\r\n", "-ERR wrong number of arguments for 'mset' command\r\n"),
+        ("SELECT 1\r\n", "-ERR DB index is out of range\r\n"),
+        ("CONFIG FOO\r\n", "-ERR unknown subcommand 'FOO'. Try CONFIG HELP.\r\n"),
+        ("EXPIRE k 1 NX GT\r\n", "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"),
+        ("*1\r\n$-5\r\n", "-ERR Protocol error: invalid bulk length\r\n"),
+        ("*1\r\nx\r\n", "-ERR Protocol error: expected '$', got 'x'\r\n"),
+    ];
+    for (req, want) in cases {
+        assert_eq!(run(&store, c, req), want, "{req:?}");
+    }
+    assert_eq!(
+        run(&store, c, "SET n 9223372036854775807\r\nINCR n\r\n"),
+        "+OK\r\n-ERR increment or decrement would overflow\r\n"
+    );
+}

@@ -1,0 +1,85 @@
+//! The http-server example against real clients: `curl` (apt package `curl`; skipped
+//! when missing, required under `CI=true`) and raw keep-alive and pipelined requests.
+
+mod http_util;
+mod tools;
+
+use std::io::Write;
+use std::process::Command;
+
+use http_util::{connect, read_responses, read_until_closed, start, LIMIT};
+use tools::{run_bounded, tool};
+
+#[test]
+fn curl_gets_both_routes_over_one_connection() {
+    let Some(curl) = tool("curl", "curl") else { return };
+    let server = start(1);
+    let base = format!("http://{}", server.addr);
+    let mut cmd = Command::new(curl);
+    // Two URLs in one invocation: curl reuses the connection when the server keeps it.
+    cmd.args(["-sS", "-i", "-v", &format!("{base}/plaintext"), &format!("{base}/json")]);
+    let out = run_bounded(cmd, LIMIT);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Content-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!"), "{text}");
+    assert!(text.contains("Content-Type: application/json\r\n"), "{text}");
+    assert!(text.ends_with("{\"message\":\"Hello, World!\"}"), "{text}");
+    assert!(text.contains("Server: tcpio\r\nDate: "), "{text}");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("Re-using existing connection") || log.contains("Reusing existing"), "{log}");
+}
+
+#[test]
+fn curl_sees_404_and_honours_http10() {
+    let Some(curl) = tool("curl", "curl") else { return };
+    let server = start(1);
+    let mut cmd = Command::new(&curl);
+    cmd.args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &format!("http://{}/missing", server.addr)]);
+    assert_eq!(String::from_utf8_lossy(&run_bounded(cmd, LIMIT).stdout), "404");
+    let mut cmd = Command::new(&curl);
+    cmd.args(["-s", "-i", "--http1.0", &format!("http://{}/json", server.addr)]);
+    let text = String::from_utf8_lossy(&run_bounded(cmd, LIMIT).stdout).into_owned();
+    assert!(text.contains("Connection: close\r\n"), "{text}");
+}
+
+#[test]
+fn pipelined_requests_get_responses_in_order() {
+    let server = start(1);
+    let mut s = connect(server.addr);
+    let mut req = Vec::new();
+    for i in 0..100 {
+        let path = if i % 2 == 0 { "/plaintext" } else { "/json" };
+        req.extend_from_slice(format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
+    }
+    s.write_all(&req).unwrap();
+    let responses = read_responses(&mut s, 100);
+    for (i, r) in responses.iter().enumerate() {
+        let body = if i % 2 == 0 { "Hello, World!" } else { "{\"message\":\"Hello, World!\"}" };
+        assert!(r.starts_with("HTTP/1.1 200 OK\r\n") && r.ends_with(body), "{i}: {r}");
+    }
+    // Split at every byte: answered once complete, and the connection stays open.
+    let one = b"GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n";
+    for b in one {
+        s.write_all(std::slice::from_ref(b)).unwrap();
+    }
+    assert!(read_responses(&mut s, 1)[0].ends_with("Hello, World!"));
+}
+
+#[test]
+fn connection_close_and_http10_close_after_the_response() {
+    let server = start(2);
+    let mut s = connect(server.addr);
+    s.write_all(b"GET /json HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\nGET /json HTTP/1.1\r\n\r\n")
+        .unwrap();
+    let text = read_until_closed(&mut s);
+    assert_eq!(text.matches("HTTP/1.1 200 OK").count(), 1, "nothing after the close: {text}");
+    let mut s = connect(server.addr);
+    s.write_all(b"GET /plaintext HTTP/1.0\r\n\r\n").unwrap();
+    assert!(read_until_closed(&mut s).ends_with("Hello, World!"));
+    // HTTP/1.0 asking for keep-alive keeps the connection.
+    let mut s = connect(server.addr);
+    s.write_all(b"GET /plaintext HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").unwrap();
+    assert!(read_responses(&mut s, 1)[0].contains("Connection: keep-alive\r\n"));
+    s.write_all(b"GET /json HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").unwrap();
+    assert!(read_responses(&mut s, 1)[0].ends_with("\"}"));
+}

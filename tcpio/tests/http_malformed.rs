@@ -1,0 +1,60 @@
+//! Malformed and oversized requests sent raw to the http-server example: each gets its
+//! error status and a closed connection, and the server goes on serving others.
+
+mod http_util;
+
+use std::io::Write;
+
+use http_util::{connect, read_responses, read_until_closed, start};
+
+/// Sends `req` on a fresh connection and returns everything until the server closes.
+fn send(addr: std::net::SocketAddr, req: &[u8]) -> String {
+    let mut s = connect(addr);
+    s.write_all(req).unwrap();
+    read_until_closed(&mut s)
+}
+
+#[test]
+fn malformed_requests_get_400_and_a_close() {
+    let server = start(1);
+    for req in [
+        &b"GET /json HTTP/1.1\r\nBad Header\r\n\r\n"[..],
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+        b"GET /json HTTP/2.0\r\n\r\n",
+        b"GET /json HTTP/1.1\r\nContent-Length: nope\r\n\r\n",
+    ] {
+        let text = send(server.addr, req);
+        assert!(text.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{req:?}: {text}");
+        assert!(text.contains("Connection: close\r\n"), "{text}");
+    }
+}
+
+#[test]
+fn oversized_heads_get_431_and_a_close() {
+    let server = start(1);
+    let mut long = b"GET /json HTTP/1.1\r\nX-Long: ".to_vec();
+    long.extend(std::iter::repeat_n(b'a', 20_000));
+    long.extend_from_slice(b"\r\n\r\n");
+    assert!(send(server.addr, &long).starts_with("HTTP/1.1 431 "));
+    // A head that never ends is refused once it passes the limit, without waiting.
+    let endless = [b"GET /json HTTP/1.1\r\n".to_vec(), b"X: y\r\n".repeat(3000)].concat();
+    assert!(send(server.addr, &endless).starts_with("HTTP/1.1 431 "));
+    let mut many = b"GET /json HTTP/1.1\r\n".to_vec();
+    for i in 0..100 {
+        many.extend_from_slice(format!("X-{i}: v\r\n").as_bytes());
+    }
+    many.extend_from_slice(b"\r\n");
+    assert!(send(server.addr, &many).starts_with("HTTP/1.1 431 "));
+}
+
+#[test]
+fn requests_before_a_bad_one_are_answered_first() {
+    let server = start(1);
+    let text = send(server.addr, b"GET /json HTTP/1.1\r\n\r\nGARBAGE\r\n\r\n");
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    assert!(text.contains("HTTP/1.1 400 Bad Request\r\n"), "{text}");
+    // Other connections are unaffected.
+    let mut s = connect(server.addr);
+    s.write_all(b"GET /plaintext HTTP/1.1\r\n\r\n").unwrap();
+    assert!(read_responses(&mut s, 1)[0].ends_with("Hello, World!"));
+}
