@@ -183,6 +183,9 @@ impl Core {
 
     /// Offers the connection's queued output (and the callback's forwarded input) to
     /// the socket once, unless it is known to be full; keeps what it did not take.
+    ///
+    /// Inlined into each delivery; what happens after a short write is not.
+    #[inline(always)]
     pub(crate) fn flush<S>(&mut self, c: &mut Connection<S>, input: &[u8]) -> std::io::Result<()> {
         let queued = output::queued(&c.out, &self.batch);
         if queued == 0 {
@@ -208,6 +211,13 @@ impl Core {
             self.batch.clear(); // everything went out and nothing was kept: no copy
             return Ok(());
         }
+        self.keep_unsent(c, input, sent, queued);
+        Ok(())
+    }
+
+    /// Keeps what the socket did not take (copying forwarded input only now).
+    #[inline(never)]
+    fn keep_unsent<S>(&mut self, c: &mut Connection<S>, input: &[u8], sent: usize, queued: usize) {
         output::settle(&mut c.out, &mut self.batch, input, sent, &mut self.pool);
         if sent < queued {
             // A short write means the send buffer is full; the kernel signals an edge
@@ -215,7 +225,6 @@ impl Core {
             c.write_blocked = true;
             c.notify_drained = true;
         }
-        Ok(())
     }
 }
 

@@ -131,7 +131,7 @@ pub(crate) fn queued(out: &OutBuf, batch: &Batch) -> usize {
 
 /// Offers the logical output to the socket once. Returns the bytes taken; a result
 /// below [`queued`] means the socket is full (the caller waits for a writable edge).
-#[inline]
+#[inline(always)]
 pub(crate) fn write_once(
     stream: &mut Stream,
     out: &OutBuf,
