@@ -4,6 +4,7 @@
 use std::sync::atomic::Ordering;
 
 use super::connection::Leaving;
+use super::connection::CLOSED;
 use super::event_loop::{conn_token, EventLoop};
 use super::shared::Command;
 use super::{CloseReason, Handler};
@@ -70,7 +71,7 @@ impl<H: Handler> EventLoop<H> {
     fn queue(&mut self, token: Token, data: &[u8]) {
         let Some(key) = self.live(token) else { return };
         let c = &mut self.conns[key];
-        if c.leaving.is_some() || c.closed {
+        if c.leaving.is_some() || c.flag(CLOSED) {
             return;
         }
         self.core.batch.begin(&[]);

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::connection::Connection;
+use super::connection::{CLOSED, KEEP_READING, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED, USER_PAUSED};
 use super::control::ServerControl;
 use super::event_loop::{conn_token, Core, Timer};
 use super::handle::{ConnHandle, HandleShared};
@@ -89,12 +90,12 @@ impl<'a, S> Conn<'a, S> {
     /// with [`CloseReason::OutputLimit`] and is not stored.
     #[inline]
     pub fn write(&mut self, data: &[u8]) {
-        if data.is_empty() || self.c.closed || self.c.shutdown_write_requested {
+        if data.is_empty() || self.c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) != 0 {
             return;
         }
         let max = self.core.cfg.limits.max_output;
         if self.queued() + data.len() > max {
-            self.c.closed = true;
+            self.c.set_flag(CLOSED, true);
             self.c.close_requested = Some(CloseReason::OutputLimit { limit: max });
             return;
         }
@@ -119,16 +120,16 @@ impl<'a, S> Conn<'a, S> {
     /// Stops reading from this connection until [`resume_read`](Self::resume_read).
     /// The kernel's buffer then fills and the peer's sends block: backpressure.
     pub fn pause_read(&mut self) {
-        self.c.user_paused = true;
+        self.c.set_flag(USER_PAUSED, true);
     }
 
     /// Starts reading again after the callback returns. Input the handler left
     /// unconsumed is offered again at once, then the socket is read: input that
     /// arrived meanwhile is delivered promptly, not at the next edge.
     pub fn resume_read(&mut self) {
-        if self.c.user_paused {
-            self.c.user_paused = false;
-            self.c.resume_pending = true;
+        if self.c.flag(USER_PAUSED) {
+            self.c.set_flag(USER_PAUSED, false);
+            self.c.set_flag(RESUME_PENDING, true);
         }
     }
 
@@ -138,24 +139,24 @@ impl<'a, S> Conn<'a, S> {
     /// pauses the *other* side from [`on_high_water`](crate::Handler::on_high_water)
     /// instead, and pausing this one could stall both directions.
     pub fn set_pause_on_high_water(&mut self, pause: bool) {
-        self.c.keep_reading = !pause;
+        self.c.set_flag(KEEP_READING, !pause);
     }
 
     /// Whether the write side is shut down or will be once queued output is written
     /// ([`shutdown_write`](Self::shutdown_write), from this connection or another).
     pub fn is_write_shut(&self) -> bool {
-        self.c.shutdown_write_requested
+        self.c.flag(SHUTDOWN_WRITE_REQUESTED)
     }
 
     /// Whether the handler has paused reading.
     pub fn is_read_paused(&self) -> bool {
-        self.c.user_paused
+        self.c.flag(USER_PAUSED)
     }
 
     /// Shuts down the write side (sends a FIN) once everything queued has been
     /// written; the connection can still read, and later writes are discarded. Used to forward a peer's half-close.
     pub fn shutdown_write(&mut self) {
-        self.c.shutdown_write_requested = true;
+        self.c.set_flag(SHUTDOWN_WRITE_REQUESTED, true);
     }
 
     /// Closes the connection after the callback, once queued output is flushed (the

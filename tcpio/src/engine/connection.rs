@@ -18,6 +18,37 @@ pub(crate) enum Leaving {
     Detach,
 }
 
+// Per-connection state bits, kept in one word (`Connection::flags`) so the hot
+// path tests several with one load and mask.
+
+/// The handler paused reading.
+pub(crate) const USER_PAUSED: u16 = 1 << 0;
+/// Output passed the high-water mark (and has not drained to the low-water mark
+/// since), so reading is paused unless `keep_reading`.
+pub(crate) const PRESSURE_PAUSED: u16 = 1 << 1;
+/// The handler keeps reading above the high-water mark (a proxy pauses the other
+/// side instead).
+pub(crate) const KEEP_READING: u16 = 1 << 2;
+/// The socket took less than offered; waiting for a writable edge.
+pub(crate) const WRITE_BLOCKED: u16 = 1 << 3;
+/// Output had to wait for the socket; tell the handler when it drains.
+pub(crate) const NOTIFY_DRAINED: u16 = 1 << 4;
+/// The handler resumed reading; the engine reads again after the callback.
+pub(crate) const RESUME_PENDING: u16 = 1 << 5;
+/// The poller flagged the peer's FIN: a short read does not mean drained.
+pub(crate) const FIN_SEEN: u16 = 1 << 6;
+/// A read returned end of stream.
+pub(crate) const EOF: u16 = 1 << 7;
+/// The handler asked to shut the write side once output is flushed.
+pub(crate) const SHUTDOWN_WRITE_REQUESTED: u16 = 1 << 8;
+pub(crate) const WRITE_SHUT: u16 = 1 << 9;
+/// In the loop's list of connections to read without waiting for an edge.
+pub(crate) const IN_READY_LIST: u16 = 1 << 10;
+/// Gone from the engine's point of view: writes are dropped.
+pub(crate) const CLOSED: u16 = 1 << 11;
+/// An outbound connect still in progress: nothing is read or delivered yet.
+pub(crate) const CONNECTING: u16 = 1 << 12;
+
 /// The rarely used parts of a connection, boxed so that connections without timers
 /// or handles pay one word for them.
 #[derive(Debug, Default)]
@@ -47,8 +78,6 @@ pub(crate) struct Connection<S> {
     pub(crate) admitted: bool,
     /// Dialed out rather than accepted.
     pub(crate) outbound: bool,
-    /// An outbound connect still in progress: nothing is read or delivered yet.
-    pub(crate) connecting: bool,
     /// Listed in the loop's id map (`Core::reach`), to be removed when it goes.
     pub(crate) reachable: bool,
     /// Index of the bound address it came through.
@@ -58,31 +87,8 @@ pub(crate) struct Connection<S> {
     pub(crate) inbuf: InBuf,
     pub(crate) out: OutBuf,
     pub(crate) leaving: Option<Leaving>,
-    /// The handler paused reading.
-    pub(crate) user_paused: bool,
-    /// Output passed the high-water mark (and has not drained to the low-water mark
-    /// since), so reading is paused unless `keep_reading`.
-    pub(crate) pressure_paused: bool,
-    /// The handler keeps reading above the high-water mark (a proxy pauses the other
-    /// side instead).
-    pub(crate) keep_reading: bool,
-    /// The socket took less than offered; waiting for a writable edge.
-    pub(crate) write_blocked: bool,
-    /// Output had to wait for the socket; tell the handler when it drains.
-    pub(crate) notify_drained: bool,
-    /// The handler resumed reading; the engine reads again after the callback.
-    pub(crate) resume_pending: bool,
-    /// The poller flagged the peer's FIN: a short read does not mean drained.
-    pub(crate) fin_seen: bool,
-    /// A read returned end of stream.
-    pub(crate) eof: bool,
-    /// The handler asked to shut the write side once output is flushed.
-    pub(crate) shutdown_write_requested: bool,
-    pub(crate) write_shut: bool,
-    /// In the loop's list of connections to read without waiting for an edge.
-    pub(crate) in_ready_list: bool,
-    /// Gone from the engine's point of view: writes are dropped.
-    pub(crate) closed: bool,
+    /// State bits: the `const`s above.
+    pub(crate) flags: u16,
     /// A close decided inside a callback, applied after it returns.
     pub(crate) close_requested: Option<CloseReason>,
 }
@@ -108,7 +114,6 @@ impl<S: Default> Connection<S> {
             ext: None,
             admitted: false,
             outbound: false,
-            connecting: false,
             reachable: false,
             listener,
             peer,
@@ -116,24 +121,28 @@ impl<S: Default> Connection<S> {
             inbuf: InBuf::default(),
             out: OutBuf::default(),
             leaving: None,
-            user_paused: false,
-            pressure_paused: false,
-            keep_reading: false,
-            write_blocked: false,
-            resume_pending: false,
-            notify_drained: false,
-            fin_seen: false,
-            eof: false,
-            shutdown_write_requested: false,
-            write_shut: false,
-            in_ready_list: false,
-            closed: false,
+            flags: 0,
             close_requested: None,
         }
     }
 }
 
 impl<S> Connection<S> {
+    /// Whether state bit `f` is set.
+    #[inline(always)]
+    pub(crate) fn flag(&self, f: u16) -> bool {
+        self.flags & f != 0
+    }
+
+    /// Sets or clears state bit `f`.
+    #[inline(always)]
+    pub(crate) fn set_flag(&mut self, f: u16, on: bool) {
+        if on {
+            self.flags |= f;
+        } else {
+            self.flags &= !f;
+        }
+    }
     pub(crate) fn ext_mut(&mut self) -> &mut Ext {
         self.ext.get_or_insert_with(Default::default)
     }
@@ -159,23 +168,26 @@ impl<S> Connection<S> {
     }
 
     /// Whether the engine should read from the socket now and deliver the input.
+    #[inline(always)]
     pub(crate) fn wants_input(&self) -> bool {
-        !self.user_paused
-            && (!self.pressure_paused || self.keep_reading)
-            && !self.eof
-            && !self.connecting
+        // Paused by backpressure counts only when the handler did not choose to keep
+        // reading: one mask test for the bits, one for the pressure pair.
+        self.flags & (USER_PAUSED | EOF | CONNECTING) == 0
+            && self.flags & (PRESSURE_PAUSED | KEEP_READING) != PRESSURE_PAUSED
             && self.leaving.is_none()
     }
 
     /// Whether anything waits on the output queue: backpressure, a drain notice, a
     /// requested FIN, or a connection leaving once it is flushed.
+    #[inline(always)]
     pub(crate) fn output_watch(&self) -> bool {
-        self.pressure_paused || self.notify_drained || self.shutdown_write_requested || self.leaving.is_some()
+        self.flags & (PRESSURE_PAUSED | NOTIFY_DRAINED | SHUTDOWN_WRITE_REQUESTED) != 0
+            || self.leaving.is_some()
     }
 
     /// Closing after a flush, with the output gone and the write side shut: reads
     /// are only drained and discarded until the peer closes.
     pub(crate) fn lingering(&self) -> bool {
-        matches!(self.leaving, Some(Leaving::Close(_))) && self.write_shut && self.out.is_empty()
+        matches!(self.leaving, Some(Leaving::Close(_))) && self.flag(WRITE_SHUT) && self.out.is_empty()
     }
 }

@@ -7,6 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::connection::{Connection, Leaving};
+use super::connection::{
+    CLOSED, CONNECTING, NOTIFY_DRAINED, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED, USER_PAUSED, WRITE_BLOCKED,
+};
 use super::event_loop::{conn_token, EventLoop, Timer};
 use super::events::ServerEvent;
 use super::local::{Deferred, Op, Piece};
@@ -64,13 +67,13 @@ impl<H: Handler> EventLoop<H> {
                             follow.push((key, None));
                         }
                     }
-                    (Op::PauseRead, Some(key)) => self.conns[key].user_paused = true,
+                    (Op::PauseRead, Some(key)) => self.conns[key].set_flag(USER_PAUSED, true),
                     (Op::ResumeRead, Some(key)) => {
                         let c = &mut self.conns[key];
-                        if c.user_paused {
-                            c.user_paused = false;
+                        if c.flag(USER_PAUSED) {
+                            c.set_flag(USER_PAUSED, false);
                             if !c.inbuf.is_empty() {
-                                c.resume_pending = true;
+                                c.set_flag(RESUME_PENDING, true);
                             }
                             if c.wants_input() {
                                 self.push_ready(key);
@@ -78,7 +81,7 @@ impl<H: Handler> EventLoop<H> {
                         }
                     }
                     (Op::ShutdownWrite, Some(key)) => {
-                        self.conns[key].shutdown_write_requested = true;
+                        self.conns[key].set_flag(SHUTDOWN_WRITE_REQUESTED, true);
                         follow.push((key, None));
                     }
                     (Op::Close(reason), Some(key)) => {
@@ -128,15 +131,15 @@ impl<H: Handler> EventLoop<H> {
     fn write_other(&mut self, key: usize, bytes: &[u8]) -> Option<CloseReason> {
         let max = self.core.cfg.limits.max_output;
         let c = &mut self.conns[key];
-        if c.closed || c.leaving.is_some() || c.shutdown_write_requested {
+        if c.flag(CLOSED) || c.leaving.is_some() || c.flag(SHUTDOWN_WRITE_REQUESTED) {
             return None;
         }
         if c.out.len() + bytes.len() > max {
-            c.closed = true;
+            c.set_flag(CLOSED, true);
             return Some(CloseReason::OutputLimit { limit: max });
         }
         let mut sent = 0;
-        if c.out.is_empty() && !c.write_blocked {
+        if c.out.is_empty() && !c.flag(WRITE_BLOCKED) {
             c.last_out = self.core.now_ms;
             loop {
                 match c.stream.write(bytes) {
@@ -151,8 +154,8 @@ impl<H: Handler> EventLoop<H> {
         }
         if sent < bytes.len() {
             c.out.extend(&bytes[sent..], &mut self.core.pool);
-            c.write_blocked = true;
-            c.notify_drained = true;
+            c.set_flag(WRITE_BLOCKED, true);
+            c.set_flag(NOTIFY_DRAINED, true);
         }
         None
     }
@@ -185,9 +188,9 @@ impl<H: Handler> EventLoop<H> {
             c.state = *state;
         }
         c.outbound = true;
-        c.connecting = true;
+        c.set_flag(CONNECTING, true);
         // The writable edge that completes the connect is routed like a blocked write.
-        c.write_blocked = true;
+        c.set_flag(WRITE_BLOCKED, true);
         c.reachable = true;
         self.conns.insert(c);
         self.core.reach.insert(id, Some(token));
@@ -206,8 +209,8 @@ impl<H: Handler> EventLoop<H> {
             Ok(false) => {}
             Err(e) => self.finalize(key, CloseReason::ConnectFailed(Arc::new(e))),
             Ok(true) => {
-                c.connecting = false;
-                c.write_blocked = false;
+                c.set_flag(CONNECTING, false);
+                c.set_flag(WRITE_BLOCKED, false);
                 let tcp = c.stream.is_tcp();
                 if let Err(e) = self.core.cfg.socket.apply(socket2::SockRef::from(&c.stream), tcp) {
                     return self.finalize(key, CloseReason::ConnectFailed(Arc::new(e)));
@@ -238,7 +241,7 @@ impl<H: Handler> EventLoop<H> {
     /// The connect timeout passed.
     pub(crate) fn connect_timed_out(&mut self, token: Token) {
         if let Some(key) = self.live(token) {
-            if self.conns[key].connecting {
+            if self.conns[key].flag(CONNECTING) {
                 let e = io::Error::new(io::ErrorKind::TimedOut, "connect timed out");
                 self.finalize(key, CloseReason::ConnectFailed(Arc::new(e)));
             }

@@ -15,6 +15,10 @@ use slab::Slab;
 use super::buffer::BufferPool;
 use super::config::LoopConfig;
 use super::connection::{Connection, Leaving};
+use super::connection::{
+    EOF, FIN_SEEN, IN_READY_LIST, NOTIFY_DRAINED, PRESSURE_PAUSED, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED,
+    WRITE_BLOCKED,
+};
 use super::local::Deferred;
 use super::output::{self, Batch};
 use super::shared::{bump, Command, Counters, Shared};
@@ -192,7 +196,7 @@ impl Core {
             self.batch.clear();
             return Ok(());
         }
-        let sent = if c.write_blocked {
+        let sent = if c.flag(WRITE_BLOCKED) {
             0
         } else {
             // Output moves, or starts waiting now: either way the write timeout
@@ -222,8 +226,8 @@ impl Core {
         if sent < queued {
             // A short write means the send buffer is full; the kernel signals an edge
             // when it has room again, so no system call is spent on `WouldBlock`.
-            c.write_blocked = true;
-            c.notify_drained = true;
+            c.set_flag(WRITE_BLOCKED, true);
+            c.set_flag(NOTIFY_DRAINED, true);
         }
     }
 }
@@ -241,9 +245,10 @@ pub(crate) fn settled<S>(
         && core.deferred.is_empty()
         && flushed.is_ok()
         && c.close_requested.is_none()
-        && !c.resume_pending
+        // Nothing resumed, paused by pressure, waiting to drain or to send a FIN...
+        && c.flags & (RESUME_PENDING | PRESSURE_PAUSED | NOTIFY_DRAINED | SHUTDOWN_WRITE_REQUESTED) == 0
+        && c.leaving.is_none()
         && c.out.is_empty()
-        && !c.output_watch()
 }
 
 /// Runs user code, turning a panic into its message.
@@ -381,17 +386,17 @@ impl<H: Handler> EventLoop<H> {
                 return; // a stale event for a slot that has since been reused
             }
             if r.read_closed {
-                c.fin_seen = true;
+                c.set_flag(FIN_SEEN, true);
             }
-            if (r.writable || r.error) && c.write_blocked {
+            if (r.writable || r.error) && c.flag(WRITE_BLOCKED) {
                 self.on_writable(key);
+                // Writing may have closed it (and a callback reused the slot).
+                if self.live(r.token).is_none() {
+                    return;
+                }
             }
             if r.readable || r.read_closed || r.error {
-                if let Some(c) = self.conns.get(key) {
-                    if conn_token(key, c.gen) == r.token {
-                        self.on_readable(key);
-                    }
-                }
+                self.on_readable(key);
             }
         }
     }
@@ -399,8 +404,8 @@ impl<H: Handler> EventLoop<H> {
     /// Queues a connection to be read in this pass without waiting for an edge.
     pub(crate) fn push_ready(&mut self, key: usize) {
         let c = &mut self.conns[key];
-        if !c.in_ready_list {
-            c.in_ready_list = true;
+        if !c.flag(IN_READY_LIST) {
+            c.set_flag(IN_READY_LIST, true);
             self.ready.push(conn_token(key, c.gen));
         }
     }
@@ -413,7 +418,7 @@ impl<H: Handler> EventLoop<H> {
         for t in list.drain(..) {
             let key = t.0 & KEY_MASK;
             match self.conns.get_mut(key) {
-                Some(c) if conn_token(key, c.gen) == t => c.in_ready_list = false,
+                Some(c) if conn_token(key, c.gen) == t => c.set_flag(IN_READY_LIST, false),
                 _ => continue,
             }
             self.on_readable(key);
@@ -505,7 +510,7 @@ impl<H: Handler> EventLoop<H> {
             return;
         }
         if action != Action::Continue {
-            let local = if c.eof { CloseReason::PeerClosed } else { CloseReason::Local };
+            let local = if c.flag(EOF) { CloseReason::PeerClosed } else { CloseReason::Local };
             match action {
                 Action::Close => return self.leave(key, Leaving::Close(local)),
                 Action::CloseNow => return self.finalize(key, local),
@@ -515,7 +520,7 @@ impl<H: Handler> EventLoop<H> {
             }
         }
         let c = &mut self.conns[key];
-        if c.resume_pending && c.wants_input() {
+        if c.flag(RESUME_PENDING) && c.wants_input() {
             self.push_ready(key);
         }
         // The common case: everything went out and nothing waits on the output.

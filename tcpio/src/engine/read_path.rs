@@ -3,6 +3,7 @@
 use std::io;
 
 use super::connection::Connection;
+use super::connection::{EOF, FIN_SEEN, RESUME_PENDING};
 use super::event_loop::{guarded, settled, Core, EventLoop};
 use super::{Action, CloseReason, Handler, Input};
 
@@ -23,9 +24,9 @@ impl<H: Handler> EventLoop<H> {
         if c.lingering() {
             return self.drain_linger(key);
         }
-        if c.resume_pending {
+        if c.flag(RESUME_PENDING) {
             // Resumed with input still kept: offer it before reading more.
-            c.resume_pending = false;
+            c.set_flag(RESUME_PENDING, false);
             if !c.inbuf.is_empty() && c.wants_input() {
                 let d = deliver_kept(&mut self.handler, c, &mut self.core, 0);
                 if !self.finish(key, d, 0) {
@@ -53,7 +54,7 @@ impl<H: Handler> EventLoop<H> {
             };
             match res {
                 Ok(0) => {
-                    c.eof = true;
+                    c.set_flag(EOF, true);
                     c.inbuf.release(&mut self.core.pool);
                     return self.callback(key, |h, conn| h.on_eof(conn));
                 }
@@ -64,7 +65,7 @@ impl<H: Handler> EventLoop<H> {
                     // no system call is spent on the `WouldBlock` that would follow,
                     // unless the peer's FIN is flagged and end of stream is still to
                     // be read.
-                    let drained = n < read_size && !c.fin_seen;
+                    let drained = n < read_size && !c.flag(FIN_SEEN);
                     let d = if fresh {
                         deliver_fresh(&mut self.handler, c, &mut self.core, &self.rbuf[..n])
                     } else {

@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use super::connection::Connection;
+use super::connection::{EOF, WRITE_BLOCKED, WRITE_SHUT};
 use super::event_loop::{conn_token, EventLoop, Timer};
 use super::shared::bump;
 use super::{CloseReason, Handler, TimerId};
@@ -38,7 +39,7 @@ fn passed(next: &mut u64, now: u64, since: u64, limit: Option<Duration>) -> bool
 /// one could pass (`u64::MAX`: none can).
 fn due<S>(c: &Connection<S>, t: &super::config::Timeouts, now: u64) -> Result<u64, CloseReason> {
     let mut next = u64::MAX;
-    if c.write_blocked && passed(&mut next, now, c.last_out, t.write) {
+    if c.flag(WRITE_BLOCKED) && passed(&mut next, now, c.last_out, t.write) {
         return Err(CloseReason::WriteTimeout);
     }
     if c.leaving.is_some() {
@@ -46,7 +47,7 @@ fn due<S>(c: &Connection<S>, t: &super::config::Timeouts, now: u64) -> Result<u6
         // hold it (the linger timer bounds the rest).
         return Ok(next);
     }
-    if let (false, Some(w)) = (c.write_blocked, t.write) {
+    if let (false, Some(w)) = (c.flag(WRITE_BLOCKED), t.write) {
         // Not waiting now; look again within one write timeout in case it starts.
         next = next.min(now + ms(w));
     }
@@ -61,7 +62,7 @@ fn due<S>(c: &Connection<S>, t: &super::config::Timeouts, now: u64) -> Result<u6
         if passed(&mut next, now, last_in, t.read) {
             return Err(CloseReason::ReadTimeout);
         }
-    } else if let (Some(r), false) = (t.read, c.eof) {
+    } else if let (Some(r), false) = (t.read, c.flag(EOF)) {
         next = next.min(now + ms(r));
     }
     if passed(&mut next, now, last_in.max(c.last_out), t.idle) {
@@ -164,7 +165,7 @@ impl<H: Handler> EventLoop<H> {
     pub(crate) fn count_stale<S>(&mut self, c: &Connection<S>) {
         let timers = c.ext.as_ref().map_or(0, |e| e.timers.len());
         let activity = usize::from(self.core.cfg.timeouts.any());
-        let linger = usize::from(c.write_shut);
+        let linger = usize::from(c.flag(WRITE_SHUT));
         self.core.stale_timers += timers + activity + linger;
     }
 }

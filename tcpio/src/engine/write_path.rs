@@ -3,6 +3,10 @@
 use std::net::Shutdown;
 
 use super::connection::Leaving;
+use super::connection::{
+    CLOSED, CONNECTING, EOF, FIN_SEEN, NOTIFY_DRAINED, PRESSURE_PAUSED, SHUTDOWN_WRITE_REQUESTED,
+    WRITE_BLOCKED, WRITE_SHUT,
+};
 use super::event_loop::{conn_token, guarded, EventLoop, Timer};
 use super::events::ServerEvent;
 use super::shared::bump;
@@ -30,10 +34,10 @@ impl<H: Handler> EventLoop<H> {
     /// The socket has room again for a connection whose output was waiting.
     pub(crate) fn on_writable(&mut self, key: usize) {
         let c = &mut self.conns[key];
-        if c.connecting {
+        if c.flag(CONNECTING) {
             return self.finish_connect(key);
         }
-        c.write_blocked = false;
+        c.set_flag(WRITE_BLOCKED, false);
         if let Err(e) = self.core.flush(c, &[]) {
             return self.finalize(key, CloseReason::from_io(e));
         }
@@ -48,24 +52,24 @@ impl<H: Handler> EventLoop<H> {
         let c = &mut self.conns[key];
         let queued = c.out.len();
         c.publish_queued();
-        if c.pressure_paused && queued <= low {
-            c.pressure_paused = false;
+        if c.flag(PRESSURE_PAUSED) && queued <= low {
+            c.set_flag(PRESSURE_PAUSED, false);
             if c.wants_input() {
                 self.push_ready(key);
             }
         }
         let c = &mut self.conns[key];
-        if c.notify_drained && !c.write_blocked && queued <= low && c.leaving.is_none() {
-            c.notify_drained = false;
+        if c.flag(NOTIFY_DRAINED) && !c.flag(WRITE_BLOCKED) && queued <= low && c.leaving.is_none() {
+            c.set_flag(NOTIFY_DRAINED, false);
             return self.callback(key, |h, conn| h.on_drained(conn));
         }
-        if queued > high && !c.pressure_paused && c.leaving.is_none() {
-            c.pressure_paused = true;
+        if queued > high && !c.flag(PRESSURE_PAUSED) && c.leaving.is_none() {
+            c.set_flag(PRESSURE_PAUSED, true);
             return self.callback(key, |h, conn| h.on_high_water(conn));
         }
         if queued == 0 {
-            if c.shutdown_write_requested && !c.write_shut {
-                c.write_shut = true;
+            if c.flag(SHUTDOWN_WRITE_REQUESTED) && !c.flag(WRITE_SHUT) {
+                c.set_flag(WRITE_SHUT, true);
                 if let Err(e) = c.stream.shutdown(Shutdown::Write) {
                     return self.finalize(key, CloseReason::from_io(e));
                 }
@@ -96,10 +100,10 @@ impl<H: Handler> EventLoop<H> {
         let c = &mut self.conns[key];
         match c.leaving {
             Some(Leaving::Detach) => self.detach(key),
-            Some(Leaving::Close(_)) if c.eof => self.finish_leaving(key),
+            Some(Leaving::Close(_)) if c.flag(EOF) => self.finish_leaving(key),
             Some(Leaving::Close(_)) => {
-                if !c.write_shut {
-                    c.write_shut = true;
+                if !c.flag(WRITE_SHUT) {
+                    c.set_flag(WRITE_SHUT, true);
                     let _ = c.stream.shutdown(Shutdown::Write);
                     let token = conn_token(key, c.gen);
                     self.core
@@ -120,7 +124,7 @@ impl<H: Handler> EventLoop<H> {
                 Ok(0) => return self.finish_leaving(key),
                 Ok(n) => {
                     self.core.bytes_in += n as u64;
-                    if n < self.rbuf.len() && !c.fin_seen {
+                    if n < self.rbuf.len() && !c.flag(FIN_SEEN) {
                         return;
                     }
                 }
@@ -142,7 +146,7 @@ impl<H: Handler> EventLoop<H> {
     /// Removes a connection, tells the handler why, and closes the socket.
     pub(crate) fn finalize(&mut self, key: usize, reason: CloseReason) {
         let mut c = self.conns.remove(key);
-        c.closed = true;
+        c.set_flag(CLOSED, true);
         c.inbuf.release(&mut self.core.pool);
         c.out.release(&mut self.core.pool);
         self.gone(&c);
