@@ -135,3 +135,27 @@ fn a_handler_reaches_the_connection_it_dialed_by_id() {
     assert_eq!(read_n(&mut c, 10), b"round trip");
     assert!(tcpio::Server::builder().start(|_| Echo).is_err(), "a server still needs an address");
 }
+
+#[test]
+fn a_client_that_redials_from_on_close_still_stops() {
+    struct Redial(SocketAddr);
+    impl Handler for Redial {
+        type State = ();
+        fn on_data(&mut self, _conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            input.consume_all();
+            Action::Continue
+        }
+        fn on_close(&mut self, conn: &mut Conn<'_, ()>, _: &CloseReason) {
+            let _ = conn.connect(self.0, LIMIT, ());
+        }
+    }
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = dead.local_addr().unwrap();
+    drop(dead);
+    let client = Server::client().loops(1).start(move |_| Redial(addr)).unwrap();
+    client.connect(addr, LIMIT).unwrap();
+    assert!(wait_for(|| client.stats().total.dialed >= 3), "it keeps redialing while it runs");
+    client.shutdown_now();
+    assert!(client.shutdown_and_wait(LIMIT).is_ok());
+    assert!(!client.is_running() && client.open_connections() == 0);
+}

@@ -226,3 +226,37 @@ fn handles_work_from_inside_handlers_on_other_loops() {
     drop(a);
     assert!(wait_for(|| board.lock().unwrap().iter().filter(|h| h.is_closed()).count() == 1));
 }
+
+#[test]
+fn senders_that_respect_full_never_push_a_connection_past_its_cap() {
+    let b = local().loops(1).high_water(128 << 10).max_output(256 << 10).send_buffer_size(32 << 10);
+    let (server, addr, rx) = registry(b);
+    let mut c = vec![connect(addr)];
+    socket2::SockRef::from(&c[0]).set_recv_buffer_size(16 << 10).unwrap();
+    let h = register(&rx, &mut c).remove(0);
+    let senders: Vec<_> = (0..2)
+        .map(|_| {
+            let h = h.clone();
+            std::thread::spawn(move || {
+                let mut full = 0;
+                while full < 200 {
+                    match h.send(vec![b'q'; 60 << 10]) {
+                        Ok(()) => {}
+                        Err(SendError::Full) => {
+                            full += 1;
+                            std::thread::yield_now();
+                        }
+                        Err(SendError::Closed) => return false,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+                true
+            })
+        })
+        .collect();
+    for s in senders {
+        assert!(s.join().unwrap(), "the connection was closed");
+    }
+    assert!(!h.is_closed());
+    assert_eq!(server.stats().total.closed, 0);
+}

@@ -196,3 +196,22 @@ fn least_connections_balances_and_the_socket_hook_runs() {
     }
     assert_eq!(hooked.load(Ordering::Relaxed), 20);
 }
+
+#[test]
+fn a_tick_that_never_comes_back_is_not_an_overflow() {
+    struct Forever;
+    impl Handler for Forever {
+        type State = ();
+        fn on_data(&mut self, _conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            input.consume_all();
+            Action::Continue
+        }
+        fn on_tick(&mut self) -> Option<Duration> {
+            Some(Duration::MAX)
+        }
+    }
+    let (server, addr) = start(local().loops(1), |_| Forever);
+    drop(connect(addr));
+    assert!(server.shutdown_and_wait(LIMIT).unwrap());
+    server.wait().unwrap();
+}

@@ -285,3 +285,43 @@ fn timers_of_a_closed_connection_never_fire() {
     let extra = second.read(&mut more);
     assert!(extra.is_err(), "nothing else arrives: {extra:?}");
 }
+
+/// Replies, shuts its write side, and closes from a timer: the peer reads to the end
+/// but never closes its own side, and the linger bounds the wait all the same.
+#[test]
+fn a_close_after_an_earlier_half_close_is_still_bounded_by_the_linger() {
+    struct HalfThenClose;
+    impl Handler for HalfThenClose {
+        type State = ();
+        fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            input.consume_all();
+            conn.write(b"bye");
+            conn.shutdown_write();
+            conn.set_timer(Duration::from_millis(20));
+            Action::Continue
+        }
+        fn on_timer(&mut self, _conn: &mut Conn<'_, ()>, _: TimerId) -> Action {
+            Action::Close
+        }
+    }
+    let (server, addr) = start(local().loops(1).linger(Duration::from_millis(200)), |_| HalfThenClose);
+    let mut c = connect(addr);
+    c.write_all(b"x").unwrap();
+    assert_eq!(read_to_end(&mut c).unwrap(), b"bye");
+    // `c` stays open: the server must let go by itself.
+    assert!(wait_for(|| server.stats().total.closed == 1));
+    drop(c);
+}
+
+#[test]
+fn an_idle_timeout_on_a_peer_that_does_not_read_closes_at_once() {
+    let closes = Closes::default();
+    let b = local().loops(1).idle_timeout(T).send_buffer_size(64 << 10);
+    let (server, addr) = start(closes.observe(b), |_| Flood);
+    let c = TcpStream::connect(addr).unwrap();
+    c.set_read_buffer_size_for_test();
+    // Nothing is read, so the flood cannot drain and no byte moves either way.
+    assert!(matches!(closes.wait(&c), CloseReason::IdleTimeout));
+    assert_eq!(server.open_connections(), 0);
+    assert_eq!(server.stats().total.queued_bytes, 0);
+}

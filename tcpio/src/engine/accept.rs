@@ -42,7 +42,16 @@ impl<H: Handler> EventLoop<H> {
                         context: "accepting a connection",
                         error: &e,
                     });
-                    self.core.wheel.insert(std::time::Instant::now() + ACCEPT_RETRY, Timer::AcceptRetry(i));
+                    // One retry per listener, however many edges arrive meanwhile.
+                    if self.accept_retry.len() <= i {
+                        self.accept_retry.resize(i + 1, false);
+                    }
+                    if !self.accept_retry[i] {
+                        self.accept_retry[i] = true;
+                        self.core
+                            .wheel
+                            .insert(std::time::Instant::now() + ACCEPT_RETRY, Timer::AcceptRetry(i));
+                    }
                     return;
                 }
             }
@@ -89,7 +98,8 @@ impl<H: Handler> EventLoop<H> {
                 self.round_robin
             }
         };
-        if target == self.id() {
+        // Once stopping, another loop may already have exited: keep it here.
+        if target == self.id() || self.core.shared.is_stopping() {
             self.adopt(acc, admitted);
         } else {
             loops[target].send(Command::Adopt(acc, admitted));
@@ -131,7 +141,7 @@ impl<H: Handler> EventLoop<H> {
         tracing::trace!(loop_id, conn = id, "connection opened");
         self.arm_activity(key);
         self.callback(key, |h, conn| h.on_open(conn));
-        if self.draining && self.live(conn_token(key, gen)).is_some() {
+        if self.core.draining && self.live(conn_token(key, gen)).is_some() {
             self.ask_to_finish(key);
         }
     }

@@ -1,8 +1,6 @@
 //! Commands from other threads (and from the server handle): taken in one batch per
 //! wake-up, applied in order, and the output they queue flushed once per connection.
 
-use std::sync::atomic::Ordering;
-
 use super::connection::Leaving;
 use super::connection::CLOSED;
 use super::event_loop::{conn_token, EventLoop};
@@ -20,6 +18,10 @@ impl<H: Handler> EventLoop<H> {
                 Command::Adopt(acc, admitted) => self.adopt(acc, admitted),
                 Command::Shutdown(stop) => self.begin_shutdown(stop),
                 Command::Dial { stream, peer, timeout } => {
+                    if self.core.draining {
+                        drop(stream); // dialed as the server stopped: closed unused
+                        continue;
+                    }
                     let id = self.core.new_id();
                     let state: Box<H::State> = Box::default();
                     self.adopt_outbound(id, stream, peer, timeout, state);
@@ -60,10 +62,12 @@ impl<H: Handler> EventLoop<H> {
     /// Bytes from a [`ConnHandle`](crate::ConnHandle): no longer in flight, now queued.
     fn queue_from_handle(&mut self, token: Token, data: Vec<u8>) {
         let Some(key) = self.live(token) else { return };
-        if let Some(h) = self.conns[key].handle() {
-            h.in_flight.fetch_sub(data.len(), Ordering::AcqRel);
-        }
         self.queue(token, &data);
+        if let Some(c) = self.conns.get(key) {
+            if let Some(h) = c.handle() {
+                h.arrived(data.len(), c.out.len());
+            }
+        }
     }
 
     /// Queues output for a live connection, as a callback's write would (the hard cap

@@ -84,8 +84,10 @@ impl<'a, S> Conn<'a, S> {
     ///
     /// If `data` is a slice of this callback's input, it is not copied: the flush
     /// writes it straight from the read buffer, and only what the socket does not take
-    /// is kept. Bytes written after a close was decided, or in
-    /// [`on_close`](crate::Handler::on_close), are discarded. Output past the hard cap
+    /// is kept. Bytes written in the callback that decides to close still go out
+    /// (closing flushes first); bytes written once the connection is leaving, after
+    /// [`shutdown_write`](Self::shutdown_write), or in
+    /// [`on_close`](crate::Handler::on_close) are discarded. Output past the hard cap
     /// ([`Builder::max_output`](crate::Builder::max_output)) closes the connection
     /// with [`CloseReason::OutputLimit`] and is not stored.
     #[inline]
@@ -182,7 +184,7 @@ impl<'a, S> Conn<'a, S> {
         let core = &mut *self.core;
         core.next_timer += 1;
         let id = core.next_timer;
-        let at = Instant::now() + delay;
+        let at = super::timers::deadline(Instant::now(), delay);
         let token = conn_token(self.c.key as usize, self.c.gen);
         core.wheel.insert(at, Timer::User { token, id, at: core.ms_of(at) });
         self.c.ext_mut().timers.push(id);

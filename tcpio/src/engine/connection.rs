@@ -48,6 +48,8 @@ pub(crate) const IN_READY_LIST: u16 = 1 << 10;
 pub(crate) const CLOSED: u16 = 1 << 11;
 /// An outbound connect still in progress: nothing is read or delivered yet.
 pub(crate) const CONNECTING: u16 = 1 << 12;
+/// The linger timer of a closing connection is armed.
+pub(crate) const LINGER_ARMED: u16 = 1 << 13;
 
 /// The rarely used parts of a connection, boxed so that connections without timers
 /// or handles pay one word for them.
@@ -163,7 +165,7 @@ impl<S> Connection<S> {
     /// [`SendError::Full`](crate::SendError::Full) check.
     pub(crate) fn publish_queued(&self) {
         if let Some(h) = self.handle() {
-            h.queued.store(self.out.len(), Ordering::Relaxed);
+            h.publish(self.out.len());
         }
     }
 
@@ -188,6 +190,7 @@ impl<S> Connection<S> {
     /// Closing after a flush, with the output gone and the write side shut: reads
     /// are only drained and discarded until the peer closes.
     pub(crate) fn lingering(&self) -> bool {
-        matches!(self.leaving, Some(Leaving::Close(_))) && self.flag(WRITE_SHUT) && self.out.is_empty()
+        // The bit first: it is clear on every live connection.
+        self.flag(WRITE_SHUT) && matches!(self.leaving, Some(Leaving::Close(_))) && self.out.is_empty()
     }
 }

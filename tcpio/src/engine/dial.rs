@@ -57,10 +57,8 @@ impl<H: Handler> EventLoop<H> {
                             Piece::Input { off, len } => rbuf[..fresh].get(off..off + len),
                             Piece::Owned { start, len } => scratch.get(start..start + len),
                         };
-                        let Some(bytes) = bytes else {
-                            debug_assert!(false, "a recorded write outlived its input");
-                            continue;
-                        };
+                        // Always present: kept input is copied before it moves.
+                        let Some(bytes) = bytes else { continue };
                         if let Some(reason) = self.write_other(key, bytes) {
                             follow.push((key, Some(reason)));
                         } else {
@@ -195,8 +193,8 @@ impl<H: Handler> EventLoop<H> {
         self.conns.insert(c);
         self.core.reach.insert(id, Some(token));
         bump(&self.core.counters().dialed, 1);
-        self.core.wheel.insert(Instant::now() + timeout, Timer::Connect(token));
-        if self.draining {
+        self.core.wheel.insert(super::timers::deadline(Instant::now(), timeout), Timer::Connect(token));
+        if self.core.draining {
             // Dialed while stopping: it opens and is asked to finish like the rest.
             tracing::debug!(loop_id = self.id(), conn = id, "dialing while the server stops");
         }
@@ -211,6 +209,9 @@ impl<H: Handler> EventLoop<H> {
             Ok(true) => {
                 c.set_flag(CONNECTING, false);
                 c.set_flag(WRITE_BLOCKED, false);
+                // Its timeouts count from now, not from the dial.
+                c.opened_ms = self.core.now_ms;
+                c.last_out = self.core.now_ms;
                 let tcp = c.stream.is_tcp();
                 if let Err(e) = self.core.cfg.socket.apply(socket2::SockRef::from(&c.stream), tcp) {
                     return self.finalize(key, CloseReason::ConnectFailed(Arc::new(e)));
@@ -226,7 +227,7 @@ impl<H: Handler> EventLoop<H> {
                 self.arm_activity(key);
                 // Output queued while connecting goes out with whatever on_open adds.
                 self.callback(key, |h, conn| h.on_open(conn));
-                if self.draining && self.live(token).is_some() {
+                if self.core.draining && self.live(token).is_some() {
                     self.ask_to_finish(key);
                 }
                 if let Some(key) = self.live(token) {

@@ -97,6 +97,8 @@ pub(crate) struct Core {
     /// past a threshold the wheel is swept, so cancelling stays O(1) amortised and
     /// dead entries cannot pile up.
     pub(crate) stale_timers: usize,
+    /// The loop is stopping: no new outbound connections.
+    pub(crate) draining: bool,
     /// Operations on other connections recorded during a callback (`local.rs`).
     pub(crate) deferred: Vec<Deferred>,
     /// Bytes those operations write, when they are not the callback's input.
@@ -134,6 +136,7 @@ impl Core {
             now_ms: 1,
             next_timer: 0,
             stale_timers: 0,
+            draining: false,
             deferred: Vec::new(),
             scratch: Vec::new(),
             reach: HashMap::new(),
@@ -278,13 +281,14 @@ pub(crate) struct EventLoop<H: Handler> {
     pub(crate) ready: Vec<Token>,
     /// Listeners whose accept budget ran out with connections still queued.
     pub(crate) accept_pending: Vec<usize>,
+    /// Listeners with an accept retry armed (after EMFILE and the like).
+    pub(crate) accept_retry: Vec<bool>,
     fired: Vec<Timer>,
     pub(crate) commands: Vec<Command>,
     /// Connections given output by commands, flushed once after the batch.
     pub(crate) touched: Vec<Token>,
     next_gen: u32,
     pub(crate) round_robin: usize,
-    pub(crate) draining: bool,
     /// Applying recorded operations (`dial.rs`): callbacks run meanwhile leave theirs
     /// to that run.
     pub(crate) in_deferred: bool,
@@ -301,12 +305,12 @@ impl<H: Handler> EventLoop<H> {
             listeners: listeners.into_iter().map(Some).collect(),
             ready: Vec::new(),
             accept_pending: Vec::new(),
+            accept_retry: Vec::new(),
             fired: Vec::new(),
             commands: Vec::new(),
             touched: Vec::new(),
             next_gen: 0,
             round_robin: core.loop_id,
-            draining: false,
             in_deferred: false,
             core,
         }
@@ -337,7 +341,7 @@ impl<H: Handler> EventLoop<H> {
         self.tick();
         tracing::debug!(loop_id = id, "event loop started");
         let timeouts = self.core.cfg.timeouts.any();
-        while !(self.draining && self.conns.is_empty()) {
+        while !(self.core.draining && self.conns.is_empty()) {
             let timeout = if !self.ready.is_empty() || !self.accept_pending.is_empty() {
                 Some(Duration::ZERO)
             } else if self.core.wheel.is_empty() {
@@ -370,6 +374,14 @@ impl<H: Handler> EventLoop<H> {
         }
         // A poll failure: whatever is still open goes now.
         self.abort_all();
+        // Commands that came too late: close what they carry, give back its place.
+        let mut late = Vec::new();
+        self.core.shared.loops[self.core.loop_id].drain(&mut late);
+        for cmd in late {
+            if let Command::Adopt(acc, true) = cmd {
+                self.core.shared.admission.release(&acc.peer);
+            }
+        }
         self.core.publish();
         tracing::debug!(loop_id = id, "event loop stopped");
     }
@@ -433,7 +445,7 @@ impl<H: Handler> EventLoop<H> {
 
     fn tick(&mut self) {
         match guarded(|| self.handler.on_tick()) {
-            Ok(Some(d)) => self.core.wheel.insert(Instant::now() + d, Timer::Tick),
+            Ok(Some(d)) => self.core.wheel.insert(super::timers::deadline(Instant::now(), d), Timer::Tick),
             Ok(None) => {}
             Err(msg) => tracing::error!(loop_id = self.id(), panic = %msg, "on_tick panicked; ticking stops"),
         }
@@ -453,7 +465,7 @@ impl<H: Handler> EventLoop<H> {
         for t in fired.drain(..) {
             match t {
                 Timer::Tick => {
-                    if !self.draining {
+                    if !self.core.draining {
                         self.tick();
                     }
                 }
@@ -464,7 +476,12 @@ impl<H: Handler> EventLoop<H> {
                         }
                     }
                 }
-                Timer::AcceptRetry(i) => self.on_acceptable(i),
+                Timer::AcceptRetry(i) => {
+                    if let Some(armed) = self.accept_retry.get_mut(i) {
+                        *armed = false;
+                    }
+                    self.on_acceptable(i)
+                }
                 Timer::Activity(tok) => {
                     if let Some(key) = self.live(tok) {
                         self.check_timeouts(key);

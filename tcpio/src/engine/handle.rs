@@ -7,7 +7,7 @@
 //! closed never reaches the connection that reuses its slot.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::shared::{Command, Shared};
@@ -49,10 +49,17 @@ pub(crate) struct HandleShared {
     max_output: usize,
     /// Set by the loop when the connection starts closing.
     pub(crate) closed: AtomicBool,
-    /// Bytes sent through handles and not yet taken in by the loop.
-    pub(crate) in_flight: AtomicUsize,
-    /// The connection's queued output as its loop last published it.
-    pub(crate) queued: AtomicUsize,
+    /// Two counts in one word, so that checking against the cap and moving bytes from
+    /// one to the other are each a single atomic step: the connection's queued output
+    /// as its loop last published it (high half) and the bytes sent through handles
+    /// that the loop has not taken in yet (low half). Both saturate at 4 GiB.
+    account: AtomicU64,
+}
+
+const LOW: u64 = u32::MAX as u64;
+
+fn pack(queued: u64, in_flight: u64) -> u64 {
+    (queued.min(LOW) << 32) | in_flight.min(LOW)
 }
 
 impl HandleShared {
@@ -64,9 +71,42 @@ impl HandleShared {
             id,
             max_output,
             closed: AtomicBool::new(false),
-            in_flight: AtomicUsize::new(0),
-            queued: AtomicUsize::new(0),
+            account: AtomicU64::new(0),
         }
+    }
+
+    /// Reserves `len` bytes in flight if queued + in flight + `len` stays within the
+    /// cap; false (nothing reserved) otherwise.
+    fn reserve(&self, len: usize) -> bool {
+        let len = len as u64;
+        self.account
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
+                let (q, f) = (s >> 32, s & LOW);
+                (q + f + len <= self.max_output as u64).then(|| pack(q, f + len))
+            })
+            .is_ok()
+    }
+
+    /// The loop took `len` bytes in flight into a queue now `queued` long: one step,
+    /// so a sender never sees the bytes in neither count.
+    pub(crate) fn arrived(&self, len: usize, queued: usize) {
+        let _ = self.account.fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
+            Some(pack(queued as u64, (s & LOW).saturating_sub(len as u64)))
+        });
+    }
+
+    /// Publishes the queue's length after it moved.
+    pub(crate) fn publish(&self, queued: usize) {
+        let _ = self
+            .account
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| Some(pack(queued as u64, s & LOW)));
+    }
+
+    /// Gives back a reservation that never reached the loop.
+    fn unreserve(&self, len: usize) {
+        let _ = self.account.fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
+            Some(pack(s >> 32, (s & LOW).saturating_sub(len as u64)))
+        });
     }
 }
 
@@ -153,16 +193,10 @@ impl ConnHandle {
         }
         let len = data.len();
         let inner = &self.inner;
-        let queued = inner.queued.load(Ordering::Relaxed);
-        let reserved = inner.in_flight.fetch_update(Ordering::AcqRel, Ordering::Acquire, |f| {
-            (queued.saturating_add(f).saturating_add(len) <= inner.max_output).then_some(f + len)
-        });
-        if reserved.is_err() {
+        if !inner.reserve(len) {
             return Err(SendError::Full);
         }
-        self.post(Command::Send(inner.token, data)).inspect_err(|_| {
-            inner.in_flight.fetch_sub(len, Ordering::AcqRel);
-        })
+        self.post(Command::Send(inner.token, data)).inspect_err(|_| inner.unreserve(len))
     }
 
     /// Closes the connection after flushing what is queued (as

@@ -127,9 +127,15 @@ impl<'a, S: 'static> Conn<'a, S> {
     ///
     /// Returns the new connection's id, by which this connection reaches it with
     /// [`to`](Self::to) (and the new one reaches this one). Failures known at once
-    /// (no such unix socket, out of descriptors) are returned here. The address must
-    /// be resolved already: a name lookup would block the loop.
+    /// (no such unix socket, out of descriptors, the server shutting down) are
+    /// returned here. The address must be resolved already: a name lookup would
+    /// block the loop.
     pub fn connect(&mut self, addr: impl Into<Addr>, timeout: Duration, state: S) -> io::Result<u64> {
+        if self.core.draining {
+            // Dialing while stopping could keep the loop alive for ever (a client
+            // that reconnects from `on_close`).
+            return Err(io::Error::other("the server is shutting down"));
+        }
         let peer = addr.into();
         let stream = Stream::connect(&peer)?;
         let core = &mut *self.core;

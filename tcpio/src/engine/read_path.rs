@@ -92,6 +92,14 @@ impl<H: Handler> EventLoop<H> {
             Delivered::Settled => true,
             Delivered::Pending(res, flushed) => self.finish_pending(key, res, flushed, fresh),
             Delivered::TooMuchInput => {
+                // What the callback forwarded to other connections still goes.
+                if !self.core.deferred.is_empty() {
+                    let token = super::event_loop::conn_token(key, self.conns[key].gen);
+                    self.run_deferred(fresh);
+                    if self.live(token).is_none() {
+                        return false;
+                    }
+                }
                 let limit = self.core.cfg.limits.max_input;
                 self.finalize(key, CloseReason::InputLimit { limit });
                 false

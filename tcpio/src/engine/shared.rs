@@ -102,6 +102,9 @@ impl LoopShared {
         self.mailbox.lock().unwrap_or_else(|p| p.into_inner()).push(cmd);
         if !self.wake_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
             if let Err(e) = self.waker.wake() {
+                // Let the next command try again rather than wait on a wake-up that
+                // never comes.
+                self.wake_pending.store(false, std::sync::atomic::Ordering::Release);
                 tracing::error!(error = %e, "could not wake an event loop");
             }
         }
@@ -134,8 +137,9 @@ pub(crate) struct Shared {
     pub(crate) observer: Option<Observer>,
     /// The graceful shutdown deadline used when none is given.
     pub(crate) shutdown_timeout: Option<Duration>,
-    /// Loops still running.
-    running: Mutex<usize>,
+    /// Loops still running, and whether the last one out has finished (run the stop
+    /// hooks and told the observer): what waiters wait for.
+    running: Mutex<(usize, bool)>,
     stopped: Condvar,
     stop_hooks: Mutex<Vec<StopHook>>,
 }
@@ -170,7 +174,7 @@ impl Shared {
             admission,
             observer,
             shutdown_timeout,
-            running: Mutex::new(n),
+            running: Mutex::new((n, n == 0)),
             stopped: Condvar::new(),
             stop_hooks: Mutex::new(Vec::new()),
         }
@@ -214,13 +218,13 @@ impl Shared {
 
     /// Loops still running.
     pub(crate) fn running(&self) -> usize {
-        *self.running.lock().unwrap_or_else(|p| p.into_inner())
+        self.running.lock().unwrap_or_else(|p| p.into_inner()).0
     }
 
     /// Runs `hook` once every loop has stopped (at once if they have).
     pub(crate) fn on_stopped(&self, hook: StopHook) {
         let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        if *running == 0 {
+        if running.0 == 0 {
             drop(running);
             hook();
         } else {
@@ -231,8 +235,8 @@ impl Shared {
     /// Called by each loop thread as it ends.
     pub(crate) fn loop_exited(&self) {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        *running -= 1;
-        if *running > 0 {
+        running.0 -= 1;
+        if running.0 > 0 {
             return;
         }
         // Stopped for good, even if no one asked (every loop failed).
@@ -244,16 +248,16 @@ impl Shared {
         for h in hooks {
             h();
         }
-        // Notified under the lock so a waiter cannot miss it between its check and
-        // its wait.
-        let _running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        // Set and notified under the lock so a waiter cannot miss it between its
+        // check and its wait.
+        self.running.lock().unwrap_or_else(|p| p.into_inner()).1 = true;
         self.stopped.notify_all();
     }
 
     /// Blocks until every loop has stopped or `deadline` passes; true if they stopped.
     pub(crate) fn wait_stopped(&self, deadline: Option<Instant>) -> bool {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        while *running > 0 {
+        while !running.1 {
             match deadline {
                 None => running = self.stopped.wait(running).unwrap_or_else(|p| p.into_inner()),
                 Some(d) => {

@@ -12,9 +12,15 @@ impl<H: Handler> EventLoop<H> {
     /// Starts stopping. Repeating a graceful stop can only bring its deadline closer;
     /// an immediate stop may follow a graceful one.
     pub(crate) fn begin_shutdown(&mut self, stop: Stop) {
-        if !self.draining {
-            self.draining = true;
-            let keys: Vec<usize> = self.conns.iter().map(|(k, _)| k).collect();
+        if !self.core.draining {
+            self.core.draining = true;
+            // Connections still connecting are asked once they open.
+            let keys: Vec<usize> = self
+                .conns
+                .iter()
+                .filter(|(_, c)| !c.flag(super::connection::CONNECTING))
+                .map(|(k, _)| k)
+                .collect();
             if let Stop::Graceful { .. } = stop {
                 for key in keys {
                     self.ask_to_finish(key);

@@ -96,7 +96,8 @@ impl<T: Copy> TimerWheel<T> {
             .map(|i| self.current + i)
             .find(|t| !self.slots[(t % SLOTS as u64) as usize].is_empty())
             .unwrap_or(self.current);
-        let due = self.origin + RESOLUTION * (occupied as u32);
+        // In nanoseconds as u64: a u32 tick count would wrap after 248 days.
+        let due = self.origin + Duration::from_nanos(occupied.saturating_mul(RESOLUTION.as_nanos() as u64));
         Some(due.saturating_duration_since(now))
     }
 }

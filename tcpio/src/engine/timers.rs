@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use super::connection::Connection;
-use super::connection::{EOF, WRITE_BLOCKED, WRITE_SHUT};
+use super::connection::{EOF, LINGER_ARMED, WRITE_BLOCKED};
 use super::event_loop::{conn_token, EventLoop, Timer};
 use super::shared::bump;
 use super::{CloseReason, Handler, TimerId};
@@ -17,6 +17,15 @@ use crate::backend::Token;
 
 /// Dead wheel entries tolerated before a sweep (and at least half the wheel).
 const SWEEP_AFTER: usize = 4096;
+
+/// The longest any timer waits: a later deadline (a year or more away, or a
+/// `Duration::MAX` from user code) is clamped here instead of overflowing `Instant`.
+const FAR: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// `now + d`, clamped to [`FAR`].
+pub(crate) fn deadline(now: std::time::Instant, d: Duration) -> std::time::Instant {
+    now + d.min(FAR)
+}
 
 fn ms(d: Duration) -> u64 {
     d.as_millis().min(u128::from(u64::MAX / 4)) as u64
@@ -51,7 +60,8 @@ fn due<S>(c: &Connection<S>, t: &super::config::Timeouts, now: u64) -> Result<u6
         // Not waiting now; look again within one write timeout in case it starts.
         next = next.min(now + ms(w));
     }
-    if c.last_in == 0 && passed(&mut next, now, c.opened_ms, t.handshake) {
+    // Outbound connections are not bound by it: an upstream may rightly wait for us.
+    if c.last_in == 0 && !c.outbound && passed(&mut next, now, c.opened_ms, t.handshake) {
         return Err(CloseReason::HandshakeTimeout);
     }
     let last_in = c.last_in.max(c.opened_ms);
@@ -107,15 +117,18 @@ impl<H: Handler> EventLoop<H> {
                 };
                 bump(counter, 1);
                 tracing::debug!(loop_id = self.id(), conn = self.conns[key].id, %reason, "connection timed out");
-                if matches!(reason, CloseReason::WriteTimeout) || self.conns[key].leaving.is_some() {
-                    // The output cannot drain: flushing first would wait forever.
+                let c = &self.conns[key];
+                if matches!(reason, CloseReason::WriteTimeout) || c.leaving.is_some() || c.flag(WRITE_BLOCKED)
+                {
+                    // The output cannot drain (the peer is not reading): flushing
+                    // first could wait forever.
                     self.finalize(key, reason);
                 } else {
                     // Arm the next check before leaving, so a close that waits on
                     // output is still bounded by the write timeout.
                     let token = conn_token(key, self.conns[key].gen);
                     if let Some(w) = t.write {
-                        self.core.wheel.insert(self.core.now + w, Timer::Activity(token));
+                        self.core.wheel.insert(deadline(self.core.now, w), Timer::Activity(token));
                     }
                     self.leave(key, super::connection::Leaving::Close(reason));
                 }
@@ -165,7 +178,7 @@ impl<H: Handler> EventLoop<H> {
     pub(crate) fn count_stale<S>(&mut self, c: &Connection<S>) {
         let timers = c.ext.as_ref().map_or(0, |e| e.timers.len());
         let activity = usize::from(self.core.cfg.timeouts.any());
-        let linger = usize::from(c.flag(WRITE_SHUT));
+        let linger = usize::from(c.flag(LINGER_ARMED));
         self.core.stale_timers += timers + activity + linger;
     }
 }

@@ -4,8 +4,8 @@ use std::net::Shutdown;
 
 use super::connection::Leaving;
 use super::connection::{
-    CLOSED, CONNECTING, EOF, FIN_SEEN, NOTIFY_DRAINED, PRESSURE_PAUSED, SHUTDOWN_WRITE_REQUESTED,
-    WRITE_BLOCKED, WRITE_SHUT,
+    CLOSED, CONNECTING, EOF, FIN_SEEN, LINGER_ARMED, NOTIFY_DRAINED, PRESSURE_PAUSED,
+    SHUTDOWN_WRITE_REQUESTED, WRITE_BLOCKED, WRITE_SHUT,
 };
 use super::event_loop::{conn_token, guarded, EventLoop, Timer};
 use super::events::ServerEvent;
@@ -67,7 +67,9 @@ impl<H: Handler> EventLoop<H> {
             c.set_flag(PRESSURE_PAUSED, true);
             return self.callback(key, |h, conn| h.on_high_water(conn));
         }
-        if queued == 0 {
+        // A connect in progress has nothing to finish yet (a FIN would abort it);
+        // `finish_connect` comes back here.
+        if queued == 0 && !c.flag(CONNECTING) {
             if c.flag(SHUTDOWN_WRITE_REQUESTED) && !c.flag(WRITE_SHUT) {
                 c.set_flag(WRITE_SHUT, true);
                 if let Err(e) = c.stream.shutdown(Shutdown::Write) {
@@ -105,10 +107,14 @@ impl<H: Handler> EventLoop<H> {
                 if !c.flag(WRITE_SHUT) {
                     c.set_flag(WRITE_SHUT, true);
                     let _ = c.stream.shutdown(Shutdown::Write);
+                }
+                // Armed here even when the write side was shut earlier (a forwarded
+                // half-close): a peer that never closes must not hold it forever.
+                if !c.flag(LINGER_ARMED) {
+                    c.set_flag(LINGER_ARMED, true);
                     let token = conn_token(key, c.gen);
-                    self.core
-                        .wheel
-                        .insert(std::time::Instant::now() + self.core.cfg.linger, Timer::Linger(token));
+                    let at = super::timers::deadline(std::time::Instant::now(), self.core.cfg.linger);
+                    self.core.wheel.insert(at, Timer::Linger(token));
                 }
                 self.drain_linger(key);
             }

@@ -109,6 +109,19 @@ impl Default for Builder {
     }
 }
 
+/// Tells the server a loop thread has ended, when dropped.
+struct LoopExit(Arc<Shared>);
+
+impl Drop for LoopExit {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            tracing::error!("an event loop panicked; stopping the server");
+            self.0.shutdown_graceful();
+        }
+        self.0.loop_exited();
+    }
+}
+
 pub(super) fn check(ok: bool, option: &'static str, reason: impl FnOnce() -> String) -> Result<(), Error> {
     if ok {
         Ok(())
@@ -239,6 +252,10 @@ impl Builder {
         self
     }
 
+    pub(super) fn linger_value(&self) -> Duration {
+        self.linger
+    }
+
     /// Lets [`start`](Self::start) run with no address bound (see
     /// [`Server::client`](crate::Server::client)).
     pub(super) fn allow_no_listeners(mut self) -> Self {
@@ -327,6 +344,9 @@ impl Builder {
             let spawned = std::thread::Builder::new().name(format!("tcpio-loop-{loop_id}")).spawn(move || {
                 // Made here: a loop's core never leaves its thread.
                 let shared = loop_shared;
+                // Counts this loop out however the thread ends, a panic included, so
+                // waiters and stop hooks are never left hanging.
+                let _exit = LoopExit(shared.clone());
                 let core = Core::new(loop_cfg, loop_id, loop_addrs, shared.clone());
                 shared.enter_loop();
                 match crate::engine::guarded(|| factory(loop_id)) {
@@ -336,7 +356,6 @@ impl Builder {
                         shared.shutdown_graceful();
                     }
                 }
-                shared.loop_exited();
             });
             match spawned {
                 Ok(t) => threads.push(t),

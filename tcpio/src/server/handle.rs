@@ -141,6 +141,9 @@ impl ServerHandle {
     /// Maps SIGINT and SIGTERM to a graceful shutdown (bounded by
     /// [`Builder::shutdown_timeout`](crate::Builder::shutdown_timeout)); a second
     /// signal stops at once. A thread waits for the signals until the server stops.
+    /// The handlers stay installed afterwards: from then on the signals no longer
+    /// end the process by themselves (a program that goes on after its server should
+    /// know).
     ///
     /// ```no_run
     /// let server = tcpio::Server::builder().bind("127.0.0.1:7000")?.start_fn(|conn, input| {

@@ -119,6 +119,7 @@ impl Builder {
             ("write_timeout", t.write),
             ("handshake_timeout", t.handshake),
             ("shutdown_timeout", self.shutdown_timeout),
+            ("linger", Some(self.linger_value())),
         ] {
             if let Some(d) = d {
                 check(!d.is_zero(), name, || "must be longer than zero".into())?;

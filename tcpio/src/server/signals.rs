@@ -9,8 +9,9 @@ use super::Error;
 use crate::engine::shared::{Shared, Stop};
 
 /// Spawns a thread that turns the first SIGINT/SIGTERM into a graceful shutdown and a
-/// second one into an immediate stop. The thread ends, and the signals are handed
-/// back to their previous disposition, when the server stops.
+/// second one into an immediate stop. The thread ends when the server stops; the
+/// handlers stay installed (signal-hook cannot restore the default disposition), so
+/// SIGINT and SIGTERM no longer end the process by themselves after that.
 pub(crate) fn shutdown_on_signals(shared: &Arc<Shared>) -> Result<(), Error> {
     let mut signals = Signals::new([SIGINT, SIGTERM])
         .map_err(|source| Error::Io { context: "registering signal handlers", source })?;
