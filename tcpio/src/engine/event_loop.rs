@@ -214,8 +214,13 @@ impl Core {
             }
         };
         self.bytes_out += sent as u64;
-        if sent == queued && c.out.is_empty() {
-            self.batch.clear(); // everything went out and nothing was kept: no copy
+        if sent == queued {
+            // Everything went out: forwarded input was never copied, and owned bytes
+            // give their buffer straight back to the pool.
+            if !c.out.is_empty() {
+                c.out.release(&mut self.pool);
+            }
+            self.batch.clear();
             return Ok(());
         }
         self.keep_unsent(c, input, sent, queued);
