@@ -7,7 +7,7 @@ mod http;
 #[path = "../examples/http-server/tests.rs"]
 mod tests;
 
-/// Inputs the fuzz target (`fuzz/fuzz_targets/http.rs`) found, minimized.
+/// Inputs the fuzz target (`fuzz/fuzz_targets/http.rs`) and its checks caught, minimized.
 mod fuzz_regressions {
     use super::http::{respond, Date, Handled, MAX_HEAD};
 
@@ -51,5 +51,26 @@ mod fuzz_regressions {
             assert_eq!(out.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{size}: {out}");
             assert!(!closed);
         }
+    }
+
+    #[test]
+    fn a_405_to_http_1_0_kept_open_says_keep_alive() {
+        // An HTTP/1.0 client assumes the connection closes unless the response says
+        // `Connection: keep-alive`; the 405 response kept the connection without saying
+        // so (the fuzz target's check, on a hand-written input).
+        let date = Date::default();
+        let (out, closed) = serve(b"DELETE /json HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 64, &date);
+        assert!(out.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"), "{out}");
+        assert!(out.contains("\r\nAllow: GET, HEAD\r\nConnection: keep-alive\r\n"), "{out}");
+        assert!(!closed);
+        for (req, connection) in [
+            (&b"DELETE /json HTTP/1.0\r\n\r\n"[..], "Connection: close\r\n"),
+            (b"DELETE /json HTTP/1.1\r\nConnection: close\r\n\r\n", "Connection: close\r\n"),
+        ] {
+            let (out, closed) = serve(req, 64, &date);
+            assert!(out.contains(connection) && closed, "{out}");
+        }
+        let (out, closed) = serve(b"DELETE /json HTTP/1.1\r\n\r\n", 64, &date);
+        assert!(!out.contains("Connection:") && !closed, "{out}");
     }
 }

@@ -194,8 +194,12 @@ pub fn respond(input: &[u8], date: &Date, out: &mut impl Out) -> Handled {
         }
         ("/json", true) => response(out, date, b"200 OK", b"application/json", connection, JSON, head_only),
         ("/plaintext" | "/json", false) => {
-            let allow: &[u8] =
-                if keep { b"Allow: GET, HEAD\r\n" } else { b"Allow: GET, HEAD\r\nConnection: close\r\n" };
+            // The same `Connection` header as any other response, after `Allow`.
+            let allow: &[u8] = match (keep, http11) {
+                (false, _) => b"Allow: GET, HEAD\r\nConnection: close\r\n",
+                (true, false) => b"Allow: GET, HEAD\r\nConnection: keep-alive\r\n",
+                (true, true) => b"Allow: GET, HEAD\r\n",
+            };
             response(out, date, b"405 Method Not Allowed", b"text/plain", allow, b"", false);
         }
         _ => response(out, date, b"404 Not Found", b"text/plain", connection, b"", head_only),
