@@ -9,9 +9,9 @@
 //! The example's matcher differs from Redis on x86-64 in three corner cases, each a
 //! named switch of [`Dialect`] so the check stays exact everywhere else:
 //!
-//! - An empty string: Redis (since 6.0, whose loop runs `while (patternLen &&
-//!   stringLen)`) matches it only with an empty pattern; the example also with `*`, `**`,
-//!   ... (Redis's `KEYS *` lists an empty key anyway, through its `allkeys` shortcut).
+//! - An empty string: Redis's loop runs `while (patternLen && stringLen)`, so it
+//!   matches only an empty pattern; the example's also `*`, `**`, ... (Redis's `KEYS *`
+//!   lists an empty key anyway, through its `allkeys` shortcut, as the example's does).
 //! - Range ends in a class: Redis compares `[a-b]` as C `char`, signed on x86-64, so a
 //!   range with one end below 0x80 and one at or above it covers other bytes there than
 //!   on ARM (where `char` is unsigned); the example compares unsigned bytes, as ARM does.
