@@ -1,9 +1,39 @@
-//! What every fuzz target checks, whatever the codec: decoding the input whole and
+//! What every codec fuzz target checks, whatever the codec: decoding the input whole and
 //! decoding it in chunks (the way `Framed` sees a stream) agree, every item obeys the
 //! decoder's contract, and every decoded item encodes back to the bytes it came from
 //! (where the codec's items carry all of their frame).
+//!
+//! The example servers' sans-I/O modules are compiled into this crate from their
+//! sources in `tcpio/examples`: [`redis`] (RESP parser, keyspace, commands, with what
+//! the redis targets share) and [`http`] (request handling).
 
 use tcpio::codec::{DecodeError, Decoded, Decoder, EncodeError, Encoder};
+
+/// The http-server example's request handling (`tcpio/examples/http-server/http.rs`).
+#[path = "../../tcpio/examples/http-server/http.rs"]
+pub mod http;
+pub mod redis;
+
+/// `wire` cut into pieces whose sizes alternate between `sizes[0]` and `sizes[1]` (a
+/// size of 0 counts as 1): a stream as successive reads see it.
+pub fn pieces(wire: &[u8], sizes: [usize; 2]) -> impl Iterator<Item = &[u8]> {
+    let (mut at, mut k) = (0, 0);
+    std::iter::from_fn(move || {
+        if at >= wire.len() {
+            return None;
+        }
+        let n = sizes[k & 1].max(1).min(wire.len() - at);
+        k += 1;
+        at += n;
+        Some(&wire[at - n..at])
+    })
+}
+
+/// Whether `inner` lies within `outer` (by address: a slice of it, not an equal copy).
+pub fn within(inner: &[u8], outer: &[u8]) -> bool {
+    let (i, o) = (inner.as_ptr_range(), outer.as_ptr_range());
+    o.start <= i.start && i.end <= o.end
+}
 
 /// Items decoded from `wire` fed in chunks of `chunk` bytes (unconsumed bytes are
 /// kept and offered again with the next chunk), and the error that stopped it.

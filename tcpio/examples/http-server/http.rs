@@ -129,7 +129,10 @@ const JSON: &[u8] = br#"{"message":"Hello, World!"}"#;
 pub fn respond(input: &[u8], date: &Date, out: &mut impl Out) -> Handled {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
-    let head = match req.parse(input) {
+    // Only the first MAX_HEAD bytes are parsed: a head is judged by them alone, so the
+    // answer does not depend on how its bytes arrived (an oversized head is 431 even
+    // when something malformed follows its first MAX_HEAD bytes).
+    let head = match req.parse(&input[..input.len().min(MAX_HEAD)]) {
         Ok(httparse::Status::Complete(n)) => n,
         Ok(httparse::Status::Partial) if input.len() <= MAX_HEAD => return Handled::Incomplete,
         Ok(httparse::Status::Partial) | Err(httparse::Error::TooManyHeaders) => {
@@ -141,10 +144,6 @@ pub fn respond(input: &[u8], date: &Date, out: &mut impl Out) -> Handled {
             return Handled::Close;
         }
     };
-    if head > MAX_HEAD {
-        error(out, date, b"431 Request Header Fields Too Large");
-        return Handled::Close;
-    }
     let http11 = req.version == Some(1);
     // HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 closes unless asked
     // to keep it (RFC 9112 §9.3).
@@ -195,8 +194,12 @@ pub fn respond(input: &[u8], date: &Date, out: &mut impl Out) -> Handled {
         }
         ("/json", true) => response(out, date, b"200 OK", b"application/json", connection, JSON, head_only),
         ("/plaintext" | "/json", false) => {
-            let allow: &[u8] =
-                if keep { b"Allow: GET, HEAD\r\n" } else { b"Allow: GET, HEAD\r\nConnection: close\r\n" };
+            // The same `Connection` header as any other response, after `Allow`.
+            let allow: &[u8] = match (keep, http11) {
+                (false, _) => b"Allow: GET, HEAD\r\nConnection: close\r\n",
+                (true, false) => b"Allow: GET, HEAD\r\nConnection: keep-alive\r\n",
+                (true, true) => b"Allow: GET, HEAD\r\n",
+            };
             response(out, date, b"405 Method Not Allowed", b"text/plain", allow, b"", false);
         }
         _ => response(out, date, b"404 Not Found", b"text/plain", connection, b"", head_only),

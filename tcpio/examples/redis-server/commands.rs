@@ -382,7 +382,8 @@ fn expire(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Out) {
             _ if is(opt, "lt") => lt = true,
             _ => {
                 out.put(b"-ERR Unsupported option ");
-                out.put(&sanitize(opt)[..opt.len().min(128)]);
+                let opt = sanitize(opt);
+                out.put(&opt[..opt.len().min(128)]);
                 return out.put(b"\r\n");
             }
         }
@@ -501,7 +502,8 @@ fn config(args: &Args<'_>, out: &mut impl Out) {
         for i in (2..args.len()).step_by(2) {
             if !CONFIG.iter().any(|(n, _)| is(args.get(i), n)) {
                 out.put(b"-ERR Unknown option or number of arguments for CONFIG SET - '");
-                out.put(&sanitize(args.get(i))[..args.get(i).len().min(128)]);
+                let name = sanitize(args.get(i));
+                out.put(&name[..name.len().min(128)]);
                 return out.put(b"'\r\n");
             }
         }
@@ -523,7 +525,8 @@ fn is(arg: &[u8], word: &str) -> bool {
 }
 
 /// An argument quoted in an error message: Redis replaces line breaks with spaces so the
-/// reply stays one line.
+/// reply stays one line. The result may be shorter than `arg` (see below): limit its
+/// length, not the argument's.
 fn sanitize(arg: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     // Redis formats arguments as C strings: a NUL ends them.
     let arg = &arg[..arg.iter().position(|&b| b == 0).unwrap_or(arg.len())];

@@ -1,0 +1,108 @@
+//! The redis-server example's commands, run against a fresh keyspace. Byte 0 says how
+//! the rest is read: even, as a stream of requests (RESP or inline, as a client sends
+//! them); odd, as requests separated by 0xFE whose arguments are separated by 0xFF,
+//! encoded here as multibulk requests, so arguments may hold any other byte (NUL, CR,
+//! LF) without the fuzzer having to get the lengths right.
+//!
+//! Checks: every request gets exactly one well-formed RESP2 reply (errors start with
+//! `-ERR `), only `QUIT` closes the connection and it answers `+OK`, a protocol error's
+//! reply is one `-ERR Protocol error: ` line; afterwards `KEYS *` lists distinct keys
+//! that all `EXISTS`, no more of them than `DBSIZE` counts.
+#![no_main]
+
+use std::borrow::Cow;
+
+use libfuzzer_sys::fuzz_target;
+use tcpio_fuzz::redis::commands::{execute, protocol_error, Ctx, Flow};
+use tcpio_fuzz::redis::store::{Clock, Store};
+use tcpio_fuzz::redis::{check_reply, drive};
+
+fuzz_target!(|data: &[u8]| {
+    let [mode, rest @ ..] = data else { return };
+    let wire = if mode & 1 == 0 { Cow::Borrowed(rest) } else { Cow::Owned(multibulk(rest)) };
+    let store = Store::new();
+    // One clock reading for the whole input, as for one batch of pipelined requests.
+    let mut clock = Clock::new(store.origin());
+    let mut scratch = Vec::new();
+    let mut ctx = Ctx { store: &store, clock: &mut clock, scratch: &mut scratch };
+    let mut run = |wire: &[u8]| -> Vec<Vec<u8>> {
+        let mut replies = Vec::new();
+        let outcome = drive([wire], |args, _, _| {
+            if args.is_empty() {
+                return true;
+            }
+            let mut out = Vec::new();
+            let flow = execute(args, &mut ctx, &mut out);
+            let shown = || {
+                let args: Vec<_> = args.iter().map(String::from_utf8_lossy).collect();
+                format!("{args:?} -> {:?}", String::from_utf8_lossy(&out))
+            };
+            if let Err(e) = check_reply(&out) {
+                panic!("{e}: {}", shown());
+            }
+            assert!(out[0] != b'-' || out.starts_with(b"-ERR "), "{}", shown());
+            let quit = args.get(0).eq_ignore_ascii_case(b"quit");
+            assert_eq!(flow == Flow::Close, quit, "{}", shown());
+            assert!(!quit || out == b"+OK\r\n", "{}", shown());
+            replies.push(out);
+            flow == Flow::Continue
+        });
+        if let Some(e) = outcome.error {
+            let mut out = Vec::new();
+            protocol_error(e, &mut out);
+            check_reply(&out).unwrap();
+            assert!(out.starts_with(b"-ERR Protocol error: "));
+        }
+        replies
+    };
+    run(&wire);
+
+    // The keyspace is consistent afterwards.
+    let keys = run(b"*2\r\n$4\r\nKEYS\r\n$1\r\n*\r\n").remove(0);
+    let (n, listed) = array_of_bulks(&keys);
+    let dbsize = run(b"DBSIZE\r\n").remove(0);
+    let dbsize: usize = std::str::from_utf8(&dbsize[1..dbsize.len() - 2]).unwrap().parse().unwrap();
+    assert!(n <= dbsize, "KEYS * lists {n} keys, DBSIZE counts {dbsize}");
+    let mut sorted = listed.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), n, "KEYS * lists a key twice");
+    for key in listed {
+        let exists = run(&request(&[b"EXISTS", &key])).remove(0);
+        assert_eq!(exists, b":1\r\n", "a key KEYS * lists does not exist");
+    }
+});
+
+/// Requests separated by 0xFE, their arguments by 0xFF, as multibulk requests.
+fn multibulk(spec: &[u8]) -> Vec<u8> {
+    spec.split(|&b| b == 0xfe).flat_map(|r| request(&r.split(|&b| b == 0xff).collect::<Vec<_>>())).collect()
+}
+
+/// One multibulk request.
+fn request(args: &[&[u8]]) -> Vec<u8> {
+    let mut wire = format!("*{}\r\n", args.len()).into_bytes();
+    for arg in args {
+        wire.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+        wire.extend_from_slice(arg);
+        wire.extend_from_slice(b"\r\n");
+    }
+    wire
+}
+
+/// The elements of a reply that is an array of bulk strings.
+fn array_of_bulks(reply: &[u8]) -> (usize, Vec<Vec<u8>>) {
+    let line_end = |from: usize| from + reply[from..].windows(2).position(|w| w == b"\r\n").unwrap();
+    assert_eq!(reply[0], b'*');
+    let end = line_end(1);
+    let n: usize = std::str::from_utf8(&reply[1..end]).unwrap().parse().unwrap();
+    let mut pos = end + 2;
+    let mut items = Vec::with_capacity(n);
+    for _ in 0..n {
+        assert_eq!(reply[pos], b'$');
+        let end = line_end(pos + 1);
+        let len: usize = std::str::from_utf8(&reply[pos + 1..end]).unwrap().parse().unwrap();
+        items.push(reply[end + 2..end + 2 + len].to_vec());
+        pos = end + 2 + len + 2;
+    }
+    (n, items)
+}
