@@ -92,8 +92,7 @@ impl<H: Handler> EventLoop<H> {
             let Some(key) = self.live(token) else { continue };
             let c = &mut self.conns[key];
             if let Some(reason) = c.close_requested.take() {
-                // Past the hard cap.
-                self.finalize(key, reason);
+                self.close_as_requested(key, reason);
                 continue;
             }
             self.core.batch.begin(&[]);

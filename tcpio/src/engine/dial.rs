@@ -6,7 +6,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::connection::{Connection, Leaving};
+use super::connection::Connection;
 use super::connection::{
     CLOSED, CONNECTING, NOTIFY_DRAINED, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED, USER_PAUSED, WRITE_BLOCKED,
 };
@@ -106,11 +106,7 @@ impl<H: Handler> EventLoop<H> {
                     continue;
                 }
                 if let Some(reason) = self.conns[key].close_requested.take() {
-                    if let CloseReason::OutputLimit { .. } = reason {
-                        self.finalize(key, reason);
-                    } else {
-                        self.leave(key, Leaving::Close(reason));
-                    }
+                    self.close_as_requested(key, reason);
                     continue;
                 }
                 self.conns[key].publish_queued();

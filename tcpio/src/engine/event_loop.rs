@@ -525,11 +525,7 @@ impl<H: Handler> EventLoop<H> {
         }
         let c = &mut self.conns[key];
         if let Some(reason) = c.close_requested.take() {
-            if let CloseReason::OutputLimit { .. } = reason {
-                return self.finalize(key, reason);
-            }
-            self.leave(key, Leaving::Close(reason));
-            return;
+            return self.close_as_requested(key, reason);
         }
         if action != Action::Continue {
             let local = if c.flag(EOF) { CloseReason::PeerClosed } else { CloseReason::Local };

@@ -82,6 +82,16 @@ impl<H: Handler> EventLoop<H> {
         }
     }
 
+    /// Applies a close decided inside a callback: past the hard cap the output is
+    /// dropped and the connection goes at once; any other reason flushes first.
+    pub(crate) fn close_as_requested(&mut self, key: usize, reason: CloseReason) {
+        if let CloseReason::OutputLimit { .. } = reason {
+            self.finalize(key, reason);
+        } else {
+            self.leave(key, Leaving::Close(reason));
+        }
+    }
+
     /// Starts leaving: nothing more is delivered; the rest waits for the output.
     pub(crate) fn leave(&mut self, key: usize, how: Leaving) {
         let c = &mut self.conns[key];
