@@ -71,6 +71,7 @@ impl Admission {
             let took =
                 self.open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1));
             if took.is_err() {
+                self.refund_token();
                 return Err(Refusal::MaxConnections);
             }
         }
@@ -82,11 +83,21 @@ impl Admission {
                 if self.cfg.max_conns.is_some() {
                     self.open.fetch_sub(1, Ordering::AcqRel);
                 }
+                self.refund_token();
                 return Err(Refusal::PerIp);
             }
             *n += 1;
         }
         Ok(())
+    }
+
+    /// Gives back the rate token of a connection another limit refused: the rate
+    /// counts connections let in, not attempts.
+    fn refund_token(&self) {
+        if let Some((_, burst)) = self.cfg.rate {
+            let mut b = self.bucket.lock().unwrap_or_else(|p| p.into_inner());
+            b.tokens = (b.tokens + 1.0).min(f64::from(burst));
+        }
     }
 
     /// A connection admitted by [`admit`](Self::admit) has gone.
@@ -143,6 +154,17 @@ mod tests {
         assert!(a.admit(&peer("10.0.0.3", 1)).is_ok());
         a.release(&peer("10.0.0.1", 1));
         assert!(a.per_ip.lock().unwrap().get(&"10.0.0.1".parse::<IpAddr>().unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_connection_refused_by_another_limit_keeps_its_rate_token() {
+        let a =
+            Admission::new(AdmissionConfig { max_conns: Some(1), max_per_ip: None, rate: Some((0.001, 2)) });
+        assert!(a.admit(&peer("10.0.0.1", 1)).is_ok());
+        assert_eq!(a.admit(&peer("10.0.0.2", 1)), Err(Refusal::MaxConnections));
+        a.release(&peer("10.0.0.1", 1));
+        // One token was spent on the admitted one; the refused one gave its back.
+        assert!(a.admit(&peer("10.0.0.2", 1)).is_ok());
     }
 
     #[test]
