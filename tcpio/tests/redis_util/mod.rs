@@ -20,19 +20,11 @@ use tcpio::{Server, ServerHandle};
 /// The longest any single wait may take before the test fails.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
-/// A running example server and its address; shut down when dropped.
+/// A running example server and its address; dropping the handle stops it
+/// gracefully and waits for its loops.
 pub struct Running {
-    pub handle: Option<ServerHandle>,
+    pub handle: ServerHandle,
     pub addr: SocketAddr,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(h) = self.handle.take() {
-            h.shutdown();
-            let _ = h.wait();
-        }
-    }
 }
 
 /// Starts the redis-server example on 127.0.0.1, port 0, with `loops` loops.
@@ -40,7 +32,7 @@ pub fn start(loops: usize) -> Running {
     let builder = Server::builder().bind("127.0.0.1:0").unwrap().loops(loops);
     let handle = server::start(builder).expect("redis example starts");
     let addr = handle.local_addrs().iter().find_map(|a| a.as_ip()).expect("a TCP address");
-    Running { handle: Some(handle), addr }
+    Running { handle, addr }
 }
 
 /// A client of the `redis` crate connected to `addr`, with time-outs.
