@@ -153,15 +153,7 @@ impl Encoder for Line {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn items(codec: &mut Line, mut wire: &[u8]) -> Result<Vec<Vec<u8>>, DecodeError> {
-        let mut v = Vec::new();
-        while let Decoded::Item { item, used } = codec.decode(wire)? {
-            v.push(item.to_vec());
-            wire = &wire[used..];
-        }
-        Ok(v)
-    }
+    use crate::codec::decode_all as items;
 
     #[test]
     fn both_endings_decode() {

@@ -127,3 +127,17 @@ pub use line::{Line, LineEnding, DEFAULT_MAX_LINE};
 pub trait Codec: Decoder + Encoder {}
 
 impl<T: Decoder + Encoder> Codec for T {}
+
+/// Decodes every whole item at the start of `wire`, for the codecs' unit tests.
+#[cfg(test)]
+fn decode_all<D>(codec: &mut D, mut wire: &[u8]) -> Result<Vec<Vec<u8>>, D::Error>
+where
+    D: for<'a> Decoder<Item<'a> = &'a [u8]>,
+{
+    let mut v = Vec::new();
+    while let Decoded::Item { item, used } = codec.decode(wire)? {
+        v.push(item.to_vec());
+        wire = &wire[used..];
+    }
+    Ok(v)
+}
