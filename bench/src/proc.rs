@@ -248,6 +248,10 @@ impl ChildProc {
                 let mut file = OsString::from("--callgrind-out-file=");
                 file.push(out);
                 argv.extend(["valgrind".into(), "-q".into(), "--tool=callgrind".into(), file]);
+                // Extra callgrind options for profiling by hand (e.g. `--dump-instr=yes`).
+                if let Some(extra) = std::env::var_os("TCPIO_BENCH_CALLGRIND_ARGS") {
+                    argv.extend(extra.to_string_lossy().split_whitespace().map(OsString::from));
+                }
             }
             Wrapper::Strace(out) => {
                 argv.extend(["strace".into(), "-c".into(), "-f".into(), "-o".into()]);
