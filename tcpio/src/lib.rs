@@ -81,8 +81,8 @@ mod server;
 mod transport;
 
 pub use engine::{
-    Action, Balance, CloseReason, Conn, ConnHandle, Detached, DetachedStream, FnHandler, Handler, Input,
-    Other, Refusal, SendError, ServerControl, ServerEvent, TimerId,
+    Action, Balance, CloseReason, Conn, ConnHandle, ConnWriter, Detached, DetachedStream, FnHandler, Handler,
+    Input, Other, Refusal, SendError, ServerControl, ServerEvent, TimerId,
 };
 pub use server::{
     BindAddr, Builder, Error, LoopStats, Refused, Server, ServerHandle, Stats, TimedOut, ToBindAddr,

@@ -2,29 +2,27 @@
 //! in the input (pipelined requests get their responses in one write, as the engine
 //! flushes once per callback) and keeps an incomplete one for the next read.
 //!
-//! Responses are gathered in a buffer the handler reuses and handed to the connection
-//! in one [`Conn::write`] per read, as the Redis example does: a pipeline of 16
-//! requests then pays the connection's write bookkeeping once, not 16 times.
+//! Responses go into the connection through a [`ConnWriter`], as in the Redis example:
+//! each piece of a response is one append to the connection's output queue, with the
+//! per-call checks of [`Conn::write`] done once per read.
 
 use std::time::Duration;
 
-use tcpio::{Action, Builder, Conn, Handler, Input, ServerHandle};
+use tcpio::{Action, Builder, Conn, ConnWriter, Handler, Input, ServerHandle};
 
 use super::http::{respond, Date, Handled, Out, MAX_BODY, MAX_HEAD};
 
-impl<S> Out for Conn<'_, S> {
+impl<S> Out for ConnWriter<'_, '_, S> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
-        self.write(bytes);
+        ConnWriter::put(self, bytes);
     }
 }
 
-/// One event loop's handler; it owns the loop's cached `Date` header and the buffer
-/// responses are gathered in.
+/// One event loop's handler; it owns the loop's cached `Date` header.
 #[derive(Debug, Default)]
 pub struct Http {
     date: Date,
-    out: Vec<u8>,
 }
 
 impl Handler for Http {
@@ -34,8 +32,9 @@ impl Handler for Http {
         let bytes = input.bytes();
         let mut used = 0;
         let mut action = Action::Continue;
+        let mut out = conn.writer();
         while used < bytes.len() {
-            match respond(&bytes[used..], &self.date, &mut self.out) {
+            match respond(&bytes[used..], &self.date, &mut out) {
                 Handled::KeepAlive { used: n } => used += n,
                 Handled::Incomplete => break,
                 Handled::Close => {
@@ -46,8 +45,6 @@ impl Handler for Http {
             }
         }
         input.consume(used);
-        conn.write(&self.out);
-        self.out.clear();
         action
     }
 

@@ -2,8 +2,8 @@
 //!
 //! Replies go to an [`Out`]: the tcpio server writes them straight into the
 //! connection's output queue, the tokio clone in the bench and the tests into a
-//! `Vec<u8>`. Small replies are assembled on the stack and handed over in one piece, so
-//! answering allocates nothing. Argument checks, error texts and edge cases follow
+//! `Vec<u8>`. A reply is a few `put`s (a header built on the stack, the value as it is
+//! stored), so answering allocates nothing and copies a value once. Argument checks, error texts and edge cases follow
 //! Redis 7 (`t_string.c`, `expire.c`, `server.c`), so clients see the replies they
 //! would get from a real server.
 
@@ -597,25 +597,12 @@ fn value(out: &mut impl Out, v: Option<&[u8]>) {
     }
 }
 
-/// A bulk string: `$<len>\r\n<bytes>\r\n`, in one piece when it is small.
+/// A bulk string: `$<len>\r\n<bytes>\r\n`, the value put as it is (one copy).
 #[inline]
 pub fn bulk(out: &mut impl Out, v: &[u8]) {
-    let mut buf = [0u8; 128];
-    let mut num = [0u8; 20];
-    let len = format_i64(v.len() as i64, &mut num);
-    let head = 1 + len.len() + 2;
-    if head + v.len() + 2 <= buf.len() {
-        buf[0] = b'$';
-        buf[1..1 + len.len()].copy_from_slice(len);
-        buf[head - 2..head].copy_from_slice(b"\r\n");
-        buf[head..head + v.len()].copy_from_slice(v);
-        buf[head + v.len()..head + v.len() + 2].copy_from_slice(b"\r\n");
-        out.put(&buf[..head + v.len() + 2]);
-    } else {
-        header(out, b'$', v.len() as i64);
-        out.put(v);
-        out.put(b"\r\n");
-    }
+    header(out, b'$', v.len() as i64);
+    out.put(v);
+    out.put(b"\r\n");
 }
 
 /// An integer reply: `:<n>\r\n`.
@@ -633,6 +620,10 @@ pub fn array(out: &mut impl Out, n: usize) {
 /// A type byte, a number and a line end, written in one piece.
 #[inline]
 fn header(out: &mut impl Out, kind: u8, n: i64) {
+    // One digit (most values, counts and flags) without the general formatting loop.
+    if (0..10).contains(&n) {
+        return out.put(&[kind, b'0' + n as u8, b'\r', b'\n']);
+    }
     let mut num = [0u8; 20];
     let digits = format_i64(n, &mut num);
     let mut buf = [0u8; 24];

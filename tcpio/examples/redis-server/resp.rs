@@ -337,19 +337,27 @@ fn scan(input: &[u8], mut pos: usize, mut left: u64, progress: &mut Progress) ->
 
 /// The bulk argument whose `$` header starts at `pos`: its range, or `None` when it
 /// has not fully arrived (the payload and the two bytes that end it).
-#[inline]
+#[inline(always)]
 fn bulk(input: &[u8], pos: usize) -> Result<Option<(usize, usize)>, ProtocolError> {
-    match input.get(pos) {
-        None => return Ok(None),
-        Some(b'$') => {}
-        Some(&other) => return Err(ProtocolError::ExpectedDollar(other)),
-    }
-    let Some((len, start)) = length_line(input, pos + 1, ProtocolError::TooBigBulkCount)? else {
-        return Ok(None);
-    };
-    let len = match len {
-        Some(n) if (0..=MAX_BULK_LEN).contains(&n) => n as usize,
-        _ => return Err(ProtocolError::InvalidBulkLength),
+    let rest = input.get(pos..).unwrap_or_default();
+    let (len, start) = match *rest {
+        // Lengths of one or two digits (command names, most keys and values) are read
+        // without the general number parser.
+        [b'$', d, b'\r', _, ..] if d.is_ascii_digit() => (usize::from(d - b'0'), pos + 4),
+        [b'$', d0 @ b'1'..=b'9', d1, b'\r', _, ..] if d1.is_ascii_digit() => {
+            (usize::from(d0 - b'0') * 10 + usize::from(d1 - b'0'), pos + 5)
+        }
+        [] => return Ok(None),
+        [b'$', ..] => {
+            let Some((len, start)) = length_line(input, pos + 1, ProtocolError::TooBigBulkCount)? else {
+                return Ok(None);
+            };
+            match len {
+                Some(n) if (0..=MAX_BULK_LEN).contains(&n) => (n as usize, start),
+                _ => return Err(ProtocolError::InvalidBulkLength),
+            }
+        }
+        [other, ..] => return Err(ProtocolError::ExpectedDollar(other)),
     };
     // Like Redis, the two bytes after the payload are skipped, not checked.
     if input.len() - start < len + 2 {
@@ -369,6 +377,13 @@ fn length_line(
     too_big: ProtocolError,
 ) -> Result<Option<(Option<i64>, usize)>, ProtocolError> {
     let rest = &input[pos..];
+    // Argument lengths and counts of one digit (`$3\r\n`, `*2\r\n`): the commonest
+    // case, checked without the loop below.
+    if let [d, b'\r', _, ..] = *rest {
+        if d.is_ascii_digit() {
+            return Ok(Some((Some(i64::from(d - b'0')), pos + 3)));
+        }
+    }
     // The common case in one pass: a few digits, no sign, no leading zero, then `\r`
     // and one more byte. Eighteen digits cannot overflow.
     let mut v: i64 = 0;

@@ -184,6 +184,7 @@ impl OutBuf {
         self.head
     }
 
+    #[inline]
     pub(crate) fn extend(&mut self, data: &[u8], pool: &mut BufferPool) {
         if self.buf.capacity() == 0 {
             self.buf = pool.take_out();

@@ -10,6 +10,7 @@ use super::control::ServerControl;
 use super::event_loop::{conn_token, Core, Timer};
 use super::handle::{ConnHandle, HandleShared};
 use super::output;
+use super::writer::ConnWriter;
 use super::{CloseReason, TimerId};
 use crate::transport::Addr;
 
@@ -95,15 +96,33 @@ impl<'a, S> Conn<'a, S> {
         if data.is_empty() || self.c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) != 0 {
             return;
         }
-        let max = self.core.cfg.limits.max_output;
-        if self.queued() + data.len() > max {
-            self.c.set_flag(CLOSED, true);
-            self.c.close_requested = Some(CloseReason::OutputLimit { limit: max });
-            return;
+        if self.queued() + data.len() > self.core.cfg.limits.max_output {
+            return self.refuse_over_cap();
         }
         if !self.core.batch.try_forward(data, &self.c.out) {
-            self.c.out.extend(data, &mut self.core.pool);
+            self.write_owned(data);
         }
+    }
+
+    /// The copying half of [`write`](Self::write), out of line: the forwarding half is
+    /// the hot path of an echo or a proxy.
+    #[inline(never)]
+    fn write_owned(&mut self, data: &[u8]) {
+        self.c.out.extend(data, &mut self.core.pool);
+    }
+
+    /// A writer that appends to the output queue with less bookkeeping per call than
+    /// [`write`](Self::write): for many small pieces, such as a pipeline's replies.
+    pub fn writer(&mut self) -> ConnWriter<'_, 'a, S> {
+        ConnWriter::new(self)
+    }
+
+    /// Output would pass the hard cap: the connection closes, the bytes are not stored.
+    #[cold]
+    pub(crate) fn refuse_over_cap(&mut self) {
+        let limit = self.core.cfg.limits.max_output;
+        self.c.set_flag(CLOSED, true);
+        self.c.close_requested = Some(CloseReason::OutputLimit { limit });
     }
 
     /// Queues several slices in order, as [`write`](Self::write) does each.

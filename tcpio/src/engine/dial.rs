@@ -16,7 +16,7 @@ use super::local::{Deferred, Op, Piece};
 use super::shared::bump;
 use super::{CloseReason, Handler};
 use crate::backend::Token;
-use crate::transport::{Addr, Stream};
+use crate::transport::{Addr, Errno, Stream};
 
 /// Rounds of follow-up work (callbacks that record more operations) applied in one go.
 const MAX_ROUNDS: usize = 64;
@@ -138,9 +138,9 @@ impl<H: Handler> EventLoop<H> {
             loop {
                 match c.stream.write(bytes) {
                     Ok(n) => sent = n,
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Some(CloseReason::from_io(e)),
+                    Err(Errno::AGAIN) => {}
+                    Err(Errno::INTR) => continue,
+                    Err(e) => return Some(CloseReason::from_io(e.into())),
                 }
                 break;
             }

@@ -37,6 +37,7 @@ mod shutdown;
 mod timer_wheel;
 mod timers;
 mod write_path;
+mod writer;
 
 pub use config::Balance;
 pub use conn::Conn;
@@ -46,5 +47,6 @@ pub use handle::{ConnHandle, SendError};
 pub use handler::{Action, CloseReason, Detached, DetachedStream, FnHandler, Handler, TimerId};
 pub use input::Input;
 pub use local::Other;
+pub use writer::ConnWriter;
 
 pub(crate) use event_loop::{guarded, Core, EventLoop};

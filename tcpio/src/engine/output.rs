@@ -17,7 +17,7 @@
 use std::io::{self, IoSlice};
 
 use super::buffer::{BufferPool, OutBuf};
-use crate::transport::Stream;
+use crate::transport::{Errno, Stream};
 
 /// Forwarded input slices per flush before further ones are copied instead; keeps the
 /// `writev` array on the stack and well under `IOV_MAX`.
@@ -150,16 +150,16 @@ pub(crate) fn write_once(
         };
         match res {
             Ok(n) => return Ok(n),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(Errno::AGAIN) => return Ok(0),
+            Err(Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
         }
     }
 }
 
 /// One `writev` over owned runs and input slices.
 #[inline(never)]
-fn write_pieces(stream: &mut Stream, out: &OutBuf, batch: &Batch, input: &[u8]) -> io::Result<usize> {
+fn write_pieces(stream: &mut Stream, out: &OutBuf, batch: &Batch, input: &[u8]) -> Result<usize, Errno> {
     let mut iov = [IoSlice::new(&[]); 2 * MAX_INPUT_SEGS + 1];
     let mut n = 0;
     for_each_piece(out, batch, input, |p| {

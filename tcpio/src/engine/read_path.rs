@@ -6,6 +6,7 @@ use super::connection::Connection;
 use super::connection::{EOF, FIN_SEEN, RESUME_PENDING};
 use super::event_loop::{guarded, settled, Core, EventLoop};
 use super::{Action, CloseReason, Handler, Input};
+use crate::transport::Errno;
 
 /// What a delivery left for the loop to do.
 enum Delivered {
@@ -75,9 +76,9 @@ impl<H: Handler> EventLoop<H> {
                         return;
                     }
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return self.finalize(key, CloseReason::from_io(e)),
+                Err(Errno::AGAIN) => return,
+                Err(Errno::INTR) => {}
+                Err(e) => return self.finalize(key, CloseReason::from_io(e.into())),
             }
         }
         if self.conns.get(key).is_some_and(|c| c.wants_input()) {

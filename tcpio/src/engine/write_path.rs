@@ -11,6 +11,7 @@ use super::event_loop::{conn_token, guarded, EventLoop, Timer};
 use super::events::ServerEvent;
 use super::shared::bump;
 use super::{Action, CloseReason, Conn, Detached, Handler};
+use crate::transport::Errno;
 
 impl<H: Handler> EventLoop<H> {
     /// Runs a connection callback that has no input, then flushes and applies it.
@@ -144,8 +145,8 @@ impl<H: Handler> EventLoop<H> {
                         return;
                     }
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(Errno::AGAIN) => return,
+                Err(Errno::INTR) => {}
                 Err(_) => return self.finish_leaving(key),
             }
         }

@@ -11,4 +11,4 @@ mod stream;
 
 pub use addr::Addr;
 pub(crate) use listener::{Accepted, Listener, UnixSocketFile};
-pub(crate) use stream::Stream;
+pub(crate) use stream::{Errno, Stream};

@@ -7,6 +7,7 @@ use std::os::fd::AsFd;
 use mio::event::Source;
 use mio::net::{TcpStream, UnixStream};
 use mio::{Interest, Registry, Token};
+pub(crate) use rustix::io::Errno;
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 const SEND_FLAGS: rustix::net::SendFlags = rustix::net::SendFlags::NOSIGNAL;
@@ -25,19 +26,20 @@ impl Stream {
     // `std` and glibc: in a multi-threaded process glibc wraps every `recv`/`send` in
     // cancellation-point bookkeeping, measured at ~60 instructions per echoed message,
     // as much as the whole hand-written epoll loop spends. `send` with `MSG_NOSIGNAL`
-    // keeps a write to a reset peer from raising SIGPIPE.
+    // keeps a write to a reset peer from raising SIGPIPE. The errors stay `Errno`s (a
+    // number) on the hot path; they become `io::Error`s only where one is reported.
 
-    pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        Ok(rustix::io::read(self.as_fd(), buf)?)
+    pub(crate) fn read(&mut self, buf: &mut [u8]) -> Result<usize, Errno> {
+        rustix::io::read(self.as_fd(), buf)
     }
 
-    pub(crate) fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        Ok(rustix::net::send(self.as_fd(), buf, SEND_FLAGS)?)
+    pub(crate) fn write(&mut self, buf: &[u8]) -> Result<usize, Errno> {
+        rustix::net::send(self.as_fd(), buf, SEND_FLAGS)
     }
 
-    pub(crate) fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    pub(crate) fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> Result<usize, Errno> {
         let mut no_control = rustix::net::SendAncillaryBuffer::default();
-        Ok(rustix::net::sendmsg(self.as_fd(), bufs, &mut no_control, SEND_FLAGS)?)
+        rustix::net::sendmsg(self.as_fd(), bufs, &mut no_control, SEND_FLAGS)
     }
 
     pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {

@@ -1,0 +1,104 @@
+//! [`ConnWriter`]: appending straight to a connection's output queue.
+
+use super::conn::Conn;
+use super::connection::{CLOSED, SHUTDOWN_WRITE_REQUESTED};
+
+/// Appends to a connection's output queue with less bookkeeping per call than
+/// [`Conn::write`], for a handler that answers a pipeline with many small replies.
+///
+/// [`Conn::write`] checks, on every call, whether the bytes are a slice of the input
+/// to forward without a copy, and re-reads the connection's state. A writer does those
+/// checks once, when [`Conn::writer`] makes it; each [`put`](Self::put) is then a length
+/// check and an append to the queue's buffer. Nothing is written to the socket until
+/// the callback returns, as with `Conn::write`: the flush after the callback sends
+/// everything in one system call.
+///
+/// The rules are those of [`Conn::write`]: output past the hard cap
+/// ([`Builder::max_output`](crate::Builder::max_output)) is not stored and closes the
+/// connection with [`CloseReason::OutputLimit`](crate::CloseReason::OutputLimit), and
+/// bytes put once the connection is leaving or its write side is shut are discarded.
+/// Input slices put through a writer are copied (use `Conn::write` to forward them).
+///
+/// ```
+/// use tcpio::{Action, Conn, Input};
+///
+/// // Answers every line with its length, all answers of a read in one writer.
+/// fn on_data(conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+///     let mut out = conn.writer();
+///     let mut used = 0;
+///     while let Some(nl) = input.bytes()[used..].iter().position(|&b| b == b'\n') {
+///         out.put(nl.to_string().as_bytes());
+///         out.put(b"\n");
+///         used += nl + 1;
+///     }
+///     input.consume(used);
+///     Action::Continue
+/// }
+/// # let _ = on_data;
+/// ```
+pub struct ConnWriter<'w, 'c, S> {
+    conn: &'w mut Conn<'c, S>,
+    /// Bytes that may still be put before the hard cap; 0 when discarding.
+    room: usize,
+}
+
+impl<S> std::fmt::Debug for ConnWriter<'_, '_, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnWriter").field("id", &self.conn.id()).field("room", &self.room).finish()
+    }
+}
+
+impl<'w, 'c, S> ConnWriter<'w, 'c, S> {
+    pub(crate) fn new(conn: &'w mut Conn<'c, S>) -> Self {
+        let room = if conn.c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) != 0 {
+            0
+        } else {
+            conn.core.cfg.limits.max_output.saturating_sub(conn.queued())
+        };
+        ConnWriter { conn, room }
+    }
+
+    /// Queues `bytes` for the peer, after everything queued before.
+    #[inline]
+    pub fn put(&mut self, bytes: &[u8]) {
+        if bytes.len() > self.room {
+            return self.over_cap(bytes.len());
+        }
+        self.room -= bytes.len();
+        let conn = &mut *self.conn;
+        conn.c.out.extend(bytes, &mut conn.core.pool);
+    }
+
+    /// Bytes that may still be put before the connection's hard cap.
+    pub fn room(&self) -> usize {
+        self.room
+    }
+
+    #[cold]
+    fn over_cap(&mut self, len: usize) {
+        if len > 0 && self.conn.c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) == 0 {
+            self.conn.refuse_over_cap();
+        }
+        self.room = 0;
+    }
+}
+
+impl<S> std::io::Write for ConnWriter<'_, '_, S> {
+    /// Queues all of `buf` (or, past the hard cap, discards it and closes the
+    /// connection); never a short write.
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.put(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<S> crate::codec::Sink for ConnWriter<'_, '_, S> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        ConnWriter::put(self, bytes);
+    }
+}
