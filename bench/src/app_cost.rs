@@ -111,7 +111,7 @@ pub fn run_redis(n_p1: u64, n_p32: u64, only: &RedisFilter, pin: Pinning) -> Res
         &groups,
     )?;
     println!();
-    println!("chart: {}", chart.display());
+    println!("chart: {chart}");
     Ok(())
 }
 
@@ -170,7 +170,7 @@ pub fn run_http(seconds: f64, pin: Pinning) -> Res<()> {
         &groups,
     )?;
     println!();
-    println!("chart: {}", chart.display());
+    println!("chart: {chart}");
     Ok(())
 }
 

@@ -29,14 +29,12 @@ pub struct Group {
 }
 
 /// Draws grouped bars, one group per workload and one bar per series, with each bar's value
-/// written above it; writes `file` under [`chart_dir`] and returns its path.
-pub fn grouped_bars(
-    file: &str,
-    title: &str,
-    y_desc: &str,
-    series: &[&str],
-    groups: &[Group],
-) -> Res<PathBuf> {
+/// written above it; writes `file` under [`chart_dir`] and says where. A partial run (a
+/// value that was not measured) leaves the committed chart alone and says so.
+pub fn grouped_bars(file: &str, title: &str, y_desc: &str, series: &[&str], groups: &[Group]) -> Res<String> {
+    if groups.is_empty() || groups.iter().any(|g| g.values.iter().any(|v| v.is_nan())) {
+        return Ok(format!("{file} not written (a partial run)"));
+    }
     let dir = chart_dir();
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(file);
@@ -107,7 +105,7 @@ pub fn grouped_bars(
     root.present().map_err(|e| format!("chart: {e}"))?;
     drop(chart);
     drop(root);
-    Ok(path)
+    Ok(path.display().to_string())
 }
 
 /// A number in a few characters: `2.1M`, `950k`, `3.9k`, `412`.

@@ -203,7 +203,7 @@ pub fn run(flags: &Flags) -> Res<()> {
         &cpu_groups,
     )?;
     println!();
-    println!("charts: {} {}", a.display(), b.display());
+    println!("charts: {a} {b}");
     eprintln!("http: done in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }

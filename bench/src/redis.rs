@@ -306,6 +306,6 @@ fn report(
         &cpu_groups,
     )?;
     println!();
-    println!("charts: {} {}", a.display(), b.display());
+    println!("charts: {a} {b}");
     Ok(())
 }

@@ -256,7 +256,12 @@ pub(crate) fn settled<S>(
         // Nothing resumed, paused by pressure, waiting to drain or to send a FIN...
         && c.flags & (RESUME_PENDING | PRESSURE_PAUSED | NOTIFY_DRAINED | SHUTDOWN_WRITE_REQUESTED) == 0
         && c.leaving.is_none()
-        && c.out.is_empty()
+        && {
+            // A flush that leaves output behind always flags it (NOTIFY_DRAINED), and
+            // the callback's flush has just run: no separate look at the buffer.
+            debug_assert!(c.out.is_empty() || c.flags & NOTIFY_DRAINED != 0);
+            true
+        }
 }
 
 /// Runs user code, turning a panic into its message.
