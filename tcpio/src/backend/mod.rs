@@ -22,7 +22,8 @@
 //! finished writes (bytes taken); the engine's connection logic is already split into
 //! "input arrived" and "output accepted" steps for it (see `docs/ARCHITECTURE.md`).
 //!
-//! There is no `unsafe` here: `mio` wraps `epoll` (Linux) and `kqueue` (macOS, BSD).
+//! There is no `unsafe` here: `mio` wraps `epoll` (Linux) and `kqueue` (macOS, BSD),
+//! and on Linux the wait goes through `rustix`'s safe `epoll_pwait` on mio's descriptor.
 
 mod mio_poller;
 
