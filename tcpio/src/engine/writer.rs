@@ -61,7 +61,12 @@ impl<'w, 'c, S> ConnWriter<'w, 'c, S> {
     /// Queues `bytes` for the peer, after everything queued before.
     #[inline]
     pub fn put(&mut self, bytes: &[u8]) {
-        if bytes.len() > self.room {
+        // One comparison for both rare cases: an empty put (which must not take a
+        // buffer from the pool) wraps around to the largest length.
+        if bytes.len().wrapping_sub(1) >= self.room {
+            if bytes.is_empty() {
+                return;
+            }
             return self.over_cap(bytes.len());
         }
         self.room -= bytes.len();
@@ -74,6 +79,7 @@ impl<'w, 'c, S> ConnWriter<'w, 'c, S> {
         self.room
     }
 
+    /// `put` of more than the room left (or of anything while discarding).
     #[cold]
     fn over_cap(&mut self, len: usize) {
         if len > 0 && self.conn.c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) == 0 {
