@@ -27,6 +27,7 @@ impl Handler for Mixed {
             w.put(b">");
             write!(w, "[{}]", line.len()).unwrap();
             w.put(b"{");
+            drop(w);
             conn.write(line);
             conn.writer().put(b"}\n");
             used += nl + 1;
@@ -74,6 +75,7 @@ impl Handler for Putter {
             w.put(&chunk);
         }
         let after = w.room();
+        drop(w);
         self.rooms.send((before, after)).unwrap();
         Action::Continue
     }
@@ -132,4 +134,31 @@ fn writer_output_after_shutdown_write_is_discarded_without_closing() {
     assert_eq!(got, b"last words");
     // The connection is still open for reading: only the write side was shut.
     assert_eq!(server.stats().total.open, 1);
+}
+
+#[test]
+fn output_put_through_a_writer_is_counted_as_queued_until_sent() {
+    struct Big;
+    impl Handler for Big {
+        type State = ();
+        fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            input.consume_all();
+            let mut w = conn.writer();
+            for i in 0..64u8 {
+                w.put(&[i; 64 * 1024]);
+            }
+            Action::Continue
+        }
+    }
+    let (server, addr) = start(local().loops(1).send_buffer_size(64 * 1024), |_| Big);
+    let mut c = connect(addr);
+    socket2::SockRef::from(&c).set_recv_buffer_size(64 * 1024).unwrap();
+    c.write_all(b"go").unwrap();
+    // 4 MiB cannot all fit in the socket buffers: the rest is queued, and counted.
+    assert!(wait_for(|| server.stats().total.queued_bytes > 1 << 20));
+    let got = read_n(&mut c, 64 * 64 * 1024);
+    for (i, chunk) in got.chunks(64 * 1024).enumerate() {
+        assert!(chunk.iter().all(|&b| b == i as u8), "chunk {i}");
+    }
+    assert!(wait_for(|| server.stats().total.queued_bytes == 0));
 }

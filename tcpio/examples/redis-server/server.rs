@@ -85,6 +85,7 @@ impl Handler for Redis {
                 }
             }
         }
+        drop(out); // settles the writer's accounting and frees `conn`
         conn.state_mut().progress = progress;
         input.consume(used);
         Action::Continue

@@ -193,6 +193,21 @@ impl OutBuf {
         pool.queued += data.len();
     }
 
+    /// Takes a buffer from the pool if there is none, for [`push`](Self::push).
+    #[inline]
+    pub(crate) fn ensure_buffer(&mut self, pool: &mut BufferPool) {
+        if self.buf.capacity() == 0 {
+            self.buf = pool.take_out();
+        }
+    }
+
+    /// Appends without the pool's accounting, which the caller settles once for a run
+    /// of pushes (a `ConnWriter` does on drop).
+    #[inline]
+    pub(crate) fn push(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
+    }
+
     /// Marks `n` pending bytes as written; an emptied buffer goes back to the pool.
     pub(crate) fn advance(&mut self, n: usize, pool: &mut BufferPool) {
         self.head += n;

@@ -13,6 +13,10 @@ use super::connection::{CLOSED, SHUTDOWN_WRITE_REQUESTED};
 /// the callback returns, as with `Conn::write`: the flush after the callback sends
 /// everything in one system call.
 ///
+/// The writer borrows the connection; drop it (or let it go out of scope) to use the
+/// connection again. Dropping it settles the loop's count of queued bytes and gives an
+/// unused buffer back to the pool.
+///
 /// The rules are those of [`Conn::write`]: output past the hard cap
 /// ([`Builder::max_output`](crate::Builder::max_output)) is not stored and closes the
 /// connection with [`CloseReason::OutputLimit`](crate::CloseReason::OutputLimit), and
@@ -40,6 +44,9 @@ pub struct ConnWriter<'w, 'c, S> {
     conn: &'w mut Conn<'c, S>,
     /// Bytes that may still be put before the hard cap; 0 when discarding.
     room: usize,
+    /// The output queue's end when the writer was made: what lies past it on drop was
+    /// put through the writer, and is added to the loop's queued-bytes count then.
+    start: usize,
 }
 
 impl<S> std::fmt::Debug for ConnWriter<'_, '_, S> {
@@ -55,7 +62,11 @@ impl<'w, 'c, S> ConnWriter<'w, 'c, S> {
         } else {
             conn.core.cfg.limits.max_output.saturating_sub(conn.queued())
         };
-        ConnWriter { conn, room }
+        // The buffer is taken now, so that a put is a plain append; an unused one goes
+        // back on drop.
+        conn.c.out.ensure_buffer(&mut conn.core.pool);
+        let start = conn.c.out.end_index();
+        ConnWriter { conn, room, start }
     }
 
     /// Queues `bytes` for the peer, after everything queued before.
@@ -70,8 +81,7 @@ impl<'w, 'c, S> ConnWriter<'w, 'c, S> {
             return self.over_cap(bytes.len());
         }
         self.room -= bytes.len();
-        let conn = &mut *self.conn;
-        conn.c.out.extend(bytes, &mut conn.core.pool);
+        self.conn.c.out.push(bytes);
     }
 
     /// Bytes that may still be put before the connection's hard cap.
@@ -86,6 +96,16 @@ impl<'w, 'c, S> ConnWriter<'w, 'c, S> {
             self.conn.refuse_over_cap();
         }
         self.room = 0;
+    }
+}
+
+impl<S> Drop for ConnWriter<'_, '_, S> {
+    fn drop(&mut self) {
+        let conn = &mut *self.conn;
+        conn.core.pool.queued += conn.c.out.end_index() - self.start;
+        if conn.c.out.is_empty() {
+            conn.c.out.release(&mut conn.core.pool);
+        }
     }
 }
 
