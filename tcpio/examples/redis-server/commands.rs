@@ -167,8 +167,11 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Out) -> Flow {
     let mut lower = [0u8; 16];
     let cmd = match lower.get_mut(..name.len()) {
         Some(l) => {
-            l.copy_from_slice(name);
-            l.make_ascii_lowercase();
+            // Copied and lowered in one pass: names are a few bytes, for which a
+            // `memcpy` call costs more than the loop.
+            for (d, &c) in l.iter_mut().zip(name) {
+                *d = c.to_ascii_lowercase();
+            }
             Cmd::lookup(l)
         }
         None => None,
