@@ -12,7 +12,7 @@ use tcpio::{Action, Builder, Conn, ConnWriter, Handler, Input, ServerHandle};
 
 use super::http::{respond, Date, Handled, Out, MAX_BODY, MAX_HEAD};
 
-impl<S> Out for ConnWriter<'_, '_, S> {
+impl<S> Out for ConnWriter<'_, S> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         ConnWriter::put(self, bytes);

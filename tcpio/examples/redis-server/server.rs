@@ -27,7 +27,7 @@ pub const MAX_QUERY_BUFFER: usize = 1 << 30;
 /// How often each loop sweeps expired keys out of part of the keyspace.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(25);
 
-impl<S> Out for ConnWriter<'_, '_, S> {
+impl<S> Out for ConnWriter<'_, S> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         ConnWriter::put(self, bytes);

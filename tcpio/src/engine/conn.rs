@@ -113,16 +113,14 @@ impl<'a, S> Conn<'a, S> {
 
     /// A writer that appends to the output queue with less bookkeeping per call than
     /// [`write`](Self::write): for many small pieces, such as a pipeline's replies.
-    pub fn writer(&mut self) -> ConnWriter<'_, 'a, S> {
+    pub fn writer(&mut self) -> ConnWriter<'_, S> {
         ConnWriter::new(self)
     }
 
     /// Output would pass the hard cap: the connection closes, the bytes are not stored.
     #[cold]
-    pub(crate) fn refuse_over_cap(&mut self) {
-        let limit = self.core.cfg.limits.max_output;
-        self.c.set_flag(CLOSED, true);
-        self.c.close_requested = Some(CloseReason::OutputLimit { limit });
+    fn refuse_over_cap(&mut self) {
+        self.c.refuse_output(self.core.cfg.limits.max_output);
     }
 
     /// Queues several slices in order, as [`write`](Self::write) does each.

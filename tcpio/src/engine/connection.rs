@@ -145,6 +145,14 @@ impl<S> Connection<S> {
             self.flags &= !f;
         }
     }
+
+    /// Output would pass the hard cap of `limit` bytes: writes stop (they are not
+    /// stored) and the connection closes with [`CloseReason::OutputLimit`].
+    #[cold]
+    pub(crate) fn refuse_output(&mut self, limit: usize) {
+        self.set_flag(CLOSED, true);
+        self.close_requested = Some(CloseReason::OutputLimit { limit });
+    }
     pub(crate) fn ext_mut(&mut self) -> &mut Ext {
         self.ext.get_or_insert_with(Default::default)
     }

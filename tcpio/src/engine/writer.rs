@@ -1,7 +1,8 @@
 //! [`ConnWriter`]: appending straight to a connection's output queue.
 
+use super::buffer::BufferPool;
 use super::conn::Conn;
-use super::connection::{CLOSED, SHUTDOWN_WRITE_REQUESTED};
+use super::connection::{Connection, CLOSED, SHUTDOWN_WRITE_REQUESTED};
 
 /// Appends to a connection's output queue with less bookkeeping per call than
 /// [`Conn::write`], for a handler that answers a pipeline with many small replies.
@@ -40,8 +41,13 @@ use super::connection::{CLOSED, SHUTDOWN_WRITE_REQUESTED};
 /// }
 /// # let _ = on_data;
 /// ```
-pub struct ConnWriter<'w, 'c, S> {
-    conn: &'w mut Conn<'c, S>,
+pub struct ConnWriter<'w, S> {
+    // The connection and the pool themselves, not the `Conn` that holds them: a put
+    // then reaches the output buffer through one pointer.
+    c: &'w mut Connection<S>,
+    pool: &'w mut BufferPool,
+    /// The hard cap, for the close reason.
+    limit: usize,
     /// Bytes that may still be put before the hard cap; 0 when discarding.
     room: usize,
     /// The output queue's end when the writer was made: what lies past it on drop was
@@ -49,39 +55,34 @@ pub struct ConnWriter<'w, 'c, S> {
     start: usize,
 }
 
-impl<S> std::fmt::Debug for ConnWriter<'_, '_, S> {
+impl<S> std::fmt::Debug for ConnWriter<'_, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConnWriter").field("id", &self.conn.id()).field("room", &self.room).finish()
+        f.debug_struct("ConnWriter").field("id", &self.c.id).field("room", &self.room).finish()
     }
 }
 
-impl<'w, 'c, S> ConnWriter<'w, 'c, S> {
-    pub(crate) fn new(conn: &'w mut Conn<'c, S>) -> Self {
-        let room = if conn.c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) != 0 {
-            0
-        } else {
-            conn.core.cfg.limits.max_output.saturating_sub(conn.queued())
-        };
+impl<'w, S> ConnWriter<'w, S> {
+    pub(crate) fn new<'c>(conn: &'w mut Conn<'c, S>) -> Self {
+        let queued = conn.queued();
+        let (c, core) = (&mut *conn.c, &mut *conn.core);
+        let limit = core.cfg.limits.max_output;
+        let room =
+            if c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) != 0 { 0 } else { limit.saturating_sub(queued) };
         // The buffer is taken now, so that a put is a plain append; an unused one goes
         // back on drop.
-        conn.c.out.ensure_buffer(&mut conn.core.pool);
-        let start = conn.c.out.end_index();
-        ConnWriter { conn, room, start }
+        c.out.ensure_buffer(&mut core.pool);
+        let start = c.out.end_index();
+        ConnWriter { c, pool: &mut core.pool, limit, room, start }
     }
 
     /// Queues `bytes` for the peer, after everything queued before.
     #[inline]
     pub fn put(&mut self, bytes: &[u8]) {
-        // One comparison for both rare cases: an empty put (which must not take a
-        // buffer from the pool) wraps around to the largest length.
-        if bytes.len().wrapping_sub(1) >= self.room {
-            if bytes.is_empty() {
-                return;
-            }
+        if bytes.len() > self.room {
             return self.over_cap(bytes.len());
         }
         self.room -= bytes.len();
-        self.conn.c.out.push(bytes);
+        self.c.out.push(bytes);
     }
 
     /// Bytes that may still be put before the connection's hard cap.
@@ -92,24 +93,23 @@ impl<'w, 'c, S> ConnWriter<'w, 'c, S> {
     /// `put` of more than the room left (or of anything while discarding).
     #[cold]
     fn over_cap(&mut self, len: usize) {
-        if len > 0 && self.conn.c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) == 0 {
-            self.conn.refuse_over_cap();
+        if len > 0 && self.c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) == 0 {
+            self.c.refuse_output(self.limit);
         }
         self.room = 0;
     }
 }
 
-impl<S> Drop for ConnWriter<'_, '_, S> {
+impl<S> Drop for ConnWriter<'_, S> {
     fn drop(&mut self) {
-        let conn = &mut *self.conn;
-        conn.core.pool.queued += conn.c.out.end_index() - self.start;
-        if conn.c.out.is_empty() {
-            conn.c.out.release(&mut conn.core.pool);
+        self.pool.queued += self.c.out.end_index() - self.start;
+        if self.c.out.is_empty() {
+            self.c.out.release(self.pool);
         }
     }
 }
 
-impl<S> std::io::Write for ConnWriter<'_, '_, S> {
+impl<S> std::io::Write for ConnWriter<'_, S> {
     /// Queues all of `buf` (or, past the hard cap, discards it and closes the
     /// connection); never a short write.
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -122,7 +122,7 @@ impl<S> std::io::Write for ConnWriter<'_, '_, S> {
     }
 }
 
-impl<S> crate::codec::Sink for ConnWriter<'_, '_, S> {
+impl<S> crate::codec::Sink for ConnWriter<'_, S> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         ConnWriter::put(self, bytes);
