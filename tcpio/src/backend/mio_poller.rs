@@ -2,10 +2,10 @@
 //!
 //! `mio` registers every source and owns the poller and the waker. On Linux the wait
 //! itself is one `epoll_pwait` system call made through `rustix` on mio's epoll
-//! descriptor: glibc's `epoll_wait` is a thread-cancellation point whose bookkeeping
-//! (~55 instructions) cost as much per loop pass as the hand-written epoll floor spends
-//! on a whole echoed message. The events read are the kernel's `epoll_event`s, decoded
-//! below exactly as `mio` decodes them.
+//! descriptor: glibc's `epoll_wait` is a thread-cancellation point, and its wrapper
+//! and mio's cost ~55 instructions per wait against ~22 for this one (with one busy
+//! connection, that is per message). The events read are the kernel's `epoll_event`s,
+//! decoded below exactly as `mio` decodes them.
 
 use std::io;
 use std::sync::Arc;
@@ -36,7 +36,8 @@ use rustix::event::epoll;
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 impl Events {
-    /// Room for `n` events per wait (at least one).
+    /// Room for `n` events per wait (the loop's batch has 1,024; a batch of 0 is only
+    /// a placeholder, never waited on).
     pub(crate) fn with_capacity(n: usize) -> Events {
         Events { list: Vec::with_capacity(n) }
     }
