@@ -186,10 +186,8 @@ impl OutBuf {
 
     #[inline]
     pub(crate) fn extend(&mut self, data: &[u8], pool: &mut BufferPool) {
-        if self.buf.capacity() == 0 {
-            self.buf = pool.take_out();
-        }
-        self.buf.extend_from_slice(data);
+        self.ensure_buffer(pool);
+        self.push(data);
         pool.queued += data.len();
     }
 
