@@ -21,6 +21,7 @@ use super::connection::{
 };
 use super::local::Deferred;
 use super::output::{self, Batch};
+use super::read_path::{read_conn, Read, READ_SPECIAL};
 use super::shared::{bump, Command, Counters, Shared};
 use super::timer_wheel::TimerWheel;
 use super::{Action, CloseReason, Conn, Handler};
@@ -410,15 +411,23 @@ impl<H: Handler> EventLoop<H> {
             if r.read_closed {
                 c.set_flag(FIN_SEEN, true);
             }
+            let readable = r.readable || r.read_closed || r.error;
             if (r.writable || r.error) && c.flag(WRITE_BLOCKED) {
                 self.on_writable(key);
                 // Writing may have closed it (and a callback reused the slot).
-                if self.live(r.token).is_none() {
-                    return;
+                if readable && self.live(r.token).is_some() {
+                    self.on_readable(key);
                 }
-            }
-            if r.readable || r.read_closed || r.error {
-                self.on_readable(key);
+            } else if readable {
+                if c.flags & READ_SPECIAL != 0 {
+                    return self.on_readable(key);
+                }
+                // The common case, on the connection looked up above.
+                let mut budget = self.core.cfg.read_budget;
+                let res = read_conn(&mut self.handler, &mut self.core, &mut self.rbuf, c, &mut budget);
+                if !matches!(res, Read::Done) {
+                    self.read_slow(key, res, budget);
+                }
             }
         }
     }

@@ -1,15 +1,21 @@
 //! Input: reading a connection until drained and delivering what arrived.
+//!
+//! The common case (a read, a callback whose output went out whole, a short read that
+//! says the socket is drained) runs in [`read_conn`] on the connection the event's
+//! dispatch already looked up: one slab lookup per event. Everything else (end of
+//! stream, an error, a callback outcome that needs the loop, a spent budget) leaves
+//! it for [`EventLoop::read_slow`], which re-looks the connection up as it needs.
 
 use std::io;
 
 use super::connection::Connection;
-use super::connection::{EOF, FIN_SEEN, RESUME_PENDING};
-use super::event_loop::{guarded, settled, Core, EventLoop};
+use super::connection::{EOF, FIN_SEEN, RESUME_PENDING, WRITE_SHUT};
+use super::event_loop::{conn_token, guarded, settled, Core, EventLoop};
 use super::{Action, CloseReason, Handler, Input};
 use crate::transport::Errno;
 
 /// What a delivery left for the loop to do.
-enum Delivered {
+pub(crate) enum Delivered {
     /// Nothing: the common case.
     Settled,
     /// The callback's outcome needs [`EventLoop::after`].
@@ -18,8 +24,80 @@ enum Delivered {
     TooMuchInput,
 }
 
+/// Where [`read_conn`] stopped.
+pub(crate) enum Read {
+    /// Drained for now, would block, or no longer wants input: nothing more to do.
+    Done,
+    /// The peer closed its side.
+    Eof,
+    /// The read failed.
+    Failed(Errno),
+    /// A delivery needs the loop; `fresh`: bytes of it that sit in the loop's read
+    /// buffer; `drained`: the read that brought them left the socket empty.
+    Delivered { d: Delivered, fresh: usize, drained: bool },
+    /// The read budget ran out with input possibly still waiting.
+    Budget,
+}
+
+/// Bits that send a readable event to [`EventLoop::on_readable`] rather than straight
+/// to [`read_conn`]: a possibly lingering connection, or kept input to offer first.
+pub(crate) const READ_SPECIAL: u16 = WRITE_SHUT | RESUME_PENDING;
+
+/// Reads `c` and delivers its input until the socket is drained, the budget is spent
+/// or something needs the loop. Works on split borrows of the loop, so the caller's
+/// lookup of the connection is the only one.
+#[inline(always)]
+pub(crate) fn read_conn<H: Handler>(
+    handler: &mut H,
+    core: &mut Core,
+    rbuf: &mut [u8],
+    c: &mut Connection<H::State>,
+    budget: &mut usize,
+) -> Read {
+    // Reads per event are bounded so one busy connection cannot starve the rest; a
+    // connection that spends its budget is read again later in this pass.
+    while *budget > 0 {
+        *budget -= 1;
+        if !c.wants_input() {
+            return Read::Done;
+        }
+        // With input left over, read straight behind it (no copy later); else into
+        // the loop's shared buffer, so an idle connection keeps no buffer at all.
+        let read_size = rbuf.len();
+        let fresh = c.inbuf.is_empty();
+        let res =
+            if fresh { c.stream.read(rbuf) } else { c.stream.read(c.inbuf.spare(read_size, &mut core.pool)) };
+        match res {
+            Ok(0) => return Read::Eof,
+            Ok(n) => {
+                core.bytes_in += n as u64;
+                c.last_in = core.now_ms;
+                // A short read means the socket is drained for now (epoll(7)): no
+                // system call is spent on the `WouldBlock` that would follow, unless
+                // the peer's FIN is flagged and end of stream is still to be read.
+                let drained = n < read_size && !c.flag(FIN_SEEN);
+                let (d, fresh) = if fresh {
+                    (deliver_fresh(handler, c, core, &rbuf[..n]), n)
+                } else {
+                    (deliver_kept(handler, c, core, n), 0)
+                };
+                match d {
+                    Delivered::Settled if drained => return Read::Done,
+                    Delivered::Settled => {}
+                    d => return Read::Delivered { d, fresh, drained },
+                }
+            }
+            Err(Errno::AGAIN) => return Read::Done,
+            Err(Errno::INTR) => {}
+            Err(e) => return Read::Failed(e),
+        }
+    }
+    Read::Budget
+}
+
 impl<H: Handler> EventLoop<H> {
-    /// The socket may have input (an edge, a FIN, or a place in the ready list).
+    /// The socket may have input (an edge, a FIN, or a place in the ready list): the
+    /// entry that looks the connection up itself and handles the special cases first.
     pub(crate) fn on_readable(&mut self, key: usize) {
         let c = &mut self.conns[key];
         if c.lingering() {
@@ -29,73 +107,59 @@ impl<H: Handler> EventLoop<H> {
             // Resumed with input still kept: offer it before reading more.
             c.set_flag(RESUME_PENDING, false);
             if !c.inbuf.is_empty() && c.wants_input() {
+                let token = conn_token(key, c.gen);
                 let d = deliver_kept(&mut self.handler, c, &mut self.core, 0);
-                if !self.finish(key, d, 0) {
+                if !self.finish(key, d, 0, token) {
                     return;
                 }
             }
         }
-        let read_size = self.rbuf.len();
-        // Reads per event are bounded so one busy connection cannot starve the rest;
-        // a connection that spends its budget is read again later in this pass.
-        for _ in 0..self.core.cfg.read_budget {
-            // Looked up again each time: a callback may have closed the connection (the
-            // slot cannot be reused meanwhile: nothing is accepted during this call).
-            let Some(c) = self.conns.get_mut(key) else { return };
-            if !c.wants_input() {
-                return;
-            }
-            // With input left over, read straight behind it (no copy later); else into
-            // the loop's shared buffer, so an idle connection keeps no buffer at all.
-            let fresh = c.inbuf.is_empty();
-            let res = if fresh {
-                c.stream.read(&mut self.rbuf)
-            } else {
-                c.stream.read(c.inbuf.spare(read_size, &mut self.core.pool))
-            };
-            match res {
-                Ok(0) => {
+        let mut budget = self.core.cfg.read_budget;
+        let c = &mut self.conns[key];
+        let r = read_conn(&mut self.handler, &mut self.core, &mut self.rbuf, c, &mut budget);
+        self.read_slow(key, r, budget);
+    }
+
+    /// Applies where [`read_conn`] stopped and reads on while the connection wants
+    /// input and the budget lasts.
+    #[inline(never)]
+    pub(crate) fn read_slow(&mut self, key: usize, mut r: Read, mut budget: usize) {
+        let token = conn_token(key, self.conns[key].gen);
+        loop {
+            match r {
+                Read::Done => return,
+                Read::Eof => {
+                    let c = &mut self.conns[key];
                     c.set_flag(EOF, true);
                     c.inbuf.release(&mut self.core.pool);
                     return self.callback(key, |h, conn| h.on_eof(conn));
                 }
-                Ok(n) => {
-                    self.core.bytes_in += n as u64;
-                    c.last_in = self.core.now_ms;
-                    // A short read means the socket is drained for now (epoll(7)):
-                    // no system call is spent on the `WouldBlock` that would follow,
-                    // unless the peer's FIN is flagged and end of stream is still to
-                    // be read.
-                    let drained = n < read_size && !c.flag(FIN_SEEN);
-                    let d = if fresh {
-                        deliver_fresh(&mut self.handler, c, &mut self.core, &self.rbuf[..n])
-                    } else {
-                        deliver_kept(&mut self.handler, c, &mut self.core, n)
-                    };
-                    if !self.finish(key, d, if fresh { n } else { 0 }) || drained {
+                Read::Failed(e) => return self.finalize(key, CloseReason::from_io(e.into())),
+                Read::Delivered { d, fresh, drained } => {
+                    if !self.finish(key, d, fresh, token) || drained {
                         return;
                     }
                 }
-                Err(Errno::AGAIN) => return,
-                Err(Errno::INTR) => {}
-                Err(e) => return self.finalize(key, CloseReason::from_io(e.into())),
+                Read::Budget => {
+                    if self.conns[key].wants_input() {
+                        self.push_ready(key);
+                    }
+                    return;
+                }
             }
-        }
-        if self.conns.get(key).is_some_and(|c| c.wants_input()) {
-            self.push_ready(key);
+            let c = &mut self.conns[key];
+            r = read_conn(&mut self.handler, &mut self.core, &mut self.rbuf, c, &mut budget);
         }
     }
 
     /// Applies what a delivery left to do; false if the connection is gone.
-    #[inline(always)]
-    fn finish(&mut self, key: usize, d: Delivered, fresh: usize) -> bool {
+    fn finish(&mut self, key: usize, d: Delivered, fresh: usize, token: crate::backend::Token) -> bool {
         match d {
             Delivered::Settled => true,
-            Delivered::Pending(res, flushed) => self.finish_pending(key, res, flushed, fresh),
+            Delivered::Pending(res, flushed) => self.finish_pending(key, res, flushed, fresh, token),
             Delivered::TooMuchInput => {
                 // What the callback forwarded to other connections still goes.
                 if !self.core.deferred.is_empty() {
-                    let token = super::event_loop::conn_token(key, self.conns[key].gen);
                     self.run_deferred(fresh);
                     if self.live(token).is_none() {
                         return false;
@@ -107,27 +171,26 @@ impl<H: Handler> EventLoop<H> {
             }
         }
     }
-}
 
-impl<H: Handler> EventLoop<H> {
-    /// The rarer half of [`finish`](Self::finish), kept out of the read loop.
-    #[inline(never)]
+    /// A callback's outcome that needs the loop: its operations on other connections,
+    /// then [`after`](Self::after). False if the connection is gone (its slot may hold
+    /// another connection by then: a deferred dial can reuse it).
     fn finish_pending(
         &mut self,
         key: usize,
         res: Result<Action, String>,
         flushed: io::Result<()>,
         fresh: usize,
+        token: crate::backend::Token,
     ) -> bool {
         if !self.core.deferred.is_empty() {
-            let token = super::event_loop::conn_token(key, self.conns[key].gen);
             self.run_deferred(fresh);
             if self.live(token).is_none() {
                 return false;
             }
         }
         self.after(key, res, flushed);
-        self.conns.contains(key)
+        self.live(token).is_some()
     }
 }
 
