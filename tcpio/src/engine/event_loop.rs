@@ -83,6 +83,8 @@ pub(crate) struct Core {
     pub(crate) loop_id: usize,
     pub(crate) listen_addrs: Arc<[Addr]>,
     pub(crate) shared: Arc<Shared>,
+    /// This loop's counters in `shared`, held directly: published every pass.
+    counters: Arc<Counters>,
     /// Byte counts kept locally and published once per loop pass: the hot path pays
     /// a plain add, not an atomic per read and write.
     pub(crate) bytes_in: u64,
@@ -122,7 +124,9 @@ impl Core {
         shared: Arc<Shared>,
     ) -> Core {
         let now = Instant::now();
+        let counters = shared.loops[loop_id].counters.clone();
         Core {
+            counters,
             pool: BufferPool::new(cfg.pool_buffer, cfg.pool_max_free),
             batch: Batch::default(),
             cfg,
@@ -175,7 +179,7 @@ impl Core {
     }
 
     pub(crate) fn counters(&self) -> &Counters {
-        &self.shared.loops[self.loop_id].counters
+        &self.counters
     }
 
     /// Makes the byte counts visible to [`ServerHandle::stats`](crate::ServerHandle::stats).
@@ -286,7 +290,6 @@ pub(crate) struct EventLoop<H: Handler> {
     /// The loop's shared read buffer: every read lands here first.
     pub(crate) rbuf: Vec<u8>,
     pub(crate) poller: Poller,
-    events: Events,
     pub(crate) listeners: Vec<Option<Listener>>,
     /// Connections to read without waiting for an edge.
     pub(crate) ready: Vec<Token>,
@@ -311,7 +314,6 @@ impl<H: Handler> EventLoop<H> {
             handler,
             conns: Slab::new(),
             rbuf: vec![0; core.cfg.read_buffer],
-            events: Events::with_capacity(core.cfg.max_events),
             poller,
             listeners: listeners.into_iter().map(Some).collect(),
             ready: Vec::new(),
@@ -352,6 +354,8 @@ impl<H: Handler> EventLoop<H> {
         self.tick();
         tracing::debug!(loop_id = id, "event loop started");
         let timeouts = self.core.cfg.timeouts.any();
+        // Kept out of `self` so each event can be handled with `&mut self`.
+        let mut events = Events::with_capacity(self.core.cfg.max_events);
         while !(self.core.draining && self.conns.is_empty()) {
             let timeout = if !self.ready.is_empty() || !self.accept_pending.is_empty() {
                 Some(Duration::ZERO)
@@ -360,7 +364,7 @@ impl<H: Handler> EventLoop<H> {
             } else {
                 self.core.wheel.next_timeout(Instant::now())
             };
-            if let Err(e) = self.poller.wait(timeout, &mut self.events) {
+            if let Err(e) = self.poller.wait(timeout, &mut events) {
                 tracing::error!(loop_id = id, error = %e, "poll failed; stopping the loop");
                 break;
             }
@@ -370,13 +374,9 @@ impl<H: Handler> EventLoop<H> {
             if timed {
                 self.core.read_clock();
             }
-            // The batch is moved out (an empty one allocates nothing) so each event can
-            // be handled with `&mut self`.
-            let events = std::mem::replace(&mut self.events, Events::with_capacity(0));
             for e in events.iter() {
                 self.dispatch(Readiness::of(e));
             }
-            self.events = events;
             self.run_ready();
             if timed {
                 self.run_timers();

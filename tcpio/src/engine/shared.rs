@@ -84,7 +84,7 @@ pub(crate) struct LoopShared {
     /// Set while a wake-up is on its way, so a burst of commands costs one.
     wake_pending: AtomicBool,
     waker: Arc<Waker>,
-    pub(crate) counters: Counters,
+    pub(crate) counters: Arc<Counters>,
 }
 
 impl LoopShared {
@@ -93,7 +93,7 @@ impl LoopShared {
             mailbox: Mutex::new(Vec::new()),
             wake_pending: AtomicBool::new(false),
             waker,
-            counters: Counters::default(),
+            counters: Arc::default(),
         }
     }
 
