@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::connection::Connection;
-use super::connection::{CLOSED, KEEP_READING, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED, USER_PAUSED};
+use super::connection::{
+    CLOSED, ENDING, KEEP_READING, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED, USER_PAUSED,
+};
 use super::control::ServerControl;
 use super::event_loop::{conn_token, Core, Timer};
 use super::handle::{ConnHandle, HandleShared};
@@ -190,6 +192,7 @@ impl<'a, S> Conn<'a, S> {
     pub fn close_with(&mut self, reason: CloseReason) {
         if self.c.close_requested.is_none() {
             self.c.close_requested = Some(reason);
+            self.c.set_flag(ENDING, true);
         }
     }
 

@@ -50,6 +50,10 @@ pub(crate) const CLOSED: u16 = 1 << 11;
 pub(crate) const CONNECTING: u16 = 1 << 12;
 /// The linger timer of a closing connection is armed.
 pub(crate) const LINGER_ARMED: u16 = 1 << 13;
+/// A close was requested (`close_requested`) or the connection is leaving
+/// (`leaving`). Never cleared: neither leads back to a live connection. Lets the hot
+/// path test both with the other bits, in one load and mask.
+pub(crate) const ENDING: u16 = 1 << 14;
 
 /// The rarely used parts of a connection, boxed so that connections without timers
 /// or handles pay one word for them.
@@ -150,7 +154,7 @@ impl<S> Connection<S> {
     /// stored) and the connection closes with [`CloseReason::OutputLimit`].
     #[cold]
     pub(crate) fn refuse_output(&mut self, limit: usize) {
-        self.set_flag(CLOSED, true);
+        self.set_flag(CLOSED | ENDING, true);
         self.close_requested = Some(CloseReason::OutputLimit { limit });
     }
     pub(crate) fn ext_mut(&mut self) -> &mut Ext {
@@ -181,10 +185,10 @@ impl<S> Connection<S> {
     #[inline(always)]
     pub(crate) fn wants_input(&self) -> bool {
         // Paused by backpressure counts only when the handler did not choose to keep
-        // reading: one mask test for the bits, one for the pressure pair.
-        self.flags & (USER_PAUSED | EOF | CONNECTING) == 0
+        // reading: one mask test for the bits, one for the pressure pair. A connection
+        // asked to close or leaving (`ENDING`) reads nothing more.
+        self.flags & (USER_PAUSED | EOF | CONNECTING | ENDING) == 0
             && self.flags & (PRESSURE_PAUSED | KEEP_READING) != PRESSURE_PAUSED
-            && self.leaving.is_none()
     }
 
     /// Whether anything waits on the output queue: backpressure, a drain notice, a

@@ -16,8 +16,8 @@ use super::buffer::BufferPool;
 use super::config::LoopConfig;
 use super::connection::{Connection, Leaving};
 use super::connection::{
-    EOF, FIN_SEEN, IN_READY_LIST, NOTIFY_DRAINED, PRESSURE_PAUSED, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED,
-    WRITE_BLOCKED,
+    ENDING, EOF, FIN_SEEN, IN_READY_LIST, NOTIFY_DRAINED, PRESSURE_PAUSED, RESUME_PENDING,
+    SHUTDOWN_WRITE_REQUESTED, WRITE_BLOCKED,
 };
 use super::local::Deferred;
 use super::output::{self, Batch};
@@ -257,11 +257,11 @@ pub(crate) fn settled<S>(
     matches!(res, Ok(Action::Continue))
         && core.deferred.is_empty()
         && flushed.is_ok()
-        && c.close_requested.is_none()
-        // Nothing resumed, paused by pressure, waiting to drain or to send a FIN...
-        && c.flags & (RESUME_PENDING | PRESSURE_PAUSED | NOTIFY_DRAINED | SHUTDOWN_WRITE_REQUESTED) == 0
-        && c.leaving.is_none()
+        // Nothing resumed, paused by pressure, waiting to drain or to send a FIN, asked
+        // to close or leaving...
+        && c.flags & (RESUME_PENDING | PRESSURE_PAUSED | NOTIFY_DRAINED | SHUTDOWN_WRITE_REQUESTED | ENDING) == 0
         && {
+            debug_assert!(c.close_requested.is_none() && c.leaving.is_none());
             // A flush that leaves output behind always flags it (NOTIFY_DRAINED), and
             // the callback's flush has just run: no separate look at the buffer.
             debug_assert!(c.out.is_empty() || c.flags & NOTIFY_DRAINED != 0);

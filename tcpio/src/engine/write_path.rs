@@ -4,7 +4,7 @@ use std::net::Shutdown;
 
 use super::connection::Leaving;
 use super::connection::{
-    CLOSED, CONNECTING, EOF, FIN_SEEN, LINGER_ARMED, NOTIFY_DRAINED, PRESSURE_PAUSED,
+    CLOSED, CONNECTING, ENDING, EOF, FIN_SEEN, LINGER_ARMED, NOTIFY_DRAINED, PRESSURE_PAUSED,
     SHUTDOWN_WRITE_REQUESTED, WRITE_BLOCKED, WRITE_SHUT,
 };
 use super::event_loop::{conn_token, guarded, EventLoop, Timer};
@@ -100,6 +100,7 @@ impl<H: Handler> EventLoop<H> {
             return;
         }
         c.leaving = Some(how);
+        c.set_flag(ENDING, true);
         c.mark_closed_for_handles();
         if c.out.is_empty() {
             self.progress_leave(key);
