@@ -93,14 +93,13 @@ impl<'a, S> Conn<'a, S> {
     /// [`on_close`](crate::Handler::on_close) are discarded. Output past the hard cap
     /// ([`Builder::max_output`](crate::Builder::max_output)) closes the connection
     /// with [`CloseReason::OutputLimit`] and is not stored.
-    #[inline]
+    #[inline(never)]
     pub fn write(&mut self, data: &[u8]) {
         if data.is_empty() || self.c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) != 0 {
             return;
         }
-        if self.queued() + data.len() > self.core.cfg.limits.max_output {
-            return self.refuse_over_cap();
-        }
+        // Forwarded input is held to the hard cap by the flush, before anything of it
+        // is written or kept (see `Core::flush`).
         if !self.core.batch.try_forward(data, &self.c.out) {
             self.write_owned(data);
         }
@@ -108,8 +107,12 @@ impl<'a, S> Conn<'a, S> {
 
     /// The copying half of [`write`](Self::write), out of line: the forwarding half is
     /// the hot path of an echo or a proxy.
+    #[cold]
     #[inline(never)]
     fn write_owned(&mut self, data: &[u8]) {
+        if self.queued() + data.len() > self.core.max_output {
+            return self.refuse_over_cap();
+        }
         self.c.out.extend(data, &mut self.core.pool);
     }
 
@@ -122,7 +125,7 @@ impl<'a, S> Conn<'a, S> {
     /// Output would pass the hard cap: the connection closes, the bytes are not stored.
     #[cold]
     fn refuse_over_cap(&mut self) {
-        self.c.refuse_output(self.core.cfg.limits.max_output);
+        self.c.refuse_output(self.core.max_output);
     }
 
     /// Queues several slices in order, as [`write`](Self::write) does each.

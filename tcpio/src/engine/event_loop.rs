@@ -80,6 +80,8 @@ pub(crate) struct Core {
     pub(crate) pool: BufferPool,
     pub(crate) batch: Batch,
     pub(crate) cfg: Arc<LoopConfig>,
+    /// The hard cap on queued output (`cfg.limits.max_output`, one load nearer).
+    pub(crate) max_output: usize,
     pub(crate) loop_id: usize,
     pub(crate) listen_addrs: Arc<[Addr]>,
     pub(crate) shared: Arc<Shared>,
@@ -129,6 +131,7 @@ impl Core {
             counters,
             pool: BufferPool::new(cfg.pool_buffer, cfg.pool_max_free),
             batch: Batch::default(),
+            max_output: cfg.limits.max_output,
             cfg,
             loop_id,
             listen_addrs,
@@ -204,6 +207,11 @@ impl Core {
             self.batch.clear();
             return Ok(());
         }
+        if queued > self.max_output {
+            // Only forwarded input gets here: owned writes are checked as they are
+            // queued. Nothing of it is written or kept; the connection closes.
+            return self.refuse_forwarded(c);
+        }
         let sent = if c.flag(WRITE_BLOCKED) {
             0
         } else {
@@ -229,6 +237,17 @@ impl Core {
             return Ok(());
         }
         self.keep_unsent(c, input, sent, queued);
+        Ok(())
+    }
+
+    /// Forwarded input passed the hard cap: the connection closes with
+    /// [`CloseReason::OutputLimit`](super::CloseReason::OutputLimit), as an owned write
+    /// past it would.
+    #[cold]
+    #[inline(never)]
+    fn refuse_forwarded<S>(&mut self, c: &mut Connection<S>) -> std::io::Result<()> {
+        self.batch.clear();
+        c.refuse_output(self.max_output);
         Ok(())
     }
 

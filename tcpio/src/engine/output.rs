@@ -75,12 +75,12 @@ impl Batch {
     #[inline]
     pub(crate) fn try_forward(&mut self, data: &[u8], out: &OutBuf) -> bool {
         let (base, len) = self.window;
-        let p = data.as_ptr() as usize;
-        if p.wrapping_sub(base) > len || p - base + data.len() > len {
+        let off = (data.as_ptr() as usize).wrapping_sub(base);
+        // `off <= len` first, so `len - off` cannot wrap.
+        if off > len || len - off < data.len() {
             return false;
         }
         let at = out.end_index();
-        let off = p - base;
         if self.n > 0 {
             // Adjacent slices with nothing owned between them merge into one.
             let last = &mut self.segs[self.n - 1];
