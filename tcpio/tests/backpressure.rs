@@ -72,6 +72,43 @@ fn unsolicited_writes_past_the_hard_cap_close_the_connection() {
 }
 
 #[test]
+fn forwarded_input_past_the_hard_cap_closes_the_connection_and_sends_none_of_it() {
+    /// Forwards its whole input four times (four separate slices, none copied).
+    struct FourTimes(mpsc::Sender<CloseReason>);
+    impl Handler for FourTimes {
+        type State = ();
+        fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            for _ in 0..4 {
+                conn.write(input.bytes());
+            }
+            input.consume_all();
+            Action::Continue
+        }
+        fn on_close(&mut self, _: &mut Conn<'_, ()>, reason: &CloseReason) {
+            self.0.send(reason.clone()).unwrap();
+        }
+    }
+    let (tx, rx) = mpsc::channel();
+    let cap = 4096;
+    let (server, addr) =
+        start(local().loops(1).high_water(cap).max_output(cap), move |_| FourTimes(tx.clone()));
+    let mut c = connect(addr);
+    // Under the cap: four copies come back.
+    let small = payload(1, 512);
+    c.write_all(&small).unwrap();
+    assert_eq!(read_n(&mut c, 4 * 512), small.repeat(4));
+    // Over it (2 KiB read, 8 KiB forwarded): closed, and nothing of it goes out.
+    c.write_all(&payload(2, 2048)).unwrap();
+    let reason = rx.recv_timeout(LIMIT).unwrap();
+    assert!(matches!(reason, CloseReason::OutputLimit { limit } if limit == cap), "{reason:?}");
+    match read_to_end(&mut c) {
+        Ok(rest) => assert!(rest.is_empty(), "{} bytes past the cap went out", rest.len()),
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+    }
+    assert!(wait_for(|| server.stats().total.closed == 1));
+}
+
+#[test]
 fn high_water_and_drained_events_reach_the_handler() {
     struct Producer(mpsc::Sender<&'static str>, usize);
     impl Handler for Producer {
