@@ -59,16 +59,17 @@ impl std::fmt::Debug for Events {
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 pub(crate) type Events = mio::Events;
 
-/// What one event says about a source.
+/// What one event says about a source, reduced to what the loop acts on.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Readiness {
     pub(crate) token: Token,
-    pub(crate) readable: bool,
-    pub(crate) writable: bool,
+    /// Worth a read: input, the peer's FIN or hang-up, or a pending error (which the
+    /// read then reports).
+    pub(crate) read: bool,
+    /// Worth a write: room in the send buffer, or a pending error.
+    pub(crate) write: bool,
     /// The peer has shut down its write side (EPOLLRDHUP) or the socket hung up.
     pub(crate) read_closed: bool,
-    /// An error is pending on the socket; the next read or write reports it.
-    pub(crate) error: bool,
 }
 
 impl Poller {
@@ -140,10 +141,10 @@ impl Readiness {
         let f = e.flags;
         Readiness {
             token: Token(e.data.u64() as usize),
-            readable: f.intersects(F::IN | F::PRI),
-            writable: f.contains(F::OUT),
+            // mio's readable (IN, PRI), read-closed (HUP, or IN with RDHUP) and error.
+            read: f.intersects(F::IN | F::PRI | F::HUP | F::ERR),
+            write: f.intersects(F::OUT | F::ERR),
             read_closed: f.contains(F::HUP) || f.contains(F::IN | F::RDHUP),
-            error: f.contains(F::ERR),
         }
     }
 
@@ -153,10 +154,9 @@ impl Readiness {
     pub(crate) fn of(e: &mio::event::Event) -> Readiness {
         Readiness {
             token: e.token(),
-            readable: e.is_readable(),
-            writable: e.is_writable(),
+            read: e.is_readable() || e.is_read_closed() || e.is_error(),
+            write: e.is_writable() || e.is_error(),
             read_closed: e.is_read_closed(),
-            error: e.is_error(),
         }
     }
 }

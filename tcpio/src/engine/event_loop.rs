@@ -80,8 +80,10 @@ pub(crate) struct Core {
     pub(crate) pool: BufferPool,
     pub(crate) batch: Batch,
     pub(crate) cfg: Arc<LoopConfig>,
-    /// The hard cap on queued output (`cfg.limits.max_output`, one load nearer).
+    /// The hard cap on queued output and the reads per event, copied out of `cfg`
+    /// to be one load away on the hot path.
     pub(crate) max_output: usize,
+    pub(crate) read_budget: usize,
     pub(crate) loop_id: usize,
     pub(crate) listen_addrs: Arc<[Addr]>,
     pub(crate) shared: Arc<Shared>,
@@ -132,6 +134,7 @@ impl Core {
             pool: BufferPool::new(cfg.pool_buffer, cfg.pool_max_free),
             batch: Batch::default(),
             max_output: cfg.limits.max_output,
+            read_budget: cfg.read_budget,
             cfg,
             loop_id,
             listen_addrs,
@@ -430,19 +433,18 @@ impl<H: Handler> EventLoop<H> {
             if r.read_closed {
                 c.set_flag(FIN_SEEN, true);
             }
-            let readable = r.readable || r.read_closed || r.error;
-            if (r.writable || r.error) && c.flag(WRITE_BLOCKED) {
+            if r.write && c.flag(WRITE_BLOCKED) {
                 self.on_writable(key);
                 // Writing may have closed it (and a callback reused the slot).
-                if readable && self.live(r.token).is_some() {
+                if r.read && self.live(r.token).is_some() {
                     self.on_readable(key);
                 }
-            } else if readable {
+            } else if r.read {
                 if c.flags & READ_SPECIAL != 0 {
                     return self.on_readable(key);
                 }
                 // The common case, on the connection looked up above.
-                let mut budget = self.core.cfg.read_budget;
+                let mut budget = self.core.read_budget;
                 let res = read_conn(&mut self.handler, &mut self.core, &mut self.rbuf, c, &mut budget);
                 if !matches!(res, Read::Done) {
                     self.read_slow(key, res, budget);

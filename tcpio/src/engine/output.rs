@@ -99,12 +99,13 @@ impl Batch {
         true
     }
 
-    /// Forgets the callback's segments (after [`settle`] has dealt with them).
+    /// Forgets the callback's segments (after [`settle`] has dealt with them). The
+    /// window stays: nothing forwards again before the next [`begin`](Self::begin),
+    /// which every callback starts with.
     #[inline]
     pub(crate) fn clear(&mut self) {
         self.n = 0;
         self.input_bytes = 0;
-        self.window = (0, 0);
     }
 }
 

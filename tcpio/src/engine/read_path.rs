@@ -114,7 +114,7 @@ impl<H: Handler> EventLoop<H> {
                 }
             }
         }
-        let mut budget = self.core.cfg.read_budget;
+        let mut budget = self.core.read_budget;
         let c = &mut self.conns[key];
         let r = read_conn(&mut self.handler, &mut self.core, &mut self.rbuf, c, &mut budget);
         self.read_slow(key, r, budget);
