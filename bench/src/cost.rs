@@ -91,7 +91,7 @@ pub fn run(flags: &Flags) -> Res<()> {
                 "cost {:<11} {:<5} instr/msg {:>8}  syscalls/msg {:>6}  ({:.0} s elapsed)",
                 w.name,
                 kind.name(),
-                fmt_opt(cost.instr, 0),
+                fmt_instr(cost.instr),
                 fmt_opt(cost.syscalls, 2),
                 started.elapsed().as_secs_f64()
             );
@@ -160,18 +160,34 @@ fn fmt_opt(x: Option<f64>, decimals: usize) -> String {
     }
 }
 
+/// Formats instructions per message: one decimal below 100 (a pipelined workload's
+/// few instructions), whole numbers above.
+fn fmt_instr(x: Option<f64>) -> String {
+    match x {
+        Some(x) if x < 100.0 => format!("{x:.1}"),
+        other => fmt_opt(other, 0),
+    }
+}
+
+/// A server's instructions per message over tokio's on the same workload.
+fn vs_tokio(rows: &[(Workload, ServerKind, Cost)], w: &Workload, instr: Option<f64>) -> Option<f64> {
+    let tokio = rows.iter().find(|(v, k, _)| v.name == w.name && k.name() == "tokio")?.2.instr?;
+    Some(instr? / tokio)
+}
+
 /// Prints the table, the profile paths and the RESULT lines.
 fn print_report(rows: &[(Workload, ServerKind, Cost)], n: u64, cg_n: u64, pin: Pinning) {
     println!();
     let placement = if pin.enabled { "server on core 0, load on core 1" } else { "UNPINNED" };
     println!("## cost: slope between N and 2N messages (callgrind N={cg_n}, strace N={n}), {placement}");
     println!();
-    let mut table = Table::new(&["workload", "server", "instructions/msg", "syscalls/msg"]);
+    let mut table = Table::new(&["workload", "server", "instructions/msg", "vs tokio", "syscalls/msg"]);
     for (w, kind, cost) in rows {
         table.push(vec![
             w.name.to_string(),
             kind.name().to_string(),
-            fmt_opt(cost.instr, 0),
+            fmt_instr(cost.instr),
+            fmt_opt(vs_tokio(rows, w, cost.instr), 3),
             fmt_opt(cost.syscalls, 2),
         ]);
     }
@@ -186,8 +202,18 @@ fn print_report(rows: &[(Workload, ServerKind, Cost)], n: u64, cg_n: u64, pin: P
     }
     println!();
     for (w, kind, cost) in rows {
-        let instr = cost.instr.map_or("n/a".into(), |x| format!("{x:.0}"));
+        let instr = match cost.instr {
+            Some(x) if x < 100.0 => format!("{x:.1}"),
+            Some(x) => format!("{x:.0}"),
+            None => "n/a".into(),
+        };
         let sys = cost.syscalls.map_or("n/a".into(), |x| format!("{x:.2}"));
-        println!("RESULT cost {} {} instr_per_msg={instr} syscalls_per_msg={sys}", w.name, kind.name());
+        let ratio =
+            vs_tokio(rows, w, cost.instr).map_or(String::new(), |r| format!(" instr_vs_tokio={r:.3}"));
+        println!(
+            "RESULT cost {} {} instr_per_msg={instr} syscalls_per_msg={sys}{ratio}",
+            w.name,
+            kind.name()
+        );
     }
 }
