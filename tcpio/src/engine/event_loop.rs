@@ -21,7 +21,7 @@ use super::connection::{
 };
 use super::local::Deferred;
 use super::output::{self, Batch};
-use super::read_path::{read_conn, Read, READ_SPECIAL};
+use super::read_path::{read_conn, Read, Unsettled, READ_SPECIAL};
 use super::shared::{bump, Command, Counters, Shared};
 use super::timer_wheel::TimerWheel;
 use super::{Action, CloseReason, Conn, Handler};
@@ -106,6 +106,9 @@ pub(crate) struct Core {
     pub(crate) stale_timers: usize,
     /// The loop is stopping: no new outbound connections.
     pub(crate) draining: bool,
+    /// What the last delivery left to do when it did not settle (`read_path.rs`):
+    /// taken at once by the loop.
+    pub(crate) unsettled: Option<Unsettled>,
     /// Operations on other connections recorded during a callback (`local.rs`).
     pub(crate) deferred: Vec<Deferred>,
     /// Bytes those operations write, when they are not the callback's input.
@@ -148,6 +151,7 @@ impl Core {
             next_timer: 0,
             stale_timers: 0,
             draining: false,
+            unsettled: None,
             deferred: Vec::new(),
             scratch: Vec::new(),
             reach: HashMap::new(),
@@ -252,6 +256,14 @@ impl Core {
         self.batch.clear();
         c.refuse_output(self.max_output);
         Ok(())
+    }
+
+    /// Records what an unsettled delivery leaves to do; returns false (not settled).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn unsettle(&mut self, what: Unsettled) -> bool {
+        self.unsettled = Some(what);
+        false
     }
 
     /// Keeps what the socket did not take (copying forwarded input only now).

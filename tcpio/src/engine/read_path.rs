@@ -14,10 +14,10 @@ use super::event_loop::{conn_token, guarded, settled, Core, EventLoop};
 use super::{Action, CloseReason, Handler, Input};
 use crate::transport::Errno;
 
-/// What a delivery left for the loop to do.
-pub(crate) enum Delivered {
-    /// Nothing: the common case.
-    Settled,
+/// What a delivery that did not settle left for the loop to do. A delivery returns
+/// only whether it settled (a flag in a register, the hot path's whole answer) and
+/// leaves this in [`Core::unsettled`] otherwise.
+pub(crate) enum Unsettled {
     /// The callback's outcome needs [`EventLoop::after`].
     Pending(Result<Action, String>, io::Result<()>),
     /// Unconsumed input passed the limit.
@@ -32,9 +32,10 @@ pub(crate) enum Read {
     Eof,
     /// The read failed.
     Failed(Errno),
-    /// A delivery needs the loop; `fresh`: bytes of it that sit in the loop's read
-    /// buffer; `drained`: the read that brought them left the socket empty.
-    Delivered { d: Delivered, fresh: usize, drained: bool },
+    /// A delivery needs the loop (what for is in [`Core::unsettled`]); `fresh`: bytes
+    /// of it that sit in the loop's read buffer; `drained`: the read that brought them
+    /// left the socket empty.
+    Delivered { fresh: usize, drained: bool },
     /// The read budget ran out with input possibly still waiting.
     Budget,
 }
@@ -76,15 +77,16 @@ pub(crate) fn read_conn<H: Handler>(
                 // system call is spent on the `WouldBlock` that would follow, unless
                 // the peer's FIN is flagged and end of stream is still to be read.
                 let drained = n < read_size && !c.flag(FIN_SEEN);
-                let (d, fresh) = if fresh {
+                let (settled, fresh) = if fresh {
                     (deliver_fresh(handler, c, core, &rbuf[..n]), n)
                 } else {
                     (deliver_kept(handler, c, core, n), 0)
                 };
-                match d {
-                    Delivered::Settled if drained => return Read::Done,
-                    Delivered::Settled => {}
-                    d => return Read::Delivered { d, fresh, drained },
+                if !settled {
+                    return Read::Delivered { fresh, drained };
+                }
+                if drained {
+                    return Read::Done;
                 }
             }
             Err(Errno::AGAIN) => return Read::Done,
@@ -108,8 +110,7 @@ impl<H: Handler> EventLoop<H> {
             c.set_flag(RESUME_PENDING, false);
             if !c.inbuf.is_empty() && c.wants_input() {
                 let token = conn_token(key, c.gen);
-                let d = deliver_kept(&mut self.handler, c, &mut self.core, 0);
-                if !self.finish(key, d, 0, token) {
+                if !deliver_kept(&mut self.handler, c, &mut self.core, 0) && !self.finish(key, 0, token) {
                     return;
                 }
             }
@@ -135,8 +136,8 @@ impl<H: Handler> EventLoop<H> {
                     return self.callback(key, |h, conn| h.on_eof(conn));
                 }
                 Read::Failed(e) => return self.finalize(key, CloseReason::from_io(e.into())),
-                Read::Delivered { d, fresh, drained } => {
-                    if !self.finish(key, d, fresh, token) || drained {
+                Read::Delivered { fresh, drained } => {
+                    if !self.finish(key, fresh, token) || drained {
                         return;
                     }
                 }
@@ -152,12 +153,12 @@ impl<H: Handler> EventLoop<H> {
         }
     }
 
-    /// Applies what a delivery left to do; false if the connection is gone.
-    fn finish(&mut self, key: usize, d: Delivered, fresh: usize, token: crate::backend::Token) -> bool {
-        match d {
-            Delivered::Settled => true,
-            Delivered::Pending(res, flushed) => self.finish_pending(key, res, flushed, fresh, token),
-            Delivered::TooMuchInput => {
+    /// Applies what an unsettled delivery left to do; false if the connection is gone.
+    fn finish(&mut self, key: usize, fresh: usize, token: crate::backend::Token) -> bool {
+        match self.core.unsettled.take() {
+            None => true,
+            Some(Unsettled::Pending(res, flushed)) => self.finish_pending(key, res, flushed, fresh, token),
+            Some(Unsettled::TooMuchInput) => {
                 // What the callback forwarded to other connections still goes.
                 if !self.core.deferred.is_empty() {
                     self.run_deferred(fresh);
@@ -195,14 +196,15 @@ impl<H: Handler> EventLoop<H> {
 }
 
 /// Delivers bytes that sit in the loop's read buffer; only what the handler does not
-/// consume is copied, into the connection's own buffer.
+/// consume is copied, into the connection's own buffer. True if the delivery settled;
+/// else what is left to do is in [`Core::unsettled`].
 #[inline]
 fn deliver_fresh<H: Handler>(
     handler: &mut H,
     c: &mut Connection<H::State>,
     core: &mut Core,
     data: &[u8],
-) -> Delivered {
+) -> bool {
     core.batch.begin(data);
     let mut input = Input::new(data);
     let res = guarded(|| handler.on_data(&mut core.conn(c), &mut input));
@@ -210,24 +212,21 @@ fn deliver_fresh<H: Handler>(
     let flushed = core.flush(c, data);
     if consumed < data.len() && res.is_ok() && c.leaving.is_none() {
         if data.len() - consumed > core.cfg.limits.max_input {
-            return Delivered::TooMuchInput;
+            return core.unsettle(Unsettled::TooMuchInput);
         }
         c.inbuf.append(&data[consumed..], &mut core.pool);
     }
-    if settled(c, core, &res, &flushed) {
-        Delivered::Settled
-    } else {
-        Delivered::Pending(res, flushed)
-    }
+    settled(c, core, &res, &flushed) || core.unsettle(Unsettled::Pending(res, flushed))
 }
 
-/// Delivers the connection's kept input after `n` more bytes were read into it.
+/// Delivers the connection's kept input after `n` more bytes were read into it. True
+/// if the delivery settled, as [`deliver_fresh`].
 fn deliver_kept<H: Handler>(
     handler: &mut H,
     c: &mut Connection<H::State>,
     core: &mut Core,
     n: usize,
-) -> Delivered {
+) -> bool {
     c.inbuf.filled(n);
     // The buffer is moved out for the callback so the handler can borrow the
     // connection mutably while reading its input; moving it is a few words.
@@ -247,11 +246,9 @@ fn deliver_kept<H: Handler>(
     let over = inbuf.len() > core.cfg.limits.max_input;
     c.inbuf = inbuf;
     if over && res.is_ok() {
-        Delivered::TooMuchInput
-    } else if settled(c, core, &res, &flushed) {
-        Delivered::Settled
+        core.unsettle(Unsettled::TooMuchInput)
     } else {
-        Delivered::Pending(res, flushed)
+        settled(c, core, &res, &flushed) || core.unsettle(Unsettled::Pending(res, flushed))
     }
 }
 
