@@ -621,12 +621,19 @@ pub fn array(out: &mut impl Out, n: usize) {
 }
 
 /// A type byte, a number and a line end, written in one piece.
-#[inline]
+#[inline(always)]
 fn header(out: &mut impl Out, kind: u8, n: i64) {
-    // One digit (most values, counts and flags) without the general formatting loop.
+    // One digit (most values, counts and flags) without the general formatting loop,
+    // inlined into each reply; longer numbers out of line.
     if (0..10).contains(&n) {
         return out.put(&[kind, b'0' + n as u8, b'\r', b'\n']);
     }
+    header_long(out, kind, n);
+}
+
+/// [`header`] for a number of more than one digit.
+#[inline(never)]
+fn header_long(out: &mut impl Out, kind: u8, n: i64) {
     let mut num = [0u8; 20];
     let digits = format_i64(n, &mut num);
     let mut buf = [0u8; 24];
