@@ -156,6 +156,7 @@ impl<H: Handler> EventLoop<H> {
     /// Applies what an unsettled delivery left to do; false if the connection is gone.
     fn finish(&mut self, key: usize, fresh: usize, token: crate::backend::Token) -> bool {
         match self.core.unsettled.take() {
+            // Not reached: `read_conn` reports a delivery only after it unsettled.
             None => true,
             Some(Unsettled::Pending(res, flushed)) => self.finish_pending(key, res, flushed, fresh, token),
             Some(Unsettled::TooMuchInput) => {
