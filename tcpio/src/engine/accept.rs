@@ -3,8 +3,6 @@
 use std::io;
 use std::time::Duration;
 
-use socket2::SockRef;
-
 use super::config::Balance;
 use super::connection::Connection;
 use super::event_loop::{conn_token, EventLoop, Timer};
@@ -119,16 +117,20 @@ impl<H: Handler> EventLoop<H> {
                 this.core.shared.admission.release(peer);
             }
         };
-        if let Err(e) = self.core.cfg.socket.apply(SockRef::from(&stream), stream.is_tcp()) {
+        if let Err(e) = self.prepare_socket(&stream) {
             return fail(self, &peer, "setting socket options", &e);
         }
+        let Some(state) = self.guarded_user("the connection state's Default", H::State::default) else {
+            let e = io::Error::other("the connection state's Default panicked");
+            return fail(self, &peer, "making the connection state", &e);
+        };
         let gen = self.next_gen();
         let key = self.conns.vacant_key();
         if let Err(e) = self.poller.register(&mut stream, conn_token(key, gen)) {
             return fail(self, &peer, "registering a connection", &e);
         }
         let id = self.core.new_id();
-        let mut c = Connection::new(stream, id, key, gen, listener, peer, self.core.now_ms);
+        let mut c = Connection::new(stream, id, key, gen, listener, peer, self.core.now_ms, state);
         c.admitted = admitted;
         let inserted = self.conns.insert(c);
         debug_assert_eq!(inserted, key);

@@ -22,9 +22,12 @@ impl<H: Handler> EventLoop<H> {
                         drop(stream); // dialed as the server stopped: closed unused
                         continue;
                     }
+                    let Some(state) = self.guarded_user("the connection state's Default", H::State::default)
+                    else {
+                        continue; // the socket closes unused
+                    };
                     let id = self.core.new_id();
-                    let state: Box<H::State> = Box::default();
-                    self.adopt_outbound(id, stream, peer, timeout, state);
+                    self.adopt_outbound(id, stream, peer, timeout, Box::new(state));
                 }
                 Command::Send(token, data) => self.queue_from_handle(token, data),
                 Command::Close(token) => {

@@ -46,8 +46,9 @@ impl fmt::Debug for SocketOptions {
 }
 
 impl SocketOptions {
-    /// Applies the options to an accepted socket. `tcp` is false for unix sockets,
-    /// where the TCP-only options do not apply.
+    /// Applies the options (not the user's hook, which the engine runs under its
+    /// panic guard) to a socket. `tcp` is false for unix sockets, where the TCP-only
+    /// options do not apply.
     pub(crate) fn apply(&self, sock: SockRef<'_>, tcp: bool) -> io::Result<()> {
         if tcp {
             if self.nodelay {
@@ -62,9 +63,6 @@ impl SocketOptions {
         }
         if let Some(n) = self.send_buffer {
             sock.set_send_buffer_size(n)?;
-        }
-        if let Some(hook) = &self.hook {
-            hook(sock)?;
         }
         Ok(())
     }

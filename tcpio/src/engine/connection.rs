@@ -99,7 +99,8 @@ pub(crate) struct Connection<S> {
     pub(crate) close_requested: Option<CloseReason>,
 }
 
-impl<S: Default> Connection<S> {
+impl<S> Connection<S> {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         stream: Stream,
         id: u64,
@@ -108,6 +109,7 @@ impl<S: Default> Connection<S> {
         listener: usize,
         peer: Addr,
         now_ms: u64,
+        state: S,
     ) -> Self {
         Connection {
             stream,
@@ -123,7 +125,7 @@ impl<S: Default> Connection<S> {
             reachable: false,
             listener,
             peer,
-            state: S::default(),
+            state,
             inbuf: InBuf::default(),
             out: OutBuf::default(),
             leaving: None,
@@ -131,9 +133,7 @@ impl<S: Default> Connection<S> {
             close_requested: None,
         }
     }
-}
 
-impl<S> Connection<S> {
     /// Whether state bit `f` is set.
     #[inline(always)]
     pub(crate) fn flag(&self, f: u16) -> bool {

@@ -167,6 +167,7 @@ impl<H: Handler> EventLoop<H> {
         let key = self.conns.vacant_key();
         let token = conn_token(key, gen);
         if let Err(e) = self.poller.register(&mut stream, token) {
+            self.guarded_user("a connection state's destructor", move || drop(state));
             self.core.reach.remove(&id);
             let loop_id = self.id();
             tracing::warn!(loop_id, %peer, error = %e, "registering an outbound connection failed");
@@ -177,10 +178,9 @@ impl<H: Handler> EventLoop<H> {
             });
             return;
         }
-        let mut c = Connection::new(stream, id, key, gen, usize::MAX, peer, self.core.now_ms);
-        if let Ok(state) = state.downcast::<H::State>() {
-            c.state = *state;
-        }
+        // Always the loop's state type: `Conn::connect` is typed by it.
+        let Ok(state) = state.downcast::<H::State>() else { return };
+        let mut c = Connection::new(stream, id, key, gen, usize::MAX, peer, self.core.now_ms, *state);
         c.outbound = true;
         c.set_flag(CONNECTING, true);
         // The writable edge that completes the connect is routed like a blocked write.
@@ -208,11 +208,11 @@ impl<H: Handler> EventLoop<H> {
                 // Its timeouts count from now, not from the dial.
                 c.opened_ms = self.core.now_ms;
                 c.last_out = self.core.now_ms;
-                let tcp = c.stream.is_tcp();
-                if let Err(e) = self.core.cfg.socket.apply(socket2::SockRef::from(&c.stream), tcp) {
+                let token = conn_token(key, c.gen);
+                if let Err(e) = self.prepare_socket(&self.conns[key].stream) {
                     return self.finalize(key, CloseReason::ConnectFailed(Arc::new(e)));
                 }
-                let token = conn_token(key, c.gen);
+                let c = &self.conns[key];
                 let loop_id = self.core.loop_id;
                 if self.core.shared.observer.is_some() {
                     let id = c.id;

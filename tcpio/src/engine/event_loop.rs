@@ -367,6 +367,34 @@ impl<H: Handler> EventLoop<H> {
         self.core.loop_id
     }
 
+    /// Runs user code that is not a connection callback (a state's `Default` or
+    /// destructor, the socket hook): a panic is counted and logged, and costs only
+    /// the connection it ran for.
+    pub(crate) fn guarded_user<R>(&self, what: &'static str, f: impl FnOnce() -> R) -> Option<R> {
+        match guarded(f) {
+            Ok(r) => Some(r),
+            Err(msg) => {
+                bump(&self.core.counters().panics, 1);
+                tracing::warn!(loop_id = self.id(), panic = %msg, "{what} panicked");
+                None
+            }
+        }
+    }
+
+    /// Sets the configured options on a new socket, then runs the user's hook on it.
+    pub(crate) fn prepare_socket(&self, stream: &crate::transport::Stream) -> std::io::Result<()> {
+        use socket2::SockRef;
+        let socket = &self.core.cfg.socket;
+        socket.apply(SockRef::from(stream), stream.is_tcp())?;
+        if let Some(hook) = &socket.hook {
+            match self.guarded_user("the accept-socket hook", || hook(SockRef::from(stream))) {
+                Some(res) => res?,
+                None => return Err(std::io::Error::other("the accept-socket hook panicked")),
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) fn next_gen(&mut self) -> u32 {
         self.next_gen = (self.next_gen + 1) & GEN_MASK;
         self.next_gen

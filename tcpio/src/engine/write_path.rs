@@ -181,6 +181,8 @@ impl<H: Handler> EventLoop<H> {
             tracing::warn!(loop_id = self.id(), conn = c.id, panic = %msg, "on_close panicked");
         }
         self.core.batch.clear();
+        // The state's destructor is user code too.
+        self.guarded_user("a connection state's destructor", move || drop(c));
         self.run_deferred(0);
     }
 
@@ -215,7 +217,10 @@ impl<H: Handler> EventLoop<H> {
                     tracing::warn!(conn = id, panic = %msg, "on_detach panicked");
                 }
             }
-            Err(e) => tracing::warn!(conn = id, error = %e, "could not detach a connection"),
+            Err(e) => {
+                tracing::warn!(conn = id, error = %e, "could not detach a connection");
+                self.guarded_user("a connection state's destructor", move || drop(state));
+            }
         }
     }
 }
