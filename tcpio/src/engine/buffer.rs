@@ -80,8 +80,10 @@ impl InBuf {
     }
 
     /// A free tail of at least `min` bytes for the socket to read into, compacting or
-    /// growing as needed.
-    pub(crate) fn spare(&mut self, min: usize, pool: &mut BufferPool) -> &mut [u8] {
+    /// growing as needed. Growth doubles, to keep appends amortised O(1), but never
+    /// past `limit` bytes in all (unless `min` itself needs more): the buffer is
+    /// zero-filled as it grows, so every byte of it is memory the connection holds.
+    pub(crate) fn spare(&mut self, min: usize, limit: usize, pool: &mut BufferPool) -> &mut [u8] {
         if self.buf.is_empty() {
             self.buf = pool.take_in(min);
             self.start = 0;
@@ -94,7 +96,7 @@ impl InBuf {
                 self.start = 0;
             }
             if self.buf.len() - self.end < min {
-                let want = (self.end + min).max(self.buf.len() * 2);
+                let want = (self.end + min).max((self.buf.len() * 2).min(limit));
                 self.buf.resize(want, 0);
             }
         }
@@ -110,7 +112,8 @@ impl InBuf {
     /// Appends bytes (the unconsumed rest of a read that went to the loop's buffer).
     pub(crate) fn append(&mut self, data: &[u8], pool: &mut BufferPool) {
         let n = data.len();
-        self.spare(n, pool)[..n].copy_from_slice(data);
+        let limit = self.len() + n;
+        self.spare(n, limit, pool)[..n].copy_from_slice(data);
         self.filled(n);
     }
 
@@ -266,7 +269,7 @@ mod tests {
         let mut b = InBuf::default();
         b.append(b"abcdefgh", &mut pool);
         b.consume(4, &mut pool);
-        let spare = b.spare(4, &mut pool);
+        let spare = b.spare(4, usize::MAX, &mut pool);
         assert!(spare.len() >= 4);
         spare[..4].copy_from_slice(b"ijkl");
         b.filled(4);
@@ -276,6 +279,29 @@ mod tests {
         assert_eq!(&b.data()[..8], b"efghijkl");
         b.release(&mut pool);
         assert!(pool.free_in.is_empty(), "a grown buffer is not pooled");
+    }
+
+    #[test]
+    fn kept_input_never_holds_more_than_the_limit_plus_one_read() {
+        // A handler that consumes nothing: the engine keeps reading behind the kept
+        // input until it passes `max_input`, then closes the connection.
+        let read = 64 * 1024;
+        for max_input in [1000, 100_000, 600_000, 1 << 20, 3 << 20] {
+            let mut pool = BufferPool::new(16 * 1024, 4);
+            let mut b = InBuf::default();
+            b.append(&[1; 100], &mut pool);
+            while b.len() <= max_input {
+                let got = b.spare(read, max_input + read, &mut pool).len();
+                assert!(got >= read);
+                b.filled(read);
+                assert!(
+                    b.buf.len() <= max_input + read,
+                    "{} bytes held for {} kept (limit {max_input} + one read of {read})",
+                    b.buf.len(),
+                    b.len()
+                );
+            }
+        }
     }
 
     #[test]

@@ -66,8 +66,14 @@ pub(crate) fn read_conn<H: Handler>(
         // the loop's shared buffer, so an idle connection keeps no buffer at all.
         let read_size = rbuf.len();
         let fresh = c.inbuf.is_empty();
-        let res =
-            if fresh { c.stream.read(rbuf) } else { c.stream.read(c.inbuf.spare(read_size, &mut core.pool)) };
+        let res = if fresh {
+            c.stream.read(rbuf)
+        } else {
+            // Kept input is at most `max_input` (past it the connection closes), so
+            // the buffer never needs more than that plus one read.
+            let limit = core.cfg.limits.max_input + read_size;
+            c.stream.read(c.inbuf.spare(read_size, limit, &mut core.pool))
+        };
         match res {
             Ok(0) => return Read::Eof,
             Ok(n) => {
