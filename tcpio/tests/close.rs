@@ -156,3 +156,27 @@ fn detach_hands_out_a_working_stream_with_nothing_lost() {
     assert_eq!(read_n(&mut c, 6), b"direct");
     assert!(wait_for(|| server.stats().total.closed == 1), "a detached connection counts as closed");
 }
+
+#[test]
+fn detach_from_on_eof_hands_over_the_unconsumed_input() {
+    // The handler consumes nothing until the peer's end of stream, then detaches:
+    // what it left unconsumed is `Detached::unread`, as documented.
+    struct Collector(mpsc::Sender<Vec<u8>>);
+    impl Handler for Collector {
+        type State = ();
+        fn on_data(&mut self, _: &mut Conn<'_, ()>, _: &mut Input<'_>) -> Action {
+            Action::Continue
+        }
+        fn on_eof(&mut self, _: &mut Conn<'_, ()>) -> Action {
+            Action::Detach
+        }
+        fn on_detach(&mut self, d: Detached<()>) {
+            self.0.send(d.unread).unwrap();
+        }
+    }
+    let (tx, rx) = mpsc::channel();
+    let (_server, addr) = start(local().loops(1), move |_| Collector(tx.clone()));
+    let mut c = connect(addr);
+    send_and_finish(&mut c, b"the whole request");
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), b"the whole request");
+}

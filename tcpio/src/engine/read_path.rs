@@ -136,10 +136,17 @@ impl<H: Handler> EventLoop<H> {
             match r {
                 Read::Done => return,
                 Read::Eof => {
-                    let c = &mut self.conns[key];
-                    c.set_flag(EOF, true);
-                    c.inbuf.release(&mut self.core.pool);
-                    return self.callback(key, |h, conn| h.on_eof(conn));
+                    self.conns[key].set_flag(EOF, true);
+                    self.callback(key, |h, conn| h.on_eof(conn));
+                    // Nothing more is delivered, so kept input goes back to the pool,
+                    // unless `on_eof` detached: then it was handed over as `unread`.
+                    if self.live(token).is_some() {
+                        let c = &mut self.conns[key];
+                        if !matches!(c.leaving, Some(super::connection::Leaving::Detach)) {
+                            c.inbuf.release(&mut self.core.pool);
+                        }
+                    }
+                    return;
                 }
                 Read::Failed(e) => return self.finalize(key, CloseReason::from_io(e.into())),
                 Read::Delivered { fresh, drained } => {
