@@ -159,3 +159,48 @@ fn a_client_that_redials_from_on_close_still_stops() {
     assert!(client.shutdown_and_wait(LIMIT).is_ok());
     assert!(!client.is_running() && client.open_connections() == 0);
 }
+
+#[test]
+fn a_dial_closed_before_it_connects_never_opens_and_sends_nothing() {
+    // An accepted connection dials the upstream and closes the dialed one in the same
+    // callback, before its connect can complete: the dialed one must not get
+    // `on_open`, and what `on_open` would write must not reach the upstream.
+    #[derive(Default)]
+    struct Dialed(bool);
+    struct Dialer(SocketAddr, mpsc::Sender<String>);
+    impl Handler for Dialer {
+        type State = Dialed;
+        fn on_open(&mut self, conn: &mut Conn<'_, Dialed>) -> Action {
+            if conn.is_outbound() {
+                let _ = self.1.send("opened".into());
+                conn.write(b"must not be sent");
+            } else {
+                let id = conn.connect(self.0, LIMIT, Dialed(true)).unwrap();
+                conn.to(id).unwrap().close();
+            }
+            Action::Continue
+        }
+        fn on_data(&mut self, _: &mut Conn<'_, Dialed>, input: &mut Input<'_>) -> Action {
+            input.consume_all();
+            Action::Continue
+        }
+        fn on_close(&mut self, conn: &mut Conn<'_, Dialed>, reason: &CloseReason) {
+            if conn.state().0 {
+                let _ = self.1.send(format!("closed: {reason}"));
+            }
+        }
+    }
+    let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let up = upstream.local_addr().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let (_server, addr) = start(local().loops(1), move |_| Dialer(up, tx.lock().unwrap().clone()));
+    let _client = connect(addr);
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "closed: closed by the handler");
+    // The upstream may have seen the connect, but never a byte of it.
+    upstream.set_nonblocking(false).unwrap();
+    let (mut s, _) = upstream.accept().unwrap();
+    s.set_read_timeout(Some(LIMIT)).unwrap();
+    assert_eq!(read_to_end(&mut s).unwrap_or_default(), b"", "nothing was sent");
+    assert!(rx.try_recv().is_err(), "no on_open for the closed dial");
+}

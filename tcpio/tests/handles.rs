@@ -260,3 +260,43 @@ fn senders_that_respect_full_never_push_a_connection_past_its_cap() {
     assert!(!h.is_closed());
     assert_eq!(server.stats().total.closed, 0);
 }
+
+#[test]
+fn a_handle_first_made_in_on_close_reports_closed() {
+    struct Late(mpsc::Sender<ConnHandle>);
+    impl Handler for Late {
+        type State = ();
+        fn on_data(&mut self, _: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            input.consume_all();
+            Action::Close
+        }
+        fn on_close(&mut self, conn: &mut Conn<'_, ()>, _: &tcpio::CloseReason) {
+            self.0.send(conn.handle()).unwrap();
+        }
+    }
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let (_server, addr) = start(local().loops(1), move |_| Late(tx.lock().unwrap().clone()));
+    let mut c = connect(addr);
+    c.write_all(b"bye").unwrap();
+    let h = rx.recv_timeout(LIMIT).unwrap();
+    assert!(h.is_closed());
+    assert_eq!(h.send("too late"), Err(SendError::Closed));
+    assert_eq!(h.wake(), Err(SendError::Closed));
+    assert_eq!(h.close(), Err(SendError::Closed));
+}
+
+#[test]
+fn after_the_server_stops_handles_and_broadcasts_queue_nothing() {
+    let (server, addr, rx) = registry(local().loops(2));
+    let mut clients = vec![connect(addr)];
+    let h = register(&rx, &mut clients).remove(0);
+    server.shutdown();
+    server.wait().unwrap();
+    assert_eq!(h.send("after the stop"), Err(SendError::Closed));
+    assert_eq!(h.wake(), Err(SendError::Closed));
+    for _ in 0..1000 {
+        server.broadcast(&[7; 1024]);
+    }
+    assert!(server.connect(addr, LIMIT).is_err(), "a dial after the stop is refused, not parked");
+}

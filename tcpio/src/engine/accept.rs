@@ -99,8 +99,9 @@ impl<H: Handler> EventLoop<H> {
         // Once stopping, another loop may already have exited: keep it here.
         if target == self.id() || self.core.shared.is_stopping() {
             self.adopt(acc, admitted);
-        } else {
-            loops[target].send(Command::Adopt(acc, admitted));
+        } else if let Err(Command::Adopt(acc, admitted)) = loops[target].send(Command::Adopt(acc, admitted)) {
+            // That loop has exited (the server is stopping): serve it here.
+            self.adopt(acc, admitted);
         }
     }
 

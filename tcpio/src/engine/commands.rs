@@ -4,9 +4,9 @@
 use super::connection::Leaving;
 use super::connection::CLOSED;
 use super::event_loop::{conn_token, EventLoop};
+use super::handle::Target;
 use super::shared::Command;
 use super::{CloseReason, Handler};
-use crate::backend::Token;
 
 impl<H: Handler> EventLoop<H> {
     /// The loop's waker fired: take and apply every queued command.
@@ -29,17 +29,22 @@ impl<H: Handler> EventLoop<H> {
                     let id = self.core.new_id();
                     self.adopt_outbound(id, stream, peer, timeout, Box::new(state));
                 }
-                Command::Send(token, data) => self.queue_from_handle(token, data),
-                Command::Close(token) => {
-                    if let Some(key) = self.live(token) {
+                Command::Send(target, data) => self.queue_from_handle(target, data),
+                Command::Close(target) => {
+                    if let Some(key) = target.find(&self.conns) {
                         if self.conns[key].leaving.is_none() {
                             self.leave(key, Leaving::Close(CloseReason::Local));
                         }
                     }
                 }
-                Command::Wake(token) => {
-                    if let Some(key) = self.live(token) {
-                        if self.conns[key].leaving.is_none() {
+                Command::Wake(target) => {
+                    if let Some(key) = target.find(&self.conns) {
+                        let c = &self.conns[key];
+                        if let Some(h) = c.handle() {
+                            // Wakes from now on are new ones.
+                            h.wake_queued.store(false, std::sync::atomic::Ordering::Release);
+                        }
+                        if c.leaving.is_none() {
                             self.callback(key, |h, conn| h.on_wake(conn));
                         }
                     }
@@ -52,8 +57,7 @@ impl<H: Handler> EventLoop<H> {
                         .map(|(k, _)| k)
                         .collect();
                     for key in keys {
-                        let token = conn_token(key, self.conns[key].gen);
-                        self.queue(token, &data);
+                        self.queue(key, &data);
                     }
                 }
             }
@@ -63,9 +67,9 @@ impl<H: Handler> EventLoop<H> {
     }
 
     /// Bytes from a [`ConnHandle`](crate::ConnHandle): no longer in flight, now queued.
-    fn queue_from_handle(&mut self, token: Token, data: Vec<u8>) {
-        let Some(key) = self.live(token) else { return };
-        self.queue(token, &data);
+    fn queue_from_handle(&mut self, target: Target, data: Vec<u8>) {
+        let Some(key) = target.find(&self.conns) else { return };
+        self.queue(key, &data);
         if let Some(c) = self.conns.get(key) {
             if let Some(h) = c.handle() {
                 h.arrived(data.len(), c.out.len());
@@ -75,12 +79,12 @@ impl<H: Handler> EventLoop<H> {
 
     /// Queues output for a live connection, as a callback's write would (the hard cap
     /// applies), and marks it for the flush after the batch.
-    fn queue(&mut self, token: Token, data: &[u8]) {
-        let Some(key) = self.live(token) else { return };
+    fn queue(&mut self, key: usize, data: &[u8]) {
         let c = &mut self.conns[key];
         if c.leaving.is_some() || c.flag(CLOSED) {
             return;
         }
+        let token = conn_token(key, c.gen);
         self.core.batch.begin(&[]);
         self.core.conn(c).write(data);
         self.touched.push(token);

@@ -10,7 +10,7 @@ use super::connection::{
 };
 use super::control::ServerControl;
 use super::event_loop::{conn_token, Core, Timer};
-use super::handle::{ConnHandle, HandleShared};
+use super::handle::{ConnHandle, HandleShared, Target};
 use super::output;
 use super::writer::ConnWriter;
 use super::{CloseReason, TimerId};
@@ -233,15 +233,18 @@ impl<'a, S> Conn<'a, S> {
     /// later calls clone it.
     pub fn handle(&mut self) -> ConnHandle {
         let core = &*self.core;
-        let (key, gen, id) = (self.c.key as usize, self.c.gen, self.c.id);
+        let target = Target { key: self.c.key as usize, id: self.c.id };
+        // Made for a connection that is already leaving (in `on_close`, say), it is
+        // closed from the start.
+        let closed = self.c.flag(CLOSED);
         let ext = self.c.ext_mut();
         let inner = ext.handle.get_or_insert_with(|| {
             Arc::new(HandleShared::new(
                 core.shared.clone(),
                 core.loop_id,
-                conn_token(key, gen),
-                id,
+                target,
                 core.cfg.limits.max_output,
+                closed,
             ))
         });
         ConnHandle { inner: inner.clone() }

@@ -44,7 +44,7 @@ pub(crate) const SHUTDOWN_WRITE_REQUESTED: u16 = 1 << 8;
 pub(crate) const WRITE_SHUT: u16 = 1 << 9;
 /// In the loop's list of connections to read without waiting for an edge.
 pub(crate) const IN_READY_LIST: u16 = 1 << 10;
-/// Gone from the engine's point of view: writes are dropped.
+/// Leaving or gone (or past the hard cap): writes are dropped.
 pub(crate) const CLOSED: u16 = 1 << 11;
 /// An outbound connect still in progress: nothing is read or delivered yet.
 pub(crate) const CONNECTING: u16 = 1 << 12;

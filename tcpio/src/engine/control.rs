@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::shared::{Command, Shared, Stop};
+use super::shared::{Shared, Stop};
 
 /// Control over a running server from any thread or from inside a handler:
 /// broadcast, stop, and read its state. `Send + Sync`; cloning it is one
@@ -28,6 +28,12 @@ impl ServerControl {
     /// one copy of the bytes in all). Like any output it counts towards each
     /// connection's high-water mark and hard cap: a connection whose peer does not
     /// read is closed at the cap rather than left to grow.
+    ///
+    /// Bounded: a loop's mailbox holds at most a hard cap's worth
+    /// ([`Builder::max_output`](crate::Builder::max_output)) of broadcast bytes that
+    /// it has not taken in yet; a broadcast past that is not queued for that loop and
+    /// is counted in [`LoopStats::broadcasts_dropped`](crate::LoopStats::broadcasts_dropped).
+    /// After the server has stopped, broadcasts are dropped at once.
     pub fn broadcast(&self, data: &[u8]) {
         self.broadcast_inner(data, None);
     }
@@ -44,7 +50,7 @@ impl ServerControl {
         }
         let data: Arc<[u8]> = data.into();
         for l in &self.shared.loops {
-            l.send(Command::Broadcast { data: data.clone(), except });
+            l.broadcast(&data, except);
         }
     }
 

@@ -448,9 +448,7 @@ impl<H: Handler> EventLoop<H> {
         // A poll failure: whatever is still open goes now.
         self.abort_all();
         // Commands that came too late: close what they carry, give back its place.
-        let mut late = Vec::new();
-        self.core.shared.loops[self.core.loop_id].drain(&mut late);
-        for cmd in late {
+        for cmd in self.core.shared.loops[self.core.loop_id].close() {
             if let Command::Adopt(acc, true) = cmd {
                 self.core.shared.admission.release(&acc.peer);
             }

@@ -3,15 +3,14 @@
 //! A handle is made on the connection's own loop ([`Conn::handle`](crate::Conn::handle))
 //! and can then be cloned and moved anywhere. Its calls become commands in the owning
 //! loop's mailbox; a burst of them costs one wake-up. The loop checks each command's
-//! token, slot generation included, so a command for a connection that has since
-//! closed never reaches the connection that reuses its slot.
+//! connection id, so a command for a connection that has since closed never reaches
+//! the connection that reuses its slot.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::shared::{Command, Shared};
-use crate::backend::Token;
 
 /// Why a [`ConnHandle`] call did not go through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +36,22 @@ impl fmt::Display for SendError {
 
 impl std::error::Error for SendError {}
 
+/// The connection a command is for: its slab slot and its id. The id is unique for
+/// the server's whole life, so a command for a connection that has closed never
+/// reaches the one that reuses its slot, however many came and went through it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub(crate) key: usize,
+    pub(crate) id: u64,
+}
+
+impl Target {
+    /// The slab key of the connection this names, if it is still there.
+    pub(crate) fn find<S>(self, conns: &slab::Slab<super::connection::Connection<S>>) -> Option<usize> {
+        conns.get(self.key).filter(|c| c.id == self.id).map(|_| self.key)
+    }
+}
+
 /// What a connection and its handles share: made on the first
 /// [`Conn::handle`](crate::Conn::handle) call, so connections without handles pay
 /// nothing.
@@ -44,11 +59,15 @@ impl std::error::Error for SendError {}
 pub(crate) struct HandleShared {
     shared: Arc<Shared>,
     loop_id: usize,
-    token: Token,
-    id: u64,
+    target: Target,
     max_output: usize,
     /// Set by the loop when the connection starts closing.
     pub(crate) closed: AtomicBool,
+    /// A wake is queued and not yet delivered: later wakes join it (one mailbox entry
+    /// per connection however often a thread wakes it).
+    pub(crate) wake_queued: AtomicBool,
+    /// A close is queued: later closes have nothing to add.
+    close_queued: AtomicBool,
     /// Two counts in one word, so that checking against the cap and moving bytes from
     /// one to the other are each a single atomic step: the connection's queued output
     /// as its loop last published it (high half) and the bytes sent through handles
@@ -63,14 +82,22 @@ fn pack(queued: u64, in_flight: u64) -> u64 {
 }
 
 impl HandleShared {
-    pub(crate) fn new(shared: Arc<Shared>, loop_id: usize, token: Token, id: u64, max_output: usize) -> Self {
+    /// `closed`: the connection is already leaving (a handle first made in `on_close`).
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        loop_id: usize,
+        target: Target,
+        max_output: usize,
+        closed: bool,
+    ) -> Self {
         HandleShared {
             shared,
             loop_id,
-            token,
-            id,
+            target,
             max_output,
-            closed: AtomicBool::new(false),
+            closed: AtomicBool::new(closed),
+            wake_queued: AtomicBool::new(false),
+            close_queued: AtomicBool::new(false),
             account: AtomicU64::new(0),
         }
     }
@@ -147,7 +174,7 @@ pub struct ConnHandle {
 impl fmt::Debug for ConnHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnHandle")
-            .field("id", &self.inner.id)
+            .field("id", &self.inner.target.id)
             .field("loop_id", &self.inner.loop_id)
             .field("closed", &self.is_closed())
             .finish()
@@ -157,7 +184,7 @@ impl fmt::Debug for ConnHandle {
 impl ConnHandle {
     /// The connection's id, as [`Conn::id`](crate::Conn::id).
     pub fn id(&self) -> u64 {
-        self.inner.id
+        self.inner.target.id
     }
 
     /// The loop that owns the connection.
@@ -170,12 +197,13 @@ impl ConnHandle {
         self.inner.closed.load(Ordering::Acquire)
     }
 
+    /// Queues a command on the connection's loop; `Closed` once the connection is
+    /// closing or its loop has exited.
     fn post(&self, cmd: Command) -> Result<(), SendError> {
         if self.is_closed() {
             return Err(SendError::Closed);
         }
-        self.inner.shared.loops[self.inner.loop_id].send(cmd);
-        Ok(())
+        self.inner.shared.loops[self.inner.loop_id].send(cmd).map_err(|_| SendError::Closed)
     }
 
     /// Queues bytes for the peer. They go out in order with the connection's other
@@ -192,23 +220,69 @@ impl ConnHandle {
             return Err(SendError::Closed);
         }
         let len = data.len();
+        if len == 0 {
+            return Ok(()); // nothing to queue: no mailbox entry either
+        }
         let inner = &self.inner;
         if !inner.reserve(len) {
             return Err(SendError::Full);
         }
-        self.post(Command::Send(inner.token, data)).inspect_err(|_| inner.unreserve(len))
+        self.post(Command::Send(inner.target, data)).inspect_err(|_| inner.unreserve(len))
     }
 
     /// Closes the connection after flushing what is queued (as
     /// [`Action::Close`](crate::Action::Close)).
+    ///
+    /// Repeated closes cost nothing more: the first one is queued, the rest join it.
     pub fn close(&self) -> Result<(), SendError> {
-        self.post(Command::Close(self.inner.token))
+        if self.is_closed() {
+            return Err(SendError::Closed);
+        }
+        if self.inner.close_queued.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        self.post(Command::Close(self.inner.target))
     }
 
     /// Calls [`Handler::on_wake`](crate::Handler::on_wake) for the connection on its
-    /// loop. Wakes sent in a burst may be delivered as one call each; a wake for a
-    /// connection that closes first is dropped.
+    /// loop. Wakes that arrive before the loop delivers the last one join it: a burst
+    /// of wakes is one call (and one mailbox entry), so waking costs no memory however
+    /// often it is done. A wake for a connection that closes first is dropped.
     pub fn wake(&self) -> Result<(), SendError> {
-        self.post(Command::Wake(self.inner.token))
+        if self.is_closed() {
+            return Err(SendError::Closed);
+        }
+        if self.inner.wake_queued.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        self.post(Command::Wake(self.inner.target)).inspect_err(|_| {
+            self.inner.wake_queued.store(false, Ordering::Release);
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::connection::Connection;
+    use crate::transport::{Addr, Stream};
+
+    fn record(id: u64, gen: u32) -> Connection<()> {
+        let (a, _b) = mio::net::UnixStream::pair().unwrap();
+        Connection::new(Stream::Unix(a), id, 0, gen, 0, Addr::Unnamed, 1, ())
+    }
+
+    #[test]
+    fn a_command_reaches_only_the_connection_it_was_made_for() {
+        let mut conns = slab::Slab::new();
+        let key = conns.insert(record(7, 5));
+        let target = Target { key, id: 7 };
+        assert_eq!(target.find(&conns), Some(key));
+        conns.remove(key);
+        assert_eq!(target.find(&conns), None);
+        // A stranger in the same slot, even with the same slot generation (as after
+        // 2^31 connections through it), is not reached.
+        assert_eq!(conns.insert(record(7 + (1 << 40), 5)), key);
+        assert_eq!(target.find(&conns), None);
     }
 }

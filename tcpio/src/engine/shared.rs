@@ -14,7 +14,7 @@ use mio::Waker;
 use super::admission::Admission;
 use super::events::{Observer, ServerEvent};
 use super::guarded;
-use crate::backend::Token;
+use super::handle::Target;
 use crate::transport::Accepted;
 
 /// How a loop is asked to stop.
@@ -38,13 +38,13 @@ pub(crate) enum Command {
     /// Stop, in the given way.
     Shutdown(Stop),
     /// Bytes for a connection, from a [`ConnHandle`](crate::ConnHandle).
-    Send(Token, Vec<u8>),
+    Send(Target, Vec<u8>),
     /// Close a connection after flushing it.
-    Close(Token),
+    Close(Target),
     /// Take in a connection dialed from outside the loops.
     Dial { stream: crate::transport::Stream, peer: crate::transport::Addr, timeout: Duration },
     /// Call the handler's `on_wake` for a connection.
-    Wake(Token),
+    Wake(Target),
     /// The same bytes for every connection of the loop (but one, maybe).
     Broadcast { data: Arc<[u8]>, except: Option<u64> },
 }
@@ -68,6 +68,9 @@ pub(crate) struct Counters {
     pub(crate) timed_out_handshake: AtomicU64,
     /// Connections closed by an immediate stop or a shutdown deadline.
     pub(crate) aborted: AtomicU64,
+    /// Broadcasts this loop did not take: its mailbox already held a hard cap's worth
+    /// of broadcast bytes. Written by the senders (a locked add), not the loop.
+    pub(crate) broadcasts_dropped: AtomicU64,
 }
 
 /// Adds to a counter that only the calling loop writes: no read-modify-write
@@ -77,29 +80,83 @@ pub(crate) fn bump(c: &AtomicU64, n: u64) {
     c.store(c.load(Relaxed) + n, Relaxed);
 }
 
+/// A loop's queue of commands.
+///
+/// Bounded by what the commands carry rather than by a count: handle sends by each
+/// connection's output cap (reserved before they are queued), wakes and closes to one
+/// each per connection (a handle flag coalesces them), broadcasts by `broadcast_budget`
+/// bytes, accepted and dialed sockets by the descriptors the process may open.
+#[derive(Debug, Default)]
+struct Mailbox {
+    commands: Vec<Command>,
+    /// Bytes of the broadcasts queued now.
+    broadcast_bytes: usize,
+    /// The loop has exited: nothing is queued any more.
+    closed: bool,
+}
+
 /// One loop's public face.
 #[derive(Debug)]
 pub(crate) struct LoopShared {
-    mailbox: Mutex<Vec<Command>>,
+    mailbox: Mutex<Mailbox>,
     /// Set while a wake-up is on its way, so a burst of commands costs one.
     wake_pending: AtomicBool,
     waker: Arc<Waker>,
+    /// The most broadcast bytes the mailbox holds: the output hard cap, since a
+    /// batch of broadcasts larger than that would pass every connection's cap anyway.
+    broadcast_budget: usize,
     pub(crate) counters: Arc<Counters>,
 }
 
 impl LoopShared {
-    pub(crate) fn new(waker: Arc<Waker>) -> LoopShared {
+    pub(crate) fn new(waker: Arc<Waker>, broadcast_budget: usize) -> LoopShared {
         LoopShared {
-            mailbox: Mutex::new(Vec::new()),
+            mailbox: Mutex::new(Mailbox::default()),
             wake_pending: AtomicBool::new(false),
             waker,
+            broadcast_budget,
             counters: Arc::default(),
         }
     }
 
-    /// Queues a command and wakes the loop unless a wake-up is already pending.
-    pub(crate) fn send(&self, cmd: Command) {
-        self.mailbox.lock().unwrap_or_else(|p| p.into_inner()).push(cmd);
+    fn mailbox(&self) -> std::sync::MutexGuard<'_, Mailbox> {
+        self.mailbox.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues a command and wakes the loop unless a wake-up is already pending. A loop
+    /// that has exited takes nothing: the command comes back.
+    pub(crate) fn send(&self, cmd: Command) -> Result<(), Command> {
+        {
+            let mut mb = self.mailbox();
+            if mb.closed {
+                return Err(cmd);
+            }
+            mb.commands.push(cmd);
+        }
+        self.wake();
+        Ok(())
+    }
+
+    /// Queues a broadcast unless the mailbox already holds `broadcast_budget` bytes
+    /// of them (or the loop has exited); a broadcast not taken is counted.
+    pub(crate) fn broadcast(&self, data: &Arc<[u8]>, except: Option<u64>) {
+        {
+            let mut mb = self.mailbox();
+            if mb.closed {
+                return;
+            }
+            if mb.broadcast_bytes + data.len() > self.broadcast_budget {
+                drop(mb);
+                self.counters.broadcasts_dropped.fetch_add(1, Relaxed);
+                return;
+            }
+            mb.broadcast_bytes += data.len();
+            mb.commands.push(Command::Broadcast { data: data.clone(), except });
+        }
+        self.wake();
+    }
+
+    fn wake(&self) {
         if !self.wake_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
             if let Err(e) = self.waker.wake() {
                 // Let the next command try again rather than wait on a wake-up that
@@ -114,7 +171,24 @@ impl LoopShared {
     /// pending flag is cleared first, so a command queued after the take wakes again.
     pub(crate) fn drain(&self, into: &mut Vec<Command>) {
         self.wake_pending.store(false, std::sync::atomic::Ordering::Release);
-        into.append(&mut self.mailbox.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut mb = self.mailbox();
+        mb.broadcast_bytes = 0;
+        into.append(&mut mb.commands);
+    }
+
+    /// The loop is exiting: the mailbox takes nothing more, and what it holds is
+    /// handed back (sockets to close, admissions to give back).
+    pub(crate) fn close(&self) -> Vec<Command> {
+        let mut mb = self.mailbox();
+        mb.closed = true;
+        mb.broadcast_bytes = 0;
+        std::mem::take(&mut mb.commands)
+    }
+
+    /// Commands waiting (for tests of the bounds above).
+    #[cfg(test)]
+    pub(crate) fn pending(&self) -> usize {
+        self.mailbox().commands.len()
     }
 
     /// Open connections on this loop.
@@ -201,7 +275,8 @@ impl Shared {
             self.emit(ServerEvent::Stopping { graceful });
         }
         for l in &self.loops {
-            l.send(Command::Shutdown(stop));
+            // A loop that has exited needs no telling.
+            let _ = l.send(Command::Shutdown(stop));
         }
     }
 
@@ -292,5 +367,45 @@ impl Shared {
     /// Open connections over every loop.
     pub(crate) fn open(&self) -> u64 {
         self.loops.iter().map(LoopShared::open).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mailbox(budget: usize) -> (crate::backend::Poller, LoopShared) {
+        let poller = crate::backend::Poller::new().unwrap();
+        let l = LoopShared::new(poller.waker().unwrap(), budget);
+        (poller, l)
+    }
+
+    #[test]
+    fn broadcasts_are_held_to_the_budget_and_the_rest_counted() {
+        let (_poller, l) = mailbox(10 * 1024);
+        let data: Arc<[u8]> = vec![0; 1024].into();
+        for _ in 0..1000 {
+            l.broadcast(&data, None);
+        }
+        assert_eq!(l.pending(), 10);
+        assert_eq!(l.counters.broadcasts_dropped.load(Relaxed), 990);
+        // Taking them in makes room again.
+        let mut taken = Vec::new();
+        l.drain(&mut taken);
+        assert_eq!(taken.len(), 10);
+        l.broadcast(&data, None);
+        assert_eq!(l.pending(), 1);
+    }
+
+    #[test]
+    fn a_closed_mailbox_takes_nothing_and_gives_back_what_it_held() {
+        let (_poller, l) = mailbox(1 << 20);
+        l.send(Command::Shutdown(Stop::Immediate)).unwrap();
+        assert_eq!(l.close().len(), 1);
+        assert!(l.send(Command::Shutdown(Stop::Immediate)).is_err());
+        for _ in 0..10_000 {
+            l.broadcast(&Arc::from(&[1u8; 1024][..]), None);
+        }
+        assert_eq!(l.pending(), 0, "nothing piles up after the loop has gone");
     }
 }

@@ -93,14 +93,23 @@ impl<H: Handler> EventLoop<H> {
         }
     }
 
-    /// Starts leaving: nothing more is delivered; the rest waits for the output.
+    /// Starts leaving: nothing more is delivered and nothing more written (callbacks
+    /// still to come, such as `on_close`, write nothing); the rest waits for the
+    /// output. A dialed connection still connecting never opened: it goes at once.
     pub(crate) fn leave(&mut self, key: usize, how: Leaving) {
         let c = &mut self.conns[key];
         if c.leaving.is_some() {
             return;
         }
+        if c.flag(CONNECTING) {
+            let reason = match how {
+                Leaving::Close(reason) => reason,
+                Leaving::Detach => CloseReason::Local,
+            };
+            return self.finalize(key, reason);
+        }
         c.leaving = Some(how);
-        c.set_flag(ENDING, true);
+        c.set_flag(ENDING | CLOSED, true);
         c.mark_closed_for_handles();
         if c.out.is_empty() {
             self.progress_leave(key);

@@ -329,7 +329,8 @@ impl Builder {
         let mut loops = Vec::with_capacity(cfg.loops);
         for _ in 0..cfg.loops {
             let p = Poller::new().map_err(io_err("creating a poller"))?;
-            loops.push(LoopShared::new(p.waker().map_err(io_err("creating a waker"))?));
+            let waker = p.waker().map_err(io_err("creating a waker"))?;
+            loops.push(LoopShared::new(waker, cfg.limits.max_output));
             pollers.push(p);
         }
         let admission = Admission::new(self.admission);

@@ -134,8 +134,12 @@ impl ServerHandle {
         let stream = crate::transport::Stream::connect(&peer)
             .map_err(|source| Error::Connect { addr: peer.to_string(), source })?;
         let target = (0..self.shared.loops.len()).min_by_key(|&l| self.shared.loops[l].open()).unwrap_or(0);
-        self.shared.loops[target].send(crate::engine::shared::Command::Dial { stream, peer, timeout });
-        Ok(())
+        let dial = crate::engine::shared::Command::Dial { stream, peer: peer.clone(), timeout };
+        // The server stopped meanwhile: the socket is closed unused, not parked.
+        self.shared.loops[target].send(dial).map_err(|_| Error::Connect {
+            addr: peer.to_string(),
+            source: std::io::ErrorKind::NotConnected.into(),
+        })
     }
 
     /// Maps SIGINT and SIGTERM to a graceful shutdown (bounded by

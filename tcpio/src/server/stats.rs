@@ -54,6 +54,10 @@ pub struct LoopStats {
     pub timed_out: TimedOut,
     /// Connections closed by an immediate stop or when a graceful one ran out of time.
     pub aborted: u64,
+    /// Broadcasts not queued for this loop because its mailbox already held a hard
+    /// cap's worth of broadcast bytes (see
+    /// [`ServerControl::broadcast`](crate::ServerControl::broadcast)).
+    pub broadcasts_dropped: u64,
 }
 
 impl LoopStats {
@@ -74,6 +78,7 @@ impl LoopStats {
         self.timed_out.write += o.timed_out.write;
         self.timed_out.handshake += o.timed_out.handshake;
         self.aborted += o.aborted;
+        self.broadcasts_dropped += o.broadcasts_dropped;
     }
 }
 
@@ -122,6 +127,7 @@ impl Stats {
                         handshake: get(&c.timed_out_handshake),
                     },
                     aborted: get(&c.aborted),
+                    broadcasts_dropped: get(&c.broadcasts_dropped),
                 }
             })
             .collect();
