@@ -199,3 +199,57 @@ fn descriptor_exhaustion_backs_off_and_recovers() {
     drop(child.stdin.take());
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn outbound_dials_count_towards_max_connections() {
+    let (_echo, echo) = start(local().loops(1), |_| Echo);
+    let client = tcpio::Server::client().loops(1).max_connections(1).start(|_| Echo).unwrap();
+    client.connect(echo, LIMIT).unwrap();
+    match client.connect(echo, LIMIT) {
+        Err(tcpio::Error::Connect { source, .. }) => {
+            assert!(source.to_string().contains("too many open connections"), "{source}")
+        }
+        other => panic!("the second dial passed the limit: {other:?}"),
+    }
+    assert!(wait_for(|| client.stats().total.open == 1));
+}
+
+#[test]
+fn connections_accepted_while_stopping_pass_the_limits_too() {
+    use std::sync::mpsc;
+    use tcpio::{Action, Conn, Handler, Input};
+    // The first client holds the loop inside a callback while the test asks for a
+    // stop and a second client lands in the accept queue: the loop then sees the stop
+    // first and accepts the queue as it stops, through `max_connections` (1).
+    struct Holder(mpsc::Sender<()>, mpsc::Receiver<()>);
+    impl Handler for Holder {
+        type State = ();
+        fn on_data(&mut self, _: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            input.consume_all();
+            self.0.send(()).unwrap();
+            self.1.recv_timeout(LIMIT).unwrap();
+            Action::Continue
+        }
+        fn on_shutdown(&mut self, _: &mut Conn<'_, ()>) -> Action {
+            Action::Continue // stays open until its client goes
+        }
+    }
+    let (go, held) = mpsc::channel();
+    let (entered_tx, entered) = mpsc::channel();
+    let parts = Mutex::new(Some((entered_tx, held)));
+    let (server, addr) = start(local().loops(1).max_connections(1), move |_| {
+        let (tx, rx) = parts.lock().unwrap().take().unwrap();
+        Holder(tx, rx)
+    });
+    let mut first = connect(addr);
+    first.write_all(b"hold").unwrap();
+    entered.recv_timeout(LIMIT).unwrap();
+    server.shutdown();
+    let mut second = connect(addr); // completed by the kernel, waiting in the queue
+    go.send(()).unwrap();
+    refused(&mut second);
+    assert_eq!(server.stats().total.refused.max_connections, 1);
+    assert_eq!(server.stats().total.accepted, 1);
+    drop(first);
+    server.wait().unwrap();
+}

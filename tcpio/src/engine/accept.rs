@@ -21,13 +21,7 @@ impl<H: Handler> EventLoop<H> {
         for _ in 0..self.core.cfg.accept_budget {
             let Some(Some(l)) = self.listeners.get(i) else { return };
             match l.accept() {
-                Ok(acc) => match self.core.shared.admission.admit(&acc.peer) {
-                    Ok(()) => {
-                        let counted = self.core.shared.admission.active();
-                        self.place(acc, counted)
-                    }
-                    Err(refusal) => self.refuse(acc, refusal),
-                },
+                Ok(acc) => self.admit(acc),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if is_transient(&e) => {}
                 Err(e) => {
@@ -57,12 +51,24 @@ impl<H: Handler> EventLoop<H> {
         self.accept_pending.push(i);
     }
 
-    /// Accepts everything already queued on listener `i` (at shutdown).
+    /// Passes a new connection through the connection limits, then on to a loop.
+    fn admit(&mut self, acc: Accepted) {
+        match self.core.shared.admission.admit(&acc.peer) {
+            Ok(()) => {
+                let counted = self.core.shared.admission.active();
+                self.place(acc, counted)
+            }
+            Err(refusal) => self.refuse(acc, refusal),
+        }
+    }
+
+    /// Accepts everything already queued on listener `i` (at shutdown), through the
+    /// connection limits like any other connection; they are served here.
     pub(crate) fn drain_accept_queue(&mut self, i: usize) {
         for _ in 0..65_536 {
             let Some(Some(l)) = self.listeners.get(i) else { return };
             match l.accept() {
-                Ok(acc) => self.adopt(acc, false),
+                Ok(acc) => self.admit(acc),
                 Err(e) if is_transient(&e) => {}
                 Err(_) => return,
             }

@@ -100,6 +100,29 @@ impl Admission {
         }
     }
 
+    /// Decides on an outbound connection about to be dialed: it counts towards
+    /// `max_connections` like an accepted one (not towards the per-IP limit, which
+    /// is about clients, nor the accept rate). On `Ok` it is counted and must be
+    /// [`release_outbound`](Self::release_outbound)d when it goes.
+    pub(crate) fn admit_outbound(&self) -> Result<(), Refusal> {
+        if let Some(max) = self.cfg.max_conns {
+            let took =
+                self.open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1));
+            if took.is_err() {
+                return Err(Refusal::MaxConnections);
+            }
+        }
+        Ok(())
+    }
+
+    /// An outbound connection admitted by [`admit_outbound`](Self::admit_outbound)
+    /// has gone (or was never dialed).
+    pub(crate) fn release_outbound(&self) {
+        if self.cfg.max_conns.is_some() {
+            self.open.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
     /// A connection admitted by [`admit`](Self::admit) has gone.
     pub(crate) fn release(&self, peer: &Addr) {
         if self.cfg.max_conns.is_some() {
@@ -164,6 +187,17 @@ mod tests {
         assert_eq!(a.admit(&peer("10.0.0.2", 1)), Err(Refusal::MaxConnections));
         a.release(&peer("10.0.0.1", 1));
         // One token was spent on the admitted one; the refused one gave its back.
+        assert!(a.admit(&peer("10.0.0.2", 1)).is_ok());
+    }
+
+    #[test]
+    fn outbound_connections_share_the_total_but_not_the_per_ip_count() {
+        let a = Admission::new(AdmissionConfig { max_conns: Some(2), max_per_ip: Some(1), rate: None });
+        assert!(a.admit(&peer("10.0.0.1", 1)).is_ok());
+        assert!(a.admit_outbound().is_ok());
+        assert_eq!(a.admit_outbound(), Err(Refusal::MaxConnections));
+        assert_eq!(a.admit(&peer("10.0.0.2", 1)), Err(Refusal::MaxConnections));
+        a.release_outbound();
         assert!(a.admit(&peer("10.0.0.2", 1)).is_ok());
     }
 

@@ -18,13 +18,15 @@ impl<H: Handler> EventLoop<H> {
                 Command::Adopt(acc, admitted) => self.adopt(acc, admitted),
                 Command::Shutdown(stop) => self.begin_shutdown(stop),
                 Command::Dial { stream, peer, timeout } => {
-                    if self.core.draining {
-                        drop(stream); // dialed as the server stopped: closed unused
+                    let state = match self.core.draining {
+                        // Dialed as the server stopped: closed unused.
+                        true => None,
+                        false => self.guarded_user("the connection state's Default", H::State::default),
+                    };
+                    let Some(state) = state else {
+                        drop(stream);
+                        self.core.shared.admission.release_outbound();
                         continue;
-                    }
-                    let Some(state) = self.guarded_user("the connection state's Default", H::State::default)
-                    else {
-                        continue; // the socket closes unused
                     };
                     let id = self.core.new_id();
                     self.adopt_outbound(id, stream, peer, timeout, Box::new(state));

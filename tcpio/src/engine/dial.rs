@@ -155,6 +155,7 @@ impl<H: Handler> EventLoop<H> {
     }
 
     /// Takes a dialed connection into the loop; it opens when the connect completes.
+    /// The connection limits have counted it already.
     pub(crate) fn adopt_outbound(
         &mut self,
         id: u64,
@@ -167,6 +168,7 @@ impl<H: Handler> EventLoop<H> {
         let key = self.conns.vacant_key();
         let token = conn_token(key, gen);
         if let Err(e) = self.poller.register(&mut stream, token) {
+            self.core.shared.admission.release_outbound();
             self.guarded_user("a connection state's destructor", move || drop(state));
             self.core.reach.remove(&id);
             let loop_id = self.id();
@@ -182,6 +184,7 @@ impl<H: Handler> EventLoop<H> {
         let Ok(state) = state.downcast::<H::State>() else { return };
         let mut c = Connection::new(stream, id, key, gen, usize::MAX, peer, self.core.now_ms, *state);
         c.outbound = true;
+        c.admitted = true; // by whoever dialed it
         c.set_flag(CONNECTING, true);
         // The writable edge that completes the connect is routed like a blocked write.
         c.set_flag(WRITE_BLOCKED, true);

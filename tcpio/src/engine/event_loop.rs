@@ -449,8 +449,10 @@ impl<H: Handler> EventLoop<H> {
         self.abort_all();
         // Commands that came too late: close what they carry, give back its place.
         for cmd in self.core.shared.loops[self.core.loop_id].close() {
-            if let Command::Adopt(acc, true) = cmd {
-                self.core.shared.admission.release(&acc.peer);
+            match cmd {
+                Command::Adopt(acc, true) => self.core.shared.admission.release(&acc.peer),
+                Command::Dial { .. } => self.core.shared.admission.release_outbound(),
+                _ => {}
             }
         }
         self.core.publish();

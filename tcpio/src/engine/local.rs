@@ -128,8 +128,10 @@ impl<'a, S: 'static> Conn<'a, S> {
     /// Returns the new connection's id, by which this connection reaches it with
     /// [`to`](Self::to) (and the new one reaches this one). Failures known at once
     /// (no such unix socket, out of descriptors, the server shutting down) are
-    /// returned here. The address must be resolved already: a name lookup would
-    /// block the loop.
+    /// returned here, as is a dial past
+    /// [`Builder::max_connections`](crate::Builder::max_connections), which counts
+    /// outbound connections too. The address must be resolved already: a name lookup
+    /// would block the loop.
     pub fn connect(&mut self, addr: impl Into<Addr>, timeout: Duration, state: S) -> io::Result<u64> {
         if self.core.draining {
             // Dialing while stopping could keep the loop alive for ever (a client
@@ -137,7 +139,11 @@ impl<'a, S: 'static> Conn<'a, S> {
             return Err(io::Error::other("the server is shutting down"));
         }
         let peer = addr.into();
-        let stream = Stream::connect(&peer)?;
+        let admission = &self.core.shared.admission;
+        if let Err(refusal) = admission.admit_outbound() {
+            return Err(io::Error::other(refusal.to_string()));
+        }
+        let stream = Stream::connect(&peer).inspect_err(|_| admission.release_outbound())?;
         let core = &mut *self.core;
         let id = core.new_id();
         core.reach.insert(id, None);

@@ -202,7 +202,9 @@ impl<H: Handler> EventLoop<H> {
         if c.reachable {
             self.core.reach.remove(&c.id);
         }
-        if c.admitted {
+        if c.admitted && c.outbound {
+            self.core.shared.admission.release_outbound();
+        } else if c.admitted {
             self.core.shared.admission.release(&c.peer);
         }
         self.count_stale(c);

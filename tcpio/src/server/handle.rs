@@ -121,7 +121,9 @@ impl ServerHandle {
     /// [`on_close`](crate::Handler::on_close) with
     /// [`CloseReason::ConnectFailed`](crate::CloseReason::ConnectFailed) if the
     /// connect fails or takes longer than `timeout`. Failures known at once are
-    /// returned here. See [`Server::client`](crate::Server::client) for an engine that
+    /// returned here, as is a dial past
+    /// [`Builder::max_connections`](crate::Builder::max_connections), which counts
+    /// outbound connections too. See [`Server::client`](crate::Server::client) for an engine that
     /// only dials.
     pub fn connect(&self, addr: impl Into<Addr>, timeout: std::time::Duration) -> Result<(), Error> {
         let peer = addr.into();
@@ -131,14 +133,20 @@ impl ServerHandle {
                 source: std::io::ErrorKind::NotConnected.into(),
             });
         }
-        let stream = crate::transport::Stream::connect(&peer)
-            .map_err(|source| Error::Connect { addr: peer.to_string(), source })?;
+        let admission = &self.shared.admission;
+        if let Err(refusal) = admission.admit_outbound() {
+            return Err(Error::Connect { addr: peer.to_string(), source: std::io::Error::other(refusal.to_string()) });
+        }
+        let stream = crate::transport::Stream::connect(&peer).map_err(|source| {
+            admission.release_outbound();
+            Error::Connect { addr: peer.to_string(), source }
+        })?;
         let target = (0..self.shared.loops.len()).min_by_key(|&l| self.shared.loops[l].open()).unwrap_or(0);
         let dial = crate::engine::shared::Command::Dial { stream, peer: peer.clone(), timeout };
         // The server stopped meanwhile: the socket is closed unused, not parked.
-        self.shared.loops[target].send(dial).map_err(|_| Error::Connect {
-            addr: peer.to_string(),
-            source: std::io::ErrorKind::NotConnected.into(),
+        self.shared.loops[target].send(dial).map_err(|_| {
+            admission.release_outbound();
+            Error::Connect { addr: peer.to_string(), source: std::io::ErrorKind::NotConnected.into() }
         })
     }
 
