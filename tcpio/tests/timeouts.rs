@@ -325,3 +325,40 @@ fn an_idle_timeout_on_a_peer_that_does_not_read_closes_at_once() {
     assert_eq!(server.open_connections(), 0);
     assert_eq!(server.stats().total.queued_bytes, 0);
 }
+
+#[test]
+fn many_timers_on_one_connection_arm_cancel_and_fire_each_once() {
+    // 40,000 timers on one connection, every other one cancelled: each operation is
+    // O(1) (a set of armed ids), so this is quick, and exactly the others fire.
+    const N: u64 = 40_000;
+    #[derive(Default)]
+    struct Many {
+        fired: u64,
+    }
+    struct Arm;
+    impl Handler for Arm {
+        type State = Many;
+        fn on_open(&mut self, conn: &mut Conn<'_, Many>) -> Action {
+            let ids: Vec<TimerId> = (0..N).map(|i| conn.set_timer(Duration::from_millis(i % 50))).collect();
+            for id in ids.iter().step_by(2) {
+                assert!(conn.cancel_timer(*id));
+            }
+            Action::Continue
+        }
+        fn on_timer(&mut self, conn: &mut Conn<'_, Many>, _: TimerId) -> Action {
+            conn.state_mut().fired += 1;
+            if conn.state().fired == N / 2 {
+                conn.write(b"done");
+                return Action::Close;
+            }
+            Action::Continue
+        }
+        fn on_data(&mut self, _conn: &mut Conn<'_, Many>, input: &mut Input<'_>) -> Action {
+            input.consume_all();
+            Action::Continue
+        }
+    }
+    let (_server, addr) = start(local().loops(1), |_| Arm);
+    let mut c = connect(addr);
+    assert_eq!(read_to_end(&mut c).unwrap(), b"done");
+}

@@ -210,7 +210,7 @@ impl<'a, S> Conn<'a, S> {
         let at = super::timers::deadline(Instant::now(), delay);
         let token = conn_token(self.c.key as usize, self.c.gen);
         core.wheel.insert(at, Timer::User { token, id, at: core.ms_of(at) });
-        self.c.ext_mut().timers.push(id);
+        self.c.ext_mut().timers.insert(id);
         TimerId(id)
     }
 
@@ -218,14 +218,11 @@ impl<'a, S> Conn<'a, S> {
     /// already fired or been cancelled.
     pub fn cancel_timer(&mut self, timer: TimerId) -> bool {
         let Some(ext) = self.c.ext.as_mut() else { return false };
-        match ext.timers.iter().position(|&t| t == timer.0) {
-            Some(i) => {
-                ext.timers.swap_remove(i);
-                self.core.stale_timers += 1;
-                true
-            }
-            None => false,
+        let armed = ext.timers.remove(&timer.0);
+        if armed {
+            self.core.stale_timers += 1;
         }
+        armed
     }
 
     /// A handle that reaches this connection from any thread: send bytes, close it,

@@ -59,8 +59,9 @@ pub(crate) const ENDING: u16 = 1 << 14;
 /// or handles pay one word for them.
 #[derive(Debug, Default)]
 pub(crate) struct Ext {
-    /// Ids of the handler's armed timers.
-    pub(crate) timers: Vec<u64>,
+    /// Ids of the handler's armed timers: a set, so that arming, cancelling and
+    /// firing each cost O(1) however many a connection has.
+    pub(crate) timers: std::collections::HashSet<u64>,
     /// Shared with the connection's [`ConnHandle`](crate::ConnHandle)s.
     pub(crate) handle: Option<Arc<HandleShared>>,
 }

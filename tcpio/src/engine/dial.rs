@@ -82,6 +82,10 @@ impl<H: Handler> EventLoop<H> {
                         self.conns[key].set_flag(SHUTDOWN_WRITE_REQUESTED, true);
                         follow.push((key, None));
                     }
+                    (Op::OverCap, Some(key)) => {
+                        self.conns[key].refuse_output(self.core.max_output);
+                        follow.push((key, None));
+                    }
                     (Op::Close(reason), Some(key)) => {
                         if self.conns[key].leaving.is_none() {
                             self.conns[key].close_requested.get_or_insert(reason);

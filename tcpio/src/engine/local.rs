@@ -32,6 +32,9 @@ pub(crate) enum Op {
     ResumeRead,
     ShutdownWrite,
     Close(CloseReason),
+    /// The callback staged more than the hard cap: the target closes with
+    /// [`CloseReason::OutputLimit`], as a write past its own cap would.
+    OverCap,
     /// A connection dialed by [`Conn::connect`], to be taken into the loop.
     Dial {
         stream: Stream,
@@ -73,6 +76,12 @@ impl<S> Other<'_, '_, S> {
     /// Like any write it counts towards that connection's high-water mark (its
     /// handler hears [`on_high_water`](crate::Handler::on_high_water), the usual cue
     /// to pause this side) and its hard cap.
+    ///
+    /// Bytes that are not this callback's input are copied until the callback
+    /// returns; those copies are bounded by the hard cap
+    /// ([`Builder::max_output`](crate::Builder::max_output)) over all the callback's
+    /// writes to other connections. A write past it is not stored, and closes its
+    /// target with [`CloseReason::OutputLimit`].
     pub fn write(&mut self, data: &[u8]) {
         if data.is_empty() {
             return;
@@ -80,6 +89,7 @@ impl<S> Other<'_, '_, S> {
         let core = &mut *self.conn.core;
         let piece = match core.batch.input_offset(data) {
             Some(off) => Piece::Input { off, len: data.len() },
+            None if core.scratch.len() + data.len() > core.max_output => return self.push(Op::OverCap),
             None => {
                 let start = core.scratch.len();
                 core.scratch.extend_from_slice(data);

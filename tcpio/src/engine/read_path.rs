@@ -266,15 +266,21 @@ fn deliver_kept<H: Handler>(
     }
 }
 
-/// Turns writes to other connections that point into `input` into copies in the
-/// loop's scratch buffer, for input that will not outlive this callback.
+/// Turns writes to other connections that point into `input` into pieces of one
+/// copy of it in the loop's scratch buffer, for input that will not outlive this
+/// callback. One copy however many writes point into it: the cost is bounded by the
+/// input (at most `max_input` plus one read), not by how often it was forwarded.
 fn keep_input_pieces(core: &mut Core, input: &[u8]) {
     use super::local::{Op, Piece};
-    for d in &mut core.deferred {
+    let (deferred, scratch) = (&mut core.deferred, &mut core.scratch);
+    let mut base = None;
+    for d in deferred.iter_mut() {
         if let Op::Write(Piece::Input { off, len }) = d.op {
-            let start = core.scratch.len();
-            core.scratch.extend_from_slice(&input[off..off + len]);
-            d.op = Op::Write(Piece::Owned { start, len });
+            let base = *base.get_or_insert_with(|| {
+                scratch.extend_from_slice(input);
+                scratch.len() - input.len()
+            });
+            d.op = Op::Write(Piece::Owned { start: base + off, len });
         }
     }
 }

@@ -141,8 +141,9 @@ impl<H: Handler> EventLoop<H> {
         let Some(key) = self.live(token) else { return };
         let c = &mut self.conns[key];
         let Some(ext) = c.ext.as_mut() else { return };
-        let Some(i) = ext.timers.iter().position(|&t| t == id) else { return };
-        ext.timers.swap_remove(i);
+        if !ext.timers.remove(&id) {
+            return; // cancelled
+        }
         if c.leaving.is_some() {
             return;
         }

@@ -135,7 +135,10 @@ impl ServerHandle {
         }
         let admission = &self.shared.admission;
         if let Err(refusal) = admission.admit_outbound() {
-            return Err(Error::Connect { addr: peer.to_string(), source: std::io::Error::other(refusal.to_string()) });
+            return Err(Error::Connect {
+                addr: peer.to_string(),
+                source: std::io::Error::other(refusal.to_string()),
+            });
         }
         let stream = crate::transport::Stream::connect(&peer).map_err(|source| {
             admission.release_outbound();
