@@ -206,7 +206,9 @@ pub(crate) struct Shared {
     pub(crate) loops: Vec<LoopShared>,
     /// A shutdown was asked for (the server is draining or stopped).
     pub(crate) stopping: AtomicBool,
-    immediate: AtomicBool,
+    /// The strongest stop asked for so far: a repeated request that asks for no more
+    /// (no earlier deadline, not immediate) costs no mailbox entries.
+    asked: Mutex<Option<Stop>>,
     pub(crate) admission: Admission,
     pub(crate) observer: Option<Observer>,
     /// The graceful shutdown deadline used when none is given.
@@ -244,7 +246,7 @@ impl Shared {
         Shared {
             loops,
             stopping: AtomicBool::new(false),
-            immediate: AtomicBool::new(false),
+            asked: Mutex::new(None),
             admission,
             observer,
             shutdown_timeout,
@@ -266,10 +268,24 @@ impl Shared {
     /// Asks every loop to stop. A graceful stop may be repeated with an earlier
     /// deadline, and an immediate one may follow a graceful one.
     pub(crate) fn shutdown(&self, stop: Stop) {
+        {
+            let mut asked = self.asked.lock().unwrap_or_else(|p| p.into_inner());
+            let stronger = match (*asked, stop) {
+                (None, _) => true,
+                (Some(Stop::Immediate), _) => false,
+                (Some(Stop::Graceful { .. }), Stop::Immediate) => true,
+                (Some(Stop::Graceful { deadline: before }), Stop::Graceful { deadline: now }) => {
+                    matches!((before, now), (None, Some(_)))
+                        || matches!((before, now), (Some(b), Some(n)) if n < b)
+                }
+            };
+            if !stronger {
+                return;
+            }
+            *asked = Some(stop);
+        }
         let first = !self.stopping.swap(true, std::sync::atomic::Ordering::AcqRel);
-        let escalate =
-            stop == Stop::Immediate && !self.immediate.swap(true, std::sync::atomic::Ordering::AcqRel);
-        if first || escalate {
+        if first || stop == Stop::Immediate {
             let graceful = stop != Stop::Immediate;
             tracing::info!(graceful, "server stopping");
             self.emit(ServerEvent::Stopping { graceful });
@@ -395,6 +411,27 @@ mod tests {
         assert_eq!(taken.len(), 10);
         l.broadcast(&data, None);
         assert_eq!(l.pending(), 1);
+    }
+
+    #[test]
+    fn repeated_stops_queue_only_what_asks_for_more() {
+        let (_poller, l) = mailbox(1);
+        let cfg = crate::engine::admission::AdmissionConfig::default();
+        let shared = Shared::new(vec![l], Admission::new(cfg), None, None);
+        let pending = || shared.loops[0].pending();
+        for _ in 0..1000 {
+            shared.shutdown(Stop::Graceful { deadline: None });
+        }
+        assert_eq!(pending(), 1);
+        let soon = Instant::now() + Duration::from_secs(5);
+        shared.shutdown(Stop::Graceful { deadline: Some(soon) });
+        shared.shutdown(Stop::Graceful { deadline: Some(soon + Duration::from_secs(1)) });
+        assert_eq!(pending(), 2, "only the earlier deadline is news");
+        for _ in 0..1000 {
+            shared.shutdown(Stop::Immediate);
+            shared.shutdown(Stop::Graceful { deadline: None });
+        }
+        assert_eq!(pending(), 3);
     }
 
     #[test]
