@@ -8,7 +8,6 @@
 //! decoded below exactly as `mio` decodes them.
 
 use std::io;
-use std::sync::Arc;
 use std::time::Duration;
 
 use mio::event::Source;
@@ -17,6 +16,17 @@ use mio::{Interest, Poll, Token, Waker};
 /// Token of the loop's waker. Connection tokens never reach it (see the engine's
 /// token layout), nor do listener tokens, which count down from just below it.
 pub(crate) const WAKER: Token = Token(usize::MAX);
+
+/// Ends a loop's wait from any thread; the loop sees an event under [`WAKER`].
+#[derive(Debug)]
+pub(crate) struct LoopWaker(Waker);
+
+impl LoopWaker {
+    /// Wakes the loop (a write to an eventfd on Linux).
+    pub(crate) fn wake(&self) -> io::Result<()> {
+        self.0.wake()
+    }
+}
 
 /// One event loop's poller.
 #[derive(Debug)]
@@ -79,8 +89,8 @@ impl Poller {
     }
 
     /// A waker that ends this poller's wait from any thread.
-    pub(crate) fn waker(&self) -> io::Result<Arc<Waker>> {
-        Ok(Arc::new(Waker::new(self.poll.registry(), WAKER)?))
+    pub(crate) fn waker(&self) -> io::Result<LoopWaker> {
+        Ok(LoopWaker(Waker::new(self.poll.registry(), WAKER)?))
     }
 
     /// Registers for read and write readiness, edge-triggered, for the source's life.

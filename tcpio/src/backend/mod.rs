@@ -28,4 +28,4 @@
 mod mio_poller;
 
 pub(crate) use mio::Token;
-pub(crate) use mio_poller::{Events, Poller, Readiness, WAKER};
+pub(crate) use mio_poller::{Events, LoopWaker as Waker, Poller, Readiness, WAKER};

@@ -4,11 +4,13 @@ use std::io;
 use std::time::Duration;
 
 use super::config::Balance;
-use super::connection::Connection;
-use super::event_loop::{conn_token, EventLoop, Timer};
 use super::events::{Refusal, ServerEvent};
-use super::shared::{bump, Command};
-use super::Handler;
+use super::mailbox::Command;
+use super::record::Record;
+use super::shared::bump;
+use super::timers::Timer;
+use super::token::conn_token;
+use super::{EventLoop, Handler};
 use crate::transport::Accepted;
 
 /// How long to wait before accepting again after a resource error (EMFILE, ENOBUFS).
@@ -41,7 +43,7 @@ impl<H: Handler> EventLoop<H> {
                     if !self.accept_retry[i] {
                         self.accept_retry[i] = true;
                         self.core
-                            .wheel
+                            .timers
                             .insert(std::time::Instant::now() + ACCEPT_RETRY, Timer::AcceptRetry(i));
                     }
                     return;
@@ -137,7 +139,7 @@ impl<H: Handler> EventLoop<H> {
             return fail(self, &peer, "registering a connection", &e);
         }
         let id = self.core.new_id();
-        let mut c = Connection::new(stream, id, key, gen, listener, peer, self.core.now_ms, state);
+        let mut c = Record::new(stream, id, key, gen, listener, peer, self.core.clock.now_ms(), state);
         c.admitted = admitted;
         let inserted = self.conns.insert(c);
         debug_assert_eq!(inserted, key);

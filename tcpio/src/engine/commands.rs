@@ -1,12 +1,10 @@
 //! Commands from other threads (and from the server handle): taken in one batch per
 //! wake-up, applied in order, and the output they queue flushed once per connection.
 
-use super::connection::Leaving;
-use super::connection::CLOSED;
-use super::event_loop::{conn_token, EventLoop};
-use super::handle::Target;
-use super::shared::Command;
-use super::{CloseReason, Handler};
+use super::mailbox::Command;
+use super::record::{Leaving, CLOSED};
+use super::token::{conn_token, Target};
+use super::{CloseReason, EventLoop, Handler};
 
 impl<H: Handler> EventLoop<H> {
     /// The loop's waker fired: take and apply every queued command.

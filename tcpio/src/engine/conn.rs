@@ -4,14 +4,14 @@ use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::connection::Connection;
-use super::connection::{
-    CLOSED, ENDING, KEEP_READING, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED, USER_PAUSED,
-};
+use super::conn_handle::{ConnHandle, HandleShared};
 use super::control::ServerControl;
-use super::event_loop::{conn_token, Core, Timer};
-use super::handle::{ConnHandle, HandleShared, Target};
-use super::output;
+use super::core::Core;
+use super::flush;
+use super::record::Record;
+use super::record::{CLOSED, ENDING, KEEP_READING, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED, USER_PAUSED};
+use super::timers::Timer;
+use super::token::{conn_token, Target};
 use super::writer::ConnWriter;
 use super::{CloseReason, TimerId};
 use crate::transport::Addr;
@@ -22,7 +22,7 @@ use crate::transport::Addr;
 /// cost one system call. Writing a slice of the callback's own [`Input`](crate::Input)
 /// forwards it without a copy (see [`write`](Self::write)).
 pub struct Conn<'a, S> {
-    pub(crate) c: &'a mut Connection<S>,
+    pub(crate) c: &'a mut Record<S>,
     pub(crate) core: &'a mut Core,
 }
 
@@ -138,7 +138,7 @@ impl<'a, S> Conn<'a, S> {
     /// Bytes queued for the peer and not yet taken by the socket.
     #[inline]
     pub fn queued(&self) -> usize {
-        output::queued(&self.c.out, &self.core.batch)
+        flush::queued(&self.c.out, &self.core.batch)
     }
 
     /// Stops reading from this connection until [`resume_read`](Self::resume_read).
@@ -205,11 +205,10 @@ impl<'a, S> Conn<'a, S> {
     /// fire in deadline order and are dropped when it closes.
     pub fn set_timer(&mut self, delay: Duration) -> TimerId {
         let core = &mut *self.core;
-        core.next_timer += 1;
-        let id = core.next_timer;
+        let id = core.timers.next_user_id();
         let at = super::timers::deadline(Instant::now(), delay);
         let token = conn_token(self.c.key as usize, self.c.gen);
-        core.wheel.insert(at, Timer::User { token, id, at: core.ms_of(at) });
+        core.timers.insert(at, Timer::User { token, id, at: core.clock.ms_of(at) });
         self.c.ext_mut().timers.insert(id);
         TimerId(id)
     }
@@ -220,7 +219,7 @@ impl<'a, S> Conn<'a, S> {
         let Some(ext) = self.c.ext.as_mut() else { return false };
         let armed = ext.timers.remove(&timer.0);
         if armed {
-            self.core.stale_timers += 1;
+            self.core.timers.stale(1);
         }
         armed
     }

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use super::shared::{Shared, Stop};
+use super::mailbox::Stop;
+use super::shared::Shared;
 
 /// Control over a running server from any thread or from inside a handler:
 /// broadcast, stop, and read its state. `Send + Sync`; cloning it is one

@@ -12,41 +12,69 @@
 //!          into a pooled per-conn          of input recorded,      what it can;
 //!          buffer (only those)             not copied              the rest is kept
 //! ```
+//!
+//! The files, grouped by what a reader is looking for:
+//!
+//! - the handler's contract: `handler.rs` (Handler, Action, CloseReason), `input.rs`,
+//!   `conn.rs` (the view a callback gets), `other.rs` (reaching another connection
+//!   of the loop, dialing), `writer.rs` (ConnWriter), `conn_handle.rs` (the
+//!   cross-thread handle), `control.rs`, `events.rs`;
+//! - the loop: `event_loop.rs` (run, dispatch, ready list, `after`), `core.rs` (what a
+//!   callback borrows: pool, batch, clock, timers), `token.rs`, `guard.rs`;
+//! - a connection's steps, in the order they happen: `accept.rs`, `deliver.rs` (read
+//!   → handler, the hot path), `flush.rs` (the write batch, backpressure), `leave.rs`
+//!   (close, linger, detach, finalize), `dial.rs`, `apply_staged.rs`;
+//! - around it: `mailbox.rs` (Command, Stop) applied by `commands.rs` and
+//!   `shutdown.rs`; `timers.rs` over `timer_wheel.rs`, applied by `time.rs`;
+//!   `record.rs` (the loop's record of a connection and its state bits), `batch.rs`,
+//!   `staged.rs`, `buffer.rs`, `admission.rs`, `config.rs`, `shared.rs`,
+//!   `metrics_export.rs`.
 
 mod accept;
 pub(crate) mod admission;
+mod apply_staged;
+mod batch;
 mod buffer;
+mod clock;
 mod commands;
 pub(crate) mod config;
 mod conn;
-mod connection;
+mod conn_handle;
 mod control;
+mod core;
+mod deliver;
 mod dial;
 mod event_loop;
 pub(crate) mod events;
-mod handle;
+mod flush;
+mod guard;
 mod handler;
 mod input;
-mod local;
+mod leave;
+pub(crate) mod mailbox;
 #[cfg(feature = "metrics")]
 mod metrics_export;
-mod output;
-mod read_path;
+mod other;
+mod record;
 pub(crate) mod shared;
 mod shutdown;
+mod staged;
+mod time;
 mod timer_wheel;
 mod timers;
-mod write_path;
+mod token;
 mod writer;
 
 pub use config::Balance;
 pub use conn::Conn;
+pub use conn_handle::{ConnHandle, SendError};
 pub use control::ServerControl;
 pub use events::{Refusal, ServerEvent};
-pub use handle::{ConnHandle, SendError};
 pub use handler::{Action, CloseReason, Detached, DetachedStream, FnHandler, Handler, TimerId};
 pub use input::Input;
-pub use local::Other;
+pub use other::Other;
 pub use writer::ConnWriter;
 
-pub(crate) use event_loop::{guarded, Core, EventLoop};
+pub(crate) use self::core::Core;
+pub(crate) use event_loop::EventLoop;
+pub(crate) use guard::guarded;

@@ -9,45 +9,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use mio::Waker;
-
 use super::admission::Admission;
 use super::events::{Observer, ServerEvent};
-use super::guarded;
-use super::handle::Target;
-use crate::transport::Accepted;
-
-/// How a loop is asked to stop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Stop {
-    /// Stop accepting, let each connection finish ([`Handler::on_shutdown`]), flush,
-    /// close; whatever is still open at the deadline is closed at once.
-    ///
-    /// [`Handler::on_shutdown`]: crate::Handler::on_shutdown
-    Graceful { deadline: Option<Instant> },
-    /// Close everything now, dropping queued output.
-    Immediate,
-}
-
-/// Work sent to a loop from another thread (or from the loop itself, in order).
-#[derive(Debug)]
-pub(crate) enum Command {
-    /// A connection accepted elsewhere, to be served here (and whether the
-    /// connection limits counted it).
-    Adopt(Accepted, bool),
-    /// Stop, in the given way.
-    Shutdown(Stop),
-    /// Bytes for a connection, from a [`ConnHandle`](crate::ConnHandle).
-    Send(Target, Vec<u8>),
-    /// Close a connection after flushing it.
-    Close(Target),
-    /// Take in a connection dialed from outside the loops.
-    Dial { stream: crate::transport::Stream, peer: crate::transport::Addr, timeout: Duration },
-    /// Call the handler's `on_wake` for a connection.
-    Wake(Target),
-    /// The same bytes for every connection of the loop (but one, maybe).
-    Broadcast { data: Arc<[u8]>, except: Option<u64> },
-}
+use super::guard::guarded;
+use super::mailbox::{Command, Mailbox, NotQueued, Stop};
+use crate::backend::Waker;
 
 /// One loop's counters. Written only by their loop; read by anyone.
 #[derive(Debug, Default)]
@@ -80,80 +46,44 @@ pub(crate) fn bump(c: &AtomicU64, n: u64) {
     c.store(c.load(Relaxed) + n, Relaxed);
 }
 
-/// A loop's queue of commands.
-///
-/// Bounded by what the commands carry rather than by a count: handle sends by each
-/// connection's output cap (reserved before they are queued), wakes and closes to one
-/// each per connection (a handle flag coalesces them), broadcasts by `broadcast_budget`
-/// bytes, accepted and dialed sockets by the descriptors the process may open.
-#[derive(Debug, Default)]
-struct Mailbox {
-    commands: Vec<Command>,
-    /// Bytes of the broadcasts queued now.
-    broadcast_bytes: usize,
-    /// The loop has exited: nothing is queued any more.
-    closed: bool,
-}
-
 /// One loop's public face.
 #[derive(Debug)]
 pub(crate) struct LoopShared {
-    mailbox: Mutex<Mailbox>,
+    mailbox: Mailbox,
     /// Set while a wake-up is on its way, so a burst of commands costs one.
     wake_pending: AtomicBool,
-    waker: Arc<Waker>,
-    /// The most broadcast bytes the mailbox holds: the output hard cap, since a
-    /// batch of broadcasts larger than that would pass every connection's cap anyway.
-    broadcast_budget: usize,
+    waker: Waker,
     pub(crate) counters: Arc<Counters>,
 }
 
 impl LoopShared {
-    pub(crate) fn new(waker: Arc<Waker>, broadcast_budget: usize) -> LoopShared {
+    pub(crate) fn new(waker: Waker, broadcast_budget: usize) -> LoopShared {
         LoopShared {
-            mailbox: Mutex::new(Mailbox::default()),
+            mailbox: Mailbox::new(broadcast_budget),
             wake_pending: AtomicBool::new(false),
             waker,
-            broadcast_budget,
             counters: Arc::default(),
         }
-    }
-
-    fn mailbox(&self) -> std::sync::MutexGuard<'_, Mailbox> {
-        self.mailbox.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Queues a command and wakes the loop unless a wake-up is already pending. A loop
     /// that has exited takes nothing: the command comes back.
     pub(crate) fn send(&self, cmd: Command) -> Result<(), Command> {
-        {
-            let mut mb = self.mailbox();
-            if mb.closed {
-                return Err(cmd);
-            }
-            mb.commands.push(cmd);
-        }
+        self.mailbox.push(cmd)?;
         self.wake();
         Ok(())
     }
 
-    /// Queues a broadcast unless the mailbox already holds `broadcast_budget` bytes
-    /// of them (or the loop has exited); a broadcast not taken is counted.
+    /// Queues a broadcast unless the mailbox already holds its budget of them (or the
+    /// loop has exited); a broadcast not taken for want of room is counted.
     pub(crate) fn broadcast(&self, data: &Arc<[u8]>, except: Option<u64>) {
-        {
-            let mut mb = self.mailbox();
-            if mb.closed {
-                return;
-            }
-            if mb.broadcast_bytes + data.len() > self.broadcast_budget {
-                drop(mb);
+        match self.mailbox.push_broadcast(data, except) {
+            Ok(()) => self.wake(),
+            Err(NotQueued::Full) => {
                 self.counters.broadcasts_dropped.fetch_add(1, Relaxed);
-                return;
             }
-            mb.broadcast_bytes += data.len();
-            mb.commands.push(Command::Broadcast { data: data.clone(), except });
+            Err(NotQueued::Closed) => {}
         }
-        self.wake();
     }
 
     fn wake(&self) {
@@ -171,24 +101,18 @@ impl LoopShared {
     /// pending flag is cleared first, so a command queued after the take wakes again.
     pub(crate) fn drain(&self, into: &mut Vec<Command>) {
         self.wake_pending.store(false, std::sync::atomic::Ordering::Release);
-        let mut mb = self.mailbox();
-        mb.broadcast_bytes = 0;
-        into.append(&mut mb.commands);
+        self.mailbox.take(into);
     }
 
-    /// The loop is exiting: the mailbox takes nothing more, and what it holds is
-    /// handed back (sockets to close, admissions to give back).
+    /// The loop is exiting: see [`Mailbox::close`].
     pub(crate) fn close(&self) -> Vec<Command> {
-        let mut mb = self.mailbox();
-        mb.closed = true;
-        mb.broadcast_bytes = 0;
-        std::mem::take(&mut mb.commands)
+        self.mailbox.close()
     }
 
     /// Commands waiting (for tests of the bounds above).
     #[cfg(test)]
     pub(crate) fn pending(&self) -> usize {
-        self.mailbox().commands.len()
+        self.mailbox.len()
     }
 
     /// Open connections on this loop.

@@ -3,10 +3,11 @@
 
 use std::time::Instant;
 
-use super::connection::Leaving;
-use super::event_loop::{EventLoop, Timer};
-use super::shared::{bump, Stop};
-use super::{Action, CloseReason, Handler};
+use super::mailbox::Stop;
+use super::record::Leaving;
+use super::shared::bump;
+use super::timers::Timer;
+use super::{Action, CloseReason, EventLoop, Handler};
 
 impl<H: Handler> EventLoop<H> {
     /// Starts stopping. Repeating a graceful stop can only bring its deadline closer;
@@ -18,7 +19,7 @@ impl<H: Handler> EventLoop<H> {
             let keys: Vec<usize> = self
                 .conns
                 .iter()
-                .filter(|(_, c)| !c.flag(super::connection::CONNECTING))
+                .filter(|(_, c)| !c.flag(super::record::CONNECTING))
                 .map(|(k, _)| k)
                 .collect();
             if let Stop::Graceful { .. } = stop {
@@ -37,7 +38,7 @@ impl<H: Handler> EventLoop<H> {
         match stop {
             Stop::Graceful { deadline: Some(at) } => {
                 // Never earlier than this pass: the deadline timer must still fire.
-                self.core.wheel.insert(at.max(Instant::now()), Timer::ShutdownDeadline);
+                self.core.timers.insert(at.max(Instant::now()), Timer::ShutdownDeadline);
             }
             Stop::Graceful { deadline: None } => {}
             Stop::Immediate => self.abort_all(),

@@ -1,22 +1,43 @@
-//! Time on a connection: the activity timeouts and the handler's own timers.
-//!
-//! Timeouts cost nothing per message. Reads and writes only stamp the connection with
-//! the loop's coarse clock (read once per pass); one wheel entry per connection comes
-//! due at the earliest deadline the stamps allow, and when it fires the stamps are
-//! checked: a connection that was active meanwhile is simply re-armed for its new
-//! deadline. No timer is moved per message and no pass scans all connections.
+//! The loop's timers: what each wheel entry is for, and deadlines clamped so that no
+//! user-given delay can overflow an `Instant`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::connection::Connection;
-use super::connection::{EOF, LINGER_ARMED, WRITE_BLOCKED};
-use super::event_loop::{conn_token, EventLoop, Timer};
-use super::shared::bump;
-use super::{CloseReason, Handler, TimerId};
+use super::timer_wheel::TimerWheel;
 use crate::backend::Token;
 
-/// Dead wheel entries tolerated before a sweep (and at least half the wheel).
-const SWEEP_AFTER: usize = 4096;
+/// What a timer entry is for; checked for staleness when it fires.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Timer {
+    Tick,
+    /// A closing connection has waited long enough for the peer's FIN.
+    Linger(Token),
+    /// Retry accepting on a listener after a resource error.
+    AcceptRetry(usize),
+    /// Check a connection's timeouts against its activity stamps.
+    Activity(Token),
+    /// A handler's timer (`at`: its deadline in coarse milliseconds, for ordering).
+    User {
+        token: Token,
+        id: u64,
+        at: u64,
+    },
+    /// A graceful shutdown ran out of time.
+    ShutdownDeadline,
+    /// An outbound connect ran out of time.
+    Connect(Token),
+}
+
+impl Timer {
+    /// Order among timers that fire in the same pass: handler timers by deadline,
+    /// after the engine's own.
+    pub(crate) fn order(&self) -> u64 {
+        match self {
+            Timer::User { at, .. } => *at,
+            _ => 0,
+        }
+    }
+}
 
 /// The longest any timer waits: a later deadline (a year or more away, or a
 /// `Duration::MAX` from user code) is clamped here instead of overflowing `Instant`.
@@ -27,159 +48,84 @@ pub(crate) fn deadline(now: std::time::Instant, d: Duration) -> std::time::Insta
     now + d.min(FAR)
 }
 
-fn ms(d: Duration) -> u64 {
-    d.as_millis().min(u128::from(u64::MAX / 4)) as u64
+/// Dead wheel entries tolerated before a sweep (and at least half the wheel).
+const SWEEP_AFTER: usize = 4096;
+
+/// The loop's timers: one hashed wheel for every kind of [`Timer`], the ids of the
+/// handler's timers, and the count of entries known to be dead.
+///
+/// Cancelling is lazy (an entry is checked when it fires), so it is O(1); dead entries
+/// are counted, and once they are many and at least half the wheel, the loop sweeps
+/// them out ([`sweep`](Self::sweep)): they cannot pile up.
+#[derive(Debug)]
+pub(crate) struct Timers {
+    wheel: TimerWheel<Timer>,
+    /// Entries fired by the last advance, reused from pass to pass.
+    fired: Vec<Timer>,
+    /// The last handler timer id given out (ids are unique within the loop).
+    last_user: u64,
+    /// Wheel entries known to be dead: cancelled timers, closed connections' checks.
+    stale: usize,
 }
 
-/// Whether the timeout `limit`, counted from `since`, has passed at `now`; if not,
-/// brings `next` forward to when it would.
-fn passed(next: &mut u64, now: u64, since: u64, limit: Option<Duration>) -> bool {
-    match limit {
-        Some(limit) if now >= since + ms(limit) => true,
-        Some(limit) => {
-            *next = (*next).min(since + ms(limit));
-            false
-        }
-        None => false,
+impl Timers {
+    pub(crate) fn new(now: Instant) -> Timers {
+        Timers { wheel: TimerWheel::new(now), fired: Vec::new(), last_user: 0, stale: 0 }
     }
-}
 
-/// Which timeout, if any, a connection has passed at `now`; otherwise the next moment
-/// one could pass (`u64::MAX`: none can).
-fn due<S>(c: &Connection<S>, t: &super::config::Timeouts, now: u64) -> Result<u64, CloseReason> {
-    let mut next = u64::MAX;
-    if c.flag(WRITE_BLOCKED) && passed(&mut next, now, c.last_out, t.write) {
-        return Err(CloseReason::WriteTimeout);
+    /// Arms `t` to fire at `at` (rounded up to the wheel's tick, never early).
+    #[inline]
+    pub(crate) fn insert(&mut self, at: Instant, t: Timer) {
+        self.wheel.insert(at, t);
     }
-    if c.leaving.is_some() {
-        // Closing already: only output stuck behind a peer that does not read can
-        // hold it (the linger timer bounds the rest).
-        return Ok(next);
-    }
-    if let (false, Some(w)) = (c.flag(WRITE_BLOCKED), t.write) {
-        // Not waiting now; look again within one write timeout in case it starts.
-        next = next.min(now + ms(w));
-    }
-    // Outbound connections are not bound by it: an upstream may rightly wait for us.
-    if c.last_in == 0 && !c.outbound && passed(&mut next, now, c.opened_ms, t.handshake) {
-        return Err(CloseReason::HandshakeTimeout);
-    }
-    let last_in = c.last_in.max(c.opened_ms);
-    // A connection the engine itself is not reading (paused by the handler or by
-    // backpressure) is not the peer's silence; after the peer's end of stream no
-    // input can come, so there is nothing to wait for.
-    if c.wants_input() {
-        if passed(&mut next, now, last_in, t.read) {
-            return Err(CloseReason::ReadTimeout);
-        }
-    } else if let (Some(r), false) = (t.read, c.flag(EOF)) {
-        next = next.min(now + ms(r));
-    }
-    if passed(&mut next, now, last_in.max(c.last_out), t.idle) {
-        return Err(CloseReason::IdleTimeout);
-    }
-    Ok(next)
-}
 
-impl<H: Handler> EventLoop<H> {
-    /// Arms the activity check of a newly opened connection, when any timeout is set.
-    pub(crate) fn arm_activity(&mut self, key: usize) {
-        let t = self.core.cfg.timeouts;
-        if !t.any() {
+    /// Whether no timer is armed (the loop then reads no clock).
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.wheel.is_empty()
+    }
+
+    /// How long the loop may sleep before the next timer comes due.
+    pub(crate) fn next_timeout(&self, now: Instant) -> Option<Duration> {
+        self.wheel.next_timeout(now)
+    }
+
+    /// A new handler timer id.
+    pub(crate) fn next_user_id(&mut self) -> u64 {
+        self.last_user += 1;
+        self.last_user
+    }
+
+    /// `n` wheel entries have become dead (cancelled, or their connection went).
+    pub(crate) fn stale(&mut self, n: usize) {
+        self.stale += n;
+    }
+
+    /// The timers due by `now`, handler timers among them in deadline order. Hand the
+    /// vector back with [`done`](Self::done) so its room is reused.
+    pub(crate) fn due(&mut self, now: Instant) -> Vec<Timer> {
+        let mut fired = std::mem::take(&mut self.fired);
+        self.wheel.advance(now, &mut fired);
+        if fired.len() > 1 {
+            // The wheel keeps a tick's entries in arming order; handler timers that
+            // share a tick still fire by deadline.
+            fired.sort_by_key(Timer::order);
+        }
+        fired
+    }
+
+    /// Takes back the vector [`due`](Self::due) gave out, emptied.
+    pub(crate) fn done(&mut self, mut fired: Vec<Timer>) {
+        fired.clear();
+        self.fired = fired;
+    }
+
+    /// Drops dead entries once they are many; `live` tells whether one still applies.
+    pub(crate) fn sweep(&mut self, live: impl FnMut(&Timer) -> bool) {
+        if self.stale < SWEEP_AFTER || self.stale < self.wheel.len() / 2 {
             return;
         }
-        let now = self.core.now_ms;
-        let c = &self.conns[key];
-        if let Ok(at) = due(c, &t, now) {
-            let token = conn_token(key, c.gen);
-            self.core.wheel.insert(self.core.instant_of(at.max(now)), Timer::Activity(token));
-        }
-    }
-
-    /// A connection's activity check came due: close it if a timeout passed, else
-    /// re-arm for the next possible deadline.
-    pub(crate) fn check_timeouts(&mut self, key: usize) {
-        let t = self.core.cfg.timeouts;
-        let now = self.core.now_ms;
-        match due(&self.conns[key], &t, now) {
-            Ok(u64::MAX) => {}
-            Ok(at) => {
-                let token = conn_token(key, self.conns[key].gen);
-                self.core.wheel.insert(self.core.instant_of(at), Timer::Activity(token));
-            }
-            Err(reason) => {
-                let counters = self.core.counters();
-                let counter = match reason {
-                    CloseReason::IdleTimeout => &counters.timed_out_idle,
-                    CloseReason::ReadTimeout => &counters.timed_out_read,
-                    CloseReason::WriteTimeout => &counters.timed_out_write,
-                    _ => &counters.timed_out_handshake,
-                };
-                bump(counter, 1);
-                tracing::debug!(loop_id = self.id(), conn = self.conns[key].id, %reason, "connection timed out");
-                let c = &self.conns[key];
-                if matches!(reason, CloseReason::WriteTimeout) || c.leaving.is_some() || c.flag(WRITE_BLOCKED)
-                {
-                    // The output cannot drain (the peer is not reading): flushing
-                    // first could wait forever.
-                    self.finalize(key, reason);
-                } else {
-                    // Arm the next check before leaving, so a close that waits on
-                    // output is still bounded by the write timeout.
-                    let token = conn_token(key, self.conns[key].gen);
-                    if let Some(w) = t.write {
-                        self.core.wheel.insert(deadline(self.core.now, w), Timer::Activity(token));
-                    }
-                    self.leave(key, super::connection::Leaving::Close(reason));
-                }
-            }
-        }
-    }
-
-    /// A handler timer came due.
-    pub(crate) fn fire_user_timer(&mut self, token: Token, id: u64) {
-        let Some(key) = self.live(token) else { return };
-        let c = &mut self.conns[key];
-        let Some(ext) = c.ext.as_mut() else { return };
-        if !ext.timers.remove(&id) {
-            return; // cancelled
-        }
-        if c.leaving.is_some() {
-            return;
-        }
-        self.callback(key, |h, conn| h.on_timer(conn, TimerId(id)));
-    }
-
-    /// Whether a wheel entry still means something.
-    fn timer_live(&self, t: &Timer) -> bool {
-        match *t {
-            Timer::Linger(tok) | Timer::Activity(tok) | Timer::Connect(tok) => self.live(tok).is_some(),
-            Timer::User { token, id, .. } => self
-                .live(token)
-                .is_some_and(|key| self.conns[key].ext.as_ref().is_some_and(|e| e.timers.contains(&id))),
-            Timer::Tick | Timer::AcceptRetry(_) | Timer::ShutdownDeadline => true,
-        }
-    }
-
-    /// Drops dead entries from the wheel once they are many: cancelled timers and
-    /// closed connections' checks otherwise wait for their slot to come round.
-    pub(crate) fn sweep_stale_timers(&mut self) {
-        let stale = self.core.stale_timers;
-        if stale < SWEEP_AFTER || stale < self.core.wheel.len() / 2 {
-            return;
-        }
-        let mut wheel =
-            std::mem::replace(&mut self.core.wheel, super::timer_wheel::TimerWheel::new(self.core.origin));
-        wheel.retain(|t| self.timer_live(t));
-        self.core.wheel = wheel;
-        self.core.stale_timers = 0;
-    }
-
-    /// Counts the wheel entries a departing connection leaves behind.
-    pub(crate) fn count_stale<S>(&mut self, c: &Connection<S>) {
-        let timers = c.ext.as_ref().map_or(0, |e| e.timers.len());
-        let activity = usize::from(self.core.cfg.timeouts.any());
-        let linger = usize::from(c.flag(LINGER_ARMED));
-        self.core.stale_timers += timers + activity + linger;
+        self.wheel.retain(live);
+        self.stale = 0;
     }
 }

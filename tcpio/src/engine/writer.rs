@@ -2,7 +2,7 @@
 
 use super::buffer::BufferPool;
 use super::conn::Conn;
-use super::connection::{Connection, CLOSED, SHUTDOWN_WRITE_REQUESTED};
+use super::record::{Record, CLOSED, SHUTDOWN_WRITE_REQUESTED};
 
 /// Appends to a connection's output queue with less bookkeeping per call than
 /// [`Conn::write`], for a handler that answers a pipeline with many small replies.
@@ -44,7 +44,7 @@ use super::connection::{Connection, CLOSED, SHUTDOWN_WRITE_REQUESTED};
 pub struct ConnWriter<'w, S> {
     // The connection and the pool themselves, not the `Conn` that holds them: a put
     // then reaches the output buffer through one pointer.
-    c: &'w mut Connection<S>,
+    c: &'w mut Record<S>,
     pool: &'w mut BufferPool,
     /// The hard cap, for the close reason.
     limit: usize,

@@ -5,7 +5,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::{Error, Stats};
-use crate::engine::shared::{Shared, Stop};
+use crate::engine::mailbox::Stop;
+use crate::engine::shared::Shared;
 use crate::engine::ServerControl;
 use crate::transport::Addr;
 
@@ -145,7 +146,7 @@ impl ServerHandle {
             Error::Connect { addr: peer.to_string(), source }
         })?;
         let target = (0..self.shared.loops.len()).min_by_key(|&l| self.shared.loops[l].open()).unwrap_or(0);
-        let dial = crate::engine::shared::Command::Dial { stream, peer: peer.clone(), timeout };
+        let dial = crate::engine::mailbox::Command::Dial { stream, peer: peer.clone(), timeout };
         // The server stopped meanwhile: the socket is closed unused, not parked.
         self.shared.loops[target].send(dial).map_err(|_| {
             admission.release_outbound();

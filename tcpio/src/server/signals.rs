@@ -6,7 +6,8 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use super::Error;
-use crate::engine::shared::{Shared, Stop};
+use crate::engine::mailbox::Stop;
+use crate::engine::shared::Shared;
 
 /// Spawns a thread that turns the first SIGINT/SIGTERM into a graceful shutdown and a
 /// second one into an immediate stop. The thread ends when the server stops; the

@@ -1,4 +1,5 @@
-//! Input: reading a connection until drained and delivering what arrived.
+//! Delivering input: reading a connection until drained and handing what arrived to
+//! the handler, then flushing its replies (`flush.rs`).
 //!
 //! The common case (a read, a callback whose output went out whole, a short read that
 //! says the socket is drained) runs in [`read_conn`] on the connection the event's
@@ -8,21 +9,16 @@
 
 use std::io;
 
-use super::connection::Connection;
-use super::connection::{EOF, FIN_SEEN, RESUME_PENDING, WRITE_SHUT};
-use super::event_loop::{conn_token, guarded, settled, Core, EventLoop};
-use super::{Action, CloseReason, Handler, Input};
+use super::core::{Core, Unsettled};
+use super::guard::guarded;
+use super::record::Record;
+use super::record::{
+    ENDING, EOF, FIN_SEEN, NOTIFY_DRAINED, PRESSURE_PAUSED, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED,
+    WRITE_SHUT,
+};
+use super::token::conn_token;
+use super::{Action, CloseReason, EventLoop, Handler, Input};
 use crate::transport::Errno;
-
-/// What a delivery that did not settle left for the loop to do. A delivery returns
-/// only whether it settled (a flag in a register, the hot path's whole answer) and
-/// leaves this in [`Core::unsettled`] otherwise.
-pub(crate) enum Unsettled {
-    /// The callback's outcome needs [`EventLoop::after`].
-    Pending(Result<Action, String>, io::Result<()>),
-    /// Unconsumed input passed the limit.
-    TooMuchInput,
-}
 
 /// Where [`read_conn`] stopped.
 pub(crate) enum Read {
@@ -52,7 +48,7 @@ pub(crate) fn read_conn<H: Handler>(
     handler: &mut H,
     core: &mut Core,
     rbuf: &mut [u8],
-    c: &mut Connection<H::State>,
+    c: &mut Record<H::State>,
     budget: &mut usize,
 ) -> Read {
     // Reads per event are bounded so one busy connection cannot starve the rest; a
@@ -78,7 +74,7 @@ pub(crate) fn read_conn<H: Handler>(
             Ok(0) => return Read::Eof,
             Ok(n) => {
                 core.bytes_in += n as u64;
-                c.last_in = core.now_ms;
+                c.last_in = core.clock.now_ms();
                 // A short read means the socket is drained for now (epoll(7)): no
                 // system call is spent on the `WouldBlock` that would follow, unless
                 // the peer's FIN is flagged and end of stream is still to be read.
@@ -142,7 +138,7 @@ impl<H: Handler> EventLoop<H> {
                     // unless `on_eof` detached: then it was handed over as `unread`.
                     if self.live(token).is_some() {
                         let c = &mut self.conns[key];
-                        if !matches!(c.leaving, Some(super::connection::Leaving::Detach)) {
+                        if !matches!(c.leaving, Some(super::record::Leaving::Detach)) {
                             c.inbuf.release(&mut self.core.pool);
                         }
                     }
@@ -215,7 +211,7 @@ impl<H: Handler> EventLoop<H> {
 #[inline]
 fn deliver_fresh<H: Handler>(
     handler: &mut H,
-    c: &mut Connection<H::State>,
+    c: &mut Record<H::State>,
     core: &mut Core,
     data: &[u8],
 ) -> bool {
@@ -235,12 +231,7 @@ fn deliver_fresh<H: Handler>(
 
 /// Delivers the connection's kept input after `n` more bytes were read into it. True
 /// if the delivery settled, as [`deliver_fresh`].
-fn deliver_kept<H: Handler>(
-    handler: &mut H,
-    c: &mut Connection<H::State>,
-    core: &mut Core,
-    n: usize,
-) -> bool {
+fn deliver_kept<H: Handler>(handler: &mut H, c: &mut Record<H::State>, core: &mut Core, n: usize) -> bool {
     c.inbuf.filled(n);
     // The buffer is moved out for the callback so the handler can borrow the
     // connection mutably while reading its input; moving it is a few words.
@@ -271,7 +262,7 @@ fn deliver_kept<H: Handler>(
 /// callback. One copy however many writes point into it: the cost is bounded by the
 /// input (at most `max_input` plus one read), not by how often it was forwarded.
 fn keep_input_pieces(core: &mut Core, input: &[u8]) {
-    use super::local::{Op, Piece};
+    use super::staged::{Op, Piece};
     let (deferred, scratch) = (&mut core.deferred, &mut core.scratch);
     let mut base = None;
     for d in deferred.iter_mut() {
@@ -283,4 +274,28 @@ fn keep_input_pieces(core: &mut Core, input: &[u8]) {
             d.op = Op::Write(Piece::Owned { start: base + off, len });
         }
     }
+}
+
+/// Whether a callback's outcome needs no further work: it continued, its output went
+/// out whole, and nothing waits on the connection. The hot path's common case.
+#[inline]
+pub(crate) fn settled<S>(
+    c: &Record<S>,
+    core: &Core,
+    res: &Result<Action, String>,
+    flushed: &std::io::Result<()>,
+) -> bool {
+    matches!(res, Ok(Action::Continue))
+        && core.deferred.is_empty()
+        && flushed.is_ok()
+        // Nothing resumed, paused by pressure, waiting to drain or to send a FIN, asked
+        // to close or leaving...
+        && c.flags & (RESUME_PENDING | PRESSURE_PAUSED | NOTIFY_DRAINED | SHUTDOWN_WRITE_REQUESTED | ENDING) == 0
+        && {
+            debug_assert!(c.close_requested.is_none() && c.leaving.is_none());
+            // A flush that leaves output behind always flags it (NOTIFY_DRAINED), and
+            // the callback's flush has just run: no separate look at the buffer.
+            debug_assert!(c.out.is_empty() || c.flags & NOTIFY_DRAINED != 0);
+            true
+        }
 }

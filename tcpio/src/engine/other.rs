@@ -8,48 +8,14 @@
 //! straight from the read buffer to the other socket, and only what that socket does
 //! not take is kept.
 
-use std::any::Any;
 use std::io;
 use std::time::Duration;
 
 use super::conn::Conn;
+use super::staged::{Deferred, Op, Piece};
+use super::token::conn_token;
 use super::CloseReason;
 use crate::transport::{Addr, Stream};
-
-/// Bytes to write to another connection: a slice of the current callback's input
-/// (not copied) or bytes kept in the loop's scratch buffer.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Piece {
-    Input { off: usize, len: usize },
-    Owned { start: usize, len: usize },
-}
-
-/// An operation on another connection of the loop, applied after the callback.
-#[derive(Debug)]
-pub(crate) enum Op {
-    Write(Piece),
-    PauseRead,
-    ResumeRead,
-    ShutdownWrite,
-    Close(CloseReason),
-    /// The callback staged more than the hard cap: the target closes with
-    /// [`CloseReason::OutputLimit`], as a write past its own cap would.
-    OverCap,
-    /// A connection dialed by [`Conn::connect`], to be taken into the loop.
-    Dial {
-        stream: Stream,
-        peer: Addr,
-        timeout: Duration,
-        state: Box<dyn Any>,
-    },
-}
-
-/// An operation and the connection it is for, by id.
-#[derive(Debug)]
-pub(crate) struct Deferred {
-    pub(crate) id: u64,
-    pub(crate) op: Op,
-}
 
 /// Another connection of the same loop, as a callback sees it: every call is
 /// recorded and applied, in order, as soon as the callback returns. Made by
@@ -159,7 +125,7 @@ impl<'a, S: 'static> Conn<'a, S> {
         core.reach.insert(id, None);
         if !self.c.reachable {
             self.c.reachable = true;
-            let me = super::event_loop::conn_token(self.c.key as usize, self.c.gen);
+            let me = conn_token(self.c.key as usize, self.c.gen);
             self.core.reach.insert(self.c.id, Some(me));
         }
         self.core
@@ -186,7 +152,7 @@ impl<'a, S: 'static> Conn<'a, S> {
     pub fn make_reachable(&mut self) {
         if !self.c.reachable {
             self.c.reachable = true;
-            let me = super::event_loop::conn_token(self.c.key as usize, self.c.gen);
+            let me = conn_token(self.c.key as usize, self.c.gen);
             self.core.reach.insert(self.c.id, Some(me));
         }
     }

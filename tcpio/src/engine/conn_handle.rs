@@ -10,7 +10,9 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::shared::{Command, Shared};
+use super::mailbox::Command;
+use super::shared::Shared;
+use super::token::Target;
 
 /// Why a [`ConnHandle`] call did not go through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,22 +37,6 @@ impl fmt::Display for SendError {
 }
 
 impl std::error::Error for SendError {}
-
-/// The connection a command is for: its slab slot and its id. The id is unique for
-/// the server's whole life, so a command for a connection that has closed never
-/// reaches the one that reuses its slot, however many came and went through it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Target {
-    pub(crate) key: usize,
-    pub(crate) id: u64,
-}
-
-impl Target {
-    /// The slab key of the connection this names, if it is still there.
-    pub(crate) fn find<S>(self, conns: &slab::Slab<super::connection::Connection<S>>) -> Option<usize> {
-        conns.get(self.key).filter(|c| c.id == self.id).map(|_| self.key)
-    }
-}
 
 /// What a connection and its handles share: made on the first
 /// [`Conn::handle`](crate::Conn::handle) call, so connections without handles pay
@@ -258,31 +244,5 @@ impl ConnHandle {
         self.post(Command::Wake(self.inner.target)).inspect_err(|_| {
             self.inner.wake_queued.store(false, Ordering::Release);
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::connection::Connection;
-    use crate::transport::{Addr, Stream};
-
-    fn record(id: u64, gen: u32) -> Connection<()> {
-        let (a, _b) = mio::net::UnixStream::pair().unwrap();
-        Connection::new(Stream::Unix(a), id, 0, gen, 0, Addr::Unnamed, 1, ())
-    }
-
-    #[test]
-    fn a_command_reaches_only_the_connection_it_was_made_for() {
-        let mut conns = slab::Slab::new();
-        let key = conns.insert(record(7, 5));
-        let target = Target { key, id: 7 };
-        assert_eq!(target.find(&conns), Some(key));
-        conns.remove(key);
-        assert_eq!(target.find(&conns), None);
-        // A stranger in the same slot, even with the same slot generation (as after
-        // 2^31 connections through it), is not reached.
-        assert_eq!(conns.insert(record(7 + (1 << 40), 5)), key);
-        assert_eq!(target.find(&conns), None);
     }
 }

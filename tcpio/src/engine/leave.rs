@@ -1,88 +1,18 @@
-//! Output and leaving: writable edges, backpressure, closing and detaching.
+//! Leaving: closing after a flush (with a linger for the peer's FIN), closing at
+//! once, detaching; and the bookkeeping of a connection that has gone.
 
 use std::net::Shutdown;
 
-use super::connection::Leaving;
-use super::connection::{
-    CLOSED, CONNECTING, ENDING, EOF, FIN_SEEN, LINGER_ARMED, NOTIFY_DRAINED, PRESSURE_PAUSED,
-    SHUTDOWN_WRITE_REQUESTED, WRITE_BLOCKED, WRITE_SHUT,
-};
-use super::event_loop::{conn_token, guarded, EventLoop, Timer};
-use super::events::ServerEvent;
+use super::guard::guarded;
+use super::record::{Leaving, Record};
+use super::record::{CLOSED, CONNECTING, ENDING, EOF, FIN_SEEN, LINGER_ARMED, WRITE_SHUT};
 use super::shared::bump;
-use super::{Action, CloseReason, Conn, Detached, Handler};
+use super::timers::Timer;
+use super::token::conn_token;
+use super::{CloseReason, Detached, EventLoop, Handler, ServerEvent};
 use crate::transport::Errno;
 
 impl<H: Handler> EventLoop<H> {
-    /// Runs a connection callback that has no input, then flushes and applies it.
-    pub(crate) fn callback(&mut self, key: usize, f: impl FnOnce(&mut H, &mut Conn<'_, H::State>) -> Action) {
-        let c = &mut self.conns[key];
-        self.core.batch.begin(&[]);
-        let handler = &mut self.handler;
-        let core = &mut self.core;
-        let res = guarded(|| f(handler, &mut core.conn(c)));
-        let flushed = self.core.flush(&mut self.conns[key], &[]);
-        if !self.core.deferred.is_empty() && !self.in_deferred {
-            let token = conn_token(key, self.conns[key].gen);
-            self.run_deferred(0);
-            if self.live(token).is_none() {
-                return;
-            }
-        }
-        self.after(key, res, flushed);
-    }
-
-    /// The socket has room again for a connection whose output was waiting.
-    pub(crate) fn on_writable(&mut self, key: usize) {
-        let c = &mut self.conns[key];
-        if c.flag(CONNECTING) {
-            return self.finish_connect(key);
-        }
-        c.set_flag(WRITE_BLOCKED, false);
-        if let Err(e) = self.core.flush(c, &[]) {
-            return self.finalize(key, CloseReason::from_io(e));
-        }
-        self.after_output(key);
-    }
-
-    /// After output moved (or grew): backpressure, drain notices, a requested FIN,
-    /// and the next step of a connection that is leaving.
-    pub(crate) fn after_output(&mut self, key: usize) {
-        let limits = &self.core.cfg.limits;
-        let (low, high) = (limits.low_water, limits.high_water);
-        let c = &mut self.conns[key];
-        let queued = c.out.len();
-        c.publish_queued();
-        if c.flag(PRESSURE_PAUSED) && queued <= low {
-            c.set_flag(PRESSURE_PAUSED, false);
-            if c.wants_input() {
-                self.push_ready(key);
-            }
-        }
-        let c = &mut self.conns[key];
-        if c.flag(NOTIFY_DRAINED) && !c.flag(WRITE_BLOCKED) && queued <= low && c.leaving.is_none() {
-            c.set_flag(NOTIFY_DRAINED, false);
-            return self.callback(key, |h, conn| h.on_drained(conn));
-        }
-        if queued > high && !c.flag(PRESSURE_PAUSED) && c.leaving.is_none() {
-            c.set_flag(PRESSURE_PAUSED, true);
-            return self.callback(key, |h, conn| h.on_high_water(conn));
-        }
-        // A connect in progress has nothing to finish yet (a FIN would abort it);
-        // `finish_connect` comes back here.
-        if queued == 0 && !c.flag(CONNECTING) {
-            if c.flag(SHUTDOWN_WRITE_REQUESTED) && !c.flag(WRITE_SHUT) {
-                c.set_flag(WRITE_SHUT, true);
-                if let Err(e) = c.stream.shutdown(Shutdown::Write) {
-                    return self.finalize(key, CloseReason::from_io(e));
-                }
-            }
-            if c.leaving.is_some() {
-                self.progress_leave(key);
-            }
-        }
-    }
-
     /// Applies a close decided inside a callback: past the hard cap the output is
     /// dropped and the connection goes at once; any other reason flushes first.
     pub(crate) fn close_as_requested(&mut self, key: usize, reason: CloseReason) {
@@ -119,7 +49,7 @@ impl<H: Handler> EventLoop<H> {
     /// The output of a leaving connection has been written: detach it, or shut the
     /// write side and linger for the peer's FIN so unread input cannot turn the close
     /// into a reset that destroys what was just sent.
-    fn progress_leave(&mut self, key: usize) {
+    pub(crate) fn progress_leave(&mut self, key: usize) {
         let c = &mut self.conns[key];
         match c.leaving {
             Some(Leaving::Detach) => self.detach(key),
@@ -135,7 +65,7 @@ impl<H: Handler> EventLoop<H> {
                     c.set_flag(LINGER_ARMED, true);
                     let token = conn_token(key, c.gen);
                     let at = super::timers::deadline(std::time::Instant::now(), self.core.cfg.linger);
-                    self.core.wheel.insert(at, Timer::Linger(token));
+                    self.core.timers.insert(at, Timer::Linger(token));
                 }
                 self.drain_linger(key);
             }
@@ -196,7 +126,7 @@ impl<H: Handler> EventLoop<H> {
     }
 
     /// The bookkeeping of a connection leaving the loop, closed or detached.
-    fn gone(&mut self, c: &super::connection::Connection<H::State>) {
+    fn gone(&mut self, c: &Record<H::State>) {
         bump(&self.core.counters().closed, 1);
         c.mark_closed_for_handles();
         if c.reachable {

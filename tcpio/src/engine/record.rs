@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::buffer::{InBuf, OutBuf};
-use super::handle::HandleShared;
+use super::conn_handle::HandleShared;
 use super::CloseReason;
 use crate::transport::{Addr, Stream};
 
@@ -68,7 +68,7 @@ pub(crate) struct Ext {
 
 /// Everything the loop knows about one connection.
 #[derive(Debug)]
-pub(crate) struct Connection<S> {
+pub(crate) struct Record<S> {
     pub(crate) stream: Stream,
     pub(crate) id: u64,
     /// Generation of the slab slot, also carried in the poller token.
@@ -100,7 +100,7 @@ pub(crate) struct Connection<S> {
     pub(crate) close_requested: Option<CloseReason>,
 }
 
-impl<S> Connection<S> {
+impl<S> Record<S> {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         stream: Stream,
@@ -112,7 +112,7 @@ impl<S> Connection<S> {
         now_ms: u64,
         state: S,
     ) -> Self {
-        Connection {
+        Record {
             stream,
             id,
             gen,

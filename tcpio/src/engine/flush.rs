@@ -1,4 +1,5 @@
-//! The write path: output queued during a callback, flushed once after it.
+//! Flushing: output queued during a callback, offered to the socket once after it;
+//! writable edges and backpressure.
 //!
 //! A handler's writes land in two places. Bytes it made itself are appended to the
 //! connection's [`OutBuf`]. Bytes that are part of its current input (an echo, a
@@ -15,97 +16,83 @@
 //! ```
 
 use std::io::{self, IoSlice};
+use std::net::Shutdown;
 
+use super::batch::{Batch, MAX_INPUT_SEGS};
 use super::buffer::{BufferPool, OutBuf};
+use super::core::Core;
+use super::record::Record;
+use super::record::{
+    CONNECTING, NOTIFY_DRAINED, PRESSURE_PAUSED, SHUTDOWN_WRITE_REQUESTED, WRITE_BLOCKED, WRITE_SHUT,
+};
+use super::{CloseReason, EventLoop, Handler};
 use crate::transport::{Errno, Stream};
 
-/// Forwarded input slices per flush before further ones are copied instead; keeps the
-/// `writev` array on the stack and well under `IOV_MAX`.
-pub(crate) const MAX_INPUT_SEGS: usize = 16;
-
-/// One forwarded slice of the current input.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct InputSeg {
-    /// Absolute index in the `OutBuf` vector before which this slice goes.
-    pub(crate) at: usize,
-    /// Offset of the slice in the current input.
-    pub(crate) off: usize,
-    pub(crate) len: usize,
-}
-
-/// The forwarded-input bookkeeping of the callback in progress (one per loop: only
-/// one callback runs at a time).
-/// A fixed array rather than a `Vec`: no capacity checks or heap on the hot path.
-#[derive(Debug, Default)]
-pub(crate) struct Batch {
-    /// Address and length of the current input, to recognise slices of it.
-    window: (usize, usize),
-    segs: [InputSeg; MAX_INPUT_SEGS],
-    n: usize,
-    /// Sum of the segments' lengths.
-    pub(crate) input_bytes: usize,
-}
-
-impl Batch {
-    /// Starts a callback over `input` (empty for callbacks without input).
-    #[inline]
-    pub(crate) fn begin(&mut self, input: &[u8]) {
-        self.window = (input.as_ptr() as usize, input.len());
-        self.n = 0;
-        self.input_bytes = 0;
-    }
-
-    /// The forwarded slices, in order.
-    #[inline]
-    pub(crate) fn segs(&self) -> &[InputSeg] {
-        &self.segs[..self.n]
-    }
-
-    /// Where `data` starts in the current input, if it lies inside it.
-    #[inline]
-    pub(crate) fn input_offset(&self, data: &[u8]) -> Option<usize> {
-        let (base, len) = self.window;
-        let p = data.as_ptr() as usize;
-        let off = p.wrapping_sub(base);
-        (off <= len && off + data.len() <= len).then_some(off)
-    }
-
-    /// If `data` lies inside the current input and there is room for another segment,
-    /// records it to go out after the owned bytes queued so far and returns true.
-    #[inline]
-    pub(crate) fn try_forward(&mut self, data: &[u8], out: &OutBuf) -> bool {
-        let (base, len) = self.window;
-        let off = (data.as_ptr() as usize).wrapping_sub(base);
-        // `off <= len` first, so `len - off` cannot wrap.
-        if off > len || len - off < data.len() {
-            return false;
+impl Core {
+    /// Offers the connection's queued output (and the callback's forwarded input) to
+    /// the socket once, unless it is known to be full; keeps what it did not take.
+    ///
+    /// Inlined into each delivery; what happens after a short write is not.
+    #[inline(always)]
+    pub(crate) fn flush<S>(&mut self, c: &mut Record<S>, input: &[u8]) -> std::io::Result<()> {
+        let queued = queued(&c.out, &self.batch);
+        if queued == 0 {
+            self.batch.clear();
+            return Ok(());
         }
-        let at = out.end_index();
-        if self.n > 0 {
-            // Adjacent slices with nothing owned between them merge into one.
-            let last = &mut self.segs[self.n - 1];
-            if last.at == at && last.off + last.len == off {
-                last.len += data.len();
-                self.input_bytes += data.len();
-                return true;
+        if queued > self.max_output {
+            // Only forwarded input gets here: owned writes are checked as they are
+            // queued. Nothing of it is written or kept; the connection closes.
+            return self.refuse_forwarded(c);
+        }
+        let sent = if c.flag(WRITE_BLOCKED) {
+            0
+        } else {
+            // Output moves, or starts waiting now: either way the write timeout
+            // counts from here (a stamp, not a clock read).
+            c.last_out = self.clock.now_ms();
+            match write_once(&mut c.stream, &c.out, &self.batch, input) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.batch.clear();
+                    return Err(e);
+                }
             }
+        };
+        self.bytes_out += sent as u64;
+        if sent == queued {
+            // Everything went out: forwarded input was never copied, and owned bytes
+            // give their buffer straight back to the pool.
+            if !c.out.is_empty() {
+                c.out.release(&mut self.pool);
+            }
+            self.batch.clear();
+            return Ok(());
         }
-        if self.n == MAX_INPUT_SEGS {
-            return false;
-        }
-        self.segs[self.n] = InputSeg { at, off, len: data.len() };
-        self.n += 1;
-        self.input_bytes += data.len();
-        true
+        self.keep_unsent(c, input, sent, queued);
+        Ok(())
     }
 
-    /// Forgets the callback's segments (after [`settle`] has dealt with them). The
-    /// window stays: nothing forwards again before the next [`begin`](Self::begin),
-    /// which every callback starts with.
-    #[inline]
-    pub(crate) fn clear(&mut self) {
-        self.n = 0;
-        self.input_bytes = 0;
+    /// Forwarded input passed the hard cap: the connection closes with
+    /// [`CloseReason::OutputLimit`](super::CloseReason::OutputLimit), as an owned write
+    /// past it would.
+    #[cold]
+    #[inline(never)]
+    fn refuse_forwarded<S>(&mut self, c: &mut Record<S>) -> std::io::Result<()> {
+        self.batch.clear();
+        c.refuse_output(self.max_output);
+        Ok(())
+    }
+    /// Keeps what the socket did not take (copying forwarded input only now).
+    #[inline(never)]
+    fn keep_unsent<S>(&mut self, c: &mut Record<S>, input: &[u8], sent: usize, queued: usize) {
+        settle(&mut c.out, &mut self.batch, input, sent, &mut self.pool);
+        if sent < queued {
+            // A short write means the send buffer is full; the kernel signals an edge
+            // when it has room again, so no system call is spent on `WouldBlock`.
+            c.set_flag(WRITE_BLOCKED, true);
+            c.set_flag(NOTIFY_DRAINED, true);
+        }
     }
 }
 
@@ -140,11 +127,11 @@ pub(crate) fn write_once(
     input: &[u8],
 ) -> io::Result<usize> {
     loop {
-        let res = match batch.n {
+        let res = match batch.count() {
             0 => stream.write(out.pending()),
             // An echo or a forward: one slice of the input and nothing owned.
             1 if out.is_empty() => {
-                let s = batch.segs[0];
+                let s = batch.first();
                 stream.write(&input[s.off..s.off + s.len])
             }
             _ => write_pieces(stream, out, batch, input),
@@ -174,7 +161,7 @@ fn write_pieces(stream: &mut Stream, out: &OutBuf, batch: &Batch, input: &[u8]) 
 /// in `out` as owned bytes (copying forwarded input only now, and only what is left)
 /// and clears `batch`.
 pub(crate) fn settle(out: &mut OutBuf, batch: &mut Batch, input: &[u8], sent: usize, pool: &mut BufferPool) {
-    if batch.n == 0 {
+    if batch.count() == 0 {
         if sent > 0 {
             out.advance(sent, pool);
         }
@@ -199,6 +186,59 @@ pub(crate) fn settle(out: &mut OutBuf, batch: &mut Batch, input: &[u8], sent: us
         out.replace(rest, pool);
     }
     batch.clear();
+}
+
+impl<H: Handler> EventLoop<H> {
+    /// The socket has room again for a connection whose output was waiting.
+    pub(crate) fn on_writable(&mut self, key: usize) {
+        let c = &mut self.conns[key];
+        if c.flag(CONNECTING) {
+            return self.finish_connect(key);
+        }
+        c.set_flag(WRITE_BLOCKED, false);
+        if let Err(e) = self.core.flush(c, &[]) {
+            return self.finalize(key, CloseReason::from_io(e));
+        }
+        self.after_output(key);
+    }
+
+    /// After output moved (or grew): backpressure, drain notices, a requested FIN,
+    /// and the next step of a connection that is leaving.
+    pub(crate) fn after_output(&mut self, key: usize) {
+        let limits = &self.core.cfg.limits;
+        let (low, high) = (limits.low_water, limits.high_water);
+        let c = &mut self.conns[key];
+        let queued = c.out.len();
+        c.publish_queued();
+        if c.flag(PRESSURE_PAUSED) && queued <= low {
+            c.set_flag(PRESSURE_PAUSED, false);
+            if c.wants_input() {
+                self.push_ready(key);
+            }
+        }
+        let c = &mut self.conns[key];
+        if c.flag(NOTIFY_DRAINED) && !c.flag(WRITE_BLOCKED) && queued <= low && c.leaving.is_none() {
+            c.set_flag(NOTIFY_DRAINED, false);
+            return self.callback(key, |h, conn| h.on_drained(conn));
+        }
+        if queued > high && !c.flag(PRESSURE_PAUSED) && c.leaving.is_none() {
+            c.set_flag(PRESSURE_PAUSED, true);
+            return self.callback(key, |h, conn| h.on_high_water(conn));
+        }
+        // A connect in progress has nothing to finish yet (a FIN would abort it);
+        // `finish_connect` comes back here.
+        if queued == 0 && !c.flag(CONNECTING) {
+            if c.flag(SHUTDOWN_WRITE_REQUESTED) && !c.flag(WRITE_SHUT) {
+                c.set_flag(WRITE_SHUT, true);
+                if let Err(e) = c.stream.shutdown(Shutdown::Write) {
+                    return self.finalize(key, CloseReason::from_io(e));
+                }
+            }
+            if c.leaving.is_some() {
+                self.progress_leave(key);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,140 @@
+//! The parts of a loop that a callback's [`Conn`] borrows: the buffer pool, the
+//! forwarded-input batch, the configuration, the clock, the timers, what the callback
+//! staged for other connections, and the loop's counters.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::batch::Batch;
+use super::buffer::BufferPool;
+use super::clock::Clock;
+use super::config::LoopConfig;
+use super::record::Record;
+use super::shared::{Counters, Shared};
+use super::staged::Deferred;
+use super::timers::Timers;
+use super::{Action, Conn};
+use crate::backend::Token;
+use crate::transport::Addr;
+
+/// What a delivery that did not settle left for the loop to do. A delivery returns
+/// only whether it settled (a flag in a register, the hot path's whole answer) and
+/// leaves this in [`Core::unsettled`] otherwise.
+pub(crate) enum Unsettled {
+    /// The callback's outcome needs the loop's `after`.
+    Pending(Result<Action, String>, std::io::Result<()>),
+    /// Unconsumed input passed the limit.
+    TooMuchInput,
+}
+
+/// The parts of a loop that a [`Conn`] borrows during a callback.
+pub(crate) struct Core {
+    pub(crate) pool: BufferPool,
+    pub(crate) batch: Batch,
+    pub(crate) cfg: Arc<LoopConfig>,
+    /// The hard cap on queued output and the reads per event, copied out of `cfg`
+    /// to be one load away on the hot path.
+    pub(crate) max_output: usize,
+    pub(crate) read_budget: usize,
+    pub(crate) loop_id: usize,
+    pub(crate) listen_addrs: Arc<[Addr]>,
+    pub(crate) shared: Arc<Shared>,
+    /// This loop's counters in `shared`, held directly: published every pass.
+    counters: Arc<Counters>,
+    /// Byte counts kept locally and published once per loop pass: the hot path pays
+    /// a plain add, not an atomic per read and write.
+    pub(crate) bytes_in: u64,
+    pub(crate) bytes_out: u64,
+    pub(crate) timers: Timers,
+    pub(crate) clock: Clock,
+    /// The loop is stopping: no new outbound connections.
+    pub(crate) draining: bool,
+    /// What the last delivery left to do when it did not settle (`read_path.rs`):
+    /// taken at once by the loop.
+    pub(crate) unsettled: Option<Unsettled>,
+    /// Operations on other connections recorded during a callback (`local.rs`).
+    pub(crate) deferred: Vec<Deferred>,
+    /// Bytes those operations write, when they are not the callback's input.
+    pub(crate) scratch: Vec<u8>,
+    /// Connections other connections of this loop may reach by id (`None`: being
+    /// dialed, not in the slab yet).
+    pub(crate) reach: HashMap<u64, Option<Token>>,
+    /// Counter behind connection ids (ids are `n * loops + loop_id`: unique in the
+    /// server, never reused).
+    pub(crate) next_id: u64,
+    #[cfg(feature = "metrics")]
+    metrics: super::metrics_export::LoopMetrics,
+}
+
+impl Core {
+    pub(crate) fn new(
+        cfg: Arc<LoopConfig>,
+        loop_id: usize,
+        listen_addrs: Arc<[Addr]>,
+        shared: Arc<Shared>,
+    ) -> Core {
+        let counters = shared.loops[loop_id].counters.clone();
+        Core {
+            counters,
+            pool: BufferPool::new(cfg.pool_buffer, cfg.pool_max_free),
+            batch: Batch::default(),
+            max_output: cfg.limits.max_output,
+            read_budget: cfg.read_budget,
+            cfg,
+            loop_id,
+            listen_addrs,
+            shared,
+            bytes_in: 0,
+            bytes_out: 0,
+            timers: Timers::new(Instant::now()),
+            clock: Clock::new(),
+            draining: false,
+            unsettled: None,
+            deferred: Vec::new(),
+            scratch: Vec::new(),
+            reach: HashMap::new(),
+            next_id: 0,
+            #[cfg(feature = "metrics")]
+            metrics: super::metrics_export::LoopMetrics::new(loop_id),
+        }
+    }
+
+    pub(crate) fn conn<'a, S>(&'a mut self, c: &'a mut Record<S>) -> Conn<'a, S> {
+        Conn { c, core: self }
+    }
+
+    /// A new connection id.
+    pub(crate) fn new_id(&mut self) -> u64 {
+        let id = self.next_id * self.cfg.loops as u64 + self.loop_id as u64;
+        self.next_id += 1;
+        id
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Makes the byte counts visible to [`ServerHandle::stats`](crate::ServerHandle::stats).
+    pub(crate) fn publish(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let c = self.counters();
+        c.bytes_in.store(self.bytes_in, Relaxed);
+        c.bytes_out.store(self.bytes_out, Relaxed);
+        c.queued.store(self.pool.queued as u64, Relaxed);
+        #[cfg(feature = "metrics")]
+        self.metrics.publish(c);
+    }
+
+    /// Offers the connection's queued output (and the callback's forwarded input) to
+    /// the socket once, unless it is known to be full; keeps what it did not take.
+    ///
+    /// Inlined into each delivery; what happens after a short write is not.
+    /// Records what an unsettled delivery leaves to do; returns false (not settled).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn unsettle(&mut self, what: Unsettled) -> bool {
+        self.unsettled = Some(what);
+        false
+    }
+}
