@@ -81,12 +81,12 @@ mod server;
 mod transport;
 
 pub use engine::{
-    Action, Balance, CloseReason, Conn, ConnHandle, ConnWriter, Detached, DetachedStream, FnHandler, Handler,
-    Input, Other, Refusal, SendError, ServerControl, ServerEvent, TimerId,
+    Action, Balance, CloseReason, Conn, ConnHandle, ConnWriter, Detached, FnHandler, Handler, Input, Other,
+    Refusal, SendError, ServerControl, ServerEvent, TimerId,
 };
 pub use server::{
     BindAddr, Builder, Error, LoopStats, Refused, Server, ServerHandle, Stats, TimedOut, ToBindAddr,
     DEFAULT_HIGH_WATER, DEFAULT_LINGER, DEFAULT_MAX_INPUT, DEFAULT_MAX_OUTPUT, DEFAULT_READ_BUFFER,
     DEFAULT_SHUTDOWN_TIMEOUT,
 };
-pub use transport::Addr;
+pub use transport::{Addr, DetachedStream};

@@ -108,3 +108,8 @@ impl Batch {
         self.input_bytes = 0;
     }
 }
+
+/// Total bytes queued: the connection's backlog plus this callback's forwarded input.
+pub(crate) fn queued(out: &OutBuf, batch: &Batch) -> usize {
+    out.len() + batch.input_bytes
+}

@@ -4,7 +4,7 @@
 use super::mailbox::Command;
 use super::record::{Leaving, CLOSED};
 use super::token::{conn_token, Target};
-use super::{CloseReason, EventLoop, Handler};
+use super::{CloseReason, Conn, EventLoop, Handler};
 
 impl<H: Handler> EventLoop<H> {
     /// The loop's waker fired: take and apply every queued command.
@@ -86,7 +86,7 @@ impl<H: Handler> EventLoop<H> {
         }
         let token = conn_token(key, c.gen);
         self.core.batch.begin(&[]);
-        self.core.conn(c).write(data);
+        Conn::new(c, &mut self.core).write(data);
         self.touched.push(token);
     }
 

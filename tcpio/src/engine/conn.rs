@@ -4,10 +4,10 @@ use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::batch;
 use super::conn_handle::{ConnHandle, HandleShared};
 use super::control::ServerControl;
 use super::core::Core;
-use super::flush;
 use super::record::Record;
 use super::record::{CLOSED, ENDING, KEEP_READING, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED, USER_PAUSED};
 use super::timers::Timer;
@@ -38,6 +38,12 @@ impl<S: std::fmt::Debug> std::fmt::Debug for Conn<'_, S> {
 }
 
 impl<'a, S> Conn<'a, S> {
+    /// The view of `c` for a callback, borrowing the loop's `core`.
+    #[inline(always)]
+    pub(crate) fn new(c: &'a mut Record<S>, core: &'a mut Core) -> Conn<'a, S> {
+        Conn { c, core }
+    }
+
     /// The connection's id: unique for the server's whole life, never reused.
     pub fn id(&self) -> u64 {
         self.c.id
@@ -119,7 +125,8 @@ impl<'a, S> Conn<'a, S> {
     /// A writer that appends to the output queue with less bookkeeping per call than
     /// [`write`](Self::write): for many small pieces, such as a pipeline's replies.
     pub fn writer(&mut self) -> ConnWriter<'_, S> {
-        ConnWriter::new(self)
+        let queued = self.queued();
+        ConnWriter::new(self.c, &mut self.core.pool, queued, self.core.max_output)
     }
 
     /// Output would pass the hard cap: the connection closes, the bytes are not stored.
@@ -138,7 +145,7 @@ impl<'a, S> Conn<'a, S> {
     /// Bytes queued for the peer and not yet taken by the socket.
     #[inline]
     pub fn queued(&self) -> usize {
-        flush::queued(&self.c.out, &self.core.batch)
+        batch::queued(&self.c.out, &self.core.batch)
     }
 
     /// Stops reading from this connection until [`resume_read`](Self::resume_read).

@@ -10,11 +10,10 @@ use super::batch::Batch;
 use super::buffer::BufferPool;
 use super::clock::Clock;
 use super::config::LoopConfig;
-use super::record::Record;
 use super::shared::{Counters, Shared};
 use super::staged::Deferred;
 use super::timers::Timers;
-use super::{Action, Conn};
+use super::Action;
 use crate::backend::Token;
 use crate::transport::Addr;
 
@@ -98,10 +97,6 @@ impl Core {
             #[cfg(feature = "metrics")]
             metrics: super::metrics_export::LoopMetrics::new(loop_id),
         }
-    }
-
-    pub(crate) fn conn<'a, S>(&'a mut self, c: &'a mut Record<S>) -> Conn<'a, S> {
-        Conn { c, core: self }
     }
 
     /// A new connection id.

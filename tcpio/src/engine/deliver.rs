@@ -14,10 +14,11 @@ use super::guard::guarded;
 use super::record::Record;
 use super::record::{
     ENDING, EOF, FIN_SEEN, NOTIFY_DRAINED, PRESSURE_PAUSED, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED,
-    WRITE_SHUT,
+    WRITE_BLOCKED, WRITE_SHUT,
 };
-use super::token::conn_token;
-use super::{Action, CloseReason, EventLoop, Handler, Input};
+use super::token::{conn_token, key_of};
+use super::{Action, CloseReason, Conn, EventLoop, Handler, Input};
+use crate::backend::Readiness;
 use crate::transport::Errno;
 
 /// Where [`read_conn`] stopped.
@@ -100,6 +101,38 @@ pub(crate) fn read_conn<H: Handler>(
 }
 
 impl<H: Handler> EventLoop<H> {
+    /// A connection's readiness event: output waiting for room goes first (its
+    /// socket had said it was full), then input. The common case (readable, nothing
+    /// special) reads on the connection looked up here: one slab lookup per event.
+    #[inline(always)]
+    pub(crate) fn on_conn_event(&mut self, r: Readiness) {
+        let key = key_of(r.token);
+        let Some(c) = self.conns.get_mut(key) else { return };
+        if conn_token(key, c.gen) != r.token {
+            return; // a stale event for a slot that has since been reused
+        }
+        if r.read_closed {
+            c.set_flag(FIN_SEEN, true);
+        }
+        if r.write && c.flag(WRITE_BLOCKED) {
+            self.on_writable(key);
+            // Writing may have closed it (and a callback reused the slot).
+            if r.read && self.live(r.token).is_some() {
+                self.on_readable(key);
+            }
+        } else if r.read {
+            if c.flags & READ_SPECIAL != 0 {
+                return self.on_readable(key);
+            }
+            // The common case, on the connection looked up above.
+            let mut budget = self.core.read_budget;
+            let res = read_conn(&mut self.handler, &mut self.core, &mut self.rbuf, c, &mut budget);
+            if !matches!(res, Read::Done) {
+                self.read_slow(key, res, budget);
+            }
+        }
+    }
+
     /// The socket may have input (an edge, a FIN, or a place in the ready list): the
     /// entry that looks the connection up itself and handles the special cases first.
     pub(crate) fn on_readable(&mut self, key: usize) {
@@ -217,7 +250,7 @@ fn deliver_fresh<H: Handler>(
 ) -> bool {
     core.batch.begin(data);
     let mut input = Input::new(data);
-    let res = guarded(|| handler.on_data(&mut core.conn(c), &mut input));
+    let res = guarded(|| handler.on_data(&mut Conn::new(c, core), &mut input));
     let consumed = input.consumed();
     let flushed = core.flush(c, data);
     if consumed < data.len() && res.is_ok() && c.leaving.is_none() {
@@ -239,7 +272,7 @@ fn deliver_kept<H: Handler>(handler: &mut H, c: &mut Record<H::State>, core: &mu
     let data = inbuf.data();
     core.batch.begin(data);
     let mut input = Input::new(data);
-    let res = guarded(|| handler.on_data(&mut core.conn(c), &mut input));
+    let res = guarded(|| handler.on_data(&mut Conn::new(c, core), &mut input));
     let consumed = input.consumed();
     let flushed = core.flush(c, data);
     if !core.deferred.is_empty() {

@@ -12,11 +12,10 @@ use std::time::{Duration, Instant};
 use slab::Slab;
 
 use super::core::Core;
-use super::deliver::{read_conn, Read, READ_SPECIAL};
 use super::guard::guarded;
 use super::mailbox::Command;
 use super::record::{Leaving, Record};
-use super::record::{EOF, FIN_SEEN, IN_READY_LIST, RESUME_PENDING, WRITE_BLOCKED};
+use super::record::{EOF, IN_READY_LIST, RESUME_PENDING};
 use super::shared::bump;
 use super::token::{conn_token, key_of, listener_of, listener_token, next_gen};
 use super::{Action, CloseReason, Conn, Handler};
@@ -170,31 +169,7 @@ impl<H: Handler> EventLoop<H> {
         } else if let Some(i) = listener_of(r.token) {
             self.on_acceptable(i);
         } else {
-            let key = key_of(r.token);
-            let Some(c) = self.conns.get_mut(key) else { return };
-            if conn_token(key, c.gen) != r.token {
-                return; // a stale event for a slot that has since been reused
-            }
-            if r.read_closed {
-                c.set_flag(FIN_SEEN, true);
-            }
-            if r.write && c.flag(WRITE_BLOCKED) {
-                self.on_writable(key);
-                // Writing may have closed it (and a callback reused the slot).
-                if r.read && self.live(r.token).is_some() {
-                    self.on_readable(key);
-                }
-            } else if r.read {
-                if c.flags & READ_SPECIAL != 0 {
-                    return self.on_readable(key);
-                }
-                // The common case, on the connection looked up above.
-                let mut budget = self.core.read_budget;
-                let res = read_conn(&mut self.handler, &mut self.core, &mut self.rbuf, c, &mut budget);
-                if !matches!(res, Read::Done) {
-                    self.read_slow(key, res, budget);
-                }
-            }
+            self.on_conn_event(r);
         }
     }
 
@@ -230,7 +205,7 @@ impl<H: Handler> EventLoop<H> {
 
     /// The slab key of a connection if `token` still names it.
     pub(crate) fn live(&self, token: Token) -> Option<usize> {
-        super::token::live(&self.conns, token)
+        super::record::live(&self.conns, token)
     }
 
     /// Handles a callback's outcome: a panic, a failed flush, a requested close or
@@ -281,7 +256,7 @@ impl<H: Handler> EventLoop<H> {
         self.core.batch.begin(&[]);
         let handler = &mut self.handler;
         let core = &mut self.core;
-        let res = guarded(|| f(handler, &mut core.conn(c)));
+        let res = guarded(|| f(handler, &mut Conn::new(c, core)));
         let flushed = self.core.flush(&mut self.conns[key], &[]);
         if !self.core.deferred.is_empty() && !self.in_deferred {
             let token = conn_token(key, self.conns[key].gen);

@@ -18,7 +18,7 @@
 use std::io::{self, IoSlice};
 use std::net::Shutdown;
 
-use super::batch::{Batch, MAX_INPUT_SEGS};
+use super::batch::{queued, Batch, MAX_INPUT_SEGS};
 use super::buffer::{BufferPool, OutBuf};
 use super::core::Core;
 use super::record::Record;
@@ -110,11 +110,6 @@ fn for_each_piece<'a>(out: &'a OutBuf, batch: &Batch, input: &'a [u8], mut f: im
     if end > cursor {
         f(out.range(cursor, end));
     }
-}
-
-/// Total bytes queued: the connection's backlog plus this callback's forwarded input.
-pub(crate) fn queued(out: &OutBuf, batch: &Batch) -> usize {
-    out.len() + batch.input_bytes
 }
 
 /// Offers the logical output to the socket once. Returns the bytes taken; a result

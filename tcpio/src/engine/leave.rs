@@ -9,7 +9,7 @@ use super::record::{CLOSED, CONNECTING, ENDING, EOF, FIN_SEEN, LINGER_ARMED, WRI
 use super::shared::bump;
 use super::timers::Timer;
 use super::token::conn_token;
-use super::{CloseReason, Detached, EventLoop, Handler, ServerEvent};
+use super::{CloseReason, Conn, Detached, EventLoop, Handler, ServerEvent};
 use crate::transport::Errno;
 
 impl<H: Handler> EventLoop<H> {
@@ -115,7 +115,7 @@ impl<H: Handler> EventLoop<H> {
         self.core.batch.begin(&[]);
         let handler = &mut self.handler;
         let core = &mut self.core;
-        if let Err(msg) = guarded(|| handler.on_close(&mut core.conn(&mut c), &reason)) {
+        if let Err(msg) = guarded(|| handler.on_close(&mut Conn::new(&mut c, core), &reason)) {
             bump(&self.core.counters().panics, 1);
             tracing::warn!(loop_id = self.id(), conn = c.id, panic = %msg, "on_close panicked");
         }

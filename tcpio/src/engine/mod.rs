@@ -31,11 +31,13 @@
 //!   `metrics_export.rs`.
 
 mod accept;
+mod action;
 pub(crate) mod admission;
 mod apply_staged;
 mod batch;
 mod buffer;
 mod clock;
+mod close_reason;
 mod commands;
 pub(crate) mod config;
 mod conn;
@@ -65,14 +67,17 @@ mod timers;
 mod token;
 mod writer;
 
+pub use action::Action;
+pub use close_reason::CloseReason;
 pub use config::Balance;
 pub use conn::Conn;
 pub use conn_handle::{ConnHandle, SendError};
 pub use control::ServerControl;
 pub use events::{Refusal, ServerEvent};
-pub use handler::{Action, CloseReason, Detached, DetachedStream, FnHandler, Handler, TimerId};
+pub use handler::{Detached, FnHandler, Handler};
 pub use input::Input;
 pub use other::Other;
+pub use timers::TimerId;
 pub use writer::ConnWriter;
 
 pub(crate) use self::core::Core;

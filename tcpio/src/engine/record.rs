@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use super::buffer::{InBuf, OutBuf};
 use super::conn_handle::HandleShared;
+use super::token::{conn_token, key_of, Target};
 use super::CloseReason;
+use crate::backend::Token;
 use crate::transport::{Addr, Stream};
 
 /// How a connection is leaving, once something decided it should.
@@ -205,5 +207,44 @@ impl<S> Record<S> {
     pub(crate) fn lingering(&self) -> bool {
         // The bit first: it is clear on every live connection.
         self.flag(WRITE_SHUT) && matches!(self.leaving, Some(Leaving::Close(_))) && self.out.is_empty()
+    }
+}
+
+/// The slab key of the connection `token` names, if it is still there.
+#[inline]
+pub(crate) fn live<S>(conns: &slab::Slab<Record<S>>, token: Token) -> Option<usize> {
+    let key = key_of(token);
+    conns.get(key).filter(|c| conn_token(key, c.gen) == token).map(|_| key)
+}
+
+impl Target {
+    /// The slab key of the connection this names, if it is still there.
+    pub(crate) fn find<S>(self, conns: &slab::Slab<Record<S>>) -> Option<usize> {
+        conns.get(self.key).filter(|c| c.id == self.id).map(|_| self.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::{Addr, Stream};
+
+    fn record(id: u64, gen: u32) -> Record<()> {
+        let (a, _b) = mio::net::UnixStream::pair().unwrap();
+        Record::new(Stream::Unix(a), id, 0, gen, 0, Addr::Unnamed, 1, ())
+    }
+
+    #[test]
+    fn a_command_reaches_only_the_connection_it_was_made_for() {
+        let mut conns = slab::Slab::new();
+        let key = conns.insert(record(7, 5));
+        let target = Target { key, id: 7 };
+        assert_eq!(target.find(&conns), Some(key));
+        conns.remove(key);
+        assert_eq!(target.find(&conns), None);
+        // A stranger in the same slot, even with the same slot generation (as after
+        // 2^31 connections through it), is not reached.
+        assert_eq!(conns.insert(record(7 + (1 << 40), 5)), key);
+        assert_eq!(target.find(&conns), None);
     }
 }

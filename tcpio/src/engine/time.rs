@@ -10,12 +10,13 @@
 use std::time::{Duration, Instant};
 
 use super::guard::guarded;
+use super::record::live;
 use super::record::Leaving;
 use super::record::Record;
 use super::record::{EOF, LINGER_ARMED, WRITE_BLOCKED};
 use super::shared::bump;
 use super::timers::{deadline, Timer};
-use super::token::{conn_token, live};
+use super::token::conn_token;
 use super::{CloseReason, EventLoop, Handler, TimerId};
 use crate::backend::Token;
 

@@ -129,3 +129,7 @@ impl Timers {
         self.stale = 0;
     }
 }
+
+/// Identifies a timer set with [`Conn::set_timer`](crate::Conn::set_timer), unique within its loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TimerId(pub(crate) u64);

@@ -12,7 +12,6 @@
 //! connection's id instead ([`Target`]): ids are never reused, so no number of
 //! connections through one slot lets a stale command reach a stranger.
 
-use super::record::Record;
 use crate::backend::{Token, WAKER};
 
 /// Listener tokens count down from just below the waker's and never meet them.
@@ -41,13 +40,6 @@ pub(crate) fn listener_of(token: Token) -> Option<usize> {
     (token.0 > (WAKER.0 >> 1)).then(|| WAKER.0 - 1 - token.0)
 }
 
-/// The slab key of the connection `token` names, if it is still there.
-#[inline]
-pub(crate) fn live<S>(conns: &slab::Slab<Record<S>>, token: Token) -> Option<usize> {
-    let key = key_of(token);
-    conns.get(key).filter(|c| conn_token(key, c.gen) == token).map(|_| key)
-}
-
 /// The next slot generation after `gen`.
 pub(crate) fn next_gen(gen: u32) -> u32 {
     (gen + 1) & GEN_MASK
@@ -60,36 +52,4 @@ pub(crate) fn next_gen(gen: u32) -> u32 {
 pub(crate) struct Target {
     pub(crate) key: usize,
     pub(crate) id: u64,
-}
-
-impl Target {
-    /// The slab key of the connection this names, if it is still there.
-    pub(crate) fn find<S>(self, conns: &slab::Slab<Record<S>>) -> Option<usize> {
-        conns.get(self.key).filter(|c| c.id == self.id).map(|_| self.key)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::transport::{Addr, Stream};
-
-    fn record(id: u64, gen: u32) -> Record<()> {
-        let (a, _b) = mio::net::UnixStream::pair().unwrap();
-        Record::new(Stream::Unix(a), id, 0, gen, 0, Addr::Unnamed, 1, ())
-    }
-
-    #[test]
-    fn a_command_reaches_only_the_connection_it_was_made_for() {
-        let mut conns = slab::Slab::new();
-        let key = conns.insert(record(7, 5));
-        let target = Target { key, id: 7 };
-        assert_eq!(target.find(&conns), Some(key));
-        conns.remove(key);
-        assert_eq!(target.find(&conns), None);
-        // A stranger in the same slot, even with the same slot generation (as after
-        // 2^31 connections through it), is not reached.
-        assert_eq!(conns.insert(record(7 + (1 << 40), 5)), key);
-        assert_eq!(target.find(&conns), None);
-    }
 }

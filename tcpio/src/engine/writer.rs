@@ -1,15 +1,14 @@
 //! [`ConnWriter`]: appending straight to a connection's output queue.
 
 use super::buffer::BufferPool;
-use super::conn::Conn;
 use super::record::{Record, CLOSED, SHUTDOWN_WRITE_REQUESTED};
 
 /// Appends to a connection's output queue with less bookkeeping per call than
-/// [`Conn::write`], for a handler that answers a pipeline with many small replies.
+/// [`Conn::write`](crate::Conn::write), for a handler that answers a pipeline with many small replies.
 ///
-/// [`Conn::write`] checks, on every call, whether the bytes are a slice of the input
+/// [`Conn::write`](crate::Conn::write) checks, on every call, whether the bytes are a slice of the input
 /// to forward without a copy, and re-reads the connection's state. A writer does those
-/// checks once, when [`Conn::writer`] makes it; each [`put`](Self::put) is then a length
+/// checks once, when [`Conn::writer`](crate::Conn::writer) makes it; each [`put`](Self::put) is then a length
 /// check and an append to the queue's buffer. Nothing is written to the socket until
 /// the callback returns, as with `Conn::write`: the flush after the callback sends
 /// everything in one system call.
@@ -18,7 +17,7 @@ use super::record::{Record, CLOSED, SHUTDOWN_WRITE_REQUESTED};
 /// connection again. Dropping it settles the loop's count of queued bytes and gives an
 /// unused buffer back to the pool.
 ///
-/// The rules are those of [`Conn::write`]: output past the hard cap
+/// The rules are those of [`Conn::write`](crate::Conn::write): output past the hard cap
 /// ([`Builder::max_output`](crate::Builder::max_output)) is not stored and closes the
 /// connection with [`CloseReason::OutputLimit`](crate::CloseReason::OutputLimit), and
 /// bytes put once the connection is leaving or its write side is shut are discarded.
@@ -62,17 +61,16 @@ impl<S> std::fmt::Debug for ConnWriter<'_, S> {
 }
 
 impl<'w, S> ConnWriter<'w, S> {
-    pub(crate) fn new<'c>(conn: &'w mut Conn<'c, S>) -> Self {
-        let queued = conn.queued();
-        let (c, core) = (&mut *conn.c, &mut *conn.core);
-        let limit = core.cfg.limits.max_output;
+    /// A writer for `c`, which has `queued` bytes queued (forwarded input included)
+    /// against a hard cap of `limit`.
+    pub(crate) fn new(c: &'w mut Record<S>, pool: &'w mut BufferPool, queued: usize, limit: usize) -> Self {
         let room =
             if c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) != 0 { 0 } else { limit.saturating_sub(queued) };
         // The buffer is taken now, so that a put is a plain append; an unused one goes
         // back on drop.
-        c.out.ensure_buffer(&mut core.pool);
+        c.out.ensure_buffer(pool);
         let start = c.out.end_index();
-        ConnWriter { c, pool: &mut core.pool, limit, room, start }
+        ConnWriter { c, pool, limit, room, start }
     }
 
     /// Queues `bytes` for the peer, after everything queued before.

@@ -11,4 +11,5 @@ mod stream;
 
 pub use addr::Addr;
 pub(crate) use listener::{Accepted, Listener, UnixSocketFile};
+pub use stream::DetachedStream;
 pub(crate) use stream::{Errno, Stream};

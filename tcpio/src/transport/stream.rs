@@ -92,17 +92,17 @@ impl Stream {
     }
 
     /// Hands the socket out as a blocking `std` stream.
-    pub(crate) fn into_std(self) -> io::Result<crate::DetachedStream> {
+    pub(crate) fn into_std(self) -> io::Result<DetachedStream> {
         Ok(match self {
             Stream::Tcp(s) => {
                 let s = std::net::TcpStream::from(s);
                 s.set_nonblocking(false)?;
-                crate::DetachedStream::Tcp(s)
+                DetachedStream::Tcp(s)
             }
             Stream::Unix(s) => {
                 let s = std::os::unix::net::UnixStream::from(s);
                 s.set_nonblocking(false)?;
-                crate::DetachedStream::Unix(s)
+                DetachedStream::Unix(s)
             }
         })
     }
@@ -138,4 +138,13 @@ impl Source for Stream {
             Stream::Unix(s) => s.deregister(r),
         }
     }
+}
+
+/// A socket handed out of the engine by [`Action::Detach`](crate::Action::Detach), in blocking mode.
+#[derive(Debug)]
+pub enum DetachedStream {
+    /// A TCP connection.
+    Tcp(std::net::TcpStream),
+    /// A unix-domain connection.
+    Unix(std::os::unix::net::UnixStream),
 }
