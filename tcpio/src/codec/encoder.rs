@@ -1,6 +1,6 @@
 //! The encoding half of a codec: items in, bytes out through a [`Sink`], no I/O.
 
-use crate::Conn;
+use crate::{Conn, ConnWriter};
 
 /// Where an encoder puts its bytes: a connection's output, a `Vec<u8>`, anything that
 /// takes bytes in order.
@@ -23,6 +23,14 @@ impl Sink for Vec<u8> {
 impl<S> Sink for Conn<'_, S> {
     fn put(&mut self, bytes: &[u8]) {
         self.write(bytes);
+    }
+}
+
+/// A pipeline's many small replies, each a plain append (see [`ConnWriter`]).
+impl<S> Sink for ConnWriter<'_, S> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        ConnWriter::put(self, bytes);
     }
 }
 

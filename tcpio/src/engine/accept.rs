@@ -11,7 +11,7 @@ use super::shared::bump;
 use super::timers::Timer;
 use super::token::conn_token;
 use super::{EventLoop, Handler};
-use crate::transport::Accepted;
+use crate::transport::{AcceptError, Accepted};
 
 /// How long to wait before accepting again after a resource error (EMFILE, ENOBUFS).
 const ACCEPT_RETRY: Duration = Duration::from_millis(100);
@@ -24,9 +24,9 @@ impl<H: Handler> EventLoop<H> {
             let Some(Some(l)) = self.listeners.get(i) else { return };
             match l.accept() {
                 Ok(acc) => self.admit(acc),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if is_transient(&e) => {}
-                Err(e) => {
+                Err(AcceptError::Empty) => return,
+                Err(AcceptError::Transient) => {}
+                Err(AcceptError::Resources(e)) => {
                     // Out of descriptors or memory: the queue keeps its connections,
                     // and no new edge may come, so retry on a timer instead of spinning.
                     tracing::warn!(loop_id = self.id(), error = %e, "accept failed; retrying shortly");
@@ -71,7 +71,7 @@ impl<H: Handler> EventLoop<H> {
             let Some(Some(l)) = self.listeners.get(i) else { return };
             match l.accept() {
                 Ok(acc) => self.admit(acc),
-                Err(e) if is_transient(&e) => {}
+                Err(AcceptError::Transient) => {}
                 Err(_) => return,
             }
         }
@@ -156,12 +156,4 @@ impl<H: Handler> EventLoop<H> {
             self.ask_to_finish(key);
         }
     }
-}
-
-/// Accept errors that concern one connection only; the next accept may succeed.
-fn is_transient(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset | io::ErrorKind::Interrupted
-    ) || e.raw_os_error() == Some(libc::EPROTO)
 }

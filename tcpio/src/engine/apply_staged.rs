@@ -8,7 +8,6 @@ use super::staged::{Deferred, Op, Piece};
 use super::token::conn_token;
 use super::{CloseReason, EventLoop, Handler};
 use crate::backend::Token;
-use crate::transport::Errno;
 
 /// Rounds of follow-up work (callbacks that record more operations) applied in one go.
 const MAX_ROUNDS: usize = 64;
@@ -131,14 +130,10 @@ impl<H: Handler> EventLoop<H> {
         let mut sent = 0;
         if c.out.is_empty() && !c.flag(WRITE_BLOCKED) {
             c.last_out = self.core.clock.now_ms();
-            loop {
-                match c.stream.write(bytes) {
-                    Ok(n) => sent = n,
-                    Err(Errno::AGAIN) => {}
-                    Err(Errno::INTR) => continue,
-                    Err(e) => return Some(CloseReason::from_io(e.into())),
-                }
-                break;
+            match c.stream.write(bytes) {
+                Ok(n) => sent = n,
+                Err(e) if e.would_block() => {}
+                Err(e) => return Some(CloseReason::from_io(e.into())),
             }
             self.core.bytes_out += sent as u64;
         }

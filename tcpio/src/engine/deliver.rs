@@ -19,7 +19,7 @@ use super::record::{
 use super::token::{conn_token, key_of};
 use super::{Action, CloseReason, Conn, EventLoop, Handler, Input};
 use crate::backend::Readiness;
-use crate::transport::Errno;
+use crate::transport::IoError;
 
 /// Where [`read_conn`] stopped.
 pub(crate) enum Read {
@@ -28,7 +28,7 @@ pub(crate) enum Read {
     /// The peer closed its side.
     Eof,
     /// The read failed.
-    Failed(Errno),
+    Failed(IoError),
     /// A delivery needs the loop (what for is in [`Core::unsettled`]); `fresh`: bytes
     /// of it that sit in the loop's read buffer; `drained`: the read that brought them
     /// left the socket empty.
@@ -92,8 +92,7 @@ pub(crate) fn read_conn<H: Handler>(
                     return Read::Done;
                 }
             }
-            Err(Errno::AGAIN) => return Read::Done,
-            Err(Errno::INTR) => {}
+            Err(e) if e.would_block() => return Read::Done,
             Err(e) => return Read::Failed(e),
         }
     }

@@ -87,11 +87,10 @@ impl<H: Handler> EventLoop<H> {
 
     /// Sets the configured options on a new socket, then runs the user's hook on it.
     pub(crate) fn prepare_socket(&self, stream: &crate::transport::Stream) -> std::io::Result<()> {
-        use socket2::SockRef;
         let socket = &self.core.cfg.socket;
-        socket.apply(SockRef::from(stream), stream.is_tcp())?;
+        socket.apply(stream)?;
         if let Some(hook) = &socket.hook {
-            match self.guarded_user("the accept-socket hook", || hook(SockRef::from(stream))) {
+            match self.guarded_user("the accept-socket hook", || stream.run_hook(hook)) {
                 Some(res) => res?,
                 None => return Err(std::io::Error::other("the accept-socket hook panicked")),
             }

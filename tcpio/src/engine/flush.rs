@@ -26,7 +26,7 @@ use super::record::{
     CONNECTING, NOTIFY_DRAINED, PRESSURE_PAUSED, SHUTDOWN_WRITE_REQUESTED, WRITE_BLOCKED, WRITE_SHUT,
 };
 use super::{CloseReason, EventLoop, Handler};
-use crate::transport::{Errno, Stream};
+use crate::transport::{IoError, Stream};
 
 impl Core {
     /// Offers the connection's queued output (and the callback's forwarded input) to
@@ -121,28 +121,25 @@ pub(crate) fn write_once(
     batch: &Batch,
     input: &[u8],
 ) -> io::Result<usize> {
-    loop {
-        let res = match batch.count() {
-            0 => stream.write(out.pending()),
-            // An echo or a forward: one slice of the input and nothing owned.
-            1 if out.is_empty() => {
-                let s = batch.first();
-                stream.write(&input[s.off..s.off + s.len])
-            }
-            _ => write_pieces(stream, out, batch, input),
-        };
-        match res {
-            Ok(n) => return Ok(n),
-            Err(Errno::AGAIN) => return Ok(0),
-            Err(Errno::INTR) => continue,
-            Err(e) => return Err(e.into()),
+    let res = match batch.count() {
+        0 => stream.write(out.pending()),
+        // An echo or a forward: one slice of the input and nothing owned.
+        1 if out.is_empty() => {
+            let s = batch.first();
+            stream.write(&input[s.off..s.off + s.len])
         }
+        _ => write_pieces(stream, out, batch, input),
+    };
+    match res {
+        Ok(n) => Ok(n),
+        Err(e) if e.would_block() => Ok(0),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// One `writev` over owned runs and input slices.
 #[inline(never)]
-fn write_pieces(stream: &mut Stream, out: &OutBuf, batch: &Batch, input: &[u8]) -> Result<usize, Errno> {
+fn write_pieces(stream: &mut Stream, out: &OutBuf, batch: &Batch, input: &[u8]) -> Result<usize, IoError> {
     let mut iov = [IoSlice::new(&[]); 2 * MAX_INPUT_SEGS + 1];
     let mut n = 0;
     for_each_piece(out, batch, input, |p| {

@@ -10,7 +10,6 @@ use super::shared::bump;
 use super::timers::Timer;
 use super::token::conn_token;
 use super::{CloseReason, Conn, Detached, EventLoop, Handler, ServerEvent};
-use crate::transport::Errno;
 
 impl<H: Handler> EventLoop<H> {
     /// Applies a close decided inside a callback: past the hard cap the output is
@@ -85,8 +84,7 @@ impl<H: Handler> EventLoop<H> {
                         return;
                     }
                 }
-                Err(Errno::AGAIN) => return,
-                Err(Errno::INTR) => {}
+                Err(e) if e.would_block() => return,
                 Err(_) => return self.finish_leaving(key),
             }
         }

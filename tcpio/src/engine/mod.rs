@@ -61,6 +61,7 @@ mod record;
 pub(crate) mod shared;
 mod shutdown;
 mod staged;
+mod start;
 mod time;
 mod timer_wheel;
 mod timers;
@@ -80,6 +81,5 @@ pub use other::Other;
 pub use timers::TimerId;
 pub use writer::ConnWriter;
 
-pub(crate) use self::core::Core;
 pub(crate) use event_loop::EventLoop;
-pub(crate) use guard::guarded;
+pub(crate) use start::{start_loops, LoopSetup};

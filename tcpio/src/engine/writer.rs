@@ -119,10 +119,3 @@ impl<S> std::io::Write for ConnWriter<'_, S> {
         Ok(())
     }
 }
-
-impl<S> crate::codec::Sink for ConnWriter<'_, S> {
-    #[inline]
-    fn put(&mut self, bytes: &[u8]) {
-        ConnWriter::put(self, bytes);
-    }
-}

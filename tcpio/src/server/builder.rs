@@ -10,12 +10,12 @@ use super::address::{BindAddr, ToBindAddr};
 use super::handle::ServerHandle;
 use super::listen::{bind_all, ListenPlan};
 use super::Error;
-use crate::backend::Poller;
-use crate::engine::admission::{Admission, AdmissionConfig};
-use crate::engine::config::{Limits, LoopConfig, SocketOptions, Timeouts};
-use crate::engine::events::{Observer, ServerEvent};
-use crate::engine::shared::{LoopShared, Shared};
-use crate::engine::{Action, Balance, Conn, Core, EventLoop, FnHandler, Handler, Input};
+use crate::engine::admission::AdmissionConfig;
+use crate::engine::config::{BufferLimits, LoopConfig, Timeouts};
+use crate::engine::events::Observer;
+use crate::engine::ServerEvent;
+use crate::engine::{start_loops, Action, Balance, Conn, FnHandler, Handler, Input, LoopSetup};
+use crate::transport::SocketOptions;
 
 /// Default size of each loop's shared read buffer.
 pub const DEFAULT_READ_BUFFER: usize = 64 * 1024;
@@ -106,19 +106,6 @@ impl Default for Builder {
             observer: None,
             no_listeners_ok: false,
         }
-    }
-}
-
-/// Tells the server a loop thread has ended, when dropped.
-struct LoopExit(Arc<Shared>);
-
-impl Drop for LoopExit {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            tracing::error!("an event loop panicked; stopping the server");
-            self.0.shutdown_graceful();
-        }
-        self.0.loop_exited();
     }
 }
 
@@ -256,6 +243,31 @@ impl Builder {
         self.linger
     }
 
+    /// A callback for the server's lifecycle: started, stopping, stopped, each
+    /// connection opened and closed (with addresses and reason), refused by a limit,
+    /// and non-fatal errors such as failed accepts. For logging, auditing or a
+    /// connection table without writing a handler for it. Connection events run on
+    /// the connection's loop: keep the callback short.
+    ///
+    /// ```
+    /// use tcpio::ServerEvent;
+    ///
+    /// let builder = tcpio::Server::builder().on_event(|e| match e {
+    ///     ServerEvent::Opened { id, peer, .. } => eprintln!("#{id} open from {peer}"),
+    ///     ServerEvent::Closed { id, reason, .. } => eprintln!("#{id} closed: {reason}"),
+    ///     ServerEvent::Error { context, error, .. } => eprintln!("{context}: {error}"),
+    ///     _ => {}
+    /// });
+    /// # drop(builder);
+    /// ```
+    pub fn on_event<F>(mut self, f: F) -> Self
+    where
+        F: Fn(&ServerEvent<'_>) + Send + Sync + 'static,
+    {
+        self.observer = Some(Arc::new(f));
+        self
+    }
+
     /// Lets [`start`](Self::start) run with no address bound (see
     /// [`Server::client`](crate::Server::client)).
     pub(super) fn allow_no_listeners(mut self) -> Self {
@@ -300,7 +312,7 @@ impl Builder {
             accept_budget: 256,
             max_events: 1024,
             linger: self.linger,
-            limits: Limits {
+            limits: BufferLimits {
                 max_input: self.max_input,
                 high_water: self.high_water,
                 low_water: low,
@@ -310,7 +322,8 @@ impl Builder {
             balance,
             timeouts: self.timeouts,
         };
-        self.check_limits()?;
+        self.check_timeouts()?;
+        self.check_admission()?;
         let plan = ListenPlan { loops, balance, backlog: self.backlog, share_port: self.share_port };
         Ok((cfg, plan))
     }
@@ -324,57 +337,19 @@ impl Builder {
     {
         let (cfg, plan) = self.config()?;
         let (addrs, per_loop) = bind_all(&self.addrs, plan)?;
-        let io_err = |context| move |source| Error::Io { context, source };
-        let mut pollers = Vec::with_capacity(cfg.loops);
-        let mut loops = Vec::with_capacity(cfg.loops);
-        for _ in 0..cfg.loops {
-            let p = Poller::new().map_err(io_err("creating a poller"))?;
-            let waker = p.waker().map_err(io_err("creating a waker"))?;
-            loops.push(LoopShared::new(waker, cfg.limits.max_output));
-            pollers.push(p);
-        }
-        let admission = Admission::new(self.admission);
-        let shared = Arc::new(Shared::new(loops, admission, self.observer.clone(), self.shutdown_timeout));
-        let cfg = Arc::new(cfg);
-        let listen_addrs: Arc<[crate::Addr]> = addrs.clone().into();
-        let factory = Arc::new(factory);
-        let mut threads = Vec::with_capacity(cfg.loops);
-        for (loop_id, (poller, listeners)) in pollers.into_iter().zip(per_loop).enumerate() {
-            let (loop_cfg, loop_addrs, loop_shared) = (cfg.clone(), listen_addrs.clone(), shared.clone());
-            let factory = factory.clone();
-            let spawned = std::thread::Builder::new().name(format!("tcpio-loop-{loop_id}")).spawn(move || {
-                // Made here: a loop's core never leaves its thread.
-                let shared = loop_shared;
-                // Counts this loop out however the thread ends, a panic included, so
-                // waiters and stop hooks are never left hanging.
-                let _exit = LoopExit(shared.clone());
-                let core = Core::new(loop_cfg, loop_id, loop_addrs, shared.clone());
-                shared.enter_loop();
-                match crate::engine::guarded(|| factory(loop_id)) {
-                    Ok(handler) => EventLoop::new(handler, poller, listeners, core).run(),
-                    Err(msg) => {
-                        tracing::error!(loop_id, panic = %msg, "the handler factory panicked; shutting down");
-                        shared.shutdown_graceful();
-                    }
-                }
-            });
-            match spawned {
-                Ok(t) => threads.push(t),
-                Err(e) => {
-                    // The loops that never started are counted as stopped.
-                    for _ in threads.len()..cfg.loops {
-                        shared.loop_exited();
-                    }
-                    shared.shutdown_graceful();
-                    return Err(Error::Io { context: "spawning an event loop thread", source: e });
-                }
-            }
-        }
-        tracing::info!(addrs = ?addrs, loops = cfg.loops, "server started");
+        let setup = LoopSetup {
+            cfg,
+            admission: self.admission,
+            observer: self.observer.clone(),
+            shutdown_timeout: self.shutdown_timeout,
+        };
+        let loops = setup.cfg.loops;
+        let (shared, threads) = start_loops(setup, per_loop, addrs.clone().into(), factory)
+            .map_err(|(context, source)| Error::Io { context, source })?;
+        tracing::info!(addrs = ?addrs, loops, "server started");
         shared.emit(ServerEvent::Started { addrs: &addrs });
         Ok(ServerHandle::new(shared, threads, addrs))
     }
-
     /// [`start`](Self::start), then blocks until the server stops (a handler returned
     /// [`Action::Shutdown`] or [`ServerHandle::shutdown`] was called elsewhere).
     pub fn serve<H, F>(self, factory: F) -> Result<(), Error>

@@ -1,13 +1,14 @@
 //! Building, starting, observing and stopping a server.
 
 mod address;
+mod admission;
 mod builder;
 mod error;
 mod handle;
-mod limits;
 mod listen;
 mod signals;
 mod stats;
+mod timeouts;
 
 pub use address::{BindAddr, ToBindAddr};
 pub use builder::{

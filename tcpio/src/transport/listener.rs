@@ -19,6 +19,32 @@ pub(crate) struct Accepted {
     pub(crate) listener: usize,
 }
 
+/// Why an accept gave no connection.
+#[derive(Debug)]
+pub(crate) enum AcceptError {
+    /// The queue is empty: wait for the next edge.
+    Empty,
+    /// That one connection failed (aborted or reset before it was taken, a signal,
+    /// a protocol error on it); the next accept may succeed.
+    Transient,
+    /// The process or the system is out of something (descriptors, memory): the
+    /// queue keeps its connections, and trying again at once would spin.
+    Resources(io::Error),
+}
+
+impl From<io::Error> for AcceptError {
+    fn from(e: io::Error) -> AcceptError {
+        match e.kind() {
+            io::ErrorKind::WouldBlock => AcceptError::Empty,
+            io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted => AcceptError::Transient,
+            _ if e.raw_os_error() == Some(libc::EPROTO) => AcceptError::Transient,
+            _ => AcceptError::Resources(e),
+        }
+    }
+}
+
 /// A listening socket plus the index of the bound address it serves.
 #[derive(Debug)]
 pub(crate) enum Listener {
@@ -39,8 +65,12 @@ impl Listener {
         Listener::Unix { sock: UnixListener::from_std(sock), index, _file: file }
     }
 
-    /// Accepts one pending connection; `WouldBlock` when the queue is empty.
-    pub(crate) fn accept(&self) -> io::Result<Accepted> {
+    /// Accepts one pending connection.
+    pub(crate) fn accept(&self) -> Result<Accepted, AcceptError> {
+        self.accept_raw().map_err(AcceptError::from)
+    }
+
+    fn accept_raw(&self) -> io::Result<Accepted> {
         match self {
             Listener::Tcp { sock, index } => {
                 let (s, peer) = sock.accept()?;

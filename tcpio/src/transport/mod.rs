@@ -7,9 +7,11 @@
 
 mod addr;
 mod listener;
+mod socket_options;
 mod stream;
 
 pub use addr::Addr;
-pub(crate) use listener::{Accepted, Listener, UnixSocketFile};
+pub(crate) use listener::{AcceptError, Accepted, Listener, UnixSocketFile};
+pub(crate) use socket_options::SocketOptions;
 pub use stream::DetachedStream;
-pub(crate) use stream::{Errno, Stream};
+pub(crate) use stream::{IoError, Stream};

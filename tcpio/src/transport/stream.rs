@@ -7,12 +7,31 @@ use std::os::fd::AsFd;
 use mio::event::Source;
 use mio::net::{TcpStream, UnixStream};
 use mio::{Interest, Registry, Token};
-pub(crate) use rustix::io::Errno;
+use rustix::io::Errno;
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 const SEND_FLAGS: rustix::net::SendFlags = rustix::net::SendFlags::NOSIGNAL;
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 const SEND_FLAGS: rustix::net::SendFlags = rustix::net::SendFlags::empty();
+
+/// A read or write that failed: the kernel's error number, kept a number on the hot
+/// path and made an `io::Error` only where one is reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct IoError(Errno);
+
+impl IoError {
+    /// The socket has no input, or no room, for now: wait for the next edge.
+    #[inline(always)]
+    pub(crate) fn would_block(self) -> bool {
+        self == IoError(Errno::AGAIN)
+    }
+}
+
+impl From<IoError> for io::Error {
+    fn from(e: IoError) -> io::Error {
+        e.0.into()
+    }
+}
 
 /// A connected, non-blocking stream. The engine holds one per connection.
 #[derive(Debug)]
@@ -29,17 +48,42 @@ impl Stream {
     // keeps a write to a reset peer from raising SIGPIPE. The errors stay `Errno`s (a
     // number) on the hot path; they become `io::Error`s only where one is reported.
 
-    pub(crate) fn read(&mut self, buf: &mut [u8]) -> Result<usize, Errno> {
-        rustix::io::read(self.as_fd(), buf)
+    //
+    // A call interrupted by a signal (`EINTR`) is simply made again here, so the
+    // engine sees only three outcomes: bytes, "would block", or an error that ends
+    // the connection.
+
+    /// Reads into `buf`; `Ok(0)` is end of stream.
+    #[inline(always)]
+    pub(crate) fn read(&mut self, buf: &mut [u8]) -> Result<usize, IoError> {
+        loop {
+            match rustix::io::read(self.as_fd(), &mut *buf) {
+                Err(Errno::INTR) => continue,
+                r => return r.map_err(IoError),
+            }
+        }
     }
 
-    pub(crate) fn write(&mut self, buf: &[u8]) -> Result<usize, Errno> {
-        rustix::net::send(self.as_fd(), buf, SEND_FLAGS)
+    /// Writes what the socket takes of `buf`.
+    #[inline(always)]
+    pub(crate) fn write(&mut self, buf: &[u8]) -> Result<usize, IoError> {
+        loop {
+            match rustix::net::send(self.as_fd(), buf, SEND_FLAGS) {
+                Err(Errno::INTR) => continue,
+                r => return r.map_err(IoError),
+            }
+        }
     }
 
-    pub(crate) fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> Result<usize, Errno> {
-        let mut no_control = rustix::net::SendAncillaryBuffer::default();
-        rustix::net::sendmsg(self.as_fd(), bufs, &mut no_control, SEND_FLAGS)
+    /// Writes what the socket takes of `bufs`, in order, in one system call.
+    pub(crate) fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> Result<usize, IoError> {
+        loop {
+            let mut no_control = rustix::net::SendAncillaryBuffer::default();
+            match rustix::net::sendmsg(self.as_fd(), bufs, &mut no_control, SEND_FLAGS) {
+                Err(Errno::INTR) => continue,
+                r => return r.map_err(IoError),
+            }
+        }
     }
 
     pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
