@@ -7,11 +7,8 @@
 //! wrk -t1 -c50 -d5s http://127.0.0.1:8080/plaintext
 //! ```
 //!
-//! Request handling is the sans-I/O module `http.rs` (parsing with `httparse`, shared
-//! with the tests and the benchmark's tokio clone); `server.rs` is the tcpio handler.
-
-mod http;
-mod server;
+//! The server is `tcpio_examples::http` (in `examples-support/`; parsing with
+//! `httparse`), shared with the tests, the fuzz target and the benchmark's tokio clone.
 
 use std::process::ExitCode;
 
@@ -48,7 +45,7 @@ fn main() -> ExitCode {
             Err(e) => return fail(&e.to_string()),
         };
     }
-    let server = match server::start(builder) {
+    let server = match tcpio_examples::http::start(builder) {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };

@@ -6,20 +6,14 @@
 //! redis-benchmark -p 6379 -t ping,set,get -P 32 -q
 //! ```
 //!
-//! The protocol and the keyspace are sans-I/O modules shared with the tests and the
-//! benchmark's tokio clone: `resp.rs` (parser), `store.rs` (sharded keyspace, expiry,
-//! glob), `commands.rs` (execution and replies); `server.rs` is the tcpio handler.
+//! The server is `tcpio_examples::redis` (in `examples-support/`), shared with the
+//! tests, the fuzz targets and the benchmark's tokio clone.
 //!
 //! Commands: PING, ECHO, SET (EX/PX/EXAT/PXAT/NX/XX/KEEPTTL/GET), GET, DEL, EXISTS,
 //! INCR, DECR, INCRBY, DECRBY, MGET, MSET, EXPIRE, PEXPIRE (NX/XX/GT/LT), TTL, PTTL,
 //! KEYS, DBSIZE, FLUSHDB, INFO (server, keyspace), COMMAND (COUNT, DOCS, INFO), CONFIG
 //! (GET, SET, RESETSTAT), QUIT, SELECT 0. There is one database: `SELECT` of any other
 //! index is an error.
-
-mod commands;
-mod resp;
-mod server;
-mod store;
 
 use std::process::ExitCode;
 
@@ -56,7 +50,7 @@ fn main() -> ExitCode {
             Err(e) => return fail(&e.to_string()),
         };
     }
-    let server = match server::start(builder) {
+    let server = match tcpio_examples::redis::start(builder) {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };

@@ -1,11 +1,6 @@
-//! Helpers for the http-server interop tests: the example's modules and a server on
-//! port 0 that stops when dropped.
+//! Helpers for the http-server interop tests: a server on port 0 that stops when
+//! dropped.
 #![allow(dead_code)]
-
-#[path = "../../examples/http-server/http.rs"]
-pub mod http;
-#[path = "../../examples/http-server/server.rs"]
-pub mod server;
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
@@ -26,7 +21,7 @@ pub struct Running {
 /// Starts the http-server example on 127.0.0.1, port 0, with `loops` loops.
 pub fn start(loops: usize) -> Running {
     let builder = Server::builder().bind("127.0.0.1:0").unwrap().loops(loops);
-    let handle = server::start(builder).expect("http example starts");
+    let handle = tcpio_examples::http::start(builder).expect("http example starts");
     let addr = handle.local_addrs().iter().find_map(|a| a.as_ip()).expect("a TCP address");
     Running { handle, addr }
 }

@@ -1,15 +1,6 @@
-//! Helpers for the redis-server interop tests: the example's modules, a server on
-//! port 0, raw request/reply exchanges with a bound on every wait.
+//! Helpers for the redis-server interop tests: a server on port 0, raw request/reply
+//! exchanges with a bound on every wait.
 #![allow(dead_code)]
-
-#[path = "../../examples/redis-server/commands.rs"]
-pub mod commands;
-#[path = "../../examples/redis-server/resp.rs"]
-pub mod resp;
-#[path = "../../examples/redis-server/server.rs"]
-pub mod server;
-#[path = "../../examples/redis-server/store.rs"]
-pub mod store;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -30,7 +21,7 @@ pub struct Running {
 /// Starts the redis-server example on 127.0.0.1, port 0, with `loops` loops.
 pub fn start(loops: usize) -> Running {
     let builder = Server::builder().bind("127.0.0.1:0").unwrap().loops(loops);
-    let handle = server::start(builder).expect("redis example starts");
+    let handle = tcpio_examples::redis::start(builder).expect("redis example starts");
     let addr = handle.local_addrs().iter().find_map(|a| a.as_ip()).expect("a TCP address");
     Running { handle, addr }
 }

@@ -1,29 +1,14 @@
-//! The HTTP servers: tcpio's http-server example (its very files, compiled in here) and the
-//! same request handling on tokio, so the comparison measures the framework alone.
-
-#[path = "../../../../tcpio/examples/http-server/http.rs"]
-mod http;
-#[path = "../../../../tcpio/examples/http-server/server.rs"]
-mod server;
+//! The HTTP server on tokio: the request handling of tcpio's (`tcpio_examples::http`, what
+//! the `http-server` example runs; `run_tcpio_app` runs that one) unchanged, so the
+//! comparison measures the framework alone.
 
 use crate::Res;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
+use tcpio_examples::http::{self, respond_all};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// Runs tcpio's http-server example (1 loop) on 127.0.0.1:`port` until stdin closes.
-pub fn run_tcpio(port: u16) -> Res<()> {
-    let builder = tcpio::Server::builder().bind(&format!("127.0.0.1:{port}"))?.loops(1);
-    let handle = server::start(builder).map_err(|e| format!("tcpio http: {e}"))?;
-    let port = handle.local_addrs()[0].as_ip().ok_or("tcpio listens on a non-IP address")?.port();
-    super::announce(port)?;
-    super::wait_for_stdin_close();
-    handle.shutdown();
-    handle.wait().expect("wait for the server");
-    std::process::exit(0);
-}
 
 /// Runs the tokio clone until stdin closes. The `Date` header is refreshed by a task once
 /// per second, as tcpio's handler does on its tick.
@@ -58,19 +43,7 @@ async fn serve_conn(mut stream: TcpStream, date: Rc<Cell<http::Date>>) {
             Ok(0) | Err(_) => return,
             Ok(n) => filled += n,
         }
-        let d = date.get();
-        let mut used = 0;
-        let mut close = false;
-        while used < filled {
-            match http::respond(&input[used..filled], &d, &mut out) {
-                http::Handled::KeepAlive { used: n } => used += n,
-                http::Handled::Incomplete => break,
-                http::Handled::Close => {
-                    close = true;
-                    break;
-                }
-            }
-        }
+        let (used, keep) = respond_all(&input[..filled], &date.get(), &mut out);
         input.copy_within(used..filled, 0);
         filled -= used;
         if !out.is_empty() {
@@ -79,7 +52,7 @@ async fn serve_conn(mut stream: TcpStream, date: Rc<Cell<http::Date>>) {
             }
             out.clear();
         }
-        if close {
+        if !keep {
             return;
         }
     }
