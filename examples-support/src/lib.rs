@@ -6,6 +6,9 @@
 //!   parser, keyspace and commands sans-I/O.
 //! - [`http`]: an HTTP/1.1 server (the `http-server` example), its request handling
 //!   sans-I/O.
+//! - [`echo`], [`chat`], [`proxy`]: the handlers of the examples of those names.
+//! - [`cli`]: the command line every server example shares (`--bind`, `--loops`,
+//!   `--help`, signals, exit status).
 //! - [`num`]: decimal formatting on the stack, for both protocols' headers.
 //!
 //! Replies and responses are written into a [`tcpio::codec::Sink`]: the connection's
@@ -16,6 +19,10 @@
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]
 #![forbid(unsafe_code)]
 
+pub mod chat;
+pub mod cli;
+pub mod echo;
 pub mod http;
 pub mod num;
+pub mod proxy;
 pub mod redis;
