@@ -9,7 +9,6 @@ use std::sync::Arc;
 use tcpio_examples::redis::commands::{run_all, Ctx, Flow};
 use tcpio_examples::redis::resp::{Parser, Progress};
 use tcpio_examples::redis::store;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// Runs the tokio clone (current-thread runtime, a task per connection) until stdin closes.
@@ -19,37 +18,16 @@ pub fn run_tokio(port: u16) -> Res<()> {
 }
 
 /// Serves one connection: read, run every complete request, write all replies at once.
-async fn serve_conn(mut stream: TcpStream, store: Arc<store::Store>) {
-    let _ = stream.set_nodelay(true);
-    let mut input = vec![0u8; 64 * 1024];
-    let mut filled = 0;
-    let mut out = Vec::new();
+async fn serve_conn(stream: TcpStream, store: Arc<store::Store>) {
     let mut parser = Parser::new();
     let mut progress = Progress::default();
     let mut clock = store::Clock::new(store.origin());
     let mut scratch = Vec::new();
-    loop {
-        if filled == input.len() {
-            input.resize(input.len() * 2, 0);
-        }
-        match stream.read(&mut input[filled..]).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => filled += n,
-        }
+    super::tokio_app::serve_requests(stream, usize::MAX, move |input, out| {
         clock.reset();
         let mut ctx = Ctx { store: &store, clock: &mut clock, scratch: &mut scratch };
-        let (used, flow) = run_all(&mut parser, &mut progress, &input[..filled], &mut ctx, &mut out);
-        let close = flow == Flow::Close;
-        input.copy_within(used..filled, 0);
-        filled -= used;
-        if !out.is_empty() {
-            if stream.write_all(&out).await.is_err() {
-                return;
-            }
-            out.clear();
-        }
-        if close {
-            return;
-        }
-    }
+        let (used, flow) = run_all(&mut parser, &mut progress, input, &mut ctx, out);
+        (used, flow == Flow::Continue)
+    })
+    .await
 }
