@@ -84,6 +84,10 @@ fn inline_requests_split_like_redis() {
     let (all, _, err) = parse_all(b"PING\r\n  set  a\t b \r\nECHO \"x\\x41\\n\" 'it\\'s'\n\r\n");
     assert_eq!(err, None);
     assert_eq!(all, vec![words(&["PING"]), words(&["set", "a", "b"]), words(&["ECHO", "xA\n", "it's"])]);
+    // A short `\x`, a backslash inside single quotes, an unknown escape, a last backslash.
+    let (all, _, err) = parse_all(b"ECHO \"\\x4\" 'a\\b' \"\\q\\t\"\r\n");
+    assert_eq!((all, err), (vec![words(&["ECHO", "x4", "a\\b", "q\t"])], None));
+    assert_eq!(parse_all(b"ECHO \"a\\\r\n").2, Some(ProtocolError::UnbalancedQuotes));
     assert_eq!(parse_all(b"ECHO \"open\r\n").2, Some(ProtocolError::UnbalancedQuotes));
     assert_eq!(parse_all(b"ECHO \"a\"b\r\n").2, Some(ProtocolError::UnbalancedQuotes));
 }
