@@ -19,7 +19,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tcpio_fuzz::redis::store::glob_match;
+use tcpio_examples::redis::store::glob_match;
 
 fuzz_target!(|data: &[u8]| {
     static DIALECTS: std::sync::Once = std::sync::Once::new();

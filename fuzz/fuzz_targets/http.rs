@@ -1,5 +1,5 @@
 //! The http-server example's request handling, `respond` looped over the input as
-//! `server.rs` does. Bytes 0 and 1 are the sizes of the pieces the stream arrives in
+//! the server does. Bytes 0 and 1 are the sizes of the pieces the stream arrives in
 //! (at least 1/32 of it); in the rest, 0xFF n stands for n × 64 bytes of `a`
 //! (0xFF 0 for 0xFF itself), so a head can outgrow `MAX_HEAD` (8 KiB) within
 //! libFuzzer's 4 KiB inputs.
@@ -14,7 +14,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tcpio_fuzz::http::{respond, Date, Handled};
+use tcpio_examples::http::{respond, Date, Handled};
 use tcpio_fuzz::pieces;
 
 fuzz_target!(|data: &[u8]| {
@@ -51,7 +51,7 @@ impl std::fmt::Debug for Served {
     }
 }
 
-/// Feeds `pieces` to `respond` the way `server.rs` does with successive reads, checking
+/// Feeds `pieces` to `respond` the way the server does with successive reads, checking
 /// every call (and every response if `full`).
 fn serve<'w>(date: &Date, pieces: impl IntoIterator<Item = &'w [u8]>, full: bool) -> Served {
     let mut served = Served::default();

@@ -13,8 +13,8 @@
 use std::borrow::Cow;
 
 use libfuzzer_sys::fuzz_target;
-use tcpio_fuzz::redis::commands::{execute, protocol_error, Ctx, Flow};
-use tcpio_fuzz::redis::store::{Clock, Store};
+use tcpio_examples::redis::commands::{execute, protocol_error, Ctx, Flow};
+use tcpio_examples::redis::store::{Clock, Store};
 use tcpio_fuzz::redis::{check_reply, drive};
 
 fuzz_target!(|data: &[u8]| {

@@ -13,7 +13,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tcpio_fuzz::redis::resp::{
+use tcpio_examples::redis::resp::{
     parse_i64, Args, ProtocolError, MAX_BULK_LEN, MAX_INLINE_LEN, MAX_MULTIBULK_LEN,
 };
 use tcpio_fuzz::redis::{drive, pad, string2ll, Outcome};

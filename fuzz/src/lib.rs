@@ -3,15 +3,11 @@
 //! decoder's contract, and every decoded item encodes back to the bytes it came from
 //! (where the codec's items carry all of their frame).
 //!
-//! The example servers' sans-I/O modules are compiled into this crate from their
-//! sources in `tcpio/examples`: [`redis`] (RESP parser, keyspace, commands, with what
-//! the redis targets share) and [`http`] (request handling).
+//! The example servers' sans-I/O code is the `tcpio-examples` crate
+//! (`examples-support/`); [`redis`] holds what the redis targets share.
 
 use tcpio::codec::{DecodeError, Decoded, Decoder, EncodeError, Encoder};
 
-/// The http-server example's request handling (`tcpio/examples/http-server/http.rs`).
-#[path = "../../tcpio/examples/http-server/http.rs"]
-pub mod http;
 pub mod redis;
 
 /// `wire` cut into pieces whose sizes alternate between `sizes[0]` and `sizes[1]` (a

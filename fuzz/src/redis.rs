@@ -1,21 +1,10 @@
-//! The redis-server example's sans-I/O modules, compiled from their sources (they reach
-//! each other through `super::`), and what the redis targets share: feeding a stream
-//! to the parser the way the server does, Redis's `string2ll` rule, and a checker of
-//! RESP2 replies.
+//! What the redis targets share about the redis-server example's sans-I/O code
+//! (`tcpio_examples::redis`): feeding a stream to the parser the way the server does,
+//! Redis's `string2ll` rule, and a checker of RESP2 replies.
 
 use std::borrow::Cow;
 
-/// Command execution and replies (`tcpio/examples/redis-server/commands.rs`).
-#[path = "../../tcpio/examples/redis-server/commands.rs"]
-pub mod commands;
-/// The RESP request parser (`tcpio/examples/redis-server/resp.rs`).
-#[path = "../../tcpio/examples/redis-server/resp.rs"]
-pub mod resp;
-/// The keyspace and glob matching (`tcpio/examples/redis-server/store.rs`).
-#[path = "../../tcpio/examples/redis-server/store.rs"]
-pub mod store;
-
-use resp::{Args, Parser, Progress, ProtocolError, MAX_MULTIBULK_LEN};
+use tcpio_examples::redis::resp::{Args, Parser, Progress, ProtocolError, MAX_MULTIBULK_LEN};
 
 /// What parsing a stream came to.
 #[derive(Debug, PartialEq, Eq)]
@@ -28,7 +17,7 @@ pub struct Outcome {
     pub error: Option<ProtocolError>,
 }
 
-/// Feeds `pieces` to one parser the way `server.rs` does with successive reads: every
+/// Feeds `pieces` to one parser the way the server does with successive reads: every
 /// complete request is taken, the bytes of an incomplete one are kept and offered again
 /// with the next piece, and the connection's [`Progress`] carries over between pieces.
 ///

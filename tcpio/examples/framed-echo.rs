@@ -17,7 +17,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use tcpio::codec::{Decoded, Decoder, Encoder, FrameConn, FrameHandler, Framed, LengthField};
-use tcpio::{Action, Server};
+use tcpio::Action;
+use tcpio_examples::cli::{self, Cli};
 
 struct Echo;
 
@@ -32,68 +33,35 @@ impl FrameHandler for Echo {
     }
 }
 
-const USAGE: &str = "usage: framed-echo [--bind URL]... [--loops N]
-       framed-echo --connect HOST:PORT [--count N]
-  --bind URL          serve: tcp://host:port, unix:///path or host:port
-                      (repeatable; default tcp://127.0.0.1:5000)
-  --loops N           event loops, 0 = one per core (default 0)
-  --connect HOST:PORT be the client: send frames of varying sizes, check each reply
-  --count N           frames the client sends (default 1000)";
-
 /// Frames the client writes before reading their replies.
 const WINDOW: usize = 16;
 
 fn main() -> ExitCode {
-    let (mut binds, mut loops, mut connect, mut count) = (Vec::new(), 0, None, 1000);
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match (a.as_str(), args.next()) {
-            ("--bind", Some(v)) => binds.push(v),
-            ("--connect", Some(v)) => connect = Some(v),
-            ("--loops", Some(v)) => match v.parse() {
-                Ok(n) => loops = n,
-                Err(_) => return fail(&format!("--loops takes a number, not {v:?}")),
-            },
-            ("--count", Some(v)) => match v.parse() {
-                Ok(n) => count = n,
-                Err(_) => return fail(&format!("--count takes a number, not {v:?}")),
-            },
-            ("-h" | "--help", _) => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            (other, _) => return fail(&format!("unknown or incomplete argument {other:?}")),
+    let cli = Cli::new("framed-echo", "tcp://127.0.0.1:5000").mode(
+        "--connect HOST:PORT [--count N]",
+        &[
+            ("--connect HOST:PORT", "be the client: send frames of varying sizes, check each reply"),
+            ("--count N", "frames the client sends (default 1000)"),
+        ],
+    );
+    let (mut connect, mut count) = (None, 1000);
+    let parsed = cli.parse(std::env::args().skip(1), |flag, value| {
+        match flag {
+            "--connect" => connect = Some(value.to_string()),
+            "--count" => count = cli::number(flag, value)?,
+            _ => return Ok(false),
         }
-    }
-    match connect {
-        Some(addr) if binds.is_empty() => client(&addr, count),
-        Some(_) => fail("--connect and --bind exclude each other"),
-        None => server(binds, loops),
-    }
-}
-
-fn server(mut binds: Vec<String>, loops: usize) -> ExitCode {
-    if binds.is_empty() {
-        binds.push("tcp://127.0.0.1:5000".to_string());
-    }
-    let mut builder = Server::builder().loops(loops);
-    for b in &binds {
-        builder = match builder.bind(b.as_str()) {
-            Ok(b) => b,
-            Err(e) => return fail(&e.to_string()),
-        };
-    }
-    let server = match builder.start(|_| Framed::new(LengthField::new(), Echo)) {
-        Ok(s) => s,
-        Err(e) => return fail(&e.to_string()),
+        Ok(true)
+    });
+    let options = match parsed {
+        Ok(options) => options,
+        Err(code) => return code,
     };
-    for a in server.local_addrs() {
-        println!("framed-echo listening on {a}");
+    match connect {
+        Some(addr) if options.binds.is_empty() => client(&addr, count),
+        Some(_) => cli.fail("--connect and --bind exclude each other"),
+        None => cli.run(&options, |builder| builder.start(|_| Framed::new(LengthField::new(), Echo))),
     }
-    if let Err(e) = server.shutdown_on_signals().and_then(|()| server.wait()) {
-        return fail(&e.to_string());
-    }
-    ExitCode::SUCCESS
 }
 
 /// The `i`th frame's payload: sizes from 0 to 64 KiB, bytes that depend on `i`.
@@ -168,10 +136,4 @@ fn client(addr: &str, count: usize) -> ExitCode {
 fn error(msg: &str) -> ExitCode {
     eprintln!("framed-echo: {msg}");
     ExitCode::FAILURE
-}
-
-/// A usage mistake: exit status 2.
-fn fail(msg: &str) -> ExitCode {
-    eprintln!("framed-echo: {msg}\n{USAGE}");
-    ExitCode::from(2)
 }

@@ -2,10 +2,6 @@
 
 mod util;
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../examples/chat.rs"]
-mod chat;
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 
@@ -48,8 +44,7 @@ impl Client {
 
 #[test]
 fn messages_reach_every_other_member_across_loops() {
-    let room = chat::Room::default();
-    let (_server, addr) = start(local().loops(2), move |_| chat::Chat::new(room.clone()));
+    let (_server, addr) = start_with(local().loops(2), tcpio_examples::chat::start);
     let (mut a, na) = Client::join(addr);
     let (mut b, nb) = Client::join(addr);
     a.expect(&format!("* {nb} joined"));
@@ -91,8 +86,7 @@ fn messages_reach_every_other_member_across_loops() {
 
 #[test]
 fn a_line_past_the_maximum_closes_only_its_sender() {
-    let room = chat::Room::default();
-    let (_server, addr) = start(local().loops(1), move |_| chat::Chat::new(room.clone()));
+    let (_server, addr) = start_with(local().loops(1), tcpio_examples::chat::start);
     let (mut a, _) = Client::join(addr);
     let (mut b, nb) = Client::join(addr);
     a.expect(&format!("* {nb} joined"));

@@ -2,16 +2,18 @@
 //! error status and a closed connection, and the server goes on serving others.
 
 mod http_util;
+mod util;
 
 use std::io::Write;
 
-use http_util::{connect, read_responses, read_until_closed, start};
+use http_util::{read_responses, start};
+use util::{connect, read_until_closed};
 
 /// Sends `req` on a fresh connection and returns everything until the server closes.
 fn send(addr: std::net::SocketAddr, req: &[u8]) -> String {
     let mut s = connect(addr);
     s.write_all(req).unwrap();
-    read_until_closed(&mut s)
+    String::from_utf8_lossy(&read_until_closed(&mut s)).into_owned()
 }
 
 #[test]

@@ -4,21 +4,17 @@
 
 mod util;
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../examples/proxy.rs"]
-mod proxy;
-
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tcpio::{Action, Addr, CloseReason, Conn, Handler, Input, ServerEvent, ServerHandle};
+use tcpio_examples::proxy;
 use util::*;
 
 fn proxy_to(upstream: SocketAddr, b: tcpio::Builder) -> (ServerHandle, SocketAddr) {
-    let up = Addr::Ip(upstream);
-    start(b, move |_| proxy::Proxy { upstream: up.clone(), connect_timeout: Duration::from_secs(5) })
+    start_with(b, |b| proxy::start(b, upstream, Duration::from_secs(5)))
 }
 
 /// FNV-1a, enough to compare streams.

@@ -2,6 +2,7 @@
 //! over a real socket.
 
 mod redis_util;
+mod util;
 
 use redis::{Commands, ExistenceCheck, RedisResult, SetExpiry, SetOptions};
 use redis_util::{client, start};

@@ -3,11 +3,13 @@
 //! expiry by the periodic sweep.
 
 mod redis_util;
+mod util;
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use redis_util::{client, connect, exchange, read_len, read_until_closed, request, start, LIMIT};
+use redis_util::{client, exchange, read_len, request, start};
+use util::{connect, read_until_closed, LIMIT};
 
 #[test]
 fn a_pipeline_in_one_write_gets_every_reply_in_order() {

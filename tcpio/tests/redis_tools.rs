@@ -4,6 +4,7 @@
 
 mod redis_util;
 mod tools;
+mod util;
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
@@ -11,8 +12,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use redis_util::{read_until_closed, start, LIMIT};
+use redis_util::start;
 use tools::{run_bounded, tool};
+use util::{read_until_closed, LIMIT};
 
 /// Runs `redis-cli -p <port> args...` and returns its stdout.
 fn cli(bin: &Path, port: u16, args: &[&str]) -> String {
@@ -153,7 +155,7 @@ fn replies_match_the_real_redis_server() {
         let mut r = UnixStream::connect(&real.sock).unwrap();
         r.set_read_timeout(Some(LIMIT)).unwrap();
         let want = replies(&mut r, &req);
-        let mut o = redis_util::connect(ours.addr);
+        let mut o = util::connect(ours.addr);
         o.write_all(&req).unwrap();
         let got = read_until_closed(&mut o);
         assert_eq!(
@@ -164,7 +166,7 @@ fn replies_match_the_real_redis_server() {
         );
         // Leave both keyspaces empty for the next case.
         let _ = replies(&mut UnixStream::connect(&real.sock).unwrap(), b"FLUSHDB\r\nQUIT\r\n");
-        let mut o = redis_util::connect(ours.addr);
+        let mut o = util::connect(ours.addr);
         o.write_all(b"FLUSHDB\r\nQUIT\r\n").unwrap();
         read_until_closed(&mut o);
     }

@@ -106,12 +106,29 @@ impl AppKind {
 pub fn serve_app(kind: AppKind, port: u16) -> Res<()> {
     crate::proc::raise_nofile_limit();
     match kind {
-        AppKind::TcpioRedis => redis_app::run_tcpio(port),
+        AppKind::TcpioRedis => run_tcpio_app(port, "redis", tcpio_examples::redis::start),
         AppKind::TokioRedis => redis_app::run_tokio(port),
         AppKind::CannedRedis => floor::run_canned(port),
-        AppKind::TcpioHttp => http_app::run_tcpio(port),
+        AppKind::TcpioHttp => run_tcpio_app(port, "http", tcpio_examples::http::start),
         AppKind::TokioHttp => http_app::run_tokio(port),
     }
+}
+
+/// Runs one of tcpio's example servers (`start`, 1 loop) on 127.0.0.1:`port` until stdin
+/// closes.
+fn run_tcpio_app(
+    port: u16,
+    name: &str,
+    start: fn(tcpio::Builder) -> Result<tcpio::ServerHandle, tcpio::Error>,
+) -> Res<()> {
+    let builder = tcpio::Server::builder().bind(&format!("127.0.0.1:{port}"))?.loops(1);
+    let handle = start(builder).map_err(|e| format!("tcpio {name}: {e}"))?;
+    let port = handle.local_addrs()[0].as_ip().ok_or("tcpio listens on a non-IP address")?.port();
+    announce(port)?;
+    wait_for_stdin_close();
+    handle.shutdown();
+    handle.wait().expect("wait for the server");
+    std::process::exit(0);
 }
 
 /// Prints the ready line `LISTENING <port>` and flushes stdout.

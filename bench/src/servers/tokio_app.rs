@@ -1,10 +1,12 @@
 //! The frame shared by the tokio clones of the Redis and HTTP servers: a current-thread
-//! runtime, a task per connection, exit when stdin closes.
+//! runtime, a task per connection, exit when stdin closes; each connection read, answered
+//! and written the same way.
 
 use crate::Res;
 use std::future::Future;
 use std::os::fd::AsFd;
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::unix::pipe;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::LocalSet;
@@ -50,4 +52,43 @@ where
             }
         }
     })
+}
+
+/// Serves one connection: read, let `answer` answer every complete request in what has
+/// arrived (it returns the bytes they took and whether the connection stays open), write
+/// all the replies at once. Unanswered input is kept for the next read, in a buffer of
+/// 64 KiB doubled whenever it fills, up to `max_input` (then the connection is dropped).
+pub async fn serve_requests(
+    mut stream: TcpStream,
+    max_input: usize,
+    mut answer: impl FnMut(&[u8], &mut Vec<u8>) -> (usize, bool),
+) {
+    let _ = stream.set_nodelay(true);
+    let mut input = vec![0u8; 64 * 1024];
+    let mut filled = 0;
+    let mut out = Vec::new();
+    loop {
+        if filled == input.len() {
+            if input.len() >= max_input {
+                return;
+            }
+            input.resize(input.len() * 2, 0);
+        }
+        match stream.read(&mut input[filled..]).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => filled += n,
+        }
+        let (used, keep) = answer(&input[..filled], &mut out);
+        input.copy_within(used..filled, 0);
+        filled -= used;
+        if !out.is_empty() {
+            if stream.write_all(&out).await.is_err() {
+                return;
+            }
+            out.clear();
+        }
+        if !keep {
+            return;
+        }
+    }
 }

@@ -1,57 +1,15 @@
-//! Helpers for the http-server interop tests: the example's modules and a server on
-//! port 0 that stops when dropped.
+//! Helpers for the http-server interop tests (with `util`, which they need): the
+//! example's server on port 0, reading pipelined responses.
 #![allow(dead_code)]
 
-#[path = "../../examples/http-server/http.rs"]
-pub mod http;
-#[path = "../../examples/http-server/server.rs"]
-pub mod server;
-
 use std::io::Read;
-use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::net::TcpStream;
 
-use tcpio::{Server, ServerHandle};
-
-/// The longest any single wait may take before the test fails.
-pub const LIMIT: Duration = Duration::from_secs(20);
-
-/// A running example server and its address; dropping the handle stops it
-/// gracefully and waits for its loops.
-pub struct Running {
-    pub handle: ServerHandle,
-    pub addr: SocketAddr,
-}
+use crate::util::{start_example, Running};
 
 /// Starts the http-server example on 127.0.0.1, port 0, with `loops` loops.
 pub fn start(loops: usize) -> Running {
-    let builder = Server::builder().bind("127.0.0.1:0").unwrap().loops(loops);
-    let handle = server::start(builder).expect("http example starts");
-    let addr = handle.local_addrs().iter().find_map(|a| a.as_ip()).expect("a TCP address");
-    Running { handle, addr }
-}
-
-/// A raw connection with read and write time-outs.
-pub fn connect(addr: SocketAddr) -> TcpStream {
-    let s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(LIMIT)).unwrap();
-    s.set_write_timeout(Some(LIMIT)).unwrap();
-    s
-}
-
-/// Reads until the peer closes; a reset counts as closed.
-pub fn read_until_closed(s: &mut TcpStream) -> String {
-    let mut v = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match s.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => v.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
-            Err(e) => panic!("read: {e} after {:?}", String::from_utf8_lossy(&v)),
-        }
-    }
-    String::from_utf8_lossy(&v).into_owned()
+    start_example(tcpio_examples::http::start, loops)
 }
 
 /// Reads `n` complete responses (each ends with its `Content-Length` body).

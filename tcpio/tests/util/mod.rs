@@ -1,5 +1,6 @@
-//! Helpers shared by the integration tests: start a server on port 0, connect, read
-//! with a bound, poll for a condition.
+//! Helpers shared by the integration tests: start a server (a handler of the test's
+//! own, or one of the examples' servers) on port 0, connect, read with a bound, poll
+//! for a condition.
 #![allow(dead_code, unreachable_pub)]
 
 use std::io::{self, Read, Write};
@@ -7,6 +8,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use tcpio::{Builder, Handler, Server, ServerHandle};
+/// The echo handler most tests use: the `echo` example's.
+#[allow(unused_imports)] // not every test needs it
+pub use tcpio_examples::echo::Echo;
 
 /// The longest any single wait in a test may take before it fails.
 pub const LIMIT: Duration = Duration::from_secs(20);
@@ -22,9 +26,35 @@ where
     H: Handler,
     F: Fn(usize) -> H + Send + Sync + 'static,
 {
-    let h = b.start(factory).expect("server starts");
+    start_with(b, |b| b.start(factory))
+}
+
+/// Starts a server with `start` (an example's, such as `tcpio_examples::chat::start`)
+/// and returns it with its first TCP address.
+pub fn start_with(
+    b: Builder,
+    start: impl FnOnce(Builder) -> Result<ServerHandle, tcpio::Error>,
+) -> (ServerHandle, SocketAddr) {
+    let h = start(b).expect("server starts");
     let addr = h.local_addrs().iter().find_map(|a| a.as_ip()).expect("a TCP address");
     (h, addr)
+}
+
+/// A running example server and its address; dropping the handle stops it
+/// gracefully and waits for its loops.
+pub struct Running {
+    pub handle: ServerHandle,
+    pub addr: SocketAddr,
+}
+
+/// Starts an example's server (`start`, such as `tcpio_examples::redis::start`) on
+/// 127.0.0.1, port 0, with `loops` loops.
+pub fn start_example(
+    start: impl FnOnce(Builder) -> Result<ServerHandle, tcpio::Error>,
+    loops: usize,
+) -> Running {
+    let (handle, addr) = start_with(local().loops(loops), start);
+    Running { handle, addr }
 }
 
 /// Connects with read and write time-outs so a broken server fails the test instead
@@ -41,6 +71,20 @@ pub fn read_to_end(s: &mut impl Read) -> io::Result<Vec<u8>> {
     let mut v = Vec::new();
     s.read_to_end(&mut v)?;
     Ok(v)
+}
+
+/// Reads until the peer closes; a reset counts as closed, any other error fails.
+pub fn read_until_closed(s: &mut impl Read) -> Vec<u8> {
+    let mut v = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return v,
+            Ok(n) => v.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return v,
+            Err(e) => panic!("read: {e} after {:?}", String::from_utf8_lossy(&v)),
+        }
+    }
 }
 
 /// Reads exactly `n` bytes.
@@ -79,16 +123,4 @@ pub fn payload(seed: u64, len: usize) -> Vec<u8> {
             x as u8
         })
         .collect()
-}
-
-/// The echo handler most tests use.
-pub struct Echo;
-
-impl Handler for Echo {
-    type State = ();
-    fn on_data(&mut self, conn: &mut tcpio::Conn<'_, ()>, input: &mut tcpio::Input<'_>) -> tcpio::Action {
-        conn.write(input.bytes());
-        input.consume_all();
-        tcpio::Action::Continue
-    }
 }

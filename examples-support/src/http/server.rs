@@ -2,22 +2,15 @@
 //! in the input (pipelined requests get their responses in one write, as the engine
 //! flushes once per callback) and keeps an incomplete one for the next read.
 //!
-//! Responses go into the connection through a [`ConnWriter`], as in the Redis example:
-//! each piece of a response is one append to the connection's output queue, with the
-//! per-call checks of [`Conn::write`] done once per read.
+//! Responses go into the connection through a [`ConnWriter`](tcpio::ConnWriter), as in
+//! the Redis server: each piece of a response is one append to the connection's output
+//! queue, with the per-call checks of [`Conn::write`] done once per read.
 
 use std::time::Duration;
 
-use tcpio::{Action, Builder, Conn, ConnWriter, Handler, Input, ServerHandle};
+use tcpio::{Action, Builder, Conn, Handler, Input, ServerHandle};
 
-use super::http::{respond, Date, Handled, Out, MAX_BODY, MAX_HEAD};
-
-impl<S> Out for ConnWriter<'_, S> {
-    #[inline]
-    fn put(&mut self, bytes: &[u8]) {
-        ConnWriter::put(self, bytes);
-    }
-}
+use super::{respond_all, Date, MAX_BODY, MAX_HEAD};
 
 /// One event loop's handler; it owns the loop's cached `Date` header.
 #[derive(Debug, Default)]
@@ -29,23 +22,14 @@ impl Handler for Http {
     type State = ();
 
     fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
-        let bytes = input.bytes();
-        let mut used = 0;
-        let mut action = Action::Continue;
-        let mut out = conn.writer();
-        while used < bytes.len() {
-            match respond(&bytes[used..], &self.date, &mut out) {
-                Handled::KeepAlive { used: n } => used += n,
-                Handled::Incomplete => break,
-                Handled::Close => {
-                    used = bytes.len();
-                    action = Action::Close;
-                    break;
-                }
-            }
+        let (used, keep) = respond_all(input.bytes(), &self.date, &mut conn.writer());
+        if keep {
+            input.consume(used);
+            Action::Continue
+        } else {
+            input.consume_all();
+            Action::Close
         }
-        input.consume(used);
-        action
     }
 
     fn on_tick(&mut self) -> Option<Duration> {

@@ -6,16 +6,16 @@
 //! gets its 32 replies in one `write`. A request cut by the end of a read stays in the
 //! input (the engine keeps unconsumed bytes) and is parsed again when the rest arrives.
 //!
-//! Replies go into the connection through a [`ConnWriter`]: each reply is one append
-//! to the connection's output queue, with the per-call checks of [`Conn::write`] done
-//! once per callback.
+//! Replies go into the connection through a [`ConnWriter`](tcpio::ConnWriter): each
+//! reply is one append to the connection's output queue, with the per-call checks of
+//! [`Conn::write`] done once per callback.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tcpio::{Action, Builder, Conn, ConnWriter, Handler, Input, ServerHandle};
+use tcpio::{Action, Builder, Conn, Handler, Input, ServerHandle};
 
-use super::commands::{execute, protocol_error, Ctx, Flow, Out};
+use super::commands::{run_all, Ctx, Flow};
 use super::resp::{Parser, Progress};
 use super::store::{Clock, Store};
 
@@ -26,13 +26,6 @@ pub const MAX_QUERY_BUFFER: usize = 1 << 30;
 
 /// How often each loop sweeps expired keys out of part of the keyspace.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(25);
-
-impl<S> Out for ConnWriter<'_, S> {
-    #[inline]
-    fn put(&mut self, bytes: &[u8]) {
-        ConnWriter::put(self, bytes);
-    }
-}
 
 /// Per-connection state: how far a long incomplete request has been scanned.
 #[derive(Debug, Default)]
@@ -61,31 +54,16 @@ impl Handler for Redis {
     type State = ConnState;
 
     fn on_data(&mut self, conn: &mut Conn<'_, ConnState>, input: &mut Input<'_>) -> Action {
-        let bytes = input.bytes();
         let mut progress = conn.state().progress;
-        let mut used = 0;
         self.clock.reset();
         let mut ctx = Ctx { store: &self.store, clock: &mut self.clock, scratch: &mut self.scratch };
         let mut out = conn.writer();
-        loop {
-            match self.parser.parse(&bytes[used..], &mut progress) {
-                Ok(Some((args, n))) => {
-                    used += n;
-                    if !args.is_empty() && execute(args, &mut ctx, &mut out) == Flow::Close {
-                        input.consume_all();
-                        return Action::Close;
-                    }
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    // Like Redis: answer what came before, then the error, then close.
-                    protocol_error(e, &mut out);
-                    input.consume_all();
-                    return Action::Close;
-                }
-            }
-        }
+        let (used, flow) = run_all(&mut self.parser, &mut progress, input.bytes(), &mut ctx, &mut out);
         drop(out); // settles the writer's accounting and frees `conn`
+        if flow == Flow::Close {
+            input.consume_all();
+            return Action::Close;
+        }
         conn.state_mut().progress = progress;
         input.consume(used);
         Action::Continue

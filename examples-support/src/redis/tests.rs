@@ -1,8 +1,7 @@
 //! Unit tests of the sans-I/O parts: parser, keyspace, glob, commands. They need no
-//! socket; `tests/redis_unit.rs` compiles them with the modules they test (cargo
-//! builds examples under `cargo test` but does not run tests inside them).
+//! socket.
 
-use super::commands::{execute, protocol_error, Ctx, Flow};
+use super::commands::{execute, run_all, Ctx};
 use super::resp::{parse_i64, Parser, Progress, ProtocolError};
 use super::store::{glob_match, Clock, SetIf, SetTtl, Store, NEVER};
 
@@ -85,6 +84,10 @@ fn inline_requests_split_like_redis() {
     let (all, _, err) = parse_all(b"PING\r\n  set  a\t b \r\nECHO \"x\\x41\\n\" 'it\\'s'\n\r\n");
     assert_eq!(err, None);
     assert_eq!(all, vec![words(&["PING"]), words(&["set", "a", "b"]), words(&["ECHO", "xA\n", "it's"])]);
+    // A short `\x`, a backslash inside single quotes, an unknown escape, a last backslash.
+    let (all, _, err) = parse_all(b"ECHO \"\\x4\" 'a\\b' \"\\q\\t\"\r\n");
+    assert_eq!((all, err), (vec![words(&["ECHO", "x4", "a\\b", "q\t"])], None));
+    assert_eq!(parse_all(b"ECHO \"a\\\r\n").2, Some(ProtocolError::UnbalancedQuotes));
     assert_eq!(parse_all(b"ECHO \"open\r\n").2, Some(ProtocolError::UnbalancedQuotes));
     assert_eq!(parse_all(b"ECHO \"a\"b\r\n").2, Some(ProtocolError::UnbalancedQuotes));
 }
@@ -200,28 +203,9 @@ fn rewritten_deadlines_leave_no_stale_removal() {
 
 /// Runs requests (inline syntax) against `store` and returns the replies.
 fn run(store: &Store, clock: &mut Clock, requests: &str) -> String {
-    let mut out = Vec::new();
-    let mut scratch = Vec::new();
-    let mut parser = Parser::new();
-    let mut progress = Progress::default();
-    let input = requests.as_bytes();
-    let mut used = 0;
+    let (mut out, mut scratch) = (Vec::new(), Vec::new());
     let mut ctx = Ctx { store, clock, scratch: &mut scratch };
-    loop {
-        match parser.parse(&input[used..], &mut progress) {
-            Ok(Some((args, n))) => {
-                used += n;
-                if !args.is_empty() && execute(args, &mut ctx, &mut out) == Flow::Close {
-                    break;
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                protocol_error(e, &mut out);
-                break;
-            }
-        }
-    }
+    run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
     String::from_utf8(out).unwrap()
 }
 
@@ -290,4 +274,38 @@ fn errors_use_redis_texts() {
         run(&store, c, "SET n 9223372036854775807\r\nINCR n\r\n"),
         "+OK\r\n-ERR increment or decrement would overflow\r\n"
     );
+}
+
+/// Inputs the fuzz targets (`fuzz/fuzz_targets/redis_commands.rs`) found, minimized.
+mod fuzz_regressions {
+    use super::{execute, Clock, Ctx, Parser, Progress, Store};
+
+    /// The reply to one request, sent as a multibulk request with these arguments.
+    fn reply(args: &[&[u8]]) -> String {
+        let mut wire = format!("*{}\r\n", args.len()).into_bytes();
+        for arg in args {
+            wire.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+            wire.extend_from_slice(arg);
+            wire.extend_from_slice(b"\r\n");
+        }
+        let (store, mut clock, mut scratch, mut out) =
+            (Store::new(), Clock::fixed(1), Vec::new(), Vec::new());
+        let mut parser = Parser::new();
+        let (args, _) = parser.parse(&wire, &mut Progress::default()).unwrap().unwrap();
+        execute(args, &mut Ctx { store: &store, clock: &mut clock, scratch: &mut scratch }, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn an_argument_quoted_in_an_error_ends_at_its_first_nul() {
+        // Quoted arguments are cut at a NUL, as Redis formats them as C strings; the
+        // length limit was applied to the argument instead of what was left of it, and
+        // slicing past the end panicked. The fuzzer's input was `EXPIRE "" "" "\0"`.
+        assert_eq!(reply(&[b"EXPIRE", b"", b"", b"\0"]), "-ERR Unsupported option \r\n");
+        assert_eq!(reply(&[b"EXPIRE", b"k", b"1", b"ab\0cd"]), "-ERR Unsupported option ab\r\n");
+        assert_eq!(
+            reply(&[b"CONFIG", b"SET", b"x\0y", b"1"]),
+            "-ERR Unknown option or number of arguments for CONFIG SET - 'x'\r\n"
+        );
+    }
 }

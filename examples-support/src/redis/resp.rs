@@ -254,67 +254,65 @@ impl Parser {
                 return Ok(());
             }
             let start = self.scratch.len();
-            let (mut in_dq, mut in_sq) = (false, false);
+            // The quote the argument is inside of, if any: `"` or `'`.
+            let mut quote = None;
             loop {
                 let c = at(i);
-                if in_dq {
-                    if c == b'\\' && at(i + 1) == b'x' && hex(at(i + 2)).is_some() && hex(at(i + 3)).is_some()
-                    {
-                        let v = hex(at(i + 2)).unwrap_or(0) * 16 + hex(at(i + 3)).unwrap_or(0);
-                        self.scratch.push(v);
-                        i += 4;
-                        continue;
-                    } else if c == b'\\' && i + 1 < line.len() {
-                        self.scratch.push(match line[i + 1] {
-                            b'n' => b'\n',
-                            b'r' => b'\r',
-                            b't' => b'\t',
-                            b'b' => 8,
-                            b'a' => 7,
-                            other => other,
-                        });
-                        i += 2;
-                        continue;
-                    } else if c == b'"' {
-                        // A closing quote must be followed by a space or the end.
-                        if i + 1 < line.len() && !is_space(line[i + 1]) {
+                match quote {
+                    Some(q) => {
+                        if let Some((byte, len)) = escape(line, i, q) {
+                            self.scratch.push(byte);
+                            i += len;
+                            continue;
+                        } else if c == q {
+                            // A closing quote must be followed by a space or the end.
+                            if i + 1 < line.len() && !is_space(line[i + 1]) {
+                                return Err(ProtocolError::UnbalancedQuotes);
+                            }
+                            i += 1;
+                            break;
+                        } else if i >= line.len() {
                             return Err(ProtocolError::UnbalancedQuotes);
                         }
-                        i += 1;
-                        break;
-                    } else if i >= line.len() {
-                        return Err(ProtocolError::UnbalancedQuotes);
+                        self.scratch.push(c);
                     }
-                    self.scratch.push(c);
-                } else if in_sq {
-                    if c == b'\\' && at(i + 1) == b'\'' {
-                        self.scratch.push(b'\'');
-                        i += 2;
-                        continue;
-                    } else if c == b'\'' {
-                        if i + 1 < line.len() && !is_space(line[i + 1]) {
-                            return Err(ProtocolError::UnbalancedQuotes);
-                        }
-                        i += 1;
-                        break;
-                    } else if i >= line.len() {
-                        return Err(ProtocolError::UnbalancedQuotes);
-                    }
-                    self.scratch.push(c);
-                } else {
-                    match c {
+                    None => match c {
                         _ if i >= line.len() => break,
                         b' ' | b'\n' | b'\r' | b'\t' => break,
-                        b'"' => in_dq = true,
-                        b'\'' => in_sq = true,
+                        b'"' | b'\'' => quote = Some(c),
                         _ => self.scratch.push(c),
-                    }
+                    },
                 }
                 i += 1;
             }
             self.ranges.push((start | IN_SCRATCH, self.scratch.len()));
         }
     }
+}
+
+/// The escape sequence at `i` inside quote `q`, as `sdssplitargs` reads it: the byte it
+/// stands for and its length. Inside `"`: `\xHH` and `\n`, `\r`, `\t`, `\b`, `\a` (a
+/// backslash before any other byte stands for that byte); inside `'`: only `\'`.
+fn escape(line: &[u8], i: usize, q: u8) -> Option<(u8, usize)> {
+    let at = |i: usize| line.get(i).copied().unwrap_or(0);
+    if at(i) != b'\\' {
+        return None;
+    }
+    if q == b'\'' {
+        return (at(i + 1) == b'\'').then_some((b'\'', 2));
+    }
+    if let (b'x', Some(hi), Some(lo)) = (at(i + 1), hex(at(i + 2)), hex(at(i + 3))) {
+        return Some((hi * 16 + lo, 4));
+    }
+    let byte = match *line.get(i + 1)? {
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        b'b' => 8,
+        b'a' => 7,
+        other => other,
+    };
+    Some((byte, 2))
 }
 
 /// Checks `left` arguments from `pos` without recording them; true when all are here.

@@ -1,9 +1,13 @@
-//! HTTP/1.1 request handling, sans-I/O: request bytes in, response bytes out.
+//! An HTTP/1.1 server: TechEmpower's plaintext and JSON routes with keep-alive and
+//! pipelining.
 //!
+//! Request handling is sans-I/O, request bytes in, response bytes out, shared by the
+//! `http-server` example, the tests, the fuzz target and the benchmark's tokio clone:
 //! [`respond`] takes the bytes a connection has received, parses the first request with
-//! `httparse`, writes its response to an [`Out`] and says how many bytes it used and
-//! whether the connection stays open. The caller loops for pipelined requests and keeps
-//! what is left of an incomplete one.
+//! `httparse`, writes its response to a [`Sink`] and says how many bytes it used and
+//! whether the connection stays open; [`respond_all`] answers every complete request
+//! of a read and leaves what is left of an incomplete one. [`Http`] is the tcpio
+//! handler over it and [`start`] runs it.
 //!
 //! Routes (TechEmpower's): `GET /plaintext` answers `Hello, World!` as `text/plain`,
 //! `GET /json` answers `{"message":"Hello, World!"}`; `HEAD` works on both, other
@@ -19,6 +23,16 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use tcpio::codec::Sink;
+
+use crate::num::{format_u64, MAX_DIGITS};
+
+mod server;
+#[cfg(test)]
+mod tests;
+
+pub use server::{start, Http};
+
 /// Longest request head (request line and headers) accepted.
 pub const MAX_HEAD: usize = 8 * 1024;
 
@@ -27,19 +41,6 @@ pub const MAX_HEADERS: usize = 32;
 
 /// Longest request body accepted (bodies are read and discarded).
 pub const MAX_BODY: usize = 1 << 20;
-
-/// Where responses go.
-pub trait Out {
-    /// Appends `bytes` to the response stream.
-    fn put(&mut self, bytes: &[u8]);
-}
-
-impl Out for Vec<u8> {
-    #[inline]
-    fn put(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-}
 
 /// The `Date` header's value, formatted once per second, and the responses that only
 /// change with it.
@@ -159,7 +160,7 @@ const PLAINTEXT: &[u8] = b"Hello, World!";
 const JSON: &[u8] = br#"{"message":"Hello, World!"}"#;
 
 /// Parses the request at the start of `input` and writes its response.
-pub fn respond(input: &[u8], date: &Date, out: &mut impl Out) -> Handled {
+pub fn respond(input: &[u8], date: &Date, out: &mut impl Sink) -> Handled {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
     // Only the first MAX_HEAD bytes are parsed: a head is judged by them alone, so the
@@ -247,15 +248,34 @@ pub fn respond(input: &[u8], date: &Date, out: &mut impl Out) -> Handled {
     }
 }
 
+/// Answers every complete request at the start of `input`, as a server does with what
+/// one read brought: returns the bytes they took and whether the connection stays open.
+///
+/// Stops at a request that has not fully arrived (its bytes are for the next call, with
+/// more after them) or after a response that closes the connection (`false`; the rest
+/// of the input is then of no use).
+#[inline]
+pub fn respond_all(input: &[u8], date: &Date, out: &mut impl Sink) -> (usize, bool) {
+    let mut used = 0;
+    while used < input.len() {
+        match respond(&input[used..], date, out) {
+            Handled::KeepAlive { used: n } => used += n,
+            Handled::Incomplete => break,
+            Handled::Close => return (used, false),
+        }
+    }
+    (used, true)
+}
+
 /// An error response; the connection closes after it.
-fn error(out: &mut impl Out, date: &Date, status: &[u8]) {
+fn error(out: &mut impl Sink, date: &Date, status: &[u8]) {
     response(out, date, status, b"text/plain", b"Connection: close\r\n", b"", false);
 }
 
 /// Writes one response, assembled on the stack when it fits (it always does for these
 /// routes) so the connection gets it in one piece.
 fn response(
-    out: &mut impl Out,
+    out: &mut impl Sink,
     date: &Date,
     status: &[u8],
     content_type: &[u8],
@@ -265,7 +285,7 @@ fn response(
 ) {
     let mut buf = [0u8; 512];
     let mut len = 0;
-    let mut digits = [0u8; 20];
+    let mut digits = [0u8; MAX_DIGITS];
     let parts: [&[u8]; 12] = [
         b"HTTP/1.1 ",
         status,
@@ -274,7 +294,7 @@ fn response(
         b"\r\nContent-Type: ",
         content_type,
         b"\r\nContent-Length: ",
-        decimal(body.len(), &mut digits),
+        format_u64(body.len() as u64, &mut digits),
         b"\r\n",
         extra,
         b"\r\n",
@@ -290,17 +310,4 @@ fn response(
         len += p.len();
     }
     out.put(&buf[..len]);
-}
-
-/// The decimal form of `n`, written at the end of `buf`.
-fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buf[i..];
-        }
-    }
 }

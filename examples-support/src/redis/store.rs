@@ -30,6 +30,8 @@ use std::time::Instant;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
+use crate::num::push_i64;
+
 /// Number of shards; a power of two.
 pub const SHARDS: usize = 64;
 
@@ -429,31 +431,6 @@ fn track_deadline(shard: &mut Shard, key: &[u8], before: u64, after: u64) {
                 .collect();
         }
     }
-}
-
-/// Appends the decimal form of `v` to `out`.
-pub fn push_i64(out: &mut Vec<u8>, v: i64) {
-    let mut buf = [0u8; 20];
-    out.extend_from_slice(format_i64(v, &mut buf));
-}
-
-/// Writes the decimal form of `v` at the end of `buf` and returns it.
-pub fn format_i64(v: i64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut n = v.unsigned_abs();
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    &buf[i..]
 }
 
 /// Redis's glob matching (`stringmatchlen`): `*` any run, `?` any byte, `[abc]`,

@@ -1,27 +1,18 @@
 //! Command execution and reply encoding, sans-I/O: arguments in, RESP2 replies out.
 //!
-//! Replies go to an [`Out`]: the tcpio server writes them straight into the
-//! connection's output queue, the tokio clone in the bench and the tests into a
-//! `Vec<u8>`. A reply is a few `put`s (a header built on the stack, the value as it is
-//! stored), so answering allocates nothing and copies a value once. Argument checks, error texts and edge cases follow
-//! Redis 7 (`t_string.c`, `expire.c`, `server.c`), so clients see the replies they
-//! would get from a real server.
+//! Replies go to a [`Sink`]: the tcpio server writes them straight into the
+//! connection's output queue (a [`tcpio::ConnWriter`]), the tokio clone in the bench
+//! and the tests into a `Vec<u8>`. A reply is a few `put`s (a header built on the
+//! stack, the value as it is stored), so answering allocates nothing and copies a
+//! value once. Argument checks, error texts and edge cases follow Redis 7
+//! (`t_string.c`, `expire.c`, `server.c`), so clients see the replies they would get
+//! from a real server.
 
-use super::resp::{parse_i64, Args, ProtocolError};
-use super::store::{format_i64, glob_match, Clock, IncrError, SetIf, SetTtl, Store, NEVER};
+use tcpio::codec::Sink;
 
-/// Where replies go.
-pub trait Out {
-    /// Appends `bytes` to the reply stream.
-    fn put(&mut self, bytes: &[u8]);
-}
-
-impl Out for Vec<u8> {
-    #[inline]
-    fn put(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-}
+use super::resp::{parse_i64, Args, Parser, Progress, ProtocolError};
+use super::store::{glob_match, Clock, IncrError, SetIf, SetTtl, Store, NEVER};
+use crate::num::{format_i64, MAX_DIGITS};
 
 /// What the connection does after a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,7 +151,7 @@ const E_NOT_INT: &[u8] = b"-ERR value is not an integer or out of range\r\n";
 const E_OVERFLOW: &[u8] = b"-ERR increment or decrement would overflow\r\n";
 
 /// Runs one request and writes its reply.
-pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Out) -> Flow {
+pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
     let name = args.get(0);
     // Command names are matched case-insensitively through a lower-case copy on the
     // stack; no known name is longer than 16 bytes.
@@ -278,8 +269,43 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Out) -> Flow {
     Flow::Continue
 }
 
+/// Runs every complete request at the start of `input` and writes their replies, as a
+/// server does with what one read brought: returns the bytes the requests took and
+/// whether the connection goes on.
+///
+/// Stops at a request that has not fully arrived (its bytes are left for the next call,
+/// with `progress`, the connection's saved scan position), after `QUIT`, or at a
+/// request Redis would refuse, whose error reply is written last ([`Flow::Close`]; the
+/// rest of the input is then of no use).
+#[inline]
+pub fn run_all(
+    parser: &mut Parser,
+    progress: &mut Progress,
+    input: &[u8],
+    ctx: &mut Ctx<'_>,
+    out: &mut impl Sink,
+) -> (usize, Flow) {
+    let mut used = 0;
+    loop {
+        match parser.parse(&input[used..], progress) {
+            Ok(Some((args, n))) => {
+                used += n;
+                if !args.is_empty() && execute(args, ctx, out) == Flow::Close {
+                    return (used, Flow::Close);
+                }
+            }
+            Ok(None) => return (used, Flow::Continue),
+            Err(e) => {
+                // Like Redis: answer what came before, then the error, then close.
+                protocol_error(e, out);
+                return (used, Flow::Close);
+            }
+        }
+    }
+}
+
 /// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]`.
-fn set(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Out) {
+fn set(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     // Options are parsed the way Redis's `parseExtendedStringArgumentsOrReply` does:
     // a conflicting or unknown option is a syntax error, a repeated one is allowed.
     #[derive(PartialEq)]
@@ -366,7 +392,7 @@ fn unix_to_clock(unix_ms: i64, clock: &mut Clock) -> Option<i64> {
 }
 
 /// `INCR`, `DECR`, `INCRBY`, `DECRBY`.
-fn incr(key: &[u8], delta: i64, ctx: &mut Ctx<'_>, out: &mut impl Out) {
+fn incr(key: &[u8], delta: i64, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     match ctx.store.incr_by(key, delta, ctx.clock) {
         Ok(v) => int(out, v),
         Err(IncrError::NotInteger) => out.put(E_NOT_INT),
@@ -375,7 +401,7 @@ fn incr(key: &[u8], delta: i64, ctx: &mut Ctx<'_>, out: &mut impl Out) {
 }
 
 /// `EXPIRE key seconds [NX|XX|GT|LT]` and `PEXPIRE`.
-fn expire(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Out) {
+fn expire(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     for opt in args.iter().skip(3) {
         match () {
@@ -414,7 +440,7 @@ fn expire(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Out) {
 }
 
 /// `INFO [section ...]`: the server and keyspace sections.
-fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Out) {
+fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let all = args.len() == 1
         || args.iter().skip(1).any(|s| is(s, "all") || is(s, "default") || is(s, "everything"));
     let want = |name: &str| all || args.iter().skip(1).any(|s| is(s, name));
@@ -425,7 +451,7 @@ fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Out) {
         // The version clients see is the protocol level this server emulates.
         text.put(b"redis_version:7.0.0\r\nredis_mode:standalone\r\nserver_name:tcpio-redis-example\r\n");
         text.put(b"multiplexing_api:tcpio\r\nprocess_id:");
-        let mut buf = [0u8; 20];
+        let mut buf = [0u8; MAX_DIGITS];
         text.put(format_i64(i64::from(std::process::id()), &mut buf));
         text.put(b"\r\nuptime_in_seconds:");
         let up = ctx.store.origin().elapsed().as_secs() as i64;
@@ -441,7 +467,7 @@ fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Out) {
         text.put(b"# Keyspace\r\n");
         let (keys, volatile) = ctx.store.counts();
         if keys > 0 {
-            let mut buf = [0u8; 20];
+            let mut buf = [0u8; MAX_DIGITS];
             text.put(b"db0:keys=");
             text.put(format_i64(keys as i64, &mut buf));
             text.put(b",expires=");
@@ -454,7 +480,7 @@ fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Out) {
 
 /// `COMMAND`, `COMMAND COUNT`, `COMMAND DOCS`, `COMMAND INFO`: enough for `redis-cli`,
 /// which asks for the docs at start and falls back to its own help when they are empty.
-fn command(args: &Args<'_>, out: &mut impl Out) {
+fn command(args: &Args<'_>, out: &mut impl Sink) {
     if args.len() == 1 {
         return out.put(b"*0\r\n");
     }
@@ -482,7 +508,7 @@ const CONFIG: [(&str, &str); 4] =
 
 /// `CONFIG GET pattern...`, `CONFIG SET` (accepted for the reported parameters, which
 /// change nothing here), `CONFIG RESETSTAT`.
-fn config(args: &Args<'_>, out: &mut impl Out) {
+fn config(args: &Args<'_>, out: &mut impl Sink) {
     let sub = args.get(1);
     if is(sub, "get") {
         if args.len() < 3 {
@@ -541,7 +567,7 @@ fn sanitize(arg: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 }
 
 /// `-ERR unknown command 'foo', with args beginning with: 'a' 'b' `.
-fn unknown_command(args: &Args<'_>, out: &mut impl Out) {
+fn unknown_command(args: &Args<'_>, out: &mut impl Sink) {
     let name = sanitize(args.get(0));
     out.put(b"-ERR unknown command '");
     out.put(&name[..name.len().min(128)]);
@@ -563,7 +589,7 @@ fn unknown_command(args: &Args<'_>, out: &mut impl Out) {
 }
 
 /// `-ERR unknown subcommand 'x'. Try CONFIG HELP.`
-fn unknown_subcommand(sub: &[u8], container: &str, out: &mut impl Out) {
+fn unknown_subcommand(sub: &[u8], container: &str, out: &mut impl Sink) {
     let sub = sanitize(sub);
     out.put(b"-ERR unknown subcommand '");
     out.put(&sub[..sub.len().min(128)]);
@@ -573,14 +599,14 @@ fn unknown_subcommand(sub: &[u8], container: &str, out: &mut impl Out) {
 }
 
 /// `-ERR wrong number of arguments for 'get' command`.
-fn arity_error(name: &str, out: &mut impl Out) {
+fn arity_error(name: &str, out: &mut impl Sink) {
     out.put(b"-ERR wrong number of arguments for '");
     out.put(name.as_bytes());
     out.put(b"' command\r\n");
 }
 
 /// The reply to a request Redis would refuse; the connection closes after it.
-pub fn protocol_error(e: ProtocolError, out: &mut impl Out) {
+pub fn protocol_error(e: ProtocolError, out: &mut impl Sink) {
     let (text, byte) = e.text();
     out.put(b"-ERR Protocol error: ");
     out.put(text.as_bytes());
@@ -593,7 +619,7 @@ pub fn protocol_error(e: ProtocolError, out: &mut impl Out) {
 
 /// A bulk string, or the null bulk for `None`.
 #[inline]
-fn value(out: &mut impl Out, v: Option<&[u8]>) {
+fn value(out: &mut impl Sink, v: Option<&[u8]>) {
     match v {
         Some(v) => bulk(out, v),
         None => out.put(b"$-1\r\n"),
@@ -602,7 +628,7 @@ fn value(out: &mut impl Out, v: Option<&[u8]>) {
 
 /// A bulk string: `$<len>\r\n<bytes>\r\n`, the value put as it is (one copy).
 #[inline]
-pub fn bulk(out: &mut impl Out, v: &[u8]) {
+pub fn bulk(out: &mut impl Sink, v: &[u8]) {
     header(out, b'$', v.len() as i64);
     out.put(v);
     out.put(b"\r\n");
@@ -610,19 +636,19 @@ pub fn bulk(out: &mut impl Out, v: &[u8]) {
 
 /// An integer reply: `:<n>\r\n`.
 #[inline]
-pub fn int(out: &mut impl Out, n: i64) {
+pub fn int(out: &mut impl Sink, n: i64) {
     header(out, b':', n);
 }
 
 /// An array header: `*<n>\r\n`.
 #[inline]
-pub fn array(out: &mut impl Out, n: usize) {
+pub fn array(out: &mut impl Sink, n: usize) {
     header(out, b'*', n as i64);
 }
 
 /// A type byte, a number and a line end, written in one piece.
 #[inline(always)]
-fn header(out: &mut impl Out, kind: u8, n: i64) {
+fn header(out: &mut impl Sink, kind: u8, n: i64) {
     // One digit (most values, counts and flags) without the general formatting loop,
     // inlined into each reply; longer numbers out of line.
     if (0..10).contains(&n) {
@@ -633,8 +659,8 @@ fn header(out: &mut impl Out, kind: u8, n: i64) {
 
 /// [`header`] for a number of more than one digit.
 #[inline(never)]
-fn header_long(out: &mut impl Out, kind: u8, n: i64) {
-    let mut num = [0u8; 20];
+fn header_long(out: &mut impl Sink, kind: u8, n: i64) {
+    let mut num = [0u8; MAX_DIGITS];
     let digits = format_i64(n, &mut num);
     let mut buf = [0u8; 24];
     buf[0] = kind;

@@ -1,0 +1,356 @@
+//! The examples' command line: the flags every server example takes, its usage text,
+//! and the run from binding to exit status.
+//!
+//! Every server example accepts `--bind URL` (repeatable; a default when absent),
+//! `--loops N` and `-h`/`--help`; an example adds its own flags and handles their
+//! values in the closure given to [`Cli::parse`]. A mistake names the argument, prints
+//! the usage and exits with status 2. [`Cli::serve`] then binds, starts the server,
+//! maps SIGINT/SIGTERM to a graceful stop, prints the addresses it listens on and
+//! waits for the stop.
+//!
+//! ```no_run
+//! use std::process::ExitCode;
+//! use std::time::Duration;
+//!
+//! use tcpio_examples::cli::{self, Cli};
+//!
+//! fn main() -> ExitCode {
+//!     let cli = Cli::new("my-server", "tcp://127.0.0.1:9000")
+//!         .flag("--idle-timeout SECS", "close connections idle this long (default off)");
+//!     let mut idle = None;
+//!     let options = match cli.parse(std::env::args().skip(1), |flag, value| {
+//!         match flag {
+//!             "--idle-timeout" => idle = Some(cli::seconds(flag, value)?),
+//!             _ => return Ok(false),
+//!         }
+//!         Ok(true)
+//!     }) {
+//!         Ok(options) => options,
+//!         Err(code) => return code,
+//!     };
+//!     cli.run(&options, |builder| {
+//!         let builder = match idle {
+//!             Some(d) => builder.idle_timeout(d),
+//!             None => builder,
+//!         };
+//!         builder.start(|_| tcpio_examples::echo::Echo)
+//!     })
+//! }
+//! ```
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::time::Duration;
+
+use tcpio::{Builder, Server, ServerHandle};
+
+/// What `--bind` accepts, for the usage text.
+const BIND_HELP: &str = "tcp://host:port, tcp4://, tcp6://, unix:///path or host:port";
+
+/// An example's command line: its name, the address it binds by default, and the
+/// flags of its own (for the usage text; their values are handled by the caller).
+#[derive(Clone, Debug)]
+pub struct Cli {
+    name: &'static str,
+    default_bind: &'static str,
+    flags: Vec<Flag>,
+    modes: Vec<&'static str>,
+}
+
+/// One of an example's own flags, as the usage text shows it.
+#[derive(Clone, Debug)]
+struct Flag {
+    spec: &'static str,
+    help: &'static str,
+    shown: Shown,
+}
+
+/// Where a flag appears in the usage text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shown {
+    /// Before the common flags, without brackets, and in the list.
+    Required,
+    /// After the common flags, in brackets, and in the list.
+    Optional,
+    /// In the list only (it belongs to another mode, see [`Cli::mode`]).
+    Listed,
+}
+
+/// The common flags' values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Every `--bind` in order; empty when none was given (the default then applies).
+    pub binds: Vec<String>,
+    /// `--loops`: event loops, 0 for one per core.
+    pub loops: usize,
+}
+
+/// Why parsing stopped before a run.
+#[derive(Debug, PartialEq, Eq)]
+enum Stop {
+    /// `-h` or `--help`.
+    Help,
+    /// A mistake, described.
+    Mistake(String),
+}
+
+impl Cli {
+    /// The command line of example `name`, which binds `default_bind` when no
+    /// `--bind` is given.
+    pub fn new(name: &'static str, default_bind: &'static str) -> Cli {
+        Cli { name, default_bind, flags: Vec::new(), modes: Vec::new() }
+    }
+
+    /// Documents an optional flag of the example's own: `spec` is the flag and its
+    /// value's name (`"--max-conns N"`), `help` what it does (lines split by `\n`).
+    pub fn flag(mut self, spec: &'static str, help: &'static str) -> Cli {
+        self.flags.push(Flag { spec, help, shown: Shown::Optional });
+        self
+    }
+
+    /// Documents a flag the example cannot run without (the example checks it).
+    pub fn required(mut self, spec: &'static str, help: &'static str) -> Cli {
+        self.flags.push(Flag { spec, help, shown: Shown::Required });
+        self
+    }
+
+    /// Documents another way to run the example, `synopsis` being its flags, and
+    /// `flags` (spec and help, as for [`flag`](Self::flag)) those only it takes.
+    pub fn mode(mut self, synopsis: &'static str, flags: &[(&'static str, &'static str)]) -> Cli {
+        self.modes.push(synopsis);
+        self.flags.extend(flags.iter().map(|&(spec, help)| Flag { spec, help, shown: Shown::Listed }));
+        self
+    }
+
+    /// The usage text: the synopsis, then every flag with what it does.
+    pub fn usage(&self) -> String {
+        let shown = |which: Shown| self.flags.iter().filter(move |f| f.shown == which);
+        let mut text = format!("usage: {}", self.name);
+        for f in shown(Shown::Required) {
+            let _ = write!(text, " {}", f.spec);
+        }
+        text.push_str(" [--bind URL]... [--loops N]");
+        for f in shown(Shown::Optional) {
+            let _ = write!(text, " [{}]", f.spec);
+        }
+        for mode in &self.modes {
+            let _ = write!(text, "\n       {} {mode}", self.name);
+        }
+        let bind_help = format!("{BIND_HELP}\n(repeatable; default {})", self.default_bind);
+        let common =
+            [("--bind URL", bind_help.as_str()), ("--loops N", "event loops, 0 = one per core (default 0)")];
+        let list: Vec<(&str, &str)> =
+            common.into_iter().chain(self.flags.iter().map(|f| (f.spec, f.help))).collect();
+        let width = list.iter().map(|(spec, _)| spec.len()).max().unwrap_or(0) + 3;
+        for (spec, help) in list {
+            let mut lines = help.lines();
+            let _ = write!(text, "\n  {spec:<width$}{}", lines.next().unwrap_or(""));
+            for line in lines {
+                let _ = write!(text, "\n  {:width$}{line}", "");
+            }
+        }
+        text
+    }
+
+    /// Parses `args` (the arguments after the program's name). The common flags are
+    /// handled here; any other flag and its value go to `own`, which returns whether
+    /// the flag is one of the example's, or what is wrong with its value.
+    ///
+    /// On `-h`/`--help` the usage is printed and the result is `Err` with status 0;
+    /// on a mistake, the mistake and the usage are printed and it is `Err` with
+    /// status 2: return it from `main`.
+    pub fn parse(
+        &self,
+        args: impl IntoIterator<Item = String>,
+        own: impl FnMut(&str, &str) -> Result<bool, String>,
+    ) -> Result<Options, ExitCode> {
+        match parse_args(args, own) {
+            Ok(options) => Ok(options),
+            Err(Stop::Help) => {
+                println!("{}", self.usage());
+                Err(ExitCode::SUCCESS)
+            }
+            Err(Stop::Mistake(msg)) => Err(self.fail(&msg)),
+        }
+    }
+
+    /// Reports a mistake in the command line (or a failure to start): prints it and
+    /// the usage on stderr, and returns exit status 2.
+    pub fn fail(&self, msg: &str) -> ExitCode {
+        eprintln!("{}: {msg}\n{}", self.name, self.usage());
+        ExitCode::from(2)
+    }
+
+    /// Runs a server: a builder with `options`' loops, bound to its addresses (or the
+    /// default one), is given to `start`; SIGINT/SIGTERM then stop the server
+    /// gracefully; the addresses it listens on are printed as `NAME listening on
+    /// ADDR`; and this waits until it has stopped. Returns the stopped server (for
+    /// its statistics), or the exit status of a failure, already reported.
+    pub fn serve(
+        &self,
+        options: &Options,
+        start: impl FnOnce(Builder) -> Result<ServerHandle, tcpio::Error>,
+    ) -> Result<ServerHandle, ExitCode> {
+        let fail = |e: tcpio::Error| self.fail(&e.to_string());
+        let mut builder = Server::builder().loops(options.loops);
+        if options.binds.is_empty() {
+            builder = builder.bind(self.default_bind).map_err(fail)?;
+        }
+        for b in &options.binds {
+            builder = builder.bind(b.as_str()).map_err(fail)?;
+        }
+        let server = start(builder).map_err(fail)?;
+        // Installed before the addresses are printed: whoever waits for them may
+        // signal at once.
+        server.shutdown_on_signals().map_err(fail)?;
+        for a in server.local_addrs() {
+            println!("{} listening on {a}", self.name);
+        }
+        server.wait().map_err(fail)?;
+        Ok(server)
+    }
+
+    /// The whole `main` of an example with no flags of its own: [`parse`](Self::parse)
+    /// the process's arguments, then [`run`](Self::run) the server `start` starts.
+    pub fn main(&self, start: impl FnOnce(Builder) -> Result<ServerHandle, tcpio::Error>) -> ExitCode {
+        match self.parse(std::env::args().skip(1), |_, _| Ok(false)) {
+            Ok(options) => self.run(&options, start),
+            Err(code) => code,
+        }
+    }
+
+    /// [`serve`](Self::serve), then exit status 0 once the server has stopped.
+    pub fn run(
+        &self,
+        options: &Options,
+        start: impl FnOnce(Builder) -> Result<ServerHandle, tcpio::Error>,
+    ) -> ExitCode {
+        match self.serve(options, start) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(code) => code,
+        }
+    }
+}
+
+/// Parses the common flags, handing the others to `own`.
+fn parse_args(
+    args: impl IntoIterator<Item = String>,
+    mut own: impl FnMut(&str, &str) -> Result<bool, String>,
+) -> Result<Options, Stop> {
+    let mut options = Options::default();
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        match (a.as_str(), args.next()) {
+            ("-h" | "--help", _) => return Err(Stop::Help),
+            ("--bind", Some(v)) => options.binds.push(v),
+            ("--loops", Some(v)) => options.loops = number("--loops", &v).map_err(Stop::Mistake)?,
+            (flag, Some(v)) => match own(flag, &v) {
+                Ok(true) => {}
+                Ok(false) => return Err(Stop::Mistake(format!("unknown or incomplete argument {flag:?}"))),
+                Err(msg) => return Err(Stop::Mistake(msg)),
+            },
+            (flag, None) => return Err(Stop::Mistake(format!("unknown or incomplete argument {flag:?}"))),
+        }
+    }
+    Ok(options)
+}
+
+/// The value of `flag` as a number: `"--count takes a number, not \"x\""` otherwise.
+pub fn number<T: FromStr>(flag: &str, value: &str) -> Result<T, String> {
+    value.parse().map_err(|_| format!("{flag} takes a number, not {value:?}"))
+}
+
+/// The value of `flag` as a number above 0.
+pub fn positive(flag: &str, value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("{flag} takes a positive number, not {value:?}")),
+    }
+}
+
+/// The value of `flag` as a positive number of seconds, fractions allowed.
+pub fn seconds(flag: &str, value: &str) -> Result<Duration, String> {
+    match value.parse::<f64>().ok().and_then(|s| Duration::try_from_secs_f64(s).ok()) {
+        Some(d) if !d.is_zero() => Ok(d),
+        _ => Err(format!("{flag} takes a positive number of seconds, not {value:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Parses with one own flag, `--count N`.
+    fn parse(list: &[&str]) -> (Result<Options, Stop>, Option<u32>) {
+        let mut count = None;
+        let parsed = parse_args(args(list), |flag, value| {
+            match flag {
+                "--count" => count = Some(number(flag, value)?),
+                _ => return Ok(false),
+            }
+            Ok(true)
+        });
+        (parsed, count)
+    }
+
+    #[test]
+    fn common_and_own_flags_are_parsed() {
+        let (parsed, count) =
+            parse(&["--bind", "tcp://127.0.0.1:1", "--loops", "2", "--count", "7", "--bind", "unix:///x"]);
+        let want = Options { binds: args(&["tcp://127.0.0.1:1", "unix:///x"]), loops: 2 };
+        assert_eq!(parsed, Ok(want));
+        assert_eq!(count, Some(7));
+        assert_eq!(parse(&[]).0, Ok(Options::default()));
+    }
+
+    #[test]
+    fn mistakes_name_the_argument() {
+        let mistake = |list: &[&str]| match parse(list).0 {
+            Err(Stop::Mistake(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(mistake(&["--loops", "x"]), "--loops takes a number, not \"x\"");
+        assert_eq!(mistake(&["--count", "-1"]), "--count takes a number, not \"-1\"");
+        assert_eq!(mistake(&["--nope", "1"]), "unknown or incomplete argument \"--nope\"");
+        assert_eq!(mistake(&["--bind"]), "unknown or incomplete argument \"--bind\"");
+        assert_eq!(parse(&["--loops", "1", "-h"]).0, Err(Stop::Help));
+        assert_eq!(parse(&["--help", "--bind"]).0, Err(Stop::Help));
+    }
+
+    #[test]
+    fn values_are_checked() {
+        assert_eq!(seconds("--t", "0.5"), Ok(Duration::from_millis(500)));
+        for bad in ["0", "-1", "x", "inf", "NaN"] {
+            assert_eq!(
+                seconds("--t", bad),
+                Err(format!("--t takes a positive number of seconds, not {bad:?}"))
+            );
+        }
+        assert_eq!(positive("--n", "3"), Ok(3));
+        assert_eq!(positive("--n", "0"), Err("--n takes a positive number, not \"0\"".to_string()));
+    }
+
+    #[test]
+    fn the_usage_lists_every_flag_aligned() {
+        let cli = Cli::new("demo", "tcp://127.0.0.1:1")
+            .required("--to ADDR", "where to go")
+            .flag("--max-conns N", "at most N\nat once")
+            .mode("--connect ADDR", &[("--connect ADDR", "be the client")]);
+        let want = "\
+usage: demo --to ADDR [--bind URL]... [--loops N] [--max-conns N]
+       demo --connect ADDR
+  --bind URL       tcp://host:port, tcp4://, tcp6://, unix:///path or host:port
+                   (repeatable; default tcp://127.0.0.1:1)
+  --loops N        event loops, 0 = one per core (default 0)
+  --to ADDR        where to go
+  --max-conns N    at most N
+                   at once
+  --connect ADDR   be the client";
+        assert_eq!(cli.usage(), want);
+    }
+}
