@@ -46,6 +46,8 @@ mod control;
 mod core;
 mod deliver;
 mod dial;
+#[cfg(test)]
+mod edge_tests;
 mod event_loop;
 pub(crate) mod events;
 mod flush;

@@ -7,6 +7,8 @@
 
 mod addr;
 mod listener;
+#[cfg(test)]
+pub(crate) mod scripted;
 mod socket_options;
 mod stream;
 

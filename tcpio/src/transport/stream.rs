@@ -56,6 +56,10 @@ impl Stream {
     /// Reads into `buf`; `Ok(0)` is end of stream.
     #[inline(always)]
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> Result<usize, IoError> {
+        #[cfg(test)]
+        if let Some(r) = super::scripted::read(buf) {
+            return r.map_err(IoError);
+        }
         loop {
             match rustix::io::read(self.as_fd(), &mut *buf) {
                 Err(Errno::INTR) => continue,
@@ -67,6 +71,10 @@ impl Stream {
     /// Writes what the socket takes of `buf`.
     #[inline(always)]
     pub(crate) fn write(&mut self, buf: &[u8]) -> Result<usize, IoError> {
+        #[cfg(test)]
+        if let Some(r) = super::scripted::write(&[buf]) {
+            return r.map_err(IoError);
+        }
         loop {
             match rustix::net::send(self.as_fd(), buf, SEND_FLAGS) {
                 Err(Errno::INTR) => continue,
@@ -77,6 +85,10 @@ impl Stream {
 
     /// Writes what the socket takes of `bufs`, in order, in one system call.
     pub(crate) fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> Result<usize, IoError> {
+        #[cfg(test)]
+        if let Some(r) = super::scripted::write(&bufs.iter().map(|b| &b[..]).collect::<Vec<_>>()) {
+            return r.map_err(IoError);
+        }
         loop {
             let mut no_control = rustix::net::SendAncillaryBuffer::default();
             match rustix::net::sendmsg(self.as_fd(), bufs, &mut no_control, SEND_FLAGS) {

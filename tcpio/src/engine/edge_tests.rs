@@ -1,0 +1,211 @@
+//! The engine's edge paths, made to happen exactly where a test puts them: partial
+//! writes, `WouldBlock` in the middle of a flush, an error after some bytes, a short
+//! read, a read of zero. The connection's stream follows a script
+//! (`transport::scripted`, test builds only) instead of calling the kernel, and the
+//! loop's own read and flush code runs on it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustix::io::Errno;
+
+use super::config::{BufferLimits, LoopConfig, Timeouts};
+use super::core::Core;
+use super::deliver::{read_conn, Read};
+use super::record::{Record, NOTIFY_DRAINED, WRITE_BLOCKED};
+use super::shared::{LoopShared, Shared};
+use super::{Action, Balance, CloseReason, Conn, FnHandler, Input};
+use crate::backend::Poller;
+use crate::transport::scripted::{self, Step};
+use crate::transport::{Addr, SocketOptions, Stream};
+
+/// A loop's core, as a callback borrows it, with a read buffer of `read_buffer` bytes.
+fn core(read_buffer: usize) -> (Core, Vec<u8>, Poller) {
+    let cfg = LoopConfig {
+        loops: 1,
+        read_buffer,
+        pool_buffer: 64,
+        pool_max_free: 4,
+        read_budget: 16,
+        accept_budget: 16,
+        max_events: 16,
+        linger: Duration::from_secs(1),
+        limits: BufferLimits {
+            max_input: 1 << 20,
+            high_water: 1 << 20,
+            low_water: 1 << 18,
+            max_output: 1 << 22,
+        },
+        socket: SocketOptions::default(),
+        balance: Balance::RoundRobin,
+        timeouts: Timeouts::default(),
+    };
+    let poller = Poller::new().unwrap();
+    let loops = vec![LoopShared::new(poller.waker().unwrap(), 1 << 20)];
+    let admission = super::admission::Admission::new(Default::default());
+    let shared = Arc::new(Shared::new(loops, admission, None, None));
+    (Core::new(Arc::new(cfg), 0, Arc::from(vec![]), shared), vec![0; read_buffer], poller)
+}
+
+/// A connection record over a real (unused) socket, whose reads and writes the
+/// script decides.
+fn record() -> Record<()> {
+    let (a, _b) = mio::net::UnixStream::pair().unwrap();
+    Record::new(Stream::Unix(a), 1, 0, 1, 0, Addr::Unnamed, 1, ())
+}
+
+/// Echoes every byte (forwarded from the read buffer, not copied).
+fn echo() -> impl FnMut(&mut Conn<'_, ()>, &mut Input<'_>) -> Action {
+    |conn, input| {
+        conn.write(input.bytes());
+        input.consume_all();
+        Action::Continue
+    }
+}
+
+#[test]
+fn a_short_read_means_drained_and_no_read_follows() {
+    let (mut core, mut rbuf, _p) = core(64);
+    let mut c = record();
+    // One read of 5 bytes into a 64-byte buffer, then the echo's write: a second read
+    // would find no step and fail the test.
+    scripted::install([Step::Read(b"hello".to_vec()), Step::Take(usize::MAX)]);
+    let mut budget = 16;
+    let r = read_conn(&mut FnHandler(echo()), &mut core, &mut rbuf, &mut c, &mut budget);
+    assert!(matches!(r, Read::Done));
+    assert_eq!(scripted::written(), (b"hello".to_vec(), true));
+    assert_eq!(budget, 15, "one read");
+}
+
+#[test]
+fn a_full_read_reads_again_until_a_short_one() {
+    let (mut core, mut rbuf, _p) = core(4);
+    let mut c = record();
+    // The steps run in order: read 4, write, read 4, write, read → would block.
+    scripted::install([
+        Step::Read(b"abcd".to_vec()),
+        Step::Take(usize::MAX),
+        Step::Read(b"efgh".to_vec()),
+        Step::Take(usize::MAX),
+        Step::WouldBlock,
+    ]);
+    let mut budget = 16;
+    let r = read_conn(&mut FnHandler(echo()), &mut core, &mut rbuf, &mut c, &mut budget);
+    assert!(matches!(r, Read::Done));
+    assert_eq!(scripted::written(), (b"abcdefgh".to_vec(), true));
+}
+
+#[test]
+fn a_read_of_zero_is_the_end_of_stream() {
+    let (mut core, mut rbuf, _p) = core(64);
+    let mut c = record();
+    scripted::install([Step::Eof]);
+    let mut budget = 16;
+    let r = read_conn(&mut FnHandler(echo()), &mut core, &mut rbuf, &mut c, &mut budget);
+    assert!(matches!(r, Read::Eof));
+}
+
+#[test]
+fn a_read_error_after_some_bytes_delivers_them_then_fails() {
+    let (mut core, mut rbuf, _p) = core(4);
+    let mut c = record();
+    scripted::install([Step::Read(b"abcd".to_vec()), Step::Take(usize::MAX), Step::Fail(Errno::CONNRESET)]);
+    let mut budget = 16;
+    let r = read_conn(&mut FnHandler(echo()), &mut core, &mut rbuf, &mut c, &mut budget);
+    let Read::Failed(e) = r else { panic!("the read error is reported") };
+    assert!(matches!(CloseReason::from_io(e.into()), CloseReason::Reset));
+    assert_eq!(scripted::written(), (b"abcd".to_vec(), true));
+}
+
+#[test]
+fn the_budget_bounds_the_reads_of_one_event() {
+    let (mut core, mut rbuf, _p) = core(4);
+    let mut c = record();
+    let mut steps = Vec::new();
+    for _ in 0..3 {
+        steps.push(Step::Read(b"full".to_vec()));
+        steps.push(Step::Take(usize::MAX));
+    }
+    scripted::install(steps);
+    let mut budget = 3;
+    let r = read_conn(&mut FnHandler(echo()), &mut core, &mut rbuf, &mut c, &mut budget);
+    assert!(matches!(r, Read::Budget), "input may still wait: the loop comes back later");
+    assert_eq!(scripted::written(), (b"fullfullfull".to_vec(), true));
+}
+
+#[test]
+fn a_partial_write_keeps_the_rest_and_waits_for_room() {
+    let (mut core, _rbuf, _p) = core(64);
+    let mut c = record();
+    scripted::install([Step::Take(4)]);
+    core.batch.begin(&[]);
+    Conn::new(&mut c, &mut core).write(b"0123456789");
+    core.flush(&mut c, &[]).unwrap();
+    assert_eq!(c.out.pending(), b"456789");
+    assert!(c.flag(WRITE_BLOCKED) && c.flag(NOTIFY_DRAINED), "waits for the writable edge");
+    assert_eq!(core.bytes_out, 4);
+    // While blocked, a flush does not touch the socket (no step is planned for it).
+    core.batch.begin(&[]);
+    Conn::new(&mut c, &mut core).write(b"AB");
+    core.flush(&mut c, &[]).unwrap();
+    assert_eq!(c.out.pending(), b"456789AB");
+    // The writable edge: the rest goes out whole.
+    c.set_flag(WRITE_BLOCKED, false);
+    scripted::then([Step::Take(usize::MAX)]);
+    core.batch.begin(&[]);
+    core.flush(&mut c, &[]).unwrap();
+    assert!(c.out.is_empty());
+    assert_eq!(scripted::written(), (b"0123456789AB".to_vec(), true));
+}
+
+#[test]
+fn would_block_in_the_middle_of_a_flush_keeps_exactly_the_unsent_output_in_order() {
+    let (mut core, _rbuf, _p) = core(64);
+    let mut c = record();
+    let input = b"GET a\nGET b\n".to_vec();
+    // Forwarded input interleaved with owned bytes: one writev, of which the socket
+    // takes 7 bytes; then it would block.
+    scripted::install([Step::Take(7)]);
+    core.batch.begin(&input);
+    {
+        let mut conn = Conn::new(&mut c, &mut core);
+        conn.write(b"<");
+        conn.write(&input[0..6]);
+        conn.write(b"|");
+        conn.write(&input[6..12]);
+        conn.write(b">");
+    }
+    core.flush(&mut c, &input).unwrap();
+    let logical = b"<GET a\n|GET b\n>";
+    assert_eq!(c.out.pending(), &logical[7..], "the rest, copied out of the input only now");
+    assert_eq!(core.batch.count(), 0);
+    assert!(c.flag(WRITE_BLOCKED));
+    // A writable edge that finds the socket full again: nothing moves.
+    c.set_flag(WRITE_BLOCKED, false);
+    scripted::then([Step::WouldBlock]);
+    core.batch.begin(&[]);
+    core.flush(&mut c, &[]).unwrap();
+    assert_eq!(c.out.pending(), &logical[7..]);
+    assert!(c.flag(WRITE_BLOCKED));
+    c.set_flag(WRITE_BLOCKED, false);
+    scripted::then([Step::Take(usize::MAX)]);
+    core.batch.begin(&[]);
+    core.flush(&mut c, &[]).unwrap();
+    assert_eq!(scripted::written(), (logical.to_vec(), true));
+}
+
+#[test]
+fn a_write_error_after_some_bytes_fails_the_flush() {
+    let (mut core, _rbuf, _p) = core(64);
+    let mut c = record();
+    scripted::install([Step::Take(3)]);
+    core.batch.begin(&[]);
+    Conn::new(&mut c, &mut core).write(b"abcdef");
+    core.flush(&mut c, &[]).unwrap();
+    c.set_flag(WRITE_BLOCKED, false);
+    scripted::then([Step::Fail(Errno::PIPE)]);
+    core.batch.begin(&[]);
+    let e = core.flush(&mut c, &[]).unwrap_err();
+    assert!(matches!(CloseReason::from_io(e), CloseReason::Reset));
+    assert_eq!(scripted::written(), (b"abc".to_vec(), true));
+}
