@@ -21,7 +21,7 @@ impl<H: Handler> EventLoop<H> {
     /// events and come back later in this pass.
     pub(crate) fn on_acceptable(&mut self, i: usize) {
         for _ in 0..self.core.cfg.accept_budget {
-            let Some(Some(l)) = self.listeners.get(i) else { return };
+            let Some(l) = self.listeners.get(i) else { return };
             match l.accept() {
                 Ok(acc) => self.admit(acc),
                 Err(AcceptError::Empty) => return,
@@ -36,21 +36,15 @@ impl<H: Handler> EventLoop<H> {
                         context: "accepting a connection",
                         error: &e,
                     });
-                    // One retry per listener, however many edges arrive meanwhile.
-                    if self.accept_retry.len() <= i {
-                        self.accept_retry.resize(i + 1, false);
-                    }
-                    if !self.accept_retry[i] {
-                        self.accept_retry[i] = true;
-                        self.core
-                            .timers
-                            .insert(std::time::Instant::now() + ACCEPT_RETRY, Timer::AcceptRetry(i));
+                    if self.listeners.arm_retry(i) {
+                        let at = std::time::Instant::now() + ACCEPT_RETRY;
+                        self.core.timers.insert(at, Timer::AcceptRetry(i));
                     }
                     return;
                 }
             }
         }
-        self.accept_pending.push(i);
+        self.listeners.come_back(i);
     }
 
     /// Passes a new connection through the connection limits, then on to a loop.
@@ -68,7 +62,7 @@ impl<H: Handler> EventLoop<H> {
     /// connection limits like any other connection; they are served here.
     pub(crate) fn drain_accept_queue(&mut self, i: usize) {
         for _ in 0..65_536 {
-            let Some(Some(l)) = self.listeners.get(i) else { return };
+            let Some(l) = self.listeners.get(i) else { return };
             match l.accept() {
                 Ok(acc) => self.admit(acc),
                 Err(AcceptError::Transient) => {}
@@ -99,10 +93,7 @@ impl<H: Handler> EventLoop<H> {
         let target = match cfg.balance {
             Balance::ReusePort if acc.stream.is_tcp() => self.id(),
             Balance::LeastConnections => (0..cfg.loops).min_by_key(|&l| loops[l].open()).unwrap_or(0),
-            Balance::ReusePort | Balance::RoundRobin => {
-                self.round_robin = (self.round_robin + 1) % cfg.loops;
-                self.round_robin
-            }
+            Balance::ReusePort | Balance::RoundRobin => self.listeners.next_turn(cfg.loops),
         };
         // Once stopping, another loop may already have exited: keep it here.
         if target == self.id() || self.core.shared.is_stopping() {

@@ -27,17 +27,16 @@ impl<H: Handler> EventLoop<H> {
     fn run_deferred_rounds(&mut self, fresh: usize) {
         let mut fresh = fresh;
         for _ in 0..MAX_ROUNDS {
-            if self.core.deferred.is_empty() {
+            if self.core.staged.is_empty() {
                 return;
             }
-            let mut ops = std::mem::take(&mut self.core.deferred);
             // Moved out so the connections can be written to while their bytes are
             // borrowed; each move is three words.
+            let (mut ops, scratch) = self.core.staged.take();
             let rbuf = std::mem::take(&mut self.rbuf);
-            let scratch = std::mem::take(&mut self.core.scratch);
             let mut follow = Vec::new();
             for Deferred { id, op } in ops.drain(..) {
-                let target = self.core.reach.get(&id).copied().flatten().and_then(|t| self.live(t));
+                let target = self.core.staged.target(id).and_then(|t| self.live(t));
                 match (op, target) {
                     (Op::Dial { stream, peer, timeout, state }, _) => {
                         self.adopt_outbound(id, stream, peer, timeout, state)
@@ -86,10 +85,7 @@ impl<H: Handler> EventLoop<H> {
                 }
             }
             self.rbuf = rbuf;
-            let mut scratch = scratch;
-            scratch.clear();
-            self.core.scratch = scratch;
-            self.core.deferred = ops;
+            self.core.staged.done(ops, scratch);
             fresh = 0; // what follows runs callbacks of its own, with no input here
                        // With the bytes placed, the follow-up work may run callbacks.
             let tokens: Vec<(Token, Option<CloseReason>)> =

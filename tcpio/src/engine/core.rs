@@ -2,7 +2,6 @@
 //! forwarded-input batch, the configuration, the clock, the timers, what the callback
 //! staged for other connections, and the loop's counters.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -11,10 +10,9 @@ use super::buffer::BufferPool;
 use super::clock::Clock;
 use super::config::LoopConfig;
 use super::shared::{Counters, Shared};
-use super::staged::Deferred;
+use super::staged::Staged;
 use super::timers::Timers;
 use super::Action;
-use crate::backend::Token;
 use crate::transport::Addr;
 
 /// What a delivery that did not settle left for the loop to do. A delivery returns
@@ -52,13 +50,8 @@ pub(crate) struct Core {
     /// What the last delivery left to do when it did not settle (`read_path.rs`):
     /// taken at once by the loop.
     pub(crate) unsettled: Option<Unsettled>,
-    /// Operations on other connections recorded during a callback (`local.rs`).
-    pub(crate) deferred: Vec<Deferred>,
-    /// Bytes those operations write, when they are not the callback's input.
-    pub(crate) scratch: Vec<u8>,
-    /// Connections other connections of this loop may reach by id (`None`: being
-    /// dialed, not in the slab yet).
-    pub(crate) reach: HashMap<u64, Option<Token>>,
+    /// What the callback in progress staged for other connections of the loop.
+    pub(crate) staged: Staged,
     /// Counter behind connection ids (ids are `n * loops + loop_id`: unique in the
     /// server, never reused).
     pub(crate) next_id: u64,
@@ -90,9 +83,7 @@ impl Core {
             clock: Clock::new(),
             draining: false,
             unsettled: None,
-            deferred: Vec::new(),
-            scratch: Vec::new(),
-            reach: HashMap::new(),
+            staged: Staged::default(),
             next_id: 0,
             #[cfg(feature = "metrics")]
             metrics: super::metrics_export::LoopMetrics::new(loop_id),

@@ -202,7 +202,7 @@ impl<H: Handler> EventLoop<H> {
             Some(Unsettled::Pending(res, flushed)) => self.finish_pending(key, res, flushed, fresh, token),
             Some(Unsettled::TooMuchInput) => {
                 // What the callback forwarded to other connections still goes.
-                if !self.core.deferred.is_empty() {
+                if !self.core.staged.is_empty() {
                     self.run_deferred(fresh);
                     if self.live(token).is_none() {
                         return false;
@@ -226,7 +226,7 @@ impl<H: Handler> EventLoop<H> {
         fresh: usize,
         token: crate::backend::Token,
     ) -> bool {
-        if !self.core.deferred.is_empty() {
+        if !self.core.staged.is_empty() {
             self.run_deferred(fresh);
             if self.live(token).is_none() {
                 return false;
@@ -274,10 +274,10 @@ fn deliver_kept<H: Handler>(handler: &mut H, c: &mut Record<H::State>, core: &mu
     let res = guarded(|| handler.on_data(&mut Conn::new(c, core), &mut input));
     let consumed = input.consumed();
     let flushed = core.flush(c, data);
-    if !core.deferred.is_empty() {
+    if !core.staged.is_empty() {
         // The kept input is about to move: copy the slices written to other
         // connections (the read buffer's are used in place).
-        keep_input_pieces(core, data);
+        core.staged.keep_input(data);
     }
     inbuf.consume(consumed, &mut core.pool);
     let over = inbuf.len() > core.cfg.limits.max_input;
@@ -286,25 +286,6 @@ fn deliver_kept<H: Handler>(handler: &mut H, c: &mut Record<H::State>, core: &mu
         core.unsettle(Unsettled::TooMuchInput)
     } else {
         settled(c, core, &res, &flushed) || core.unsettle(Unsettled::Pending(res, flushed))
-    }
-}
-
-/// Turns writes to other connections that point into `input` into pieces of one
-/// copy of it in the loop's scratch buffer, for input that will not outlive this
-/// callback. One copy however many writes point into it: the cost is bounded by the
-/// input (at most `max_input` plus one read), not by how often it was forwarded.
-fn keep_input_pieces(core: &mut Core, input: &[u8]) {
-    use super::staged::{Op, Piece};
-    let (deferred, scratch) = (&mut core.deferred, &mut core.scratch);
-    let mut base = None;
-    for d in deferred.iter_mut() {
-        if let Op::Write(Piece::Input { off, len }) = d.op {
-            let base = *base.get_or_insert_with(|| {
-                scratch.extend_from_slice(input);
-                scratch.len() - input.len()
-            });
-            d.op = Op::Write(Piece::Owned { start: base + off, len });
-        }
     }
 }
 
@@ -318,7 +299,7 @@ pub(crate) fn settled<S>(
     flushed: &std::io::Result<()>,
 ) -> bool {
     matches!(res, Ok(Action::Continue))
-        && core.deferred.is_empty()
+        && core.staged.is_empty()
         && flushed.is_ok()
         // Nothing resumed, paused by pressure, waiting to drain or to send a FIN, asked
         // to close or leaving...

@@ -31,7 +31,7 @@ impl<H: Handler> EventLoop<H> {
         if let Err(e) = self.poller.register(&mut stream, token) {
             self.core.shared.admission.release_outbound();
             self.guarded_user("a connection state's destructor", move || drop(state));
-            self.core.reach.remove(&id);
+            self.core.staged.forget(id);
             let loop_id = self.id();
             tracing::warn!(loop_id, %peer, error = %e, "registering an outbound connection failed");
             self.core.shared.emit(ServerEvent::Error {
@@ -51,7 +51,7 @@ impl<H: Handler> EventLoop<H> {
         c.set_flag(WRITE_BLOCKED, true);
         c.reachable = true;
         self.conns.insert(c);
-        self.core.reach.insert(id, Some(token));
+        self.core.staged.reach(id, Some(token));
         bump(&self.core.counters().dialed, 1);
         self.core.timers.insert(super::timers::deadline(Instant::now(), timeout), Timer::Connect(token));
         if self.core.draining {

@@ -13,11 +13,12 @@ use slab::Slab;
 
 use super::core::Core;
 use super::guard::guarded;
+use super::listeners::Listeners;
 use super::mailbox::Command;
 use super::record::{Leaving, Record};
 use super::record::{EOF, IN_READY_LIST, RESUME_PENDING};
 use super::shared::bump;
-use super::token::{conn_token, key_of, listener_of, listener_token, next_gen};
+use super::token::{conn_token, key_of, listener_of, next_gen};
 use super::{Action, CloseReason, Conn, Handler};
 use crate::backend::{Events, Poller, Readiness, Token, WAKER};
 use crate::transport::Listener;
@@ -30,18 +31,13 @@ pub(crate) struct EventLoop<H: Handler> {
     /// The loop's shared read buffer: every read lands here first.
     pub(crate) rbuf: Vec<u8>,
     pub(crate) poller: Poller,
-    pub(crate) listeners: Vec<Option<Listener>>,
+    pub(crate) listeners: Listeners,
     /// Connections to read without waiting for an edge.
     pub(crate) ready: Vec<Token>,
-    /// Listeners whose accept budget ran out with connections still queued.
-    pub(crate) accept_pending: Vec<usize>,
-    /// Listeners with an accept retry armed (after EMFILE and the like).
-    pub(crate) accept_retry: Vec<bool>,
     pub(crate) commands: Vec<Command>,
     /// Connections given output by commands, flushed once after the batch.
     pub(crate) touched: Vec<Token>,
     next_gen: u32,
-    pub(crate) round_robin: usize,
     /// Applying recorded operations (`dial.rs`): callbacks run meanwhile leave theirs
     /// to that run.
     pub(crate) in_deferred: bool,
@@ -54,14 +50,11 @@ impl<H: Handler> EventLoop<H> {
             conns: Slab::new(),
             rbuf: vec![0; core.cfg.read_buffer],
             poller,
-            listeners: listeners.into_iter().map(Some).collect(),
+            listeners: Listeners::new(listeners, core.loop_id),
             ready: Vec::new(),
-            accept_pending: Vec::new(),
-            accept_retry: Vec::new(),
             commands: Vec::new(),
             touched: Vec::new(),
             next_gen: 0,
-            round_robin: core.loop_id,
             in_deferred: false,
             core,
         }
@@ -105,13 +98,7 @@ impl<H: Handler> EventLoop<H> {
 
     /// Runs until the server shuts down and every connection has closed.
     pub(crate) fn run(mut self) {
-        for (i, l) in self.listeners.iter_mut().enumerate() {
-            if let Some(l) = l {
-                if let Err(e) = self.poller.register_listener(l, listener_token(i)) {
-                    tracing::error!(loop_id = self.core.loop_id, error = %e, "cannot register a listener");
-                }
-            }
-        }
+        self.listeners.register(&self.poller, self.core.loop_id);
         let id = self.id();
         if let Err(msg) = guarded(|| self.handler.on_loop_start(id)) {
             tracing::error!(loop_id = id, panic = %msg, "on_loop_start panicked");
@@ -122,7 +109,7 @@ impl<H: Handler> EventLoop<H> {
         // Kept out of `self` so each event can be handled with `&mut self`.
         let mut events = Events::with_capacity(self.core.cfg.max_events);
         while !(self.core.draining && self.conns.is_empty()) {
-            let timeout = if !self.ready.is_empty() || !self.accept_pending.is_empty() {
+            let timeout = if !self.ready.is_empty() || self.listeners.has_pending() {
                 Some(Duration::ZERO)
             } else if self.core.timers.is_empty() {
                 None
@@ -197,7 +184,7 @@ impl<H: Handler> EventLoop<H> {
         if self.ready.is_empty() {
             self.ready = list;
         }
-        for i in std::mem::take(&mut self.accept_pending) {
+        for i in self.listeners.take_pending() {
             self.on_acceptable(i);
         }
     }
@@ -257,7 +244,7 @@ impl<H: Handler> EventLoop<H> {
         let core = &mut self.core;
         let res = guarded(|| f(handler, &mut Conn::new(c, core)));
         let flushed = self.core.flush(&mut self.conns[key], &[]);
-        if !self.core.deferred.is_empty() && !self.in_deferred {
+        if !self.core.staged.is_empty() && !self.in_deferred {
             let token = conn_token(key, self.conns[key].gen);
             self.run_deferred(0);
             if self.live(token).is_none() {

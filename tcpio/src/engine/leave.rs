@@ -128,7 +128,7 @@ impl<H: Handler> EventLoop<H> {
         bump(&self.core.counters().closed, 1);
         c.mark_closed_for_handles();
         if c.reachable {
-            self.core.reach.remove(&c.id);
+            self.core.staged.forget(c.id);
         }
         if c.admitted && c.outbound {
             self.core.shared.admission.release_outbound();

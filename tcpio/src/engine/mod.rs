@@ -55,6 +55,7 @@ mod guard;
 mod handler;
 mod input;
 mod leave;
+mod listeners;
 pub(crate) mod mailbox;
 #[cfg(feature = "metrics")]
 mod metrics_export;

@@ -12,7 +12,7 @@ use std::io;
 use std::time::Duration;
 
 use super::conn::Conn;
-use super::staged::{Deferred, Op, Piece};
+use super::staged::{Op, Piece};
 use super::token::conn_token;
 use super::CloseReason;
 use crate::transport::{Addr, Stream};
@@ -33,7 +33,7 @@ impl<S> Other<'_, '_, S> {
     }
 
     fn push(&mut self, op: Op) {
-        self.conn.core.deferred.push(Deferred { id: self.id, op });
+        self.conn.core.staged.push(self.id, op);
     }
 
     /// Queues bytes for the other connection's peer. A slice of this callback's
@@ -53,16 +53,10 @@ impl<S> Other<'_, '_, S> {
             return;
         }
         let core = &mut *self.conn.core;
-        let piece = match core.batch.input_offset(data) {
-            Some(off) => Piece::Input { off, len: data.len() },
-            None if core.scratch.len() + data.len() > core.max_output => return self.push(Op::OverCap),
-            None => {
-                let start = core.scratch.len();
-                core.scratch.extend_from_slice(data);
-                Piece::Owned { start, len: data.len() }
-            }
-        };
-        self.push(Op::Write(piece));
+        match core.batch.input_offset(data) {
+            Some(off) => self.push(Op::Write(Piece::Input { off, len: data.len() })),
+            None => core.staged.push_owned(self.id, data, core.max_output),
+        }
     }
 
     /// Stops reading the other connection (as its own
@@ -120,17 +114,10 @@ impl<'a, S: 'static> Conn<'a, S> {
             return Err(io::Error::other(refusal.to_string()));
         }
         let stream = Stream::connect(&peer).inspect_err(|_| admission.release_outbound())?;
-        let core = &mut *self.core;
-        let id = core.new_id();
-        core.reach.insert(id, None);
-        if !self.c.reachable {
-            self.c.reachable = true;
-            let me = conn_token(self.c.key as usize, self.c.gen);
-            self.core.reach.insert(self.c.id, Some(me));
-        }
-        self.core
-            .deferred
-            .push(Deferred { id, op: Op::Dial { stream, peer, timeout, state: Box::new(state) } });
+        let id = self.core.new_id();
+        self.core.staged.reach(id, None);
+        self.make_reachable();
+        self.core.staged.push(id, Op::Dial { stream, peer, timeout, state: Box::new(state) });
         Ok(id)
     }
 
@@ -139,7 +126,7 @@ impl<'a, S: 'static> Conn<'a, S> {
     /// `None` if there is no such connection on this loop (it has closed, or lives on
     /// another loop: reach those through a [`ConnHandle`](crate::ConnHandle)).
     pub fn to(&mut self, id: u64) -> Option<Other<'_, 'a, S>> {
-        if self.core.reach.contains_key(&id) {
+        if self.core.staged.reachable(id) {
             Some(Other { conn: self, id })
         } else {
             None
@@ -153,7 +140,7 @@ impl<'a, S: 'static> Conn<'a, S> {
         if !self.c.reachable {
             self.c.reachable = true;
             let me = conn_token(self.c.key as usize, self.c.gen);
-            self.core.reach.insert(self.c.id, Some(me));
+            self.core.staged.reach(self.c.id, Some(me));
         }
     }
 

@@ -32,8 +32,7 @@ impl<H: Handler> EventLoop<H> {
             for i in 0..self.listeners.len() {
                 self.drain_accept_queue(i);
             }
-            self.listeners.clear();
-            self.accept_pending.clear();
+            self.listeners.close();
         }
         match stop {
             Stop::Graceful { deadline: Some(at) } => {

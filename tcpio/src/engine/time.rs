@@ -100,9 +100,7 @@ impl<H: Handler> EventLoop<H> {
                     }
                 }
                 Timer::AcceptRetry(i) => {
-                    if let Some(armed) = self.accept_retry.get_mut(i) {
-                        *armed = false;
-                    }
+                    self.listeners.retry_fired(i);
                     self.on_acceptable(i)
                 }
                 Timer::Activity(tok) => {
