@@ -47,7 +47,7 @@ pub(crate) struct Core {
     pub(crate) clock: Clock,
     /// The loop is stopping: no new outbound connections.
     pub(crate) draining: bool,
-    /// What the last delivery left to do when it did not settle (`read_path.rs`):
+    /// What the last delivery left to do when it did not settle (`deliver.rs`):
     /// taken at once by the loop.
     pub(crate) unsettled: Option<Unsettled>,
     /// What the callback in progress staged for other connections of the loop.

@@ -38,7 +38,7 @@ pub(crate) struct EventLoop<H: Handler> {
     /// Connections given output by commands, flushed once after the batch.
     pub(crate) touched: Vec<Token>,
     next_gen: u32,
-    /// Applying recorded operations (`dial.rs`): callbacks run meanwhile leave theirs
+    /// Applying staged operations (`apply_staged.rs`): callbacks run meanwhile leave theirs
     /// to that run.
     pub(crate) in_deferred: bool,
 }

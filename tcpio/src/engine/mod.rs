@@ -13,22 +13,23 @@
 //!          buffer (only those)             not copied              the rest is kept
 //! ```
 //!
-//! The files, grouped by what a reader is looking for:
+//! The files, grouped by what a reader is looking for (`docs/ARCHITECTURE.md` has the
+//! map and the table of a connection's state bits):
 //!
-//! - the handler's contract: `handler.rs` (Handler, Action, CloseReason), `input.rs`,
-//!   `conn.rs` (the view a callback gets), `other.rs` (reaching another connection
-//!   of the loop, dialing), `writer.rs` (ConnWriter), `conn_handle.rs` (the
+//! - the handler's contract: `handler.rs`, `action.rs`, `close_reason.rs`, `input.rs`,
+//!   `conn.rs` (the view a callback gets), `other.rs` (dialing, reaching another
+//!   connection of the loop), `writer.rs` (ConnWriter), `conn_handle.rs` (the
 //!   cross-thread handle), `control.rs`, `events.rs`;
 //! - the loop: `event_loop.rs` (run, dispatch, ready list, `after`), `core.rs` (what a
-//!   callback borrows: pool, batch, clock, timers), `token.rs`, `guard.rs`;
+//!   callback borrows), `start.rs` (the entry point), `token.rs`, `guard.rs`;
 //! - a connection's steps, in the order they happen: `accept.rs`, `deliver.rs` (read
-//!   → handler, the hot path), `flush.rs` (the write batch, backpressure), `leave.rs`
+//!   → handler, the hot path), `flush.rs` (the write, backpressure), `leave.rs`
 //!   (close, linger, detach, finalize), `dial.rs`, `apply_staged.rs`;
 //! - around it: `mailbox.rs` (Command, Stop) applied by `commands.rs` and
 //!   `shutdown.rs`; `timers.rs` over `timer_wheel.rs`, applied by `time.rs`;
 //!   `record.rs` (the loop's record of a connection and its state bits), `batch.rs`,
-//!   `staged.rs`, `buffer.rs`, `admission.rs`, `config.rs`, `shared.rs`,
-//!   `metrics_export.rs`.
+//!   `staged.rs`, `listeners.rs`, `clock.rs`, `buffer.rs`, `admission.rs`,
+//!   `config.rs`, `shared.rs`, `metrics_export.rs`.
 
 mod accept;
 mod action;

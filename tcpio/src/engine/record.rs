@@ -20,8 +20,9 @@ pub(crate) enum Leaving {
     Detach,
 }
 
-// Per-connection state bits, kept in one word (`Connection::flags`) so the hot
-// path tests several with one load and mask.
+// Per-connection state bits, kept in one word (`Record::flags`) so the hot path
+// tests several with one load and mask. What sets, clears and is blocked by each is
+// the table in docs/ARCHITECTURE.md ("Connection state bits").
 
 /// The handler paused reading.
 pub(crate) const USER_PAUSED: u16 = 1 << 0;
@@ -43,6 +44,8 @@ pub(crate) const FIN_SEEN: u16 = 1 << 6;
 pub(crate) const EOF: u16 = 1 << 7;
 /// The handler asked to shut the write side once output is flushed.
 pub(crate) const SHUTDOWN_WRITE_REQUESTED: u16 = 1 << 8;
+/// The FIN has been sent (the write side is shut): with `leaving` set and no output
+/// left, the connection is lingering, reading only to discard until the peer closes.
 pub(crate) const WRITE_SHUT: u16 = 1 << 9;
 /// In the loop's list of connections to read without waiting for an edge.
 pub(crate) const IN_READY_LIST: u16 = 1 << 10;
