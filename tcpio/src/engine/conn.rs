@@ -99,16 +99,9 @@ impl<'a, S> Conn<'a, S> {
     /// [`on_close`](crate::Handler::on_close) are discarded. Output past the hard cap
     /// ([`Builder::max_output`](crate::Builder::max_output)) closes the connection
     /// with [`CloseReason::OutputLimit`] and is not stored.
-    #[inline(never)]
+    #[inline(always)]
     pub fn write(&mut self, data: &[u8]) {
-        if data.is_empty() || self.c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) != 0 {
-            return;
-        }
-        // Forwarded input is held to the hard cap by the flush, before anything of it
-        // is written or kept (see `Core::flush`).
-        if !self.core.batch.try_forward(data, &self.c.out) {
-            self.write_owned(data);
-        }
+        write_to(self.c, self.core, data);
     }
 
     /// The copying half of [`write`](Self::write), out of line: the forwarding half is
@@ -257,5 +250,20 @@ impl<'a, S> Conn<'a, S> {
     /// the server, read its counts.
     pub fn server(&self) -> ServerControl {
         ServerControl { shared: self.core.shared.clone() }
+    }
+}
+
+/// [`Conn::write`], out of line and private: it takes the record and the core
+/// themselves (not the `Conn` that holds them), so a call from a handler in any crate
+/// passes them in registers and the write reaches them with no load through the view.
+#[inline(never)]
+fn write_to<S>(c: &mut Record<S>, core: &mut Core, data: &[u8]) {
+    if data.is_empty() || c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) != 0 {
+        return;
+    }
+    // Forwarded input is held to the hard cap by the flush, before anything of it is
+    // written or kept (see `Core::flush`).
+    if !core.batch.try_forward(data, &c.out) {
+        Conn { c, core }.write_owned(data);
     }
 }
