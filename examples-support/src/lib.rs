@@ -18,6 +18,7 @@
 
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]
 #![forbid(unsafe_code)]
+#![doc(test(attr(deny(warnings))))]
 
 pub mod chat;
 pub mod cli;

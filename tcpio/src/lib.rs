@@ -71,6 +71,7 @@
 //! See `docs/ARCHITECTURE.md` for how the layers fit together.
 
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub)]
+#![doc(test(attr(deny(warnings))))]
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![forbid(unsafe_code)]
 

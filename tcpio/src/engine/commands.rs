@@ -9,7 +9,7 @@ use super::{CloseReason, Conn, EventLoop, Handler};
 impl<H: Handler> EventLoop<H> {
     /// The loop's waker fired: take and apply every queued command.
     pub(crate) fn run_commands(&mut self) {
-        let mut cmds = std::mem::take(&mut self.commands);
+        let mut cmds = self.inbox.take_batch();
         self.core.shared.loops[self.core.loop_id].drain(&mut cmds);
         for cmd in cmds.drain(..) {
             match cmd {
@@ -62,7 +62,7 @@ impl<H: Handler> EventLoop<H> {
                 }
             }
         }
-        self.commands = cmds;
+        self.inbox.batch_done(cmds);
         self.flush_touched();
     }
 
@@ -87,12 +87,12 @@ impl<H: Handler> EventLoop<H> {
         let token = conn_token(key, c.gen);
         self.core.batch.begin(&[]);
         Conn::new(c, &mut self.core).write(data);
-        self.touched.push(token);
+        self.inbox.touch(token);
     }
 
     /// Flushes every connection that commands gave output to, once each.
     fn flush_touched(&mut self) {
-        let mut touched = std::mem::take(&mut self.touched);
+        let mut touched = self.inbox.take_touched();
         touched.sort_unstable_by_key(|t| t.0);
         touched.dedup();
         for token in touched.drain(..) {
@@ -110,6 +110,6 @@ impl<H: Handler> EventLoop<H> {
             self.conns[key].publish_queued();
             self.after_output(key);
         }
-        self.touched = touched;
+        self.inbox.touched_done(touched);
     }
 }

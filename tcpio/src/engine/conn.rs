@@ -258,7 +258,7 @@ impl<'a, S> Conn<'a, S> {
 /// passes them in registers and the write reaches them with no load through the view.
 #[inline(never)]
 fn write_to<S>(c: &mut Record<S>, core: &mut Core, data: &[u8]) {
-    if data.is_empty() || c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) != 0 {
+    if data.is_empty() || c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED) {
         return;
     }
     // Forwarded input is held to the hard cap by the flush, before anything of it is

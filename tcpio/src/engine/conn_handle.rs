@@ -126,9 +126,11 @@ impl HandleShared {
 /// A connection, reachable from any thread: `Send + Sync`, and cloning it is one
 /// reference-count increment.
 ///
-/// ```no_run
-/// use tcpio::{Action, Conn, ConnHandle, Handler, Input};
-/// use std::sync::mpsc::Sender;
+/// ```
+/// use std::io::Read;
+/// use std::sync::mpsc::{channel, Sender};
+/// use std::sync::Mutex;
+/// use tcpio::{Action, Conn, ConnHandle, Handler, Input, Server};
 ///
 /// /// Hands each new connection to a worker thread that pushes data to it.
 /// struct Feed(Sender<ConnHandle>);
@@ -145,12 +147,29 @@ impl HandleShared {
 ///     }
 /// }
 ///
-/// // On the worker thread:
-/// fn push(h: &ConnHandle) {
-///     if h.send(b"tick\n").is_err() {
-///         // closed, or the peer is not keeping up
+/// let (tx, rx) = channel::<ConnHandle>();
+/// let tx = Mutex::new(tx);
+/// let server = Server::builder()
+///     .bind("127.0.0.1:0")?
+///     .loops(1)
+///     .start(move |_| Feed(tx.lock().unwrap().clone()))?;
+/// // The worker: pushes to each connection it is handed, from its own thread.
+/// let worker = std::thread::spawn(move || {
+///     for h in rx {
+///         if h.send(b"tick\n").is_err() {
+///             // closed, or the peer is not keeping up
+///         }
 ///     }
-/// }
+/// });
+/// let addr = server.local_addrs()[0].as_ip().unwrap();
+/// let mut client = std::net::TcpStream::connect(addr).unwrap();
+/// let mut tick = [0; 5];
+/// client.read_exact(&mut tick).unwrap();
+/// assert_eq!(&tick, b"tick\n");
+/// drop(client);
+/// drop(server); // stops gracefully; the worker's channel closes with the handlers
+/// worker.join().unwrap();
+/// # Ok::<(), tcpio::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct ConnHandle {

@@ -54,7 +54,7 @@ pub(crate) struct Core {
     pub(crate) staged: Staged,
     /// Counter behind connection ids (ids are `n * loops + loop_id`: unique in the
     /// server, never reused).
-    pub(crate) next_id: u64,
+    next_id: u64,
     #[cfg(feature = "metrics")]
     metrics: super::metrics_export::LoopMetrics,
 }

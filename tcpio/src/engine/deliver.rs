@@ -120,7 +120,7 @@ impl<H: Handler> EventLoop<H> {
                 self.on_readable(key);
             }
         } else if r.read {
-            if c.flags & READ_SPECIAL != 0 {
+            if c.any(READ_SPECIAL) {
                 return self.on_readable(key);
             }
             // The common case, on the connection looked up above.
@@ -303,12 +303,12 @@ pub(crate) fn settled<S>(
         && flushed.is_ok()
         // Nothing resumed, paused by pressure, waiting to drain or to send a FIN, asked
         // to close or leaving...
-        && c.flags & (RESUME_PENDING | PRESSURE_PAUSED | NOTIFY_DRAINED | SHUTDOWN_WRITE_REQUESTED | ENDING) == 0
+        && !c.any(RESUME_PENDING | PRESSURE_PAUSED | NOTIFY_DRAINED | SHUTDOWN_WRITE_REQUESTED | ENDING)
         && {
             debug_assert!(c.close_requested.is_none() && c.leaving.is_none());
             // A flush that leaves output behind always flags it (NOTIFY_DRAINED), and
             // the callback's flush has just run: no separate look at the buffer.
-            debug_assert!(c.out.is_empty() || c.flags & NOTIFY_DRAINED != 0);
+            debug_assert!(c.out.is_empty() || c.any(NOTIFY_DRAINED));
             true
         }
 }

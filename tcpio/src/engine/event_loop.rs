@@ -14,7 +14,7 @@ use slab::Slab;
 use super::core::Core;
 use super::guard::guarded;
 use super::listeners::Listeners;
-use super::mailbox::Command;
+use super::mailbox::{Command, Inbox};
 use super::record::{Leaving, Record};
 use super::record::{EOF, IN_READY_LIST, RESUME_PENDING};
 use super::shared::bump;
@@ -34,9 +34,7 @@ pub(crate) struct EventLoop<H: Handler> {
     pub(crate) listeners: Listeners,
     /// Connections to read without waiting for an edge.
     pub(crate) ready: Vec<Token>,
-    pub(crate) commands: Vec<Command>,
-    /// Connections given output by commands, flushed once after the batch.
-    pub(crate) touched: Vec<Token>,
+    pub(crate) inbox: Inbox,
     next_gen: u32,
     /// Applying staged operations (`apply_staged.rs`): callbacks run meanwhile leave theirs
     /// to that run.
@@ -52,8 +50,7 @@ impl<H: Handler> EventLoop<H> {
             poller,
             listeners: Listeners::new(listeners, core.loop_id),
             ready: Vec::new(),
-            commands: Vec::new(),
-            touched: Vec::new(),
+            inbox: Inbox::default(),
             next_gen: 0,
             in_deferred: false,
             core,

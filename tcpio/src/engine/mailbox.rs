@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::token::Target;
+use crate::backend::Token;
 use crate::transport::Accepted;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,5 +126,44 @@ impl Mailbox {
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.queue().commands.len()
+    }
+}
+
+/// The loop's room for applying a batch of commands (`commands.rs`), reused from
+/// wake-up to wake-up so a batch costs no allocation.
+#[derive(Debug, Default)]
+pub(crate) struct Inbox {
+    /// The batch taken from the mailbox.
+    commands: Vec<Command>,
+    /// Connections the batch gave output to, flushed once each after it.
+    touched: Vec<Token>,
+}
+
+impl Inbox {
+    /// An empty vector to take a batch into.
+    pub(crate) fn take_batch(&mut self) -> Vec<Command> {
+        std::mem::take(&mut self.commands)
+    }
+
+    /// The batch's vector back, emptied.
+    pub(crate) fn batch_done(&mut self, mut v: Vec<Command>) {
+        v.clear();
+        self.commands = v;
+    }
+
+    /// Connection `token` got output from a command.
+    pub(crate) fn touch(&mut self, token: Token) {
+        self.touched.push(token);
+    }
+
+    /// The connections that got output, to flush.
+    pub(crate) fn take_touched(&mut self) -> Vec<Token> {
+        std::mem::take(&mut self.touched)
+    }
+
+    /// The touched list's vector back, emptied.
+    pub(crate) fn touched_done(&mut self, mut v: Vec<Token>) {
+        v.clear();
+        self.touched = v;
     }
 }

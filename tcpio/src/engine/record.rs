@@ -99,8 +99,9 @@ pub(crate) struct Record<S> {
     pub(crate) inbuf: InBuf,
     pub(crate) out: OutBuf,
     pub(crate) leaving: Option<Leaving>,
-    /// State bits: the `const`s above.
-    pub(crate) flags: u16,
+    /// State bits: the `const`s above. Private: they change only through
+    /// [`set_flag`](Self::set_flag) and the methods below.
+    flags: u16,
     /// A close decided inside a callback, applied after it returns.
     pub(crate) close_requested: Option<CloseReason>,
 }
@@ -144,6 +145,12 @@ impl<S> Record<S> {
     #[inline(always)]
     pub(crate) fn flag(&self, f: u16) -> bool {
         self.flags & f != 0
+    }
+
+    /// Whether any of the state bits in `mask` is set: one load and one test.
+    #[inline(always)]
+    pub(crate) fn any(&self, mask: u16) -> bool {
+        self.flags & mask != 0
     }
 
     /// Sets or clears state bit `f`.

@@ -64,8 +64,7 @@ impl<'w, S> ConnWriter<'w, S> {
     /// A writer for `c`, which has `queued` bytes queued (forwarded input included)
     /// against a hard cap of `limit`.
     pub(crate) fn new(c: &'w mut Record<S>, pool: &'w mut BufferPool, queued: usize, limit: usize) -> Self {
-        let room =
-            if c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) != 0 { 0 } else { limit.saturating_sub(queued) };
+        let room = if c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED) { 0 } else { limit.saturating_sub(queued) };
         // The buffer is taken now, so that a put is a plain append; an unused one goes
         // back on drop.
         c.out.ensure_buffer(pool);
@@ -91,7 +90,7 @@ impl<'w, S> ConnWriter<'w, S> {
     /// `put` of more than the room left (or of anything while discarding).
     #[cold]
     fn over_cap(&mut self, len: usize) {
-        if len > 0 && self.c.flags & (CLOSED | SHUTDOWN_WRITE_REQUESTED) == 0 {
+        if len > 0 && !self.c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED) {
             self.c.refuse_output(self.limit);
         }
         self.room = 0;
