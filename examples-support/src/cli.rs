@@ -10,14 +10,13 @@
 //!
 //! ```no_run
 //! use std::process::ExitCode;
-//! use std::time::Duration;
 //!
 //! use tcpio_examples::cli::{self, Cli};
 //!
 //! fn main() -> ExitCode {
 //!     let cli = Cli::new("my-server", "tcp://127.0.0.1:9000")
 //!         .flag("--idle-timeout SECS", "close connections idle this long (default off)");
-//!     let mut idle = None;
+//!     let mut idle: Option<std::time::Duration> = None;
 //!     let options = match cli.parse(std::env::args().skip(1), |flag, value| {
 //!         match flag {
 //!             "--idle-timeout" => idle = Some(cli::seconds(flag, value)?),
