@@ -6,6 +6,7 @@
 //! and a handler only ever sees plain bytes.
 
 mod addr;
+pub(crate) mod bind;
 mod listener;
 #[cfg(test)]
 pub(crate) mod scripted;
