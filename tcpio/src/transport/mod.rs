@@ -8,6 +8,7 @@
 mod addr;
 pub(crate) mod bind;
 mod listener;
+pub mod proxy;
 #[cfg(test)]
 pub(crate) mod scripted;
 mod socket_options;
