@@ -102,3 +102,31 @@ fn input_past_the_limit_closes_only_that_connection() {
     good.write_all(b"PING").unwrap();
     assert_eq!(read_n(&mut good, 4), b"PONG");
 }
+
+#[test]
+fn an_unbounded_max_input_keeps_input_without_overflow() {
+    // `max_input(usize::MAX)` is how a user says "no limit": the kept-input buffer's
+    // growth limit (max_input plus one read) must not overflow. Lines are answered
+    // once whole; each arrives in pieces, so the rest is kept between reads.
+    let b = local().loops(1).max_input(usize::MAX);
+    let (server, addr) = start(b, |_| {
+        tcpio::FnHandler(|conn: &mut Conn<'_, ()>, input: &mut Input<'_>| {
+            if let Some(end) = input.bytes().iter().position(|&b| b == b'\n') {
+                let n = input.bytes()[..end].len();
+                conn.write(format!("{n}\n").as_bytes());
+                input.consume(end + 1);
+            }
+            Action::Continue
+        })
+    });
+    let mut c = connect(addr);
+    let mut sent = 0;
+    for piece in [&b"abc"[..], b"def", b"ghi\n"] {
+        c.write_all(piece).unwrap();
+        sent += piece.len() as u64;
+        // Wait until the server has read this piece, so the next one arrives apart.
+        assert!(wait_for(|| server.stats().total.bytes_in >= sent));
+    }
+    assert_eq!(read_n(&mut c, 2), b"9\n");
+    assert!(server.is_running());
+}

@@ -296,3 +296,48 @@ fn bytes_staged_for_other_connections_are_held_to_the_hard_cap() {
     let got = read_to_end(&mut target).unwrap_or_default();
     assert!(got.len() <= 64 << 10, "no more than the cap reached the target ({} bytes)", got.len());
 }
+
+#[test]
+fn an_over_cap_staged_write_to_a_half_closed_target_is_dropped_not_a_close() {
+    use std::sync::mpsc;
+    use tcpio::{Action, Conn, Handler, Input};
+    // The same handler as above, reduced: a target whose write side is shut drops
+    // every write, so one past the cap is dropped too instead of closing it.
+    struct Stager(mpsc::Sender<String>);
+    impl Handler for Stager {
+        type State = ();
+        fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+            let line = String::from_utf8_lossy(input.bytes()).into_owned();
+            input.consume_all();
+            if line == "shut target\n" {
+                conn.make_reachable();
+                conn.shutdown_write();
+                let _ = self.0.send(format!("id {}", conn.id()));
+            } else if line == "alive?\n" {
+                let _ = self.0.send("alive".into());
+            } else if let Some(id) = line.strip_prefix("go ").and_then(|s| s.trim().parse().ok()) {
+                let mut other = conn.to(id).expect("the target is on this loop");
+                for _ in 0..100 {
+                    other.write(&[b'x'; 1024]);
+                }
+                conn.write(b"staged");
+            }
+            Action::Continue
+        }
+        fn on_close(&mut self, _: &mut Conn<'_, ()>, reason: &tcpio::CloseReason) {
+            let _ = self.0.send(format!("closed: {reason}"));
+        }
+    }
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let b = local().loops(1).high_water(16 << 10).max_output(64 << 10);
+    let (_server, addr) = start(b, move |_| Stager(tx.lock().unwrap().clone()));
+    let mut target = connect(addr);
+    target.write_all(b"shut target\n").unwrap();
+    let id = rx.recv_timeout(LIMIT).unwrap();
+    let mut source = connect(addr);
+    source.write_all(format!("go {}\n", &id[3..]).as_bytes()).unwrap();
+    assert_eq!(read_n(&mut source, 6), b"staged");
+    target.write_all(b"alive?\n").unwrap();
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "alive", "the half-closed target was not closed");
+}

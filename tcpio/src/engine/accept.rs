@@ -104,7 +104,6 @@ impl<H: Handler> EventLoop<H> {
         }
     }
 
-    /// Takes an accepted connection into this loop and opens it.
     /// Takes an accepted connection into this loop and opens it. `admitted`: the
     /// connection limits counted it, and must be told when it goes.
     pub(crate) fn adopt(&mut self, acc: Accepted, admitted: bool) {
@@ -127,6 +126,7 @@ impl<H: Handler> EventLoop<H> {
         let gen = self.next_gen();
         let key = self.conns.vacant_key();
         if let Err(e) = self.poller.register(&mut stream, conn_token(key, gen)) {
+            self.guarded_user("a connection state's destructor", move || drop(state));
             return fail(self, &peer, "registering a connection", &e);
         }
         let id = self.core.new_id();

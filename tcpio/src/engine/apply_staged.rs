@@ -73,8 +73,13 @@ impl<H: Handler> EventLoop<H> {
                         follow.push((key, None));
                     }
                     (Op::OverCap, Some(key)) => {
-                        self.conns[key].refuse_output(self.core.max_output);
-                        follow.push((key, None));
+                        // Only a target that would have taken the write: one leaving or
+                        // with its write side shut drops it, as it drops any write.
+                        let c = &mut self.conns[key];
+                        if !c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED) && c.leaving.is_none() {
+                            c.refuse_output(self.core.max_output);
+                            follow.push((key, None));
+                        }
                     }
                     (Op::Close(reason), Some(key)) => {
                         if self.conns[key].leaving.is_none() {

@@ -112,10 +112,6 @@ impl Core {
         self.metrics.publish(c);
     }
 
-    /// Offers the connection's queued output (and the callback's forwarded input) to
-    /// the socket once, unless it is known to be full; keeps what it did not take.
-    ///
-    /// Inlined into each delivery; what happens after a short write is not.
     /// Records what an unsettled delivery leaves to do; returns false (not settled).
     #[cold]
     #[inline(never)]

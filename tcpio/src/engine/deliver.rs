@@ -68,7 +68,7 @@ pub(crate) fn read_conn<H: Handler>(
         } else {
             // Kept input is at most `max_input` (past it the connection closes), so
             // the buffer never needs more than that plus one read.
-            let limit = core.cfg.limits.max_input + read_size;
+            let limit = core.cfg.limits.max_input.saturating_add(read_size);
             c.stream.read(c.inbuf.spare(read_size, limit, &mut core.pool))
         };
         match res {

@@ -42,7 +42,16 @@ impl<H: Handler> EventLoop<H> {
             return;
         }
         // Always the loop's state type: `Conn::connect` is typed by it.
-        let Ok(state) = state.downcast::<H::State>() else { return };
+        let state = match state.downcast::<H::State>() {
+            Ok(state) => state,
+            Err(other) => {
+                debug_assert!(false, "a dial's state is the loop's state type");
+                self.core.shared.admission.release_outbound();
+                self.core.staged.forget(id);
+                self.guarded_user("a connection state's destructor", move || drop(other));
+                return;
+            }
+        };
         let mut c = Record::new(stream, id, key, gen, usize::MAX, peer, self.core.clock.now_ms(), *state);
         c.outbound = true;
         c.admitted = true; // by whoever dialed it

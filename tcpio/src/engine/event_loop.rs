@@ -14,7 +14,7 @@ use slab::Slab;
 use super::core::Core;
 use super::guard::guarded;
 use super::listeners::Listeners;
-use super::mailbox::{Command, Inbox};
+use super::mailbox::Inbox;
 use super::record::{Leaving, Record};
 use super::record::{EOF, IN_READY_LIST, RESUME_PENDING};
 use super::shared::bump;
@@ -135,13 +135,7 @@ impl<H: Handler> EventLoop<H> {
         // A poll failure: whatever is still open goes now.
         self.abort_all();
         // Commands that came too late: close what they carry, give back its place.
-        for cmd in self.core.shared.loops[self.core.loop_id].close() {
-            match cmd {
-                Command::Adopt(acc, true) => self.core.shared.admission.release(&acc.peer),
-                Command::Dial { .. } => self.core.shared.admission.release_outbound(),
-                _ => {}
-            }
-        }
+        self.core.shared.close_mailbox(self.core.loop_id);
         self.core.publish();
         tracing::debug!(loop_id = id, "event loop stopped");
     }

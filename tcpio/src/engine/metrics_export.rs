@@ -16,6 +16,7 @@
 //! | `tcpio_connections_refused_total` | counter | `loop`, `limit` (`max_connections`, `per_ip`, `rate`) |
 //! | `tcpio_connections_timed_out_total` | counter | `loop`, `timeout` (`idle`, `read`, `write`, `handshake`) |
 //! | `tcpio_connections_aborted_total` | counter | `loop` |
+//! | `tcpio_broadcasts_dropped_total` | counter | `loop` |
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -46,6 +47,7 @@ impl LoopMetrics {
             (c("tcpio_bytes_sent_total"), |c| &c.bytes_out),
             (c("tcpio_handler_panics_total"), |c| &c.panics),
             (c("tcpio_connections_aborted_total"), |c| &c.aborted),
+            (c("tcpio_broadcasts_dropped_total"), |c| &c.broadcasts_dropped),
             (refused("max_connections"), |c| &c.refused_max_conns),
             (refused("per_ip"), |c| &c.refused_per_ip),
             (refused("rate"), |c| &c.refused_rate),

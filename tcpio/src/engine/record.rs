@@ -81,7 +81,7 @@ pub(crate) struct Record<S> {
     /// The slab slot.
     pub(crate) key: u32,
     /// When it opened, when input last arrived (0: never) and when output last moved
-    /// or started waiting, in the loop's coarse milliseconds (see `Core::now_ms`).
+    /// or started waiting, in the loop's coarse milliseconds (see `Clock::now_ms`).
     pub(crate) opened_ms: u64,
     pub(crate) last_in: u64,
     pub(crate) last_out: u64,
@@ -90,7 +90,7 @@ pub(crate) struct Record<S> {
     pub(crate) admitted: bool,
     /// Dialed out rather than accepted.
     pub(crate) outbound: bool,
-    /// Listed in the loop's id map (`Core::reach`), to be removed when it goes.
+    /// Listed in the loop's id map (`Staged::reach`), to be removed when it goes.
     pub(crate) reachable: bool,
     /// Index of the bound address it came through.
     pub(crate) listener: usize,

@@ -299,6 +299,19 @@ impl Shared {
         LOOP_OF.with(|l| l.get() == Arc::as_ptr(self) as usize)
     }
 
+    /// Closes loop `loop_id`'s mailbox as the loop exits: later commands are refused,
+    /// and those that came too late are dropped (their sockets close) after giving
+    /// back the places the connection limits counted for them.
+    pub(crate) fn close_mailbox(&self, loop_id: usize) {
+        for cmd in self.loops[loop_id].close() {
+            match cmd {
+                Command::Adopt(acc, true) => self.admission.release(&acc.peer),
+                Command::Dial { .. } => self.admission.release_outbound(),
+                _ => {}
+            }
+        }
+    }
+
     /// Connections closed by an immediate stop or a shutdown deadline, in all.
     pub(crate) fn aborted(&self) -> u64 {
         self.loops.iter().map(|l| l.counters.aborted.load(Relaxed)).sum()

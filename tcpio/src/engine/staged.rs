@@ -87,14 +87,22 @@ impl Staged {
     /// input that will not outlive the callback. One copy however many writes point
     /// into it: the cost is bounded by the input, not by how often it was forwarded.
     pub(crate) fn keep_input(&mut self, input: &[u8]) {
-        let mut base = None;
+        // The range of the input the staged writes cover, copied once.
+        let (mut from, mut to) = (usize::MAX, 0);
+        for d in &self.ops {
+            if let Op::Write(Piece::Input { off, len }) = d.op {
+                from = from.min(off);
+                to = to.max(off + len);
+            }
+        }
+        if from >= to {
+            return;
+        }
+        let base = self.scratch.len();
+        self.scratch.extend_from_slice(&input[from..to]);
         for d in &mut self.ops {
             if let Op::Write(Piece::Input { off, len }) = d.op {
-                let base = *base.get_or_insert_with(|| {
-                    self.scratch.extend_from_slice(input);
-                    self.scratch.len() - input.len()
-                });
-                d.op = Op::Write(Piece::Owned { start: base + off, len });
+                d.op = Op::Write(Piece::Owned { start: base + off - from, len });
             }
         }
     }

@@ -29,8 +29,9 @@ pub(crate) type StartError = (&'static str, std::io::Error);
 /// The running loops: what they share, and their threads.
 pub(crate) type Started = (Arc<Shared>, Vec<JoinHandle<()>>);
 
-/// Tells the server a loop thread has ended, when dropped.
-struct LoopExit(Arc<Shared>);
+/// Tells the server a loop thread has ended, when dropped: however it ends (a panic
+/// in the factory or the loop included), its mailbox closes and it is counted out.
+struct LoopExit(Arc<Shared>, usize);
 
 impl Drop for LoopExit {
     fn drop(&mut self) {
@@ -38,6 +39,9 @@ impl Drop for LoopExit {
             tracing::error!("an event loop panicked; stopping the server");
             self.0.shutdown_graceful();
         }
+        // A loop that ran has closed it already; one whose factory or loop panicked
+        // has not.
+        self.0.close_mailbox(self.1);
         self.0.loop_exited();
     }
 }
@@ -76,7 +80,7 @@ where
             let shared = loop_shared;
             // Counts this loop out however the thread ends, a panic included, so
             // waiters and stop hooks are never left hanging.
-            let _exit = LoopExit(shared.clone());
+            let _exit = LoopExit(shared.clone(), loop_id);
             let core = Core::new(loop_cfg, loop_id, loop_addrs, shared.clone());
             shared.enter_loop();
             match guarded(|| factory(loop_id)) {

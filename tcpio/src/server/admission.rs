@@ -7,8 +7,10 @@ use super::Error;
 impl Builder {
     /// Most connections open at once over the whole server. Past it a new
     /// connection is accepted and closed at once (counted in
-    /// [`Stats`](crate::Stats) as refused); the listener keeps serving. Off by
-    /// default.
+    /// [`Stats`](crate::Stats) as refused); the listener keeps serving. Outbound
+    /// connections ([`Conn::connect`](crate::Conn::connect),
+    /// [`ServerHandle::connect`](crate::ServerHandle::connect)) count too: a dial past
+    /// the limit is refused where it is made. Off by default.
     pub fn max_connections(mut self, n: usize) -> Self {
         self.admission.max_conns = Some(n);
         self

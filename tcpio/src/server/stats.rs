@@ -6,6 +6,7 @@ use crate::engine::shared::Shared;
 
 /// Connections refused by each limit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Refused {
     /// By [`Builder::max_connections`](crate::Builder::max_connections).
     pub max_connections: u64,
@@ -17,6 +18,7 @@ pub struct Refused {
 
 /// Connections closed by each timeout.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TimedOut {
     /// By [`Builder::idle_timeout`](crate::Builder::idle_timeout).
     pub idle: u64,
@@ -30,6 +32,7 @@ pub struct TimedOut {
 
 /// Counters of one loop, or their sum over all loops.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoopStats {
     /// Connections open now (`accepted + dialed - closed`).
     pub open: u64,
