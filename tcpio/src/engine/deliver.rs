@@ -39,7 +39,7 @@ pub(crate) enum Read {
 
 /// Bits that send a readable event to [`EventLoop::on_readable`] rather than straight
 /// to [`read_conn`]: a possibly lingering connection, or kept input to offer first.
-pub(crate) const READ_SPECIAL: u16 = WRITE_SHUT | RESUME_PENDING;
+pub(crate) const READ_SPECIAL: super::record::Bits = WRITE_SHUT | RESUME_PENDING;
 
 /// Reads `c` and delivers its input until the socket is drained, the budget is spent
 /// or something needs the loop. Works on split borrows of the loop, so the caller's
