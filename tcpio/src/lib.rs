@@ -86,8 +86,8 @@ pub use engine::{
     Refusal, SendError, ServerControl, ServerEvent, TimerId,
 };
 pub use server::{
-    BindAddr, Builder, Error, LoopStats, Refused, Server, ServerHandle, Stats, TimedOut, ToBindAddr,
-    DEFAULT_HIGH_WATER, DEFAULT_LINGER, DEFAULT_MAX_INPUT, DEFAULT_MAX_OUTPUT, DEFAULT_READ_BUFFER,
-    DEFAULT_SHUTDOWN_TIMEOUT,
+    BindAddr, BindOptions, Builder, Error, LoopStats, Refused, Server, ServerHandle, Stats, TimedOut,
+    ToBindAddr, DEFAULT_HIGH_WATER, DEFAULT_LINGER, DEFAULT_MAX_INPUT, DEFAULT_MAX_OUTPUT,
+    DEFAULT_READ_BUFFER, DEFAULT_SETUP_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT,
 };
 pub use transport::{proxy, Addr, DetachedStream};

@@ -1,14 +1,14 @@
 //! Accepting connections and spreading them over the loops.
 
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::config::Balance;
 use super::events::{Refusal, ServerEvent};
 use super::mailbox::Command;
-use super::record::Record;
+use super::record::{Record, SETUP};
 use super::shared::bump;
-use super::timers::Timer;
+use super::timers::{deadline, Timer};
 use super::token::conn_token;
 use super::{EventLoop, Handler};
 use crate::transport::{AcceptError, Accepted};
@@ -49,6 +49,9 @@ impl<H: Handler> EventLoop<H> {
 
     /// Passes a new connection through the connection limits, then on to a loop.
     fn admit(&mut self, acc: Accepted) {
+        if !self.trusted(&acc) {
+            return self.refuse(acc, Refusal::Untrusted);
+        }
         match self.core.shared.admission.admit(&acc.peer) {
             Ok(()) => {
                 let counted = self.core.shared.admission.active();
@@ -79,6 +82,7 @@ impl<H: Handler> EventLoop<H> {
                 Refusal::MaxConnections => &counters.refused_max_conns,
                 Refusal::PerIp => &counters.refused_per_ip,
                 Refusal::Rate => &counters.refused_rate,
+                Refusal::Untrusted => &counters.refused_untrusted,
             },
             1,
         );
@@ -135,16 +139,49 @@ impl<H: Handler> EventLoop<H> {
         let inserted = self.conns.insert(c);
         debug_assert_eq!(inserted, key);
         bump(&self.core.counters().accepted, 1);
+        match self.core.cfg.setups.get(listener) {
+            // A setup stage first: the connection opens when it is done.
+            Some(Some(setup)) => {
+                let at = deadline(Instant::now(), setup.timeout);
+                self.core.timers.insert(at, Timer::Setup(conn_token(key, gen)));
+                self.conns[key].set_flag(SETUP, true);
+                bump(&self.core.counters().in_setup, 1);
+                tracing::trace!(loop_id, conn = id, "connection accepted; setup stage");
+                if self.core.draining {
+                    self.setup_failed(key, crate::CloseReason::Shutdown);
+                }
+            }
+            _ => self.open(key),
+        }
+    }
+
+    /// A connection opens: observers are told, its timeouts start, `on_open` runs
+    /// (and, during a graceful stop, `on_shutdown` after it).
+    pub(crate) fn open(&mut self, key: usize) {
+        let loop_id = self.id();
+        let c = &self.conns[key];
+        let (id, token) = (c.id, conn_token(key, c.gen));
         if self.core.shared.observer.is_some() {
-            let c = &self.conns[key];
             let listener = &self.core.listen_addrs[c.listener];
-            self.core.shared.emit(ServerEvent::Opened { id, loop_id, peer: &c.peer, listener });
+            let peer =
+                c.ext.as_ref().and_then(|e| e.proxy.as_ref()).and_then(|p| p.1.as_ref()).unwrap_or(&c.peer);
+            self.core.shared.emit(ServerEvent::Opened { id, loop_id, peer, listener });
         }
         tracing::trace!(loop_id, conn = id, "connection opened");
         self.arm_activity(key);
         self.callback(key, |h, conn| h.on_open(conn));
-        if self.core.draining && self.live(conn_token(key, gen)).is_some() {
+        if self.core.draining && self.live(token).is_some() {
             self.ask_to_finish(key);
+        }
+    }
+
+    /// Whether an accepted connection may be served: on a PROXY protocol address, only
+    /// from a trusted source (every local peer of a unix address is).
+    fn trusted(&self, acc: &Accepted) -> bool {
+        let Some(Some(setup)) = self.core.cfg.setups.get(acc.listener) else { return true };
+        match (&setup.proxy, acc.peer.as_ip()) {
+            (Some(proxy), Some(peer)) => proxy.trusted.iter().any(|n| n.contains(peer.ip())),
+            _ => true,
         }
     }
 }

@@ -44,6 +44,12 @@ pub enum CloseReason {
     /// The peer sent nothing within the handshake timeout after connecting
     /// ([`Builder::handshake_timeout`](crate::Builder::handshake_timeout)).
     HandshakeTimeout,
+    /// The connection did not finish its setup stage (the PROXY header) within the
+    /// bind's setup timeout. It never opened.
+    SetupTimeout,
+    /// The PROXY protocol header was missing, malformed, too large or failed its
+    /// checksum. The connection never opened.
+    ProxyHeader(Box<crate::proxy::HeaderError>),
     /// An outbound connection ([`Conn::connect`](crate::Conn::connect),
     /// [`ServerHandle::connect`](crate::ServerHandle::connect)) could not be
     /// established: refused, unreachable, or not within its connect timeout
@@ -100,6 +106,8 @@ impl fmt::Display for CloseReason {
             CloseReason::ReadTimeout => f.write_str("read timeout"),
             CloseReason::WriteTimeout => f.write_str("write timeout: the peer is not reading"),
             CloseReason::HandshakeTimeout => f.write_str("handshake timeout: the peer sent nothing"),
+            CloseReason::SetupTimeout => f.write_str("setup timeout: not open in time"),
+            CloseReason::ProxyHeader(e) => write!(f, "bad PROXY header: {e}"),
             CloseReason::Protocol(e) => write!(f, "protocol error: {e}"),
             CloseReason::ConnectFailed(e) => write!(f, "connect failed: {e}"),
         }

@@ -2,7 +2,7 @@
 //! wake-up, applied in order, and the output they queue flushed once per connection.
 
 use super::mailbox::Command;
-use super::record::{Leaving, CLOSED};
+use super::record::{Leaving, CLOSED, SETUP};
 use super::token::{conn_token, Target};
 use super::{CloseReason, Conn, EventLoop, Handler};
 
@@ -53,7 +53,7 @@ impl<H: Handler> EventLoop<H> {
                     let keys: Vec<usize> = self
                         .conns
                         .iter()
-                        .filter(|(_, c)| c.leaving.is_none() && Some(c.id) != except)
+                        .filter(|(_, c)| c.leaving.is_none() && !c.flag(SETUP) && Some(c.id) != except)
                         .map(|(k, _)| k)
                         .collect();
                     for key in keys {

@@ -1,5 +1,6 @@
 //! The settings an event loop runs with, checked by the server layer beforehand.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::transport::SocketOptions;
@@ -61,4 +62,25 @@ pub(crate) struct LoopConfig {
     pub(crate) socket: SocketOptions,
     pub(crate) balance: Balance,
     pub(crate) timeouts: Timeouts,
+    /// Per bound address (by listener index): its connection-setup stage, if any.
+    pub(crate) setups: Arc<[Option<Setup>]>,
+}
+
+/// What a connection accepted on one bound address goes through before it opens.
+#[derive(Clone, Debug)]
+pub(crate) struct Setup {
+    /// The PROXY protocol header is required first, from these sources only.
+    pub(crate) proxy: Option<ProxySetup>,
+    /// The whole stage must be done within this ("not open within d").
+    pub(crate) timeout: Duration,
+}
+
+/// A PROXY protocol bind's rules.
+#[derive(Clone, Debug)]
+pub(crate) struct ProxySetup {
+    /// Sources allowed to send the header (an IP listener); a unix listener trusts
+    /// every local peer.
+    pub(crate) trusted: Vec<crate::transport::Cidr>,
+    /// The largest header accepted.
+    pub(crate) max_header: usize,
 }

@@ -39,7 +39,7 @@ pub(crate) enum Read {
 
 /// Bits that send a readable event to [`EventLoop::on_readable`] rather than straight
 /// to [`read_conn`]: a possibly lingering connection, or kept input to offer first.
-pub(crate) const READ_SPECIAL: super::record::Bits = WRITE_SHUT | RESUME_PENDING;
+pub(crate) const READ_SPECIAL: super::record::Bits = WRITE_SHUT | RESUME_PENDING | super::record::SETUP;
 
 /// Reads `c` and delivers its input until the socket is drained, the budget is spent
 /// or something needs the loop. Works on split borrows of the loop, so the caller's
@@ -135,6 +135,9 @@ impl<H: Handler> EventLoop<H> {
     /// The socket may have input (an edge, a FIN, or a place in the ready list): the
     /// entry that looks the connection up itself and handles the special cases first.
     pub(crate) fn on_readable(&mut self, key: usize) {
+        if self.conns[key].flag(super::record::SETUP) {
+            return self.read_setup(key);
+        }
         let c = &mut self.conns[key];
         if c.lingering() {
             return self.drain_linger(key);

@@ -39,6 +39,7 @@ fn core(read_buffer: usize) -> (Core, Vec<u8>, Poller) {
         socket: SocketOptions::default(),
         balance: Balance::RoundRobin,
         timeouts: Timeouts::default(),
+        setups: Arc::from(vec![]),
     };
     let poller = Poller::new().unwrap();
     let loops = vec![LoopShared::new(poller.waker().unwrap(), 1 << 20)];

@@ -21,6 +21,9 @@ pub enum Refusal {
     /// Connections arrived faster than [`Builder::accept_rate`](crate::Builder::accept_rate)
     /// allows.
     Rate,
+    /// A PROXY protocol address refused a source it does not trust to send the
+    /// header.
+    Untrusted,
 }
 
 impl fmt::Display for Refusal {
@@ -29,6 +32,7 @@ impl fmt::Display for Refusal {
             Refusal::MaxConnections => "too many open connections",
             Refusal::PerIp => "too many connections from this address",
             Refusal::Rate => "accept rate limit",
+            Refusal::Untrusted => "not a trusted PROXY protocol source",
         })
     }
 }

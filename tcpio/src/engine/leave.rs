@@ -5,8 +5,8 @@ use std::net::Shutdown;
 
 use super::guard::guarded;
 use super::record::{Leaving, Record};
-use super::record::{CLOSED, CONNECTING, ENDING, EOF, FIN_SEEN, LINGER_ARMED, WRITE_SHUT};
-use super::shared::bump;
+use super::record::{CLOSED, CONNECTING, ENDING, EOF, FIN_SEEN, LINGER_ARMED, SETUP, WRITE_SHUT};
+use super::shared::{bump, unbump};
 use super::timers::Timer;
 use super::token::conn_token;
 use super::{CloseReason, Conn, Detached, EventLoop, Handler, ServerEvent};
@@ -29,6 +29,9 @@ impl<H: Handler> EventLoop<H> {
         let c = &mut self.conns[key];
         if c.leaving.is_some() {
             return;
+        }
+        if c.flag(SETUP) {
+            return self.leave_setup(key, how);
         }
         if c.flag(CONNECTING) {
             let reason = match how {
@@ -110,14 +113,19 @@ impl<H: Handler> EventLoop<H> {
             let (id, loop_id) = (c.id, self.id());
             self.core.shared.emit(ServerEvent::Closed { id, loop_id, peer: &c.peer, reason: &reason });
         }
-        self.core.batch.begin(&[]);
-        let handler = &mut self.handler;
-        let core = &mut self.core;
-        if let Err(msg) = guarded(|| handler.on_close(&mut Conn::new(&mut c, core), &reason)) {
-            bump(&self.core.counters().panics, 1);
-            tracing::warn!(loop_id = self.id(), conn = c.id, panic = %msg, "on_close panicked");
+        if c.flag(SETUP) {
+            // It never opened: the handler never saw it, so it hears nothing of it.
+            unbump(&self.core.counters().in_setup, 1);
+        } else {
+            self.core.batch.begin(&[]);
+            let handler = &mut self.handler;
+            let core = &mut self.core;
+            if let Err(msg) = guarded(|| handler.on_close(&mut Conn::new(&mut c, core), &reason)) {
+                bump(&self.core.counters().panics, 1);
+                tracing::warn!(loop_id = self.id(), conn = c.id, panic = %msg, "on_close panicked");
+            }
+            self.core.batch.clear();
         }
-        self.core.batch.clear();
         // The state's destructor is user code too.
         self.guarded_user("a connection state's destructor", move || drop(c));
         self.run_deferred(0);

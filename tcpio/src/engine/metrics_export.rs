@@ -13,8 +13,8 @@
 //! | `tcpio_bytes_received_total`, `tcpio_bytes_sent_total` | counter | `loop` |
 //! | `tcpio_queued_bytes` | gauge | `loop` |
 //! | `tcpio_handler_panics_total` | counter | `loop` |
-//! | `tcpio_connections_refused_total` | counter | `loop`, `limit` (`max_connections`, `per_ip`, `rate`) |
-//! | `tcpio_connections_timed_out_total` | counter | `loop`, `timeout` (`idle`, `read`, `write`, `handshake`) |
+//! | `tcpio_connections_refused_total` | counter | `loop`, `limit` (`max_connections`, `per_ip`, `rate`, `untrusted`) |
+//! | `tcpio_connections_timed_out_total` | counter | `loop`, `timeout` (`idle`, `read`, `write`, `handshake`, `setup`) |
 //! | `tcpio_connections_aborted_total` | counter | `loop` |
 //! | `tcpio_broadcasts_dropped_total` | counter | `loop` |
 
@@ -51,10 +51,12 @@ impl LoopMetrics {
             (refused("max_connections"), |c| &c.refused_max_conns),
             (refused("per_ip"), |c| &c.refused_per_ip),
             (refused("rate"), |c| &c.refused_rate),
+            (refused("untrusted"), |c| &c.refused_untrusted),
             (timed_out("idle"), |c| &c.timed_out_idle),
             (timed_out("read"), |c| &c.timed_out_read),
             (timed_out("write"), |c| &c.timed_out_write),
             (timed_out("handshake"), |c| &c.timed_out_handshake),
+            (timed_out("setup"), |c| &c.timed_out_setup),
         ];
         LoopMetrics {
             counters,

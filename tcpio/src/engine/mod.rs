@@ -62,6 +62,7 @@ pub(crate) mod mailbox;
 mod metrics_export;
 mod other;
 mod record;
+mod setup;
 pub(crate) mod shared;
 mod shutdown;
 mod staged;

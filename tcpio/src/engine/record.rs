@@ -64,6 +64,10 @@ pub(crate) const LINGER_ARMED: Bits = 1 << 13;
 /// (`leaving`). Never cleared: neither leads back to a live connection. Lets the hot
 /// path test both with the other bits, in one load and mask.
 pub(crate) const ENDING: Bits = 1 << 14;
+/// In the connection-setup stage (a PROXY header to read): the loop reads it but
+/// delivers nothing; it has not opened (no `on_open`, not reached by broadcasts,
+/// closed rather than drained by a graceful stop, no `on_close`).
+pub(crate) const SETUP: Bits = 1 << 15;
 
 /// The rarely used parts of a connection, boxed so that connections without timers
 /// or handles pay one word for them.
@@ -74,6 +78,10 @@ pub(crate) struct Ext {
     pub(crate) timers: std::collections::HashSet<u64>,
     /// Shared with the connection's [`ConnHandle`](crate::ConnHandle)s.
     pub(crate) handle: Option<Arc<HandleShared>>,
+    /// The PROXY header the connection began with, and the client address it gave
+    /// (what `Conn::peer_addr` reports; `Record::peer` stays the socket's, which the
+    /// connection limits counted).
+    pub(crate) proxy: Option<Box<(crate::proxy::Header, Option<Addr>)>>,
 }
 
 /// Everything the loop knows about one connection.

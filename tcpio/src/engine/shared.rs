@@ -32,6 +32,10 @@ pub(crate) struct Counters {
     pub(crate) timed_out_read: AtomicU64,
     pub(crate) timed_out_write: AtomicU64,
     pub(crate) timed_out_handshake: AtomicU64,
+    pub(crate) timed_out_setup: AtomicU64,
+    pub(crate) refused_untrusted: AtomicU64,
+    /// Connections in the setup stage now (not open yet).
+    pub(crate) in_setup: AtomicU64,
     /// Connections closed by an immediate stop or a shutdown deadline.
     pub(crate) aborted: AtomicU64,
     /// Broadcasts this loop did not take: its mailbox already held a hard cap's worth
@@ -44,6 +48,12 @@ pub(crate) struct Counters {
 #[inline]
 pub(crate) fn bump(c: &AtomicU64, n: u64) {
     c.store(c.load(Relaxed) + n, Relaxed);
+}
+
+/// Takes from a gauge that only the calling loop writes (see [`bump`]).
+#[inline]
+pub(crate) fn unbump(c: &AtomicU64, n: u64) {
+    c.store(c.load(Relaxed).saturating_sub(n), Relaxed);
 }
 
 /// One loop's public face.

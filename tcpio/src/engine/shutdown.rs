@@ -50,6 +50,10 @@ impl<H: Handler> EventLoop<H> {
         if !self.conns.contains(key) || self.conns[key].leaving.is_some() {
             return;
         }
+        if self.conns[key].flag(super::record::SETUP) {
+            // Not open yet: closed, not drained (its handler never saw it).
+            return self.setup_failed(key, CloseReason::Shutdown);
+        }
         self.callback(key, |h, conn| match h.on_shutdown(conn) {
             Action::Close => {
                 conn.close_with(CloseReason::Shutdown);

@@ -111,6 +111,7 @@ impl<H: Handler> EventLoop<H> {
                 Timer::User { token, id, .. } => self.fire_user_timer(token, id),
                 Timer::ShutdownDeadline => self.abort_all(),
                 Timer::Connect(tok) => self.connect_timed_out(tok),
+                Timer::Setup(tok) => self.setup_timed_out(tok),
             }
         }
         self.core.timers.done(fired);
@@ -205,7 +206,9 @@ impl<H: Handler> EventLoop<H> {
 /// for a handler timer, the timer is still armed).
 fn timer_live<S>(conns: &slab::Slab<Record<S>>, t: &Timer) -> bool {
     match *t {
-        Timer::Linger(tok) | Timer::Activity(tok) | Timer::Connect(tok) => live(conns, tok).is_some(),
+        Timer::Linger(tok) | Timer::Activity(tok) | Timer::Connect(tok) | Timer::Setup(tok) => {
+            live(conns, tok).is_some()
+        }
         Timer::User { token, id, .. } => live(conns, token)
             .is_some_and(|key| conns[key].ext.as_ref().is_some_and(|e| e.timers.contains(&id))),
         Timer::Tick | Timer::AcceptRetry(_) | Timer::ShutdownDeadline => true,

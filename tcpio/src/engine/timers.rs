@@ -26,6 +26,8 @@ pub(crate) enum Timer {
     ShutdownDeadline,
     /// An outbound connect ran out of time.
     Connect(Token),
+    /// A connection's setup stage ran out of time.
+    Setup(Token),
 }
 
 impl Timer {

@@ -7,11 +7,12 @@ use std::time::Duration;
 use socket2::SockRef;
 
 use super::address::{BindAddr, ToBindAddr};
+use super::bind_options::BindOptions;
 use super::handle::ServerHandle;
 use super::listen::{bind_all, ListenPlan};
 use super::Error;
 use crate::engine::admission::AdmissionConfig;
-use crate::engine::config::{BufferLimits, LoopConfig, Timeouts};
+use crate::engine::config::{BufferLimits, LoopConfig, Setup, Timeouts};
 use crate::engine::events::Observer;
 use crate::engine::ServerEvent;
 use crate::engine::{start_loops, Action, Balance, Conn, FnHandler, Handler, Input, LoopSetup};
@@ -52,6 +53,8 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 /// ```
 pub struct Builder {
     addrs: Vec<BindAddr>,
+    /// Each address's setup stage, in the order of `addrs`.
+    setups: Vec<Option<Setup>>,
     loops: usize,
     balance: Option<Balance>,
     share_port: bool,
@@ -88,6 +91,7 @@ impl Default for Builder {
     fn default() -> Self {
         Builder {
             addrs: Vec::new(),
+            setups: Vec::new(),
             loops: 0,
             balance: None,
             share_port: false,
@@ -123,8 +127,15 @@ impl Builder {
     /// or a [`Path`](std::path::Path). Port 0 picks a free port; see
     /// [`ServerHandle::local_addrs`]. The syntax is checked here; resolving and
     /// binding happen in [`start`](Self::start).
-    pub fn bind<A: ToBindAddr + ?Sized>(mut self, addr: &A) -> Result<Self, Error> {
-        self.addrs.push(addr.to_bind_addr()?);
+    pub fn bind<A: ToBindAddr + ?Sized>(self, addr: &A) -> Result<Self, Error> {
+        self.bind_one(addr.to_bind_addr()?, BindOptions::new())
+    }
+
+    pub(super) fn bind_one(mut self, addr: BindAddr, options: BindOptions) -> Result<Self, Error> {
+        // Checked now, so the mistake names the address it was given for.
+        let setup = options.setup(&addr.to_string())?;
+        self.addrs.push(addr);
+        self.setups.push(setup);
         Ok(self)
     }
 
@@ -321,6 +332,7 @@ impl Builder {
             socket: self.socket.clone(),
             balance,
             timeouts: self.timeouts,
+            setups: self.setups.clone().into(),
         };
         self.check_timeouts()?;
         self.check_admission()?;

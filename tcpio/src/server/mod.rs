@@ -2,6 +2,7 @@
 
 mod address;
 mod admission;
+mod bind_options;
 mod builder;
 mod error;
 mod handle;
@@ -11,6 +12,7 @@ mod stats;
 mod timeouts;
 
 pub use address::{BindAddr, ToBindAddr};
+pub use bind_options::{BindOptions, DEFAULT_SETUP_TIMEOUT};
 pub use builder::{
     Builder, DEFAULT_HIGH_WATER, DEFAULT_LINGER, DEFAULT_MAX_INPUT, DEFAULT_MAX_OUTPUT, DEFAULT_READ_BUFFER,
     DEFAULT_SHUTDOWN_TIMEOUT,

@@ -14,6 +14,9 @@ pub struct Refused {
     pub per_ip: u64,
     /// By [`Builder::accept_rate`](crate::Builder::accept_rate).
     pub rate: u64,
+    /// Sources a PROXY protocol address does not trust
+    /// ([`BindOptions::trust`](crate::BindOptions::trust)).
+    pub untrusted: u64,
 }
 
 /// Connections closed by each timeout.
@@ -28,14 +31,21 @@ pub struct TimedOut {
     pub write: u64,
     /// By [`Builder::handshake_timeout`](crate::Builder::handshake_timeout).
     pub handshake: u64,
+    /// Not open within a bind's setup timeout
+    /// ([`BindOptions::setup_timeout`](crate::BindOptions::setup_timeout)).
+    pub setup: u64,
 }
 
 /// Counters of one loop, or their sum over all loops.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LoopStats {
-    /// Connections open now (`accepted + dialed - closed`).
+    /// Connections open now (`accepted + dialed - closed`), those still in their setup
+    /// stage included.
     pub open: u64,
+    /// Connections in their setup stage now (a PROXY header still to come): accepted,
+    /// not yet opened.
+    pub in_setup: u64,
     /// Connections accepted (and served by this loop).
     pub accepted: u64,
     /// Outbound connections dialed on this loop (those that failed to connect too).
@@ -66,6 +76,7 @@ pub struct LoopStats {
 impl LoopStats {
     fn add(&mut self, o: &LoopStats) {
         self.open += o.open;
+        self.in_setup += o.in_setup;
         self.accepted += o.accepted;
         self.dialed += o.dialed;
         self.closed += o.closed;
@@ -76,10 +87,12 @@ impl LoopStats {
         self.refused.max_connections += o.refused.max_connections;
         self.refused.per_ip += o.refused.per_ip;
         self.refused.rate += o.refused.rate;
+        self.refused.untrusted += o.refused.untrusted;
         self.timed_out.idle += o.timed_out.idle;
         self.timed_out.read += o.timed_out.read;
         self.timed_out.write += o.timed_out.write;
         self.timed_out.handshake += o.timed_out.handshake;
+        self.timed_out.setup += o.timed_out.setup;
         self.aborted += o.aborted;
         self.broadcasts_dropped += o.broadcasts_dropped;
     }
@@ -111,6 +124,7 @@ impl Stats {
                 let dialed = get(&c.dialed);
                 LoopStats {
                     open: (accepted + dialed).saturating_sub(closed),
+                    in_setup: get(&c.in_setup),
                     accepted,
                     dialed,
                     closed,
@@ -122,12 +136,14 @@ impl Stats {
                         max_connections: get(&c.refused_max_conns),
                         per_ip: get(&c.refused_per_ip),
                         rate: get(&c.refused_rate),
+                        untrusted: get(&c.refused_untrusted),
                     },
                     timed_out: TimedOut {
                         idle: get(&c.timed_out_idle),
                         read: get(&c.timed_out_read),
                         write: get(&c.timed_out_write),
                         handshake: get(&c.timed_out_handshake),
+                        setup: get(&c.timed_out_setup),
                     },
                     aborted: get(&c.aborted),
                     broadcasts_dropped: get(&c.broadcasts_dropped),

@@ -7,6 +7,7 @@
 
 mod addr;
 pub(crate) mod bind;
+mod cidr;
 mod listener;
 pub mod proxy;
 #[cfg(test)]
@@ -15,6 +16,7 @@ mod socket_options;
 mod stream;
 
 pub use addr::Addr;
+pub(crate) use cidr::Cidr;
 pub(crate) use listener::{AcceptError, Accepted, Listener, UnixSocketFile};
 pub(crate) use socket_options::SocketOptions;
 pub use stream::DetachedStream;
