@@ -19,12 +19,16 @@ pub const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(5);
 /// use tcpio::{BindOptions, Server};
 ///
 /// // Plain clients on 6379; a balancer on 127.0.0.1 (or 10.0.0.0/8) sending the
-/// // PROXY header on 6380.
+/// // PROXY header on 6380, which has 3 s to send it.
 /// let builder = Server::builder()
 ///     .bind("tcp://127.0.0.1:6379")?
 ///     .bind_with(
 ///         "tcp://127.0.0.1:6380",
-///         BindOptions::new().proxy_protocol().trust("127.0.0.1").trust("10.0.0.0/8"),
+///         BindOptions::new()
+///             .proxy_protocol()
+///             .trust("127.0.0.1")
+///             .trust("10.0.0.0/8")
+///             .setup_timeout(Duration::from_secs(3)),
 ///     )?;
 /// # drop(builder);
 /// # Ok::<(), tcpio::Error>(())
