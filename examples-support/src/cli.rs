@@ -42,10 +42,10 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
 
-use tcpio::{Builder, Server, ServerHandle};
+use tcpio::{BindAddr, BindOptions, Builder, Server, ServerHandle};
 
 /// What `--bind` accepts, for the usage text.
-const BIND_HELP: &str = "tcp://host:port, tcp4://, tcp6://, unix:///path or host:port";
+const BIND_HELP: &str = "tcp://host:port, tcp4://, tcp6://, unix:///path or host:port;\nproxy+tcp://... requires the PROXY protocol header";
 
 /// An example's command line: its name, the address it binds by default, and the
 /// flags of its own (for the usage text; their values are handled by the caller).
@@ -83,6 +83,10 @@ pub struct Options {
     pub binds: Vec<String>,
     /// `--loops`: event loops, 0 for one per core.
     pub loops: usize,
+    /// `--proxy-protocol`: every address requires the PROXY protocol header.
+    pub proxy_protocol: bool,
+    /// `--proxy-trust CIDR` (repeatable): who may send the header (default loopback).
+    pub proxy_trust: Vec<String>,
 }
 
 /// Why parsing stopped before a run.
@@ -129,7 +133,7 @@ impl Cli {
         for f in shown(Shown::Required) {
             let _ = write!(text, " {}", f.spec);
         }
-        text.push_str(" [--bind URL]... [--loops N]");
+        text.push_str(" [--bind URL]... [--loops N] [--proxy-protocol] [--proxy-trust CIDR]...");
         for f in shown(Shown::Optional) {
             let _ = write!(text, " [{}]", f.spec);
         }
@@ -137,8 +141,12 @@ impl Cli {
             let _ = write!(text, "\n       {} {mode}", self.name);
         }
         let bind_help = format!("{BIND_HELP}\n(repeatable; default {})", self.default_bind);
-        let common =
-            [("--bind URL", bind_help.as_str()), ("--loops N", "event loops, 0 = one per core (default 0)")];
+        let common = [
+            ("--bind URL", bind_help.as_str()),
+            ("--loops N", "event loops, 0 = one per core (default 0)"),
+            ("--proxy-protocol", "every address requires the PROXY protocol header (v1 or v2)"),
+            ("--proxy-trust CIDR", "a source allowed to send it (repeatable; default loopback)"),
+        ];
         let list: Vec<(&str, &str)> =
             common.into_iter().chain(self.flags.iter().map(|f| (f.spec, f.help))).collect();
         let width = list.iter().map(|(spec, _)| spec.len()).max().unwrap_or(0) + 3;
@@ -193,11 +201,24 @@ impl Cli {
     ) -> Result<ServerHandle, ExitCode> {
         let fail = |e: tcpio::Error| self.fail(&e.to_string());
         let mut builder = Server::builder().loops(options.loops);
-        if options.binds.is_empty() {
-            builder = builder.bind(self.default_bind).map_err(fail)?;
+        let default = [self.default_bind.to_string()];
+        let binds = if options.binds.is_empty() { &default[..] } else { &options.binds[..] };
+        for b in binds {
+            let addr = BindAddr::parse(b).map_err(fail)?;
+            let mut bind = BindOptions::new();
+            if options.proxy_protocol || addr.is_proxy() {
+                bind = bind.proxy_protocol();
+                for t in &options.proxy_trust {
+                    bind = bind.trust(t);
+                }
+            }
+            builder = builder.bind_with(&addr, bind).map_err(fail)?;
         }
-        for b in &options.binds {
-            builder = builder.bind(b.as_str()).map_err(fail)?;
+        if !options.proxy_trust.is_empty()
+            && !options.proxy_protocol
+            && !binds.iter().any(|b| b.starts_with("proxy+"))
+        {
+            return Err(self.fail("--proxy-trust needs --proxy-protocol or a proxy+ address"));
         }
         let server = start(builder).map_err(fail)?;
         // Installed before the addresses are printed: whoever waits for them may
@@ -240,10 +261,19 @@ fn parse_args(
     let mut options = Options::default();
     let mut args = args.into_iter();
     while let Some(a) = args.next() {
+        // The flags that take no value.
+        match a.as_str() {
+            "-h" | "--help" => return Err(Stop::Help),
+            "--proxy-protocol" => {
+                options.proxy_protocol = true;
+                continue;
+            }
+            _ => {}
+        }
         match (a.as_str(), args.next()) {
-            ("-h" | "--help", _) => return Err(Stop::Help),
             ("--bind", Some(v)) => options.binds.push(v),
             ("--loops", Some(v)) => options.loops = number("--loops", &v).map_err(Stop::Mistake)?,
+            ("--proxy-trust", Some(v)) => options.proxy_trust.push(v),
             (flag, Some(v)) => match own(flag, &v) {
                 Ok(true) => {}
                 Ok(false) => return Err(Stop::Mistake(format!("unknown or incomplete argument {flag:?}"))),
@@ -301,10 +331,28 @@ mod tests {
     fn common_and_own_flags_are_parsed() {
         let (parsed, count) =
             parse(&["--bind", "tcp://127.0.0.1:1", "--loops", "2", "--count", "7", "--bind", "unix:///x"]);
-        let want = Options { binds: args(&["tcp://127.0.0.1:1", "unix:///x"]), loops: 2 };
+        let want =
+            Options { binds: args(&["tcp://127.0.0.1:1", "unix:///x"]), loops: 2, ..Options::default() };
         assert_eq!(parsed, Ok(want));
         assert_eq!(count, Some(7));
         assert_eq!(parse(&[]).0, Ok(Options::default()));
+        // `--proxy-protocol` takes no value; `--proxy-trust` repeats.
+        let (parsed, _) = parse(&[
+            "--proxy-protocol",
+            "--proxy-trust",
+            "10.0.0.0/8",
+            "--loops",
+            "1",
+            "--proxy-trust",
+            "::1",
+        ]);
+        let want = Options {
+            loops: 1,
+            proxy_protocol: true,
+            proxy_trust: args(&["10.0.0.0/8", "::1"]),
+            ..Options::default()
+        };
+        assert_eq!(parsed, Ok(want));
     }
 
     #[test]
@@ -341,15 +389,18 @@ mod tests {
             .flag("--max-conns N", "at most N\nat once")
             .mode("--connect ADDR", &[("--connect ADDR", "be the client")]);
         let want = "\
-usage: demo --to ADDR [--bind URL]... [--loops N] [--max-conns N]
+usage: demo --to ADDR [--bind URL]... [--loops N] [--proxy-protocol] [--proxy-trust CIDR]... [--max-conns N]
        demo --connect ADDR
-  --bind URL       tcp://host:port, tcp4://, tcp6://, unix:///path or host:port
-                   (repeatable; default tcp://127.0.0.1:1)
-  --loops N        event loops, 0 = one per core (default 0)
-  --to ADDR        where to go
-  --max-conns N    at most N
-                   at once
-  --connect ADDR   be the client";
+  --bind URL           tcp://host:port, tcp4://, tcp6://, unix:///path or host:port;
+                       proxy+tcp://... requires the PROXY protocol header
+                       (repeatable; default tcp://127.0.0.1:1)
+  --loops N            event loops, 0 = one per core (default 0)
+  --proxy-protocol     every address requires the PROXY protocol header (v1 or v2)
+  --proxy-trust CIDR   a source allowed to send it (repeatable; default loopback)
+  --to ADDR            where to go
+  --max-conns N        at most N
+                       at once
+  --connect ADDR       be the client";
         assert_eq!(cli.usage(), want);
     }
 }

@@ -1,5 +1,5 @@
-//! Listen addresses: parsing (`tcp://`, `tcp4://`, `tcp6://`, `unix://`, `host:port`)
-//! and resolution.
+//! Listen addresses: parsing (`tcp://`, `tcp4://`, `tcp6://`, `unix://`, `host:port`,
+//! each optionally `proxy+`) and resolution.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
@@ -26,6 +26,9 @@ pub(crate) enum Family {
 pub struct BindAddr {
     text: String,
     kind: Kind,
+    /// Written `proxy+tcp://`, `proxy+unix://`...: the PROXY protocol header is
+    /// required on this address.
+    proxy: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,14 +40,23 @@ pub(crate) enum Kind {
 impl BindAddr {
     /// Parses `tcp://host:port`, `tcp4://…`, `tcp6://…`, `unix:///path` or a plain
     /// `host:port`. An empty host means every interface; IPv6 hosts are bracketed
-    /// (`tcp6://[::1]:0`).
+    /// (`tcp6://[::1]:0`). Any scheme may be written `proxy+tcp://…`,
+    /// `proxy+unix://…`: the address then requires the PROXY protocol header (see
+    /// [`is_proxy`](Self::is_proxy)). Options go in the scheme, not after the address,
+    /// because a unix path may hold any character but NUL.
     pub fn parse(s: &str) -> Result<BindAddr, Error> {
         if s.trim().is_empty() {
             return Err(Error::EmptyAddress);
         }
         let invalid =
             |reason: &str| Error::InvalidAddress { addr: s.to_string(), reason: reason.to_string() };
-        let kind = match s.split_once("://") {
+        // `proxy+` before a scheme: the address requires the PROXY protocol header.
+        // A scheme cannot hold a path's characters, so this is never ambiguous.
+        let (proxy, spec) = match s.get(..6) {
+            Some(p) if p.eq_ignore_ascii_case("proxy+") && s[6..].contains("://") => (true, &s[6..]),
+            _ => (false, s),
+        };
+        let kind = match spec.split_once("://") {
             Some((scheme, rest)) => match scheme.to_ascii_lowercase().as_str() {
                 "tcp" => tcp(rest, Family::Any).map_err(invalid)?,
                 "tcp4" => tcp(rest, Family::V4).map_err(invalid)?,
@@ -69,12 +81,20 @@ impl BindAddr {
             },
             None => tcp(s, Family::Any).map_err(invalid)?,
         };
-        Ok(BindAddr { text: s.to_string(), kind })
+        Ok(BindAddr { text: s.to_string(), kind, proxy })
     }
 
     /// The address as the user wrote it (used in error messages).
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// Whether the address was written with `proxy+` before its scheme
+    /// (`proxy+tcp://0.0.0.0:6380`): it then requires the PROXY protocol header, as
+    /// [`BindOptions::proxy_protocol`](crate::BindOptions::proxy_protocol) does, trusting
+    /// loopback unless [`Builder::bind_with`](crate::Builder::bind_with) says more.
+    pub fn is_proxy(&self) -> bool {
+        self.proxy
     }
 
     pub(crate) fn kind(&self) -> &Kind {
@@ -177,6 +197,7 @@ impl ToBindAddr for SocketAddr {
         Ok(BindAddr {
             text: format!("tcp://{self}"),
             kind: Kind::Tcp { host: self.ip().to_string(), port: self.port(), family },
+            proxy: false,
         })
     }
 }
@@ -215,6 +236,12 @@ mod tests {
         );
         assert_eq!(kind("TCP://a:1"), Kind::Tcp { host: "a".into(), port: 1, family: Family::Any });
         assert_eq!(kind("unix:///tmp/x.sock"), Kind::Unix("/tmp/x.sock".into()));
+        // `proxy+` asks for the PROXY header; a `?` or `#` in a unix path is a path.
+        let p = BindAddr::parse("proxy+tcp://0.0.0.0:6380").unwrap();
+        assert!(p.is_proxy() && p.to_string() == "proxy+tcp://0.0.0.0:6380");
+        assert_eq!(kind("PROXY+unix:///tmp/a?b#c"), Kind::Unix("/tmp/a?b#c".into()));
+        assert!(!BindAddr::parse("unix:///tmp/proxy+x").unwrap().is_proxy());
+        assert!(matches!(BindAddr::parse("proxy+udp://1.2.3.4:5"), Err(Error::UnknownScheme { .. })));
     }
 
     #[test]

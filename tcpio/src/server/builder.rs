@@ -132,6 +132,8 @@ impl Builder {
     }
 
     pub(super) fn bind_one(mut self, addr: BindAddr, options: BindOptions) -> Result<Self, Error> {
+        // `proxy+tcp://...` asks for the PROXY header as `proxy_protocol()` does.
+        let options = if addr.is_proxy() { options.proxy_protocol() } else { options };
         // Checked now, so the mistake names the address it was given for.
         let setup = options.setup(&addr.to_string())?;
         self.addrs.push(addr);
