@@ -22,6 +22,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use tcpio::proxy::{Header, Version};
 use tcpio::{Action, Addr, Builder, CloseReason, Conn, Handler, Input, ServerHandle};
 
 /// Forwards every accepted connection to `upstream`.
@@ -31,6 +32,9 @@ pub struct Proxy {
     pub upstream: Addr,
     /// How long a connect to the upstream may take.
     pub connect_timeout: Duration,
+    /// Send the upstream a PROXY protocol header of this version first, naming the
+    /// client (and the address it reached), so the upstream sees who it serves.
+    pub send_proxy: Option<Version>,
 }
 
 /// Each side's state: the id of the connection at the other end.
@@ -61,7 +65,22 @@ impl Handler for Proxy {
         // A new client: hold its input until the upstream is connected.
         conn.pause_read();
         let me = conn.id();
-        match conn.connect(self.upstream.clone(), self.connect_timeout, Side { other: Some(me) }) {
+        let side = Side { other: Some(me) };
+        let dialed = match self.send_proxy {
+            None => conn.connect(self.upstream.clone(), self.connect_timeout, side),
+            Some(version) => {
+                // The client as this side knows it: the header's, if it came through
+                // a balancer itself.
+                let client = conn.peer_addr().as_ip();
+                let reached = conn.local_addr().ok().and_then(|a| a.as_ip());
+                let header = match (client, reached) {
+                    (Some(c), Some(r)) if c.is_ipv4() == r.is_ipv4() => Header::proxy(version, c, r),
+                    _ => Header::local(version),
+                };
+                conn.connect_with_proxy_header(self.upstream.clone(), self.connect_timeout, side, &header)
+            }
+        };
+        match dialed {
             Ok(id) => {
                 conn.state_mut().other = Some(id);
                 Action::Continue
@@ -125,6 +144,10 @@ pub fn start(
     upstream: SocketAddr,
     connect_timeout: Duration,
 ) -> Result<ServerHandle, tcpio::Error> {
-    let proxy = Proxy { upstream: Addr::Ip(upstream), connect_timeout };
+    serve(builder, Proxy { upstream: Addr::Ip(upstream), connect_timeout, send_proxy: None })
+}
+
+/// Starts `proxy` on `builder`'s addresses and loops.
+pub fn serve(builder: Builder, proxy: Proxy) -> Result<ServerHandle, tcpio::Error> {
     builder.start(move |_| proxy.clone())
 }

@@ -195,8 +195,11 @@ fn the_upstream_can_be_a_unix_socket() {
     let path = dir.join("up.sock");
     let echo = tcpio::Server::builder().bind(path.as_path()).unwrap().loops(1).start(|_| Echo).unwrap();
     let up = Addr::from(path.clone());
-    let (_proxy, addr) =
-        start(local().loops(1), move |_| proxy::Proxy { upstream: up.clone(), connect_timeout: LIMIT });
+    let (_proxy, addr) = start(local().loops(1), move |_| proxy::Proxy {
+        upstream: up.clone(),
+        connect_timeout: LIMIT,
+        send_proxy: None,
+    });
     let mut c = connect(addr);
     c.write_all(b"through a unix socket").unwrap();
     assert_eq!(read_n(&mut c, 21), b"through a unix socket");

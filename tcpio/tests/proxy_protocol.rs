@@ -230,3 +230,79 @@ fn the_bytes_after_a_header_are_forwarded_intact_through_the_proxy_example() {
     u.write_all(b"reply").unwrap();
     assert_eq!(read_n(&mut c, 5), b"reply");
 }
+
+#[test]
+fn the_per_ip_limit_counts_the_clients_behind_the_balancer_and_not_its_health_checks() {
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let server = Server::builder()
+        .bind_with("127.0.0.1:0", BindOptions::new().proxy_protocol())
+        .unwrap()
+        .loops(1)
+        .max_connections_per_ip(1)
+        .start(move |_| Report(tx.lock().unwrap().clone()))
+        .unwrap();
+    let addr = server.local_addrs()[0].as_ip().unwrap();
+    // Every connection comes from 127.0.0.1 (the "balancer"); the headers name the
+    // clients. One connection per client is allowed.
+    let client = |ip: &str| {
+        let mut c = connect(addr);
+        c.write_all(format!("PROXY TCP4 {ip} 198.51.100.1 40000 443\r\nping").as_bytes()).unwrap();
+        c
+    };
+    let mut a = client("192.0.2.1");
+    assert_eq!(read_n(&mut a, 4), b"ping");
+    let mut b = client("192.0.2.2");
+    assert_eq!(read_n(&mut b, 4), b"ping", "another client behind the same balancer is let in");
+    let mut again = client("192.0.2.1");
+    assert_eq!(
+        read_to_end(&mut again).unwrap_or_default(),
+        b"",
+        "a second connection of one client is refused"
+    );
+    assert!(wait_for(|| server.stats().total.refused.per_ip == 1));
+    // Health checks (LOCAL headers) are not clients: never refused, counted apart.
+    let mut local = Vec::new();
+    Header::local(Version::V2).write(&mut local).unwrap();
+    let checks: Vec<_> = (0..3)
+        .map(|_| {
+            let mut c = connect(addr);
+            c.write_all(&local).unwrap();
+            c.write_all(b"hc").unwrap();
+            assert_eq!(read_n(&mut c, 2), b"hc");
+            c
+        })
+        .collect();
+    assert!(wait_for(|| server.stats().total.proxy_local == 3));
+    // Closing a client gives its place back, by the address its header named.
+    drop(a);
+    assert!(wait_for(|| {
+        let mut c = client("192.0.2.1");
+        c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let mut buf = [0u8; 4];
+        c.read_exact(&mut buf).is_ok()
+    }));
+    drop((b, checks));
+    let _: Vec<String> = rx.try_iter().collect();
+}
+
+#[test]
+fn the_proxy_example_sends_a_header_naming_the_client_first() {
+    // client → proxy example (--send-proxy v1/v2) → a PROXY address: the upstream sees
+    // the client's own address, and the bytes after the header are the client's.
+    for version in [Version::V1, Version::V2] {
+        let (_up, upstream, _, rx) = server(BindOptions::new().proxy_protocol());
+        let proxy = tcpio_examples::proxy::Proxy {
+            upstream: tcpio::Addr::Ip(upstream),
+            connect_timeout: LIMIT,
+            send_proxy: Some(version),
+        };
+        let front = tcpio_examples::proxy::serve(local().loops(1), proxy).unwrap();
+        let mut c = connect(front.local_addrs()[0].as_ip().unwrap());
+        c.write_all(b"through").unwrap();
+        assert_eq!(read_n(&mut c, 7), b"through");
+        let open = rx.recv_timeout(LIMIT).unwrap();
+        let me = c.local_addr().unwrap();
+        assert!(open.starts_with(&format!("open tcp://{me} via tcp://127.0.0.1:")), "{version:?}: {open}");
+    }
+}

@@ -52,7 +52,13 @@ impl<H: Handler> EventLoop<H> {
         if !self.trusted(&acc) {
             return self.refuse(acc, Refusal::Untrusted);
         }
-        match self.core.shared.admission.admit(&acc.peer) {
+        // Behind a balancer the socket's peer is the balancer: the per-IP limit waits
+        // for the client the header names (`setup.rs`).
+        let admitted = match self.proxy_bind(acc.listener) {
+            true => self.core.shared.admission.admit_total(),
+            false => self.core.shared.admission.admit(&acc.peer),
+        };
+        match admitted {
             Ok(()) => {
                 let counted = self.core.shared.admission.active();
                 self.place(acc, counted)
@@ -163,9 +169,7 @@ impl<H: Handler> EventLoop<H> {
         let (id, token) = (c.id, conn_token(key, c.gen));
         if self.core.shared.observer.is_some() {
             let listener = &self.core.listen_addrs[c.listener];
-            let peer =
-                c.ext.as_ref().and_then(|e| e.proxy.as_ref()).and_then(|p| p.1.as_ref()).unwrap_or(&c.peer);
-            self.core.shared.emit(ServerEvent::Opened { id, loop_id, peer, listener });
+            self.core.shared.emit(ServerEvent::Opened { id, loop_id, peer: c.client(), listener });
         }
         tracing::trace!(loop_id, conn = id, "connection opened");
         self.arm_activity(key);
@@ -173,6 +177,11 @@ impl<H: Handler> EventLoop<H> {
         if self.core.draining && self.live(token).is_some() {
             self.ask_to_finish(key);
         }
+    }
+
+    /// Whether listener `i`'s address requires the PROXY header.
+    pub(crate) fn proxy_bind(&self, i: usize) -> bool {
+        matches!(self.core.cfg.setups.get(i), Some(Some(s)) if s.proxy.is_some())
     }
 
     /// Whether an accepted connection may be served: on a PROXY protocol address, only

@@ -56,6 +56,31 @@ impl Admission {
     /// Decides on a newly accepted connection. On `Ok` the connection is counted and
     /// must be [`release`](Self::release)d when it goes.
     pub(crate) fn admit(&self, peer: &Addr) -> Result<(), Refusal> {
+        self.admit_with(Some(peer))
+    }
+
+    /// [`admit`](Self::admit) without the per-IP limit, for a connection whose real
+    /// client a PROXY header will name ([`admit_client`](Self::admit_client) then).
+    /// On `Ok` it must be [`release_total`](Self::release_total)d when it goes.
+    pub(crate) fn admit_total(&self) -> Result<(), Refusal> {
+        self.admit_with(None)
+    }
+
+    /// Counts a connection's real client (from its PROXY header) against the per-IP
+    /// limit; on `Ok` and `true` (it was counted) it must be
+    /// [`release_client`](Self::release_client)d when it goes.
+    pub(crate) fn admit_client(&self, client: &Addr) -> Result<bool, Refusal> {
+        let (Some(max), Some(ip)) = (self.cfg.max_per_ip, ip_of(client)) else { return Ok(false) };
+        let mut map = self.per_ip.lock().unwrap_or_else(|p| p.into_inner());
+        let n = map.entry(ip).or_insert(0);
+        if *n >= max {
+            return Err(Refusal::PerIp);
+        }
+        *n += 1;
+        Ok(true)
+    }
+
+    fn admit_with(&self, peer: Option<&Addr>) -> Result<(), Refusal> {
         if let Some((rate, burst)) = self.cfg.rate {
             let mut b = self.bucket.lock().unwrap_or_else(|p| p.into_inner());
             let now = Instant::now();
@@ -75,7 +100,7 @@ impl Admission {
                 return Err(Refusal::MaxConnections);
             }
         }
-        if let (Some(max), Some(ip)) = (self.cfg.max_per_ip, ip_of(peer)) {
+        if let (Some(max), Some(ip)) = (self.cfg.max_per_ip, peer.and_then(ip_of)) {
             let mut map = self.per_ip.lock().unwrap_or_else(|p| p.into_inner());
             let n = map.entry(ip).or_insert(0);
             if *n >= max {
@@ -125,9 +150,20 @@ impl Admission {
 
     /// A connection admitted by [`admit`](Self::admit) has gone.
     pub(crate) fn release(&self, peer: &Addr) {
+        self.release_total();
+        self.release_client(peer);
+    }
+
+    /// A connection admitted by [`admit_total`](Self::admit_total) has gone.
+    pub(crate) fn release_total(&self) {
         if self.cfg.max_conns.is_some() {
             self.open.fetch_sub(1, Ordering::AcqRel);
         }
+    }
+
+    /// A client counted by [`admit_client`](Self::admit_client) (or by `admit`, as
+    /// the socket's peer) has gone.
+    pub(crate) fn release_client(&self, peer: &Addr) {
         if let (Some(_), Some(ip)) = (self.cfg.max_per_ip, ip_of(peer)) {
             let mut map = self.per_ip.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(n) = map.get_mut(&ip) {
@@ -199,6 +235,19 @@ mod tests {
         assert_eq!(a.admit(&peer("10.0.0.2", 1)), Err(Refusal::MaxConnections));
         a.release_outbound();
         assert!(a.admit(&peer("10.0.0.2", 1)).is_ok());
+    }
+
+    #[test]
+    fn behind_a_balancer_the_client_is_counted_not_the_socket() {
+        let a = Admission::new(AdmissionConfig { max_conns: Some(10), max_per_ip: Some(1), rate: None });
+        // Two connections from the balancer: the total counts both, per-IP neither.
+        assert!(a.admit_total().is_ok() && a.admit_total().is_ok());
+        assert_eq!(a.admit_client(&peer("192.0.2.1", 5)), Ok(true));
+        assert_eq!(a.admit_client(&peer("192.0.2.2", 5)), Ok(true));
+        assert_eq!(a.admit_client(&peer("192.0.2.1", 6)), Err(Refusal::PerIp));
+        a.release_client(&peer("192.0.2.1", 5));
+        assert_eq!(a.admit_client(&peer("192.0.2.1", 6)), Ok(true));
+        assert_eq!(a.admit_client(&Addr::Unnamed), Ok(false), "no IP: not counted");
     }
 
     #[test]

@@ -38,8 +38,8 @@ impl<H: Handler> EventLoop<H> {
             for Deferred { id, op } in ops.drain(..) {
                 let target = self.core.staged.target(id).and_then(|t| self.live(t));
                 match (op, target) {
-                    (Op::Dial { stream, peer, timeout, state }, _) => {
-                        self.adopt_outbound(id, stream, peer, timeout, state)
+                    (Op::Dial { stream, peer, timeout, state, first }, _) => {
+                        self.adopt_outbound(id, stream, peer, timeout, state, first)
                     }
                     (_, None) => {}
                     (Op::Write(piece), Some(key)) => {

@@ -50,6 +50,9 @@ pub enum CloseReason {
     /// The PROXY protocol header was missing, malformed, too large or failed its
     /// checksum. The connection never opened.
     ProxyHeader(Box<crate::proxy::HeaderError>),
+    /// A limit refused the connection once its PROXY header named the real client
+    /// (the per-IP limit). It never opened.
+    Refused(super::Refusal),
     /// An outbound connection ([`Conn::connect`](crate::Conn::connect),
     /// [`ServerHandle::connect`](crate::ServerHandle::connect)) could not be
     /// established: refused, unreachable, or not within its connect timeout
@@ -108,6 +111,7 @@ impl fmt::Display for CloseReason {
             CloseReason::HandshakeTimeout => f.write_str("handshake timeout: the peer sent nothing"),
             CloseReason::SetupTimeout => f.write_str("setup timeout: not open in time"),
             CloseReason::ProxyHeader(e) => write!(f, "bad PROXY header: {e}"),
+            CloseReason::Refused(r) => write!(f, "refused: {r}"),
             CloseReason::Protocol(e) => write!(f, "protocol error: {e}"),
             CloseReason::ConnectFailed(e) => write!(f, "connect failed: {e}"),
         }

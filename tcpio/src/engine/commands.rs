@@ -27,7 +27,7 @@ impl<H: Handler> EventLoop<H> {
                         continue;
                     };
                     let id = self.core.new_id();
-                    self.adopt_outbound(id, stream, peer, timeout, Box::new(state));
+                    self.adopt_outbound(id, stream, peer, timeout, Box::new(state), None);
                 }
                 Command::Send(target, data) => self.queue_from_handle(target, data),
                 Command::Close(target) => {

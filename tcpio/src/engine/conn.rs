@@ -59,7 +59,7 @@ impl<'a, S> Conn<'a, S> {
     /// (for a LOCAL header, a balancer's health check, the socket's peer); otherwise
     /// the socket's peer.
     pub fn peer_addr(&self) -> &Addr {
-        self.c.ext.as_ref().and_then(|e| e.proxy.as_ref()).and_then(|p| p.1.as_ref()).unwrap_or(&self.c.peer)
+        self.c.client()
     }
 
     /// The socket's own peer: behind a balancer that sends the PROXY header, the
@@ -71,7 +71,7 @@ impl<'a, S> Conn<'a, S> {
     /// The PROXY protocol header this connection began with, with its extensions
     /// (`None` on an address without [`BindOptions::proxy_protocol`](crate::BindOptions::proxy_protocol)).
     pub fn proxy_header(&self) -> Option<&crate::proxy::Header> {
-        self.c.ext.as_ref().and_then(|e| e.proxy.as_ref()).map(|p| &p.0)
+        self.c.ext.as_ref().and_then(|e| e.proxy.as_ref()).map(|p| &p.header)
     }
 
     /// The local address of this connection (asked of the kernel on each call: for a

@@ -24,6 +24,7 @@ impl<H: Handler> EventLoop<H> {
         peer: Addr,
         timeout: Duration,
         state: Box<dyn Any>,
+        first: Option<Vec<u8>>,
     ) {
         let gen = self.next_gen();
         let key = self.conns.vacant_key();
@@ -54,6 +55,10 @@ impl<H: Handler> EventLoop<H> {
         };
         let mut c = Record::new(stream, id, key, gen, usize::MAX, peer, self.core.clock.now_ms(), *state);
         c.outbound = true;
+        if let Some(first) = first {
+            // Ahead of anything a callback writes to it: it goes out on connect.
+            c.out.extend(&first, &mut self.core.pool);
+        }
         c.admitted = true; // by whoever dialed it
         c.set_flag(CONNECTING, true);
         // The writable edge that completes the connect is routed like a blocked write.

@@ -140,6 +140,15 @@ impl<H: Handler> EventLoop<H> {
         }
         if c.admitted && c.outbound {
             self.core.shared.admission.release_outbound();
+        } else if c.admitted && self.proxy_bind(c.listener) {
+            // Counted in total at accept, and per IP by the client its header named.
+            let admission = &self.core.shared.admission;
+            admission.release_total();
+            if let Some(p) = c.ext.as_ref().and_then(|e| e.proxy.as_ref()).filter(|p| p.counted) {
+                if let Some(client) = &p.client {
+                    admission.release_client(client);
+                }
+            }
         } else if c.admitted {
             self.core.shared.admission.release(&c.peer);
         }

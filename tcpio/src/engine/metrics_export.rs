@@ -17,6 +17,7 @@
 //! | `tcpio_connections_timed_out_total` | counter | `loop`, `timeout` (`idle`, `read`, `write`, `handshake`, `setup`) |
 //! | `tcpio_connections_aborted_total` | counter | `loop` |
 //! | `tcpio_broadcasts_dropped_total` | counter | `loop` |
+//! | `tcpio_proxy_local_total` | counter | `loop` |
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -48,6 +49,7 @@ impl LoopMetrics {
             (c("tcpio_handler_panics_total"), |c| &c.panics),
             (c("tcpio_connections_aborted_total"), |c| &c.aborted),
             (c("tcpio_broadcasts_dropped_total"), |c| &c.broadcasts_dropped),
+            (c("tcpio_proxy_local_total"), |c| &c.proxy_local),
             (refused("max_connections"), |c| &c.refused_max_conns),
             (refused("per_ip"), |c| &c.refused_per_ip),
             (refused("rate"), |c| &c.refused_rate),

@@ -103,12 +103,31 @@ impl<'a, S: 'static> Conn<'a, S> {
     /// outbound connections too. The address must be resolved already: a name lookup
     /// would block the loop.
     pub fn connect(&mut self, addr: impl Into<Addr>, timeout: Duration, state: S) -> io::Result<u64> {
+        self.dial(addr.into(), timeout, state, None)
+    }
+
+    /// [`connect`](Self::connect), and the new connection sends `header` (a PROXY
+    /// protocol header, see [`tcpio::proxy`](crate::proxy)) before any other output:
+    /// how a server behind which more servers stand passes the client's address on.
+    /// A header its version cannot express is an `InvalidInput` error here.
+    pub fn connect_with_proxy_header(
+        &mut self,
+        addr: impl Into<Addr>,
+        timeout: Duration,
+        state: S,
+        header: &crate::proxy::Header,
+    ) -> io::Result<u64> {
+        let mut first = Vec::new();
+        header.write(&mut first).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        self.dial(addr.into(), timeout, state, Some(first))
+    }
+
+    fn dial(&mut self, peer: Addr, timeout: Duration, state: S, first: Option<Vec<u8>>) -> io::Result<u64> {
         if self.core.draining {
             // Dialing while stopping could keep the loop alive for ever (a client
             // that reconnects from `on_close`).
             return Err(io::Error::other("the server is shutting down"));
         }
-        let peer = addr.into();
         let admission = &self.core.shared.admission;
         if let Err(refusal) = admission.admit_outbound() {
             return Err(io::Error::other(refusal.to_string()));
@@ -117,7 +136,7 @@ impl<'a, S: 'static> Conn<'a, S> {
         let id = self.core.new_id();
         self.core.staged.reach(id, None);
         self.make_reachable();
-        self.core.staged.push(id, Op::Dial { stream, peer, timeout, state: Box::new(state) });
+        self.core.staged.push(id, Op::Dial { stream, peer, timeout, state: Box::new(state), first });
         Ok(id)
     }
 

@@ -78,10 +78,27 @@ pub(crate) struct Ext {
     pub(crate) timers: std::collections::HashSet<u64>,
     /// Shared with the connection's [`ConnHandle`](crate::ConnHandle)s.
     pub(crate) handle: Option<Arc<HandleShared>>,
-    /// The PROXY header the connection began with, and the client address it gave
-    /// (what `Conn::peer_addr` reports; `Record::peer` stays the socket's, which the
-    /// connection limits counted).
-    pub(crate) proxy: Option<Box<(crate::proxy::Header, Option<Addr>)>>,
+    /// The PROXY header the connection began with, and what follows from it.
+    pub(crate) proxy: Option<Box<ProxyInfo>>,
+}
+
+/// What a connection's PROXY header said, kept for its life.
+#[derive(Debug)]
+pub(crate) struct ProxyInfo {
+    pub(crate) header: crate::proxy::Header,
+    /// The client the header names (what `Conn::peer_addr` reports); `None` for a
+    /// LOCAL header, whose connection keeps the socket's peer. `Record::peer` stays
+    /// the socket's.
+    pub(crate) client: Option<Addr>,
+    /// The per-IP limit counted `client`: released by that same address.
+    pub(crate) counted: bool,
+}
+
+impl<S> Record<S> {
+    /// The client's address: from the PROXY header if it named one, else the socket's.
+    pub(crate) fn client(&self) -> &Addr {
+        self.ext.as_ref().and_then(|e| e.proxy.as_ref()).and_then(|p| p.client.as_ref()).unwrap_or(&self.peer)
+    }
 }
 
 /// Everything the loop knows about one connection.

@@ -8,7 +8,7 @@
 //! large or not whole within the bind's setup timeout closes the connection, which
 //! never opened: no `on_open`, no `on_close`; observers see it close with the reason.
 
-use super::record::{Leaving, FIN_SEEN, RESUME_PENDING, SETUP};
+use super::record::{Leaving, ProxyInfo, FIN_SEEN, RESUME_PENDING, SETUP};
 use super::shared::{bump, unbump};
 use super::{CloseReason, EventLoop, Handler};
 use crate::proxy::{self, Parsed};
@@ -48,7 +48,11 @@ impl<H: Handler> EventLoop<H> {
                         (proxy::Command::Proxy, Some(source)) => Some(Addr::Ip(source)),
                         _ => None, // LOCAL, UNKNOWN: the socket's own peer stands
                     };
-                    c.ext_mut().proxy = Some(Box::new((header, client)));
+                    let local = header.command == proxy::Command::Local;
+                    c.ext_mut().proxy = Some(Box::new(ProxyInfo { header, client, counted: false }));
+                    if local {
+                        bump(&self.core.counters().proxy_local, 1);
+                    }
                     return self.setup_done(key);
                 }
                 Err(e) => return self.setup_failed(key, CloseReason::ProxyHeader(Box::new(e))),
@@ -58,8 +62,27 @@ impl<H: Handler> EventLoop<H> {
         self.push_ready(key);
     }
 
-    /// Setup is done: the connection opens, then gets the bytes that followed.
+    /// Setup is done: the real client passes the per-IP limit, then the connection
+    /// opens and gets the bytes that followed.
     fn setup_done(&mut self, key: usize) {
+        let c = &mut self.conns[key];
+        if c.admitted {
+            let client = c.ext.as_ref().and_then(|e| e.proxy.as_ref()).and_then(|p| p.client.clone());
+            if let Some(client) = client {
+                match self.core.shared.admission.admit_client(&client) {
+                    Ok(counted) => {
+                        if let Some(p) = c.ext.as_mut().and_then(|e| e.proxy.as_mut()) {
+                            p.counted = counted;
+                        }
+                    }
+                    Err(refusal) => {
+                        bump(&self.core.counters().refused_per_ip, 1);
+                        self.core.shared.emit(super::ServerEvent::Refused { peer: &client, reason: refusal });
+                        return self.setup_failed(key, CloseReason::Refused(refusal));
+                    }
+                }
+            }
+        }
         let c = &mut self.conns[key];
         c.set_flag(SETUP, false);
         unbump(&self.core.counters().in_setup, 1);

@@ -34,6 +34,8 @@ pub(crate) struct Counters {
     pub(crate) timed_out_handshake: AtomicU64,
     pub(crate) timed_out_setup: AtomicU64,
     pub(crate) refused_untrusted: AtomicU64,
+    /// PROXY headers with the LOCAL command (a balancer's health checks).
+    pub(crate) proxy_local: AtomicU64,
     /// Connections in the setup stage now (not open yet).
     pub(crate) in_setup: AtomicU64,
     /// Connections closed by an immediate stop or a shutdown deadline.

@@ -34,6 +34,8 @@ pub(crate) enum Op {
         peer: Addr,
         timeout: Duration,
         state: Box<dyn Any>,
+        /// Bytes it sends before anything else (a PROXY header).
+        first: Option<Vec<u8>>,
     },
 }
 

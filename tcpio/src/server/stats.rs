@@ -46,6 +46,9 @@ pub struct LoopStats {
     /// Connections in their setup stage now (a PROXY header still to come): accepted,
     /// not yet opened.
     pub in_setup: u64,
+    /// Connections whose PROXY header had the LOCAL command: a balancer's own
+    /// connections, its health checks (not clients; the per-IP limit leaves them out).
+    pub proxy_local: u64,
     /// Connections accepted (and served by this loop).
     pub accepted: u64,
     /// Outbound connections dialed on this loop (those that failed to connect too).
@@ -77,6 +80,7 @@ impl LoopStats {
     fn add(&mut self, o: &LoopStats) {
         self.open += o.open;
         self.in_setup += o.in_setup;
+        self.proxy_local += o.proxy_local;
         self.accepted += o.accepted;
         self.dialed += o.dialed;
         self.closed += o.closed;
@@ -125,6 +129,7 @@ impl Stats {
                 LoopStats {
                     open: (accepted + dialed).saturating_sub(closed),
                     in_setup: get(&c.in_setup),
+                    proxy_local: get(&c.proxy_local),
                     accepted,
                     dialed,
                     closed,
