@@ -40,7 +40,7 @@ pub fn run(flags: &Flags) -> Res<()> {
     if workloads.is_empty() {
         return Err(format!("unknown workload `{only_w}`").into());
     }
-    let kinds = if only_s == "all" { ServerKind::ALL.to_vec() } else { vec![ServerKind::parse(&only_s)?] };
+    let kinds = if only_s == "all" { ServerKind::COST.to_vec() } else { vec![ServerKind::parse(&only_s)?] };
     let valgrind = find_in_path("valgrind").is_some();
     let strace = find_in_path("strace").is_some();
     let annotate = find_in_path("callgrind_annotate").is_some();
@@ -112,7 +112,7 @@ fn slope(n: u64, mut measure: impl FnMut(u64) -> Res<u64>) -> Res<f64> {
 /// Runs server `kind` under `wrapper` for exactly `msgs` messages of workload `w`.
 fn one_run(kind: ServerKind, w: Workload, wrapper: Wrapper, msgs: u64, pin: Pinning) -> Res<()> {
     let server = ServerProc::start(kind, &wrapper, pin.core(SERVER_CORE))?;
-    let mut load = Load::connect(server.port, w)?;
+    let mut load = Load::connect(server.port, w, kind.proxy_header())?;
     load.run(Stop::Count(msgs))?;
     // Stop the server first: it exits with the connections open, so no close work is counted.
     server.stop(Duration::from_secs(120))?;

@@ -78,7 +78,7 @@ pub fn run(flags: &Flags) -> Res<()> {
 /// Measures server `kind` on workload `w` in a fresh, pinned server process.
 fn measure_one(kind: ServerKind, w: Workload, measure: Duration, pin: Pinning) -> Res<Sample> {
     let server = ServerProc::start(kind, &Wrapper::Plain, pin.core(SERVER_CORE))?;
-    let mut load = Load::connect(server.port, w)?;
+    let mut load = Load::connect(server.port, w, kind.proxy_header())?;
     let key = "voluntary_ctxt_switches:";
     let sleeps_before = threads_status_sum(server.proc.pid(), key)?;
     let stats = load.run(Stop::Timed { warmup: WARMUP, measure })?;

@@ -174,8 +174,9 @@ pub struct Load {
 }
 
 impl Load {
-    /// Opens all connections of `w` to 127.0.0.1:`port` (before any traffic flows).
-    pub fn connect(port: u16, w: Workload) -> Res<Load> {
+    /// Opens all connections of `w` to 127.0.0.1:`port` (before any traffic flows),
+    /// each starting with a PROXY protocol v2 header if `proxy_header`.
+    pub fn connect(port: u16, w: Workload, proxy_header: bool) -> Res<Load> {
         assert!(w.size >= HEADER, "messages must hold the header");
         let ep = Epoll::new()?;
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
@@ -185,6 +186,13 @@ impl Load {
             let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))
                 .map_err(|e| format!("connect #{i} to {addr}: {e}"))?;
             stream.set_nodelay(true)?;
+            if proxy_header {
+                let header =
+                    tcpio::proxy::Header::proxy(tcpio::proxy::Version::V2, stream.local_addr()?, addr);
+                let mut bytes = Vec::new();
+                header.write(&mut bytes).map_err(|e| e.to_string())?;
+                (&stream).write_all(&bytes)?;
+            }
             stream.set_nonblocking(true)?;
             ep.add(stream.as_raw_fd(), events, i as u64)?;
             conns.push(Conn {

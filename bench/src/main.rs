@@ -43,7 +43,7 @@ usage: tcpio-bench <subcommand> [flags]
       wrk against tcpio's http-server and its tokio clone, with and without pipelining
   cost [--suite echo|redis|http (default echo)]
        echo:  [--messages N (strace, default 20000)] [--cg-messages M (callgrind, default 5000)]
-              [--workload NAME|all] [--server tcpio|tokio|floor|all]
+              [--workload NAME|all] [--server tcpio|tcpio-proxy|tokio|floor|all]
        redis: [--cg-p1 N (default 10000)] [--cg-p32 N (default 100000)]
               [--server tcpio|tokio|redis|all] [--test set|get|all] [--depth 1|32|all]
        http:  [--cg-seconds S (default 2)]

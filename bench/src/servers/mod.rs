@@ -23,11 +23,23 @@ pub enum ServerKind {
     Tokio,
     /// Hand-written edge-triggered epoll on libc: the floor.
     Floor,
+    /// tcpio on a PROXY protocol address: every connection starts with a v2 header
+    /// (the `cost` suite only).
+    TcpioProxy,
 }
 
 impl ServerKind {
-    /// All servers, in the default order.
+    /// The servers the throughput comparison runs, in the default order.
     pub const ALL: [ServerKind; 3] = [ServerKind::Tcpio, ServerKind::Tokio, ServerKind::Floor];
+
+    /// The servers `cost` runs: the same, and tcpio behind a PROXY header.
+    pub const COST: [ServerKind; 4] =
+        [ServerKind::Tcpio, ServerKind::TcpioProxy, ServerKind::Tokio, ServerKind::Floor];
+
+    /// Whether the load must open each connection with a PROXY header.
+    pub fn proxy_header(self) -> bool {
+        self == ServerKind::TcpioProxy
+    }
 
     /// The server's command-line name.
     pub fn name(self) -> &'static str {
@@ -35,15 +47,16 @@ impl ServerKind {
             ServerKind::Tcpio => "tcpio",
             ServerKind::Tokio => "tokio",
             ServerKind::Floor => "floor",
+            ServerKind::TcpioProxy => "tcpio-proxy",
         }
     }
 
     /// Parses a command-line name.
     pub fn parse(s: &str) -> Res<ServerKind> {
-        Self::ALL
+        Self::COST
             .into_iter()
             .find(|k| k.name() == s)
-            .ok_or_else(|| format!("unknown server `{s}` (tcpio, tokio or floor)").into())
+            .ok_or_else(|| format!("unknown server `{s}` (tcpio, tcpio-proxy, tokio or floor)").into())
     }
 }
 
@@ -51,7 +64,8 @@ impl ServerKind {
 pub fn serve(kind: ServerKind, port: u16) -> Res<()> {
     crate::proc::raise_nofile_limit();
     match kind {
-        ServerKind::Tcpio => tcpio_echo::run(port),
+        ServerKind::Tcpio => tcpio_echo::run(port, false),
+        ServerKind::TcpioProxy => tcpio_echo::run(port, true),
         ServerKind::Tokio => tokio_echo::run(port),
         ServerKind::Floor => floor::run(port),
     }

@@ -17,9 +17,11 @@ impl tcpio::Handler for Echo {
 }
 
 /// Runs the tcpio echo server on 127.0.0.1:`port` until stdin closes, then shuts down.
-pub fn run(port: u16) -> Res<()> {
+/// `proxy`: the address requires a PROXY protocol header first on each connection.
+pub fn run(port: u16, proxy: bool) -> Res<()> {
+    let options = if proxy { tcpio::BindOptions::new().proxy_protocol() } else { tcpio::BindOptions::new() };
     let handle = tcpio::Server::builder()
-        .bind(&format!("127.0.0.1:{port}"))
+        .bind_with(&format!("127.0.0.1:{port}"), options)
         .map_err(|e| format!("tcpio bind: {e}"))?
         .loops(1)
         .start(|_loop_id| Echo)

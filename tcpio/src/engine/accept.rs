@@ -149,8 +149,10 @@ impl<H: Handler> EventLoop<H> {
             // A setup stage first: the connection opens when it is done.
             Some(Some(setup)) => {
                 let at = deadline(Instant::now(), setup.timeout);
-                self.core.timers.insert(at, Timer::Setup(conn_token(key, gen)));
-                self.conns[key].set_flag(SETUP, true);
+                let tick = self.core.timers.insert(at, Timer::Setup(conn_token(key, gen)));
+                let c = &mut self.conns[key];
+                c.ext_mut().setup_timer = Some(tick);
+                c.set_flag(SETUP, true);
                 bump(&self.core.counters().in_setup, 1);
                 tracing::trace!(loop_id, conn = id, "connection accepted; setup stage");
                 if self.core.draining {

@@ -80,6 +80,9 @@ pub(crate) struct Ext {
     pub(crate) handle: Option<Arc<HandleShared>>,
     /// The PROXY header the connection began with, and what follows from it.
     pub(crate) proxy: Option<Box<ProxyInfo>>,
+    /// The tick of its setup timer while it is in setup (to take the timer out when
+    /// setup ends).
+    pub(crate) setup_timer: Option<u64>,
 }
 
 /// What a connection's PROXY header said, kept for its life.

@@ -65,6 +65,7 @@ impl<H: Handler> EventLoop<H> {
     /// Setup is done: the real client passes the per-IP limit, then the connection
     /// opens and gets the bytes that followed.
     fn setup_done(&mut self, key: usize) {
+        self.end_setup_timer(key);
         let c = &mut self.conns[key];
         if c.admitted {
             let client = c.ext.as_ref().and_then(|e| e.proxy.as_ref()).and_then(|p| p.client.clone());
@@ -101,8 +102,18 @@ impl<H: Handler> EventLoop<H> {
         }
     }
 
+    /// Takes the setup timer of connection `key` out of the wheel: setup is over.
+    fn end_setup_timer(&mut self, key: usize) {
+        let c = &mut self.conns[key];
+        let token = super::token::conn_token(key, c.gen);
+        if let Some(tick) = c.ext.as_mut().and_then(|e| e.setup_timer.take()) {
+            self.core.timers.remove(tick, super::timers::Timer::Setup(token));
+        }
+    }
+
     /// Setup failed (or was cut short): the connection closes without having opened.
     pub(crate) fn setup_failed(&mut self, key: usize, reason: CloseReason) {
+        self.end_setup_timer(key);
         tracing::debug!(loop_id = self.id(), conn = self.conns[key].id, %reason, "connection setup failed");
         self.finalize(key, reason);
     }

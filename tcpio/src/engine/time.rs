@@ -77,7 +77,9 @@ fn due<S>(c: &Record<S>, t: &super::config::Timeouts, now: u64) -> Result<u64, C
 impl<H: Handler> EventLoop<H> {
     pub(crate) fn tick(&mut self) {
         match guarded(|| self.handler.on_tick()) {
-            Ok(Some(d)) => self.core.timers.insert(super::timers::deadline(Instant::now(), d), Timer::Tick),
+            Ok(Some(d)) => {
+                self.core.timers.insert(super::timers::deadline(Instant::now(), d), Timer::Tick);
+            }
             Ok(None) => {}
             Err(msg) => tracing::error!(loop_id = self.id(), panic = %msg, "on_tick panicked; ticking stops"),
         }

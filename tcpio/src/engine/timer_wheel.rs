@@ -24,11 +24,22 @@ pub(crate) struct TimerWheel<T> {
     /// Next tick to process.
     current: u64,
     len: usize,
+    /// A tick no later than the earliest entry's (`u64::MAX` when there is none):
+    /// what the loop's wait is computed from, so that asking costs O(1) per loop pass
+    /// instead of a scan of the slots. It may be early (an entry it stood for was
+    /// swept), never late; once the wheel passes it, it is recomputed by one scan.
+    hint: u64,
 }
 
 impl<T: Copy> TimerWheel<T> {
     pub(crate) fn new(now: Instant) -> Self {
-        TimerWheel { origin: now, slots: (0..SLOTS).map(|_| Vec::new()).collect(), current: 0, len: 0 }
+        TimerWheel {
+            origin: now,
+            slots: (0..SLOTS).map(|_| Vec::new()).collect(),
+            current: 0,
+            len: 0,
+            hint: u64::MAX,
+        }
     }
 
     fn tick_at(&self, t: Instant) -> u64 {
@@ -56,13 +67,35 @@ impl<T: Copy> TimerWheel<T> {
             len += slot.len();
         }
         self.len = len;
+        self.hint = self.first_occupied();
     }
 
-    /// Arms `item` to fire at `deadline` (rounded up to the next tick).
-    pub(crate) fn insert(&mut self, deadline: Instant, item: T) {
+    /// Arms `item` to fire at `deadline` (rounded up to the next tick); returns the
+    /// tick it sits at, for [`remove`](Self::remove).
+    pub(crate) fn insert(&mut self, deadline: Instant, item: T) -> u64 {
         let tick = (self.tick_at(deadline) + 1).max(self.current);
         self.slots[(tick % SLOTS as u64) as usize].push((tick, item));
         self.len += 1;
+        self.hint = self.hint.min(tick);
+        tick
+    }
+
+    /// Takes out an entry armed at `tick` (what `insert` returned), if it is still
+    /// there: O(entries in its slot), for a timer whose lazy cancel would keep the
+    /// loop reading its clock meanwhile.
+    pub(crate) fn remove(&mut self, tick: u64, item: &T) -> bool
+    where
+        T: PartialEq,
+    {
+        let slot = &mut self.slots[(tick % SLOTS as u64) as usize];
+        match slot.iter().position(|(t, it)| *t == tick && it == item) {
+            Some(i) => {
+                slot.swap_remove(i);
+                self.len -= 1;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Moves every entry due by `now` into `fired`, in deadline order by tick.
@@ -84,6 +117,21 @@ impl<T: Copy> TimerWheel<T> {
             self.len -= before - slot.len();
         }
         self.current = now_tick + 1;
+        if self.hint <= now_tick {
+            self.hint = self.first_occupied();
+        }
+    }
+
+    /// The tick of the first occupied slot from `current` on (a lower bound of the
+    /// earliest entry: entries there may be for a later lap), or `u64::MAX`.
+    fn first_occupied(&self) -> u64 {
+        if self.len == 0 {
+            return u64::MAX;
+        }
+        (0..SLOTS as u64)
+            .map(|i| self.current + i)
+            .find(|t| !self.slots[(t % SLOTS as u64) as usize].is_empty())
+            .unwrap_or(self.current)
     }
 
     /// How long the loop may sleep before the next occupied slot comes due; `None`
@@ -92,10 +140,7 @@ impl<T: Copy> TimerWheel<T> {
         if self.len == 0 {
             return None;
         }
-        let occupied = (0..SLOTS as u64)
-            .map(|i| self.current + i)
-            .find(|t| !self.slots[(t % SLOTS as u64) as usize].is_empty())
-            .unwrap_or(self.current);
+        let occupied = self.hint.max(self.current);
         // In nanoseconds as u64: a u32 tick count would wrap after 248 days.
         let due = self.origin + Duration::from_nanos(occupied.saturating_mul(RESOLUTION.as_nanos() as u64));
         Some(due.saturating_duration_since(now))
@@ -135,6 +180,38 @@ mod tests {
         assert!(w.next_timeout(t0 + Duration::from_millis(20)).is_some());
         w.advance(t0 + lap + Duration::from_millis(20), &mut fired);
         assert_eq!(fired, vec![7]);
+    }
+
+    #[test]
+    fn the_wait_follows_the_earliest_entry_without_a_scan_per_pass() {
+        let t0 = Instant::now();
+        let mut w = TimerWheel::new(t0);
+        assert_eq!(w.next_timeout(t0), None);
+        w.insert(t0 + Duration::from_secs(5), 1);
+        w.insert(t0 + Duration::from_millis(50), 2);
+        let wait = w.next_timeout(t0).unwrap();
+        assert!(wait >= Duration::from_millis(50) && wait <= Duration::from_millis(60), "{wait:?}");
+        let mut fired = Vec::new();
+        w.advance(t0 + Duration::from_millis(100), &mut fired);
+        assert_eq!(fired, vec![2]);
+        // Past the earliest, the hint moves on: never later than the next entry.
+        let wait = w.next_timeout(t0 + Duration::from_millis(100)).unwrap();
+        assert!(wait <= Duration::from_secs(5), "{wait:?}");
+        w.advance(t0 + Duration::from_secs(6), &mut fired);
+        assert_eq!(fired, vec![2, 1]);
+        assert_eq!(w.next_timeout(t0 + Duration::from_secs(6)), None);
+    }
+
+    #[test]
+    fn an_entry_can_be_taken_out_again() {
+        let t0 = Instant::now();
+        let mut w = TimerWheel::new(t0);
+        let a = w.insert(t0 + Duration::from_secs(5), 1);
+        let b = w.insert(t0 + Duration::from_secs(5), 2);
+        assert!(w.remove(a, &1) && !w.remove(a, &1));
+        assert!(!w.remove(b, &3), "only the entry asked for");
+        assert!(w.remove(b, &2));
+        assert!(w.is_empty(), "nothing left to wait for");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::timer_wheel::TimerWheel;
 use crate::backend::Token;
 
 /// What a timer entry is for; checked for staleness when it fires.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Timer {
     Tick,
     /// A closing connection has waited long enough for the peer's FIN.
@@ -75,10 +75,18 @@ impl Timers {
         Timers { wheel: TimerWheel::new(now), fired: Vec::new(), last_user: 0, stale: 0 }
     }
 
-    /// Arms `t` to fire at `at` (rounded up to the wheel's tick, never early).
+    /// Arms `t` to fire at `at` (rounded up to the wheel's tick, never early); returns
+    /// the tick it sits at, for [`remove`](Self::remove).
     #[inline]
-    pub(crate) fn insert(&mut self, at: Instant, t: Timer) {
-        self.wheel.insert(at, t);
+    pub(crate) fn insert(&mut self, at: Instant, t: Timer) -> u64 {
+        self.wheel.insert(at, t)
+    }
+
+    /// Takes out a timer armed at `tick` at once, rather than leaving it to be found
+    /// dead when it fires: while any entry is armed, the loop reads its clock every
+    /// pass.
+    pub(crate) fn remove(&mut self, tick: u64, t: Timer) {
+        self.wheel.remove(tick, &t);
     }
 
     /// Whether no timer is armed (the loop then reads no clock).
