@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::sync::Mutex;
 
 use tcpio::proxy::Command as ProxyCommand;
-use tcpio::{Action, BindOptions, Conn, Handler, Input, Server};
+use tcpio::{Action, Conn, Handler, Input};
 use util::*;
 
 /// Echoes, and reports each connection's peer as the handler sees it (or `local`
@@ -80,13 +80,7 @@ fn through(send: &str) {
     let Some(bin) = tools::tool("haproxy", "haproxy") else { return };
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
-    let server = Server::builder()
-        .bind_with("127.0.0.1:0", BindOptions::new().proxy_protocol())
-        .unwrap()
-        .loops(1)
-        .start(move |_| Seen(tx.lock().unwrap().clone()))
-        .unwrap();
-    let backend = server.local_addrs()[0].as_ip().unwrap();
+    let (server, backend) = start(proxy_local(), move |_| Seen(tx.lock().unwrap().clone()));
     let front = free_port();
     let _proxy = haproxy(&bin, front, backend, send);
     // Health checks come first and keep coming. With v2 they are LOCAL headers,

@@ -257,31 +257,8 @@ fn connections_accepted_while_stopping_pass_the_limits_too() {
 #[test]
 fn bytes_staged_for_other_connections_are_held_to_the_hard_cap() {
     use std::sync::mpsc;
-    use tcpio::{Action, CloseReason, Conn, Handler, Input};
-    // "target\n" makes a connection reachable and reports its id; "go <id>\n" writes
-    // 100 KiB of the handler's own bytes to it in one callback, past the 64 KiB cap.
-    struct Stager(mpsc::Sender<String>);
-    impl Handler for Stager {
-        type State = ();
-        fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
-            let line = String::from_utf8_lossy(input.bytes()).into_owned();
-            input.consume_all();
-            if line == "target\n" {
-                conn.make_reachable();
-                let _ = self.0.send(format!("id {}", conn.id()));
-            } else if let Some(id) = line.strip_prefix("go ").and_then(|s| s.trim().parse().ok()) {
-                let mut other = conn.to(id).expect("the target is on this loop");
-                for _ in 0..100 {
-                    other.write(&[b'x'; 1024]);
-                }
-                conn.write(b"staged");
-            }
-            Action::Continue
-        }
-        fn on_close(&mut self, _: &mut Conn<'_, ()>, reason: &CloseReason) {
-            let _ = self.0.send(format!("closed: {reason}"));
-        }
-    }
+    // "target\n" makes a connection reachable; "go <id>\n" writes 100 KiB of the
+    // handler's own bytes to it in one callback, past the 64 KiB cap.
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
     let b = local().loops(1).high_water(16 << 10).max_output(64 << 10);
@@ -300,34 +277,8 @@ fn bytes_staged_for_other_connections_are_held_to_the_hard_cap() {
 #[test]
 fn an_over_cap_staged_write_to_a_half_closed_target_is_dropped_not_a_close() {
     use std::sync::mpsc;
-    use tcpio::{Action, Conn, Handler, Input};
-    // The same handler as above, reduced: a target whose write side is shut drops
-    // every write, so one past the cap is dropped too instead of closing it.
-    struct Stager(mpsc::Sender<String>);
-    impl Handler for Stager {
-        type State = ();
-        fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
-            let line = String::from_utf8_lossy(input.bytes()).into_owned();
-            input.consume_all();
-            if line == "shut target\n" {
-                conn.make_reachable();
-                conn.shutdown_write();
-                let _ = self.0.send(format!("id {}", conn.id()));
-            } else if line == "alive?\n" {
-                let _ = self.0.send("alive".into());
-            } else if let Some(id) = line.strip_prefix("go ").and_then(|s| s.trim().parse().ok()) {
-                let mut other = conn.to(id).expect("the target is on this loop");
-                for _ in 0..100 {
-                    other.write(&[b'x'; 1024]);
-                }
-                conn.write(b"staged");
-            }
-            Action::Continue
-        }
-        fn on_close(&mut self, _: &mut Conn<'_, ()>, reason: &tcpio::CloseReason) {
-            let _ = self.0.send(format!("closed: {reason}"));
-        }
-    }
+    // A target whose write side is shut drops every write, so one past the cap is
+    // dropped too instead of closing it.
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
     let b = local().loops(1).high_water(16 << 10).max_output(64 << 10);
@@ -340,4 +291,37 @@ fn an_over_cap_staged_write_to_a_half_closed_target_is_dropped_not_a_close() {
     assert_eq!(read_n(&mut source, 6), b"staged");
     target.write_all(b"alive?\n").unwrap();
     assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "alive", "the half-closed target was not closed");
+}
+
+/// Stages writes to other connections. "target\n" (or "shut target\n": its write
+/// side shut first) makes a connection reachable and reports its id; "go <id>\n"
+/// writes 100 KiB of the handler's own bytes to it in one callback; "alive?\n" answers
+/// on the channel.
+struct Stager(std::sync::mpsc::Sender<String>);
+
+impl tcpio::Handler for Stager {
+    type State = ();
+    fn on_data(&mut self, conn: &mut tcpio::Conn<'_, ()>, input: &mut tcpio::Input<'_>) -> tcpio::Action {
+        let line = String::from_utf8_lossy(input.bytes()).into_owned();
+        input.consume_all();
+        if line == "target\n" || line == "shut target\n" {
+            conn.make_reachable();
+            if line.starts_with("shut") {
+                conn.shutdown_write();
+            }
+            let _ = self.0.send(format!("id {}", conn.id()));
+        } else if line == "alive?\n" {
+            let _ = self.0.send("alive".into());
+        } else if let Some(id) = line.strip_prefix("go ").and_then(|s| s.trim().parse().ok()) {
+            let mut other = conn.to(id).expect("the target is on this loop");
+            for _ in 0..100 {
+                other.write(&[b'x'; 1024]);
+            }
+            conn.write(b"staged");
+        }
+        tcpio::Action::Continue
+    }
+    fn on_close(&mut self, _: &mut tcpio::Conn<'_, ()>, reason: &tcpio::CloseReason) {
+        let _ = self.0.send(format!("closed: {reason}"));
+    }
 }

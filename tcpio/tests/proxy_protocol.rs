@@ -212,8 +212,7 @@ fn the_bytes_after_a_header_are_forwarded_intact_through_the_proxy_example() {
     // byte for byte, and what comes back reaches the client.
     let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let up = upstream.local_addr().unwrap();
-    let b = Server::builder().bind_with("127.0.0.1:0", BindOptions::new().proxy_protocol()).unwrap().loops(1);
-    let proxy = tcpio_examples::proxy::start(b, up, LIMIT).unwrap();
+    let proxy = tcpio_examples::proxy::start(proxy_local(), up, LIMIT).unwrap();
     let addr = proxy.local_addrs()[0].as_ip().unwrap();
     let mut c = connect(addr);
     let body = payload(3, 1 << 20);
@@ -235,14 +234,8 @@ fn the_bytes_after_a_header_are_forwarded_intact_through_the_proxy_example() {
 fn the_per_ip_limit_counts_the_clients_behind_the_balancer_and_not_its_health_checks() {
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
-    let server = Server::builder()
-        .bind_with("127.0.0.1:0", BindOptions::new().proxy_protocol())
-        .unwrap()
-        .loops(1)
-        .max_connections_per_ip(1)
-        .start(move |_| Report(tx.lock().unwrap().clone()))
-        .unwrap();
-    let addr = server.local_addrs()[0].as_ip().unwrap();
+    let (server, addr) =
+        start(proxy_local().max_connections_per_ip(1), move |_| Report(tx.lock().unwrap().clone()));
     // Every connection comes from 127.0.0.1 (the "balancer"); the headers name the
     // clients. One connection per client is allowed.
     let client = |ip: &str| {

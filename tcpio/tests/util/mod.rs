@@ -20,6 +20,12 @@ pub fn local() -> Builder {
     Server::builder().bind("127.0.0.1:0").unwrap()
 }
 
+/// A one-loop builder bound to 127.0.0.1 on port 0 as a PROXY protocol address
+/// (trusting loopback).
+pub fn proxy_local() -> Builder {
+    Server::builder().bind_with("127.0.0.1:0", tcpio::BindOptions::new().proxy_protocol()).unwrap().loops(1)
+}
+
 /// Starts a server and returns it with its first TCP address.
 pub fn start<H, F>(b: Builder, factory: F) -> (ServerHandle, SocketAddr)
 where
