@@ -1,10 +1,9 @@
 //! Options of one bound address: the PROXY protocol, who may send it, and the setup
-//! stage's timeout ([`Builder::bind_with`]).
+//! stage's timeout ([`Builder::bind_with`](crate::Builder::bind_with)).
 
 use std::time::Duration;
 
-use super::builder::Builder;
-use super::{Error, ToBindAddr};
+use super::Error;
 use crate::engine::config::{ProxySetup, Setup};
 use crate::transport::Cidr;
 
@@ -12,7 +11,7 @@ use crate::transport::Cidr;
 /// finish it and open: the PROXY specification asks receivers to wait at least 3 s.
 pub const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Options for one bound address, given to [`Builder::bind_with`].
+/// Options for one bound address, given to [`Builder::bind_with`](crate::Builder::bind_with).
 ///
 /// ```
 /// use std::time::Duration;
@@ -90,7 +89,7 @@ impl BindOptions {
     }
 
     /// The engine's setup for this address, or a mistake named for `addr`.
-    pub(super) fn setup(&self, addr: &str) -> Result<Option<Setup>, Error> {
+    pub(crate) fn setup(&self, addr: &str) -> Result<Option<Setup>, Error> {
         let bad = |reason: String| Error::InvalidAddress { addr: addr.to_string(), reason };
         if !self.proxy {
             if !self.trusted.is_empty() || self.max_header.is_some() || self.setup_timeout.is_some() {
@@ -117,13 +116,5 @@ impl BindOptions {
             return Err(bad(format!("setup_timeout of {timeout:?}; must be above zero and at most a day")));
         }
         Ok(Some(Setup { proxy: Some(ProxySetup { trusted, max_header }), timeout }))
-    }
-}
-
-impl Builder {
-    /// [`bind`](Self::bind) with options of its own for this address: the PROXY
-    /// protocol, its trusted sources, the setup timeout (see [`BindOptions`]).
-    pub fn bind_with<A: ToBindAddr + ?Sized>(self, addr: &A, options: BindOptions) -> Result<Self, Error> {
-        self.bind_one(addr.to_bind_addr()?, options)
     }
 }

@@ -131,7 +131,13 @@ impl Builder {
         self.bind_one(addr.to_bind_addr()?, BindOptions::new())
     }
 
-    pub(super) fn bind_one(mut self, addr: BindAddr, options: BindOptions) -> Result<Self, Error> {
+    /// [`bind`](Self::bind) with options of its own for this address: the PROXY
+    /// protocol, its trusted sources, the setup timeout (see [`BindOptions`]).
+    pub fn bind_with<A: ToBindAddr + ?Sized>(self, addr: &A, options: BindOptions) -> Result<Self, Error> {
+        self.bind_one(addr.to_bind_addr()?, options)
+    }
+
+    fn bind_one(mut self, addr: BindAddr, options: BindOptions) -> Result<Self, Error> {
         // `proxy+tcp://...` asks for the PROXY header as `proxy_protocol()` does.
         let options = if addr.is_proxy() { options.proxy_protocol() } else { options };
         // Checked now, so the mistake names the address it was given for.
