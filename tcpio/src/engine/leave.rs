@@ -104,6 +104,10 @@ impl<H: Handler> EventLoop<H> {
     /// Removes a connection, tells the handler why, and closes the socket.
     pub(crate) fn finalize(&mut self, key: usize, reason: CloseReason) {
         let mut c = self.conns.remove(key);
+        if c.flag(SETUP) {
+            // Counted out first, so whoever sees it close sees it gone from the gauge.
+            unbump(&self.core.counters().in_setup, 1);
+        }
         c.set_flag(CLOSED, true);
         c.inbuf.release(&mut self.core.pool);
         c.out.release(&mut self.core.pool);
@@ -111,12 +115,9 @@ impl<H: Handler> EventLoop<H> {
         tracing::trace!(loop_id = self.id(), conn = c.id, %reason, "connection closed");
         if self.core.shared.observer.is_some() {
             let (id, loop_id) = (c.id, self.id());
-            self.core.shared.emit(ServerEvent::Closed { id, loop_id, peer: &c.peer, reason: &reason });
+            self.core.shared.emit(ServerEvent::Closed { id, loop_id, peer: c.client(), reason: &reason });
         }
-        if c.flag(SETUP) {
-            // It never opened: the handler never saw it, so it hears nothing of it.
-            unbump(&self.core.counters().in_setup, 1);
-        } else {
+        if !c.flag(SETUP) {
             self.core.batch.begin(&[]);
             let handler = &mut self.handler;
             let core = &mut self.core;
