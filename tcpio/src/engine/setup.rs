@@ -2,7 +2,8 @@
 //! opens. Today the PROXY protocol header; next, the TLS handshake.
 //!
 //! During setup the loop reads the socket as usual (into the connection's own input
-//! buffer, bounded by the header limit plus one read) but delivers nothing. When the
+//! buffer, in reads no bigger than the header limit, so at most twice that is held)
+//! but delivers nothing. When the
 //! header is whole, the connection opens: `on_open` runs, and the bytes that followed
 //! the header are delivered as its first input. A header that is malformed, too
 //! large or not whole within the bind's setup timeout closes the connection, which
@@ -17,11 +18,13 @@ use crate::transport::Addr;
 impl<H: Handler> EventLoop<H> {
     /// A readable edge on a connection in setup: read, and try the header.
     pub(crate) fn read_setup(&mut self, key: usize) {
-        let read_size = self.rbuf.len();
         let listener = self.conns[key].listener;
         let Some(Some(setup)) = self.core.cfg.setups.get(listener) else { return };
         let Some(rules) = &setup.proxy else { return };
         let max = rules.max_header;
+        // Reads no bigger than a header may be: a connection in setup holds at most
+        // twice that (a pooled buffer, usually), however many wait for their headers.
+        let read_size = self.rbuf.len().min(max);
         for _ in 0..self.core.read_budget {
             let c = &mut self.conns[key];
             // At most the header's limit plus one read is ever kept before it opens.
