@@ -256,19 +256,7 @@ fn connections_accepted_while_stopping_pass_the_limits_too() {
 
 #[test]
 fn bytes_staged_for_other_connections_are_held_to_the_hard_cap() {
-    use std::sync::mpsc;
-    // "target\n" makes a connection reachable; "go <id>\n" writes 100 KiB of the
-    // handler's own bytes to it in one callback, past the 64 KiB cap.
-    let (tx, rx) = mpsc::channel();
-    let tx = Mutex::new(tx);
-    let b = local().loops(1).high_water(16 << 10).max_output(64 << 10);
-    let (_server, addr) = start(b, move |_| Stager(tx.lock().unwrap().clone()));
-    let mut target = connect(addr);
-    target.write_all(b"target\n").unwrap();
-    let id = rx.recv_timeout(LIMIT).unwrap();
-    let mut source = connect(addr);
-    source.write_all(format!("go {}\n", &id[3..]).as_bytes()).unwrap();
-    assert_eq!(read_n(&mut source, 6), b"staged", "the writer itself is untouched");
+    let (_server, mut target, _source, rx) = stage_past_the_cap(b"target\n");
     assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "closed: queued output exceeded the hard cap of 65536 bytes");
     let got = read_to_end(&mut target).unwrap_or_default();
     assert!(got.len() <= 64 << 10, "no more than the cap reached the target ({} bytes)", got.len());
@@ -276,21 +264,32 @@ fn bytes_staged_for_other_connections_are_held_to_the_hard_cap() {
 
 #[test]
 fn an_over_cap_staged_write_to_a_half_closed_target_is_dropped_not_a_close() {
-    use std::sync::mpsc;
     // A target whose write side is shut drops every write, so one past the cap is
     // dropped too instead of closing it.
-    let (tx, rx) = mpsc::channel();
+    let (_server, mut target, _source, rx) = stage_past_the_cap(b"shut target\n");
+    target.write_all(b"alive?\n").unwrap();
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "alive", "the half-closed target was not closed");
+}
+
+/// A [`Stager`] server with a 64 KiB hard cap: a target connection introduces itself
+/// with `hello`, then another connection stages 100 KiB for it in one callback.
+/// Returns the server (first: dropped last, after its clients), the target's and the
+/// source's clients (open, so their handler stays quiet about them), and the
+/// handler's reports.
+fn stage_past_the_cap(
+    hello: &[u8],
+) -> (tcpio::ServerHandle, TcpStream, TcpStream, std::sync::mpsc::Receiver<String>) {
+    let (tx, rx) = std::sync::mpsc::channel();
     let tx = Mutex::new(tx);
     let b = local().loops(1).high_water(16 << 10).max_output(64 << 10);
-    let (_server, addr) = start(b, move |_| Stager(tx.lock().unwrap().clone()));
+    let (server, addr) = start(b, move |_| Stager(tx.lock().unwrap().clone()));
     let mut target = connect(addr);
-    target.write_all(b"shut target\n").unwrap();
+    target.write_all(hello).unwrap();
     let id = rx.recv_timeout(LIMIT).unwrap();
     let mut source = connect(addr);
     source.write_all(format!("go {}\n", &id[3..]).as_bytes()).unwrap();
-    assert_eq!(read_n(&mut source, 6), b"staged");
-    target.write_all(b"alive?\n").unwrap();
-    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "alive", "the half-closed target was not closed");
+    assert_eq!(read_n(&mut source, 6), b"staged", "the writer itself is untouched");
+    (server, target, source, rx)
 }
 
 /// Stages writes to other connections. "target\n" (or "shut target\n": its write
