@@ -90,4 +90,4 @@ pub use server::{
     ToBindAddr, DEFAULT_HIGH_WATER, DEFAULT_LINGER, DEFAULT_MAX_INPUT, DEFAULT_MAX_OUTPUT,
     DEFAULT_READ_BUFFER, DEFAULT_SETUP_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT,
 };
-pub use transport::{proxy, Addr, DetachedStream};
+pub use transport::{proxy, tls, Addr, DetachedStream};

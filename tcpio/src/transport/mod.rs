@@ -1,9 +1,9 @@
 //! What sits between a socket and the handler.
 //!
-//! This layer owns the byte streams themselves: plain TCP and unix-domain sockets
-//! today, with TLS and the PROXY protocol header to come as further transports. The
-//! engine reads and writes through [`Stream`] and never learns which kind it holds,
-//! and a handler only ever sees plain bytes.
+//! This layer owns the byte streams themselves: plain TCP and unix-domain sockets, the
+//! PROXY protocol header, and TLS (`tls/`: rustls driven sans-I/O, so the engine
+//! keeps reading and writing the socket itself). The engine reads and writes through
+//! [`Stream`], and a handler only ever sees plain bytes.
 
 mod addr;
 pub(crate) mod bind;
@@ -14,6 +14,7 @@ pub mod proxy;
 pub(crate) mod scripted;
 mod socket_options;
 mod stream;
+pub mod tls;
 
 pub use addr::Addr;
 pub(crate) use cidr::Cidr;
