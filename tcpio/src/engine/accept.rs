@@ -156,7 +156,12 @@ impl<H: Handler> EventLoop<H> {
                 bump(&self.core.counters().in_setup, 1);
                 tracing::trace!(loop_id, conn = id, "connection accepted; setup stage");
                 if self.core.draining {
-                    self.setup_failed(key, crate::CloseReason::Shutdown);
+                    return self.setup_failed(key, crate::CloseReason::Shutdown);
+                }
+                // TLS without a PROXY header first: the handshake starts now.
+                if let (None, Some(tls)) = (&setup.proxy, &setup.tls) {
+                    let tls = tls.clone();
+                    self.start_tls(key, &tls);
                 }
             }
             _ => self.open(key),

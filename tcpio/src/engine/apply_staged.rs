@@ -38,9 +38,7 @@ impl<H: Handler> EventLoop<H> {
             for Deferred { id, op } in ops.drain(..) {
                 let target = self.core.staged.target(id).and_then(|t| self.live(t));
                 match (op, target) {
-                    (Op::Dial { stream, peer, timeout, state, first }, _) => {
-                        self.adopt_outbound(id, stream, peer, timeout, state, first)
-                    }
+                    (Op::Dial(dial), _) => self.adopt_outbound(id, dial),
                     (_, None) => {}
                     (Op::Write(piece), Some(key)) => {
                         let bytes = match piece {
@@ -127,6 +125,11 @@ impl<H: Handler> EventLoop<H> {
         if c.out.len() + bytes.len() > max {
             c.set_flag(CLOSED, true);
             return Some(CloseReason::OutputLimit { limit: max });
+        }
+        if c.flag(super::record::TLS) {
+            // Through the connection's TLS session, never raw to its socket.
+            c.out.extend(bytes, &mut self.core.pool);
+            return self.core.flush(c, &[]).err().map(CloseReason::from_io);
         }
         let mut sent = 0;
         if c.out.is_empty() && !c.flag(WRITE_BLOCKED) {

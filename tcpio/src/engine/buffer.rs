@@ -79,6 +79,10 @@ impl InBuf {
         &self.buf[self.start..self.end]
     }
 
+    pub(crate) fn data_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[self.start..self.end]
+    }
+
     /// A free tail of at least `min` bytes for the socket to read into, compacting or
     /// growing as needed. Growth doubles, to keep appends amortised O(1), but never
     /// past `limit` bytes in all (unless `min` itself needs more): the buffer is

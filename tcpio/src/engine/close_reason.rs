@@ -44,12 +44,19 @@ pub enum CloseReason {
     /// The peer sent nothing within the handshake timeout after connecting
     /// ([`Builder::handshake_timeout`](crate::Builder::handshake_timeout)).
     HandshakeTimeout,
-    /// The connection did not finish its setup stage (the PROXY header) within the
-    /// bind's setup timeout. It never opened.
+    /// The connection did not finish its setup stage (the PROXY header, the TLS
+    /// handshake) within the bind's setup timeout. It never opened.
     SetupTimeout,
     /// The PROXY protocol header was missing, malformed, too large or failed its
     /// checksum. The connection never opened.
     ProxyHeader(Box<crate::proxy::HeaderError>),
+    /// TLS failed: a bad record, a certificate the other side refused, a protocol or
+    /// version mismatch, an alert from the peer (see [`TlsError::peer_alert`]). A
+    /// connection that fails in its handshake never opened (no `on_open`, no
+    /// `on_close`; observers see it close with this reason).
+    ///
+    /// [`TlsError::peer_alert`]: crate::tls::TlsError::peer_alert
+    Tls(crate::tls::TlsError),
     /// A limit refused the connection once its PROXY header named the real client
     /// (the per-IP limit). It never opened.
     Refused(super::Refusal),
@@ -81,6 +88,12 @@ impl CloseReason {
     }
 
     pub(crate) fn from_io(e: io::Error) -> CloseReason {
+        if e.get_ref().is_some_and(|inner| inner.is::<crate::tls::TlsError>()) {
+            if let Some(tls) = e.into_inner().and_then(|b| b.downcast::<crate::tls::TlsError>().ok()) {
+                return CloseReason::Tls(*tls);
+            }
+            return CloseReason::Local;
+        }
         match e.kind() {
             io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionAborted => {
                 CloseReason::Reset
@@ -112,6 +125,7 @@ impl fmt::Display for CloseReason {
             CloseReason::SetupTimeout => f.write_str("setup timeout: not open in time"),
             CloseReason::ProxyHeader(e) => write!(f, "bad PROXY header: {e}"),
             CloseReason::Refused(r) => write!(f, "refused: {r}"),
+            CloseReason::Tls(e) => write!(f, "TLS: {e}"),
             CloseReason::Protocol(e) => write!(f, "protocol error: {e}"),
             CloseReason::ConnectFailed(e) => write!(f, "connect failed: {e}"),
         }

@@ -3,6 +3,7 @@
 
 use super::mailbox::Command;
 use super::record::{Leaving, CLOSED, SETUP};
+use super::staged::Dial;
 use super::token::{conn_token, Target};
 use super::{CloseReason, Conn, EventLoop, Handler};
 
@@ -27,7 +28,8 @@ impl<H: Handler> EventLoop<H> {
                         continue;
                     };
                     let id = self.core.new_id();
-                    self.adopt_outbound(id, stream, peer, timeout, Box::new(state), None);
+                    let (state, first, tls) = (Box::new(state), None, None);
+                    self.adopt_outbound(id, Dial { stream, peer, timeout, state, first, tls });
                 }
                 Command::Send(target, data) => self.queue_from_handle(target, data),
                 Command::Close(target) => {

@@ -71,6 +71,9 @@ pub(crate) struct LoopConfig {
 pub(crate) struct Setup {
     /// The PROXY protocol header is required first, from these sources only.
     pub(crate) proxy: Option<ProxySetup>,
+    /// Then a TLS handshake, with this configuration (shared by every loop, and so
+    /// are its session cache and ticket key).
+    pub(crate) tls: Option<Arc<crate::tls::rustls::ServerConfig>>,
     /// The whole stage must be done within this ("not open within d").
     pub(crate) timeout: Duration,
 }

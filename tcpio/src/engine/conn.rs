@@ -74,6 +74,26 @@ impl<'a, S> Conn<'a, S> {
         self.c.ext.as_ref().and_then(|e| e.proxy.as_ref()).map(|p| &p.header)
     }
 
+    /// The TLS session of this connection, once its handshake is done: version,
+    /// cipher suite, ALPN protocol, SNI name, the peer's certificates (under mutual
+    /// TLS, the verified client's; see [`TlsInfo::peer_subject`]) and whether it was
+    /// resumed. `None` on a plaintext connection.
+    ///
+    /// [`TlsInfo::peer_subject`]: crate::tls::TlsInfo::peer_subject
+    pub fn tls(&self) -> Option<&crate::tls::TlsInfo> {
+        self.c.tls().and_then(|t| t.session.info())
+    }
+
+    /// On a TLS connection, whether the peer's stream ended (its FIN) without the
+    /// close_notify that proves nothing was cut off: a truncation attack, or a peer
+    /// that did not close cleanly. Read it in [`on_eof`](crate::Handler::on_eof):
+    /// a protocol whose messages carry their own lengths may not care; one that reads
+    /// until the end of the stream should treat the data as possibly incomplete.
+    /// Always false on a plaintext connection.
+    pub fn tls_truncated(&self) -> bool {
+        self.c.tls().is_some_and(|t| t.truncated)
+    }
+
     /// The local address of this connection (asked of the kernel on each call: for a
     /// listener bound to `0.0.0.0` it tells which local address the peer reached).
     pub fn local_addr(&self) -> io::Result<Addr> {

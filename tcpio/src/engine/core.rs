@@ -52,6 +52,8 @@ pub(crate) struct Core {
     pub(crate) unsettled: Option<Unsettled>,
     /// What the callback in progress staged for other connections of the loop.
     pub(crate) staged: Staged,
+    /// Ciphertext being written for a TLS connection (kept between flushes, bounded).
+    pub(crate) tls_out: crate::tls::CipherBuf,
     /// Counter behind connection ids (ids are `n * loops + loop_id`: unique in the
     /// server, never reused).
     next_id: u64,
@@ -84,6 +86,7 @@ impl Core {
             draining: false,
             unsettled: None,
             staged: Staged::default(),
+            tls_out: Default::default(),
             next_id: 0,
             #[cfg(feature = "metrics")]
             metrics: super::metrics_export::LoopMetrics::new(loop_id),

@@ -39,7 +39,8 @@ pub(crate) enum Read {
 
 /// Bits that send a readable event to [`EventLoop::on_readable`] rather than straight
 /// to [`read_conn`]: a possibly lingering connection, or kept input to offer first.
-pub(crate) const READ_SPECIAL: super::record::Bits = WRITE_SHUT | RESUME_PENDING | super::record::SETUP;
+pub(crate) const READ_SPECIAL: super::record::Bits =
+    WRITE_SHUT | RESUME_PENDING | super::record::SETUP | super::record::TLS;
 
 /// Reads `c` and delivers its input until the socket is drained, the budget is spent
 /// or something needs the loop. Works on split borrows of the loop, so the caller's
@@ -135,8 +136,12 @@ impl<H: Handler> EventLoop<H> {
     /// The socket may have input (an edge, a FIN, or a place in the ready list): the
     /// entry that looks the connection up itself and handles the special cases first.
     pub(crate) fn on_readable(&mut self, key: usize) {
-        if self.conns[key].flag(super::record::SETUP) {
-            return self.read_setup(key);
+        let c = &self.conns[key];
+        if c.flag(super::record::SETUP) {
+            return match c.flag(super::record::TLS) {
+                true => self.read_tls(key),
+                false => self.read_setup(key),
+            };
         }
         let c = &mut self.conns[key];
         if c.lingering() {
@@ -151,6 +156,9 @@ impl<H: Handler> EventLoop<H> {
                     return;
                 }
             }
+        }
+        if self.conns[key].flag(super::record::TLS) {
+            return self.read_tls(key);
         }
         let mut budget = self.core.read_budget;
         let c = &mut self.conns[key];
@@ -198,7 +206,7 @@ impl<H: Handler> EventLoop<H> {
     }
 
     /// Applies what an unsettled delivery left to do; false if the connection is gone.
-    fn finish(&mut self, key: usize, fresh: usize, token: crate::backend::Token) -> bool {
+    pub(crate) fn finish(&mut self, key: usize, fresh: usize, token: crate::backend::Token) -> bool {
         match self.core.unsettled.take() {
             // Not reached: `read_conn` reports a delivery only after it unsettled.
             None => true,
@@ -266,7 +274,12 @@ fn deliver_fresh<H: Handler>(
 
 /// Delivers the connection's kept input after `n` more bytes were read into it. True
 /// if the delivery settled, as [`deliver_fresh`].
-fn deliver_kept<H: Handler>(handler: &mut H, c: &mut Record<H::State>, core: &mut Core, n: usize) -> bool {
+pub(crate) fn deliver_kept<H: Handler>(
+    handler: &mut H,
+    c: &mut Record<H::State>,
+    core: &mut Core,
+    n: usize,
+) -> bool {
     c.inbuf.filled(n);
     // The buffer is moved out for the callback so the handler can borrow the
     // connection mutably while reading its input; moving it is a few words.

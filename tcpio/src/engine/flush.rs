@@ -23,7 +23,7 @@ use super::buffer::{BufferPool, OutBuf};
 use super::core::Core;
 use super::record::Record;
 use super::record::{
-    CONNECTING, NOTIFY_DRAINED, PRESSURE_PAUSED, SHUTDOWN_WRITE_REQUESTED, WRITE_BLOCKED, WRITE_SHUT,
+    CONNECTING, NOTIFY_DRAINED, PRESSURE_PAUSED, SHUTDOWN_WRITE_REQUESTED, TLS, WRITE_BLOCKED, WRITE_SHUT,
 };
 use super::{CloseReason, EventLoop, Handler};
 use crate::transport::{IoError, Stream};
@@ -45,7 +45,11 @@ impl Core {
             // queued. Nothing of it is written or kept; the connection closes.
             return self.refuse_forwarded(c);
         }
-        let sent = if c.flag(WRITE_BLOCKED) {
+        // One test for both: a TLS connection, or a socket known to be full.
+        let sent = if c.any(WRITE_BLOCKED | TLS) {
+            if c.flag(TLS) {
+                return self.flush_tls(c, input);
+            }
             0
         } else {
             // Output moves, or starts waiting now: either way the write timeout
@@ -221,12 +225,17 @@ impl<H: Handler> EventLoop<H> {
         // `finish_connect` comes back here.
         if queued == 0 && !c.flag(CONNECTING) {
             if c.flag(SHUTDOWN_WRITE_REQUESTED) && !c.flag(WRITE_SHUT) {
+                // TLS: close_notify first, then the FIN once it has gone.
+                if c.flag(TLS) && self.send_close_notify(key) {
+                    return;
+                }
+                let c = &mut self.conns[key];
                 c.set_flag(WRITE_SHUT, true);
                 if let Err(e) = c.stream.shutdown(Shutdown::Write) {
                     return self.finalize(key, CloseReason::from_io(e));
                 }
             }
-            if c.leaving.is_some() {
+            if self.conns[key].leaving.is_some() {
                 self.progress_leave(key);
             }
         }

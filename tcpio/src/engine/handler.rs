@@ -8,7 +8,14 @@ use crate::transport::{Addr, DetachedStream};
 
 /// Everything a detached connection leaves behind: the socket, the input the
 /// handler had not consumed (so nothing is lost), and its state.
+///
+/// A TLS connection cannot be detached (its session does not travel with the socket):
+/// [`Action::Detach`](crate::Action::Detach) on one closes it instead, cleanly, with
+/// [`CloseReason::Tls`](crate::CloseReason::Tls) (see
+/// [`TlsError::is_detach`](crate::tls::TlsError::is_detach)), and `on_detach` is not
+/// called. Non-exhaustive, so what a detach hands over can grow.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Detached<S> {
     /// The connection's id.
     pub id: u64,

@@ -5,7 +5,7 @@ use std::net::Shutdown;
 
 use super::guard::guarded;
 use super::record::{Leaving, Record};
-use super::record::{CLOSED, CONNECTING, ENDING, EOF, FIN_SEEN, LINGER_ARMED, SETUP, WRITE_SHUT};
+use super::record::{CLOSED, CONNECTING, ENDING, EOF, FIN_SEEN, LINGER_ARMED, SETUP, TLS, WRITE_SHUT};
 use super::shared::{bump, unbump};
 use super::timers::Timer;
 use super::token::conn_token;
@@ -40,6 +40,14 @@ impl<H: Handler> EventLoop<H> {
             };
             return self.finalize(key, reason);
         }
+        let how = match how {
+            // A TLS session cannot be handed over with its socket: closed instead,
+            // cleanly (close_notify), with a reason that says so.
+            Leaving::Detach if c.flag(TLS) => {
+                Leaving::Close(CloseReason::Tls(crate::tls::TlsError::detach()))
+            }
+            how => how,
+        };
         c.leaving = Some(how);
         c.set_flag(ENDING | CLOSED, true);
         c.mark_closed_for_handles();
@@ -57,6 +65,11 @@ impl<H: Handler> EventLoop<H> {
             Some(Leaving::Detach) => self.detach(key),
             Some(Leaving::Close(_)) if c.flag(EOF) => self.finish_leaving(key),
             Some(Leaving::Close(_)) => {
+                // TLS: close_notify, then the FIN once it has gone.
+                if c.flag(TLS) && !c.flag(WRITE_SHUT) && self.send_close_notify(key) {
+                    return;
+                }
+                let c = &mut self.conns[key];
                 if !c.flag(WRITE_SHUT) {
                     c.set_flag(WRITE_SHUT, true);
                     let _ = c.stream.shutdown(Shutdown::Write);
@@ -117,7 +130,9 @@ impl<H: Handler> EventLoop<H> {
             let (id, loop_id) = (c.id, self.id());
             self.core.shared.emit(ServerEvent::Closed { id, loop_id, peer: c.client(), reason: &reason });
         }
-        if !c.flag(SETUP) {
+        // A dialed connection hears why it failed even if it never opened (its dial
+        // promised `on_open` or `on_close`); an accepted one that never opened does not.
+        if !c.flag(SETUP) || c.outbound {
             self.core.batch.begin(&[]);
             let handler = &mut self.handler;
             let core = &mut self.core;

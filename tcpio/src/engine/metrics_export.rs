@@ -18,6 +18,9 @@
 //! | `tcpio_connections_aborted_total` | counter | `loop` |
 //! | `tcpio_broadcasts_dropped_total` | counter | `loop` |
 //! | `tcpio_proxy_local_total` | counter | `loop` |
+//! | `tcpio_tls_handshakes_total` | counter | `loop` |
+//! | `tcpio_tls_resumed_total` | counter | `loop` |
+//! | `tcpio_tls_failed_total` | counter | `loop` |
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -50,6 +53,9 @@ impl LoopMetrics {
             (c("tcpio_connections_aborted_total"), |c| &c.aborted),
             (c("tcpio_broadcasts_dropped_total"), |c| &c.broadcasts_dropped),
             (c("tcpio_proxy_local_total"), |c| &c.proxy_local),
+            (c("tcpio_tls_handshakes_total"), |c| &c.tls_handshakes),
+            (c("tcpio_tls_resumed_total"), |c| &c.tls_resumed),
+            (c("tcpio_tls_failed_total"), |c| &c.tls_failed),
             (refused("max_connections"), |c| &c.refused_max_conns),
             (refused("per_ip"), |c| &c.refused_per_ip),
             (refused("rate"), |c| &c.refused_rate),

@@ -70,6 +70,7 @@ mod start;
 mod time;
 mod timer_wheel;
 mod timers;
+mod tls;
 mod token;
 mod writer;
 

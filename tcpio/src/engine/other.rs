@@ -12,7 +12,7 @@ use std::io;
 use std::time::Duration;
 
 use super::conn::Conn;
-use super::staged::{Op, Piece};
+use super::staged::{Dial, Op, Piece};
 use super::token::conn_token;
 use super::CloseReason;
 use crate::transport::{Addr, Stream};
@@ -103,7 +103,26 @@ impl<'a, S: 'static> Conn<'a, S> {
     /// outbound connections too. The address must be resolved already: a name lookup
     /// would block the loop.
     pub fn connect(&mut self, addr: impl Into<Addr>, timeout: Duration, state: S) -> io::Result<u64> {
-        self.dial(addr.into(), timeout, state, None)
+        self.dial(addr.into(), timeout, state, None, None)
+    }
+
+    /// [`connect`](Self::connect) over TLS with `client`'s settings, verifying the
+    /// server's certificate as `server_name` (a DNS name or an IP address). The
+    /// connect timeout covers the handshake too: the connection opens (`on_open`)
+    /// once the handshake is done, and a refused certificate closes it with
+    /// [`CloseReason::Tls`] (`on_close`, no `on_open`). A name that is not valid is an
+    /// `InvalidInput` error here.
+    pub fn connect_tls(
+        &mut self,
+        addr: impl Into<Addr>,
+        timeout: Duration,
+        state: S,
+        client: &crate::tls::TlsClient,
+        server_name: &str,
+    ) -> io::Result<u64> {
+        let session = crate::tls::TlsConn::client(&client.config, server_name)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        self.dial(addr.into(), timeout, state, None, Some(Box::new(session)))
     }
 
     /// [`connect`](Self::connect), and the new connection sends `header` (a PROXY
@@ -119,10 +138,17 @@ impl<'a, S: 'static> Conn<'a, S> {
     ) -> io::Result<u64> {
         let mut first = Vec::new();
         header.write(&mut first).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        self.dial(addr.into(), timeout, state, Some(first))
+        self.dial(addr.into(), timeout, state, Some(first), None)
     }
 
-    fn dial(&mut self, peer: Addr, timeout: Duration, state: S, first: Option<Vec<u8>>) -> io::Result<u64> {
+    fn dial(
+        &mut self,
+        peer: Addr,
+        timeout: Duration,
+        state: S,
+        first: Option<Vec<u8>>,
+        tls: Option<Box<crate::tls::TlsConn>>,
+    ) -> io::Result<u64> {
         if self.core.draining {
             // Dialing while stopping could keep the loop alive for ever (a client
             // that reconnects from `on_close`).
@@ -136,7 +162,8 @@ impl<'a, S: 'static> Conn<'a, S> {
         let id = self.core.new_id();
         self.core.staged.reach(id, None);
         self.make_reachable();
-        self.core.staged.push(id, Op::Dial { stream, peer, timeout, state: Box::new(state), first });
+        let state = Box::new(state);
+        self.core.staged.push(id, Op::Dial(Dial { stream, peer, timeout, state, first, tls }));
         Ok(id)
     }
 

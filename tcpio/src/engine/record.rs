@@ -21,9 +21,8 @@ pub(crate) enum Leaving {
 }
 
 /// A connection's state bits, kept in one word (`Record::flags`) so the hot path
-/// tests several with one load and mask. 32 bits: 15 are used, and the rest are room
-/// for the connection-setup stage (PROXY header, TLS) at no cost, since the word
-/// shares its alignment slot with the record's small fields either way.
+/// tests several with one load and mask. 32 bits: 17 are used; the word shares its
+/// alignment slot with the record's small fields, so the spare bits cost nothing.
 pub(crate) type Bits = u32;
 
 // What sets, clears and is blocked by each bit is the table in docs/ARCHITECTURE.md
@@ -68,6 +67,10 @@ pub(crate) const ENDING: Bits = 1 << 14;
 /// delivers nothing; it has not opened (no `on_open`, not reached by broadcasts,
 /// closed rather than drained by a graceful stop, no `on_close`).
 pub(crate) const SETUP: Bits = 1 << 15;
+/// A TLS connection: its session is in `Ext::tls`; reads go through `read_tls` and
+/// flushes through `flush_tls`. Tested only where a test already happens (with the
+/// bits that send a read or a flush off the common path), so plaintext pays nothing.
+pub(crate) const TLS: Bits = 1 << 16;
 
 /// The rarely used parts of a connection, boxed so that connections without timers
 /// or handles pay one word for them.
@@ -83,6 +86,8 @@ pub(crate) struct Ext {
     /// The tick of its setup timer while it is in setup (to take the timer out when
     /// setup ends).
     pub(crate) setup_timer: Option<u64>,
+    /// The TLS session of a connection with the `TLS` bit.
+    pub(crate) tls: Option<Box<super::tls::TlsIo>>,
 }
 
 /// What a connection's PROXY header said, kept for its life.

@@ -1,5 +1,6 @@
-//! The connection-setup stage: what an accepted connection goes through before it
-//! opens. Today the PROXY protocol header; next, the TLS handshake.
+//! The connection-setup stage: what a connection goes through before it opens. An
+//! accepted one: the PROXY protocol header, then the TLS handshake (`tls.rs`), each if
+//! its address asks for it. A dialed TLS connection: its handshake, after the connect.
 //!
 //! During setup the loop reads the socket as usual (into the connection's own input
 //! buffer, in reads no bigger than the header limit, so at most twice that is held)
@@ -56,7 +57,13 @@ impl<H: Handler> EventLoop<H> {
                     if local {
                         bump(&self.core.counters().proxy_local, 1);
                     }
-                    return self.setup_done(key);
+                    return match &setup.tls {
+                        Some(tls) => {
+                            let tls = tls.clone();
+                            self.start_tls(key, &tls)
+                        }
+                        None => self.setup_done(key),
+                    };
                 }
                 Err(e) => return self.setup_failed(key, CloseReason::ProxyHeader(Box::new(e))),
             }
@@ -67,9 +74,21 @@ impl<H: Handler> EventLoop<H> {
 
     /// Setup is done: the real client passes the per-IP limit, then the connection
     /// opens and gets the bytes that followed.
-    fn setup_done(&mut self, key: usize) {
+    pub(crate) fn setup_done(&mut self, key: usize) {
         self.end_setup_timer(key);
         let c = &mut self.conns[key];
+        if let Some(info) = c.tls().and_then(|t| t.session.info()) {
+            bump(&self.core.counters().tls_handshakes, 1);
+            if info.resumed {
+                bump(&self.core.counters().tls_resumed, 1);
+            }
+        }
+        if c.outbound {
+            // A dialed TLS connection: its handshake was the rest of its connect.
+            c.set_flag(SETUP, false);
+            unbump(&self.core.counters().in_setup, 1);
+            return self.open_outbound(key);
+        }
         if c.admitted {
             let client = c.ext.as_ref().and_then(|e| e.proxy.as_ref()).and_then(|p| p.client.clone());
             if let Some(client) = client {

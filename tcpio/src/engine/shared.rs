@@ -36,6 +36,11 @@ pub(crate) struct Counters {
     pub(crate) refused_untrusted: AtomicU64,
     /// PROXY headers with the LOCAL command (a balancer's health checks).
     pub(crate) proxy_local: AtomicU64,
+    /// TLS handshakes completed, and how many of them resumed a session.
+    pub(crate) tls_handshakes: AtomicU64,
+    pub(crate) tls_resumed: AtomicU64,
+    /// TLS connections closed by a TLS error (a bad record, a refused certificate...).
+    pub(crate) tls_failed: AtomicU64,
     /// Connections in the setup stage now (not open yet).
     pub(crate) in_setup: AtomicU64,
     /// Connections closed by an immediate stop or a shutdown deadline.

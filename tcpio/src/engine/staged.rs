@@ -29,14 +29,20 @@ pub(crate) enum Op {
     /// [`CloseReason::OutputLimit`], as a write past its own cap would.
     OverCap,
     /// A connection dialed by [`Conn::connect`], to be taken into the loop.
-    Dial {
-        stream: Stream,
-        peer: Addr,
-        timeout: Duration,
-        state: Box<dyn Any>,
-        /// Bytes it sends before anything else (a PROXY header).
-        first: Option<Vec<u8>>,
-    },
+    Dial(Dial),
+}
+
+/// A connection being dialed, until the loop takes it in.
+#[derive(Debug)]
+pub(crate) struct Dial {
+    pub(crate) stream: Stream,
+    pub(crate) peer: Addr,
+    pub(crate) timeout: Duration,
+    pub(crate) state: Box<dyn Any>,
+    /// Bytes it sends before anything else, in the clear (a PROXY header).
+    pub(crate) first: Option<Vec<u8>>,
+    /// Its TLS session, to start once it has connected.
+    pub(crate) tls: Option<Box<crate::tls::TlsConn>>,
 }
 
 /// An operation and the connection it is for, by id.

@@ -1,5 +1,5 @@
-//! Listen addresses: parsing (`tcp://`, `tcp4://`, `tcp6://`, `unix://`, `host:port`,
-//! each optionally `proxy+`) and resolution.
+//! Listen addresses: parsing (`tcp://`, `tcp4://`, `tcp6://`, `tls://`, `unix://`,
+//! `host:port`, each optionally `proxy+`) and resolution.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
@@ -29,6 +29,8 @@ pub struct BindAddr {
     /// Written `proxy+tcp://`, `proxy+unix://`...: the PROXY protocol header is
     /// required on this address.
     proxy: bool,
+    /// Written `tls://`: TLS is served on this address.
+    tls: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,8 +40,10 @@ pub(crate) enum Kind {
 }
 
 impl BindAddr {
-    /// Parses `tcp://host:port`, `tcp4://…`, `tcp6://…`, `unix:///path` or a plain
-    /// `host:port`. An empty host means every interface; IPv6 hosts are bracketed
+    /// Parses `tcp://host:port`, `tcp4://…`, `tcp6://…`, `tls://host:port`,
+    /// `unix:///path` or a plain `host:port`. A `tls://` address is TCP that serves
+    /// TLS: it must be bound with [`BindOptions::tls`](crate::BindOptions::tls), which
+    /// carries the certificate. An empty host means every interface; IPv6 hosts are bracketed
     /// (`tcp6://[::1]:0`). Any scheme may be written `proxy+tcp://…`,
     /// `proxy+unix://…`: the address then requires the PROXY protocol header (see
     /// [`is_proxy`](Self::is_proxy)). Options go in the scheme, not after the address,
@@ -56,11 +60,16 @@ impl BindAddr {
             Some(p) if p.eq_ignore_ascii_case("proxy+") && s[6..].contains("://") => (true, &s[6..]),
             _ => (false, s),
         };
+        let mut tls = false;
         let kind = match spec.split_once("://") {
             Some((scheme, rest)) => match scheme.to_ascii_lowercase().as_str() {
                 "tcp" => tcp(rest, Family::Any).map_err(invalid)?,
                 "tcp4" => tcp(rest, Family::V4).map_err(invalid)?,
                 "tcp6" => tcp(rest, Family::V6).map_err(invalid)?,
+                "tls" => {
+                    tls = true;
+                    tcp(rest, Family::Any).map_err(invalid)?
+                }
                 "unix" => {
                     if rest.is_empty() {
                         return Err(invalid("the unix socket path is empty"));
@@ -81,7 +90,7 @@ impl BindAddr {
             },
             None => tcp(s, Family::Any).map_err(invalid)?,
         };
-        Ok(BindAddr { text: s.to_string(), kind, proxy })
+        Ok(BindAddr { text: s.to_string(), kind, proxy, tls })
     }
 
     /// The address as the user wrote it (used in error messages).
@@ -95,6 +104,11 @@ impl BindAddr {
     /// loopback unless [`Builder::bind_with`](crate::Builder::bind_with) says more.
     pub fn is_proxy(&self) -> bool {
         self.proxy
+    }
+
+    /// Whether the address was written `tls://` (or `proxy+tls://`).
+    pub fn is_tls(&self) -> bool {
+        self.tls
     }
 
     pub(crate) fn kind(&self) -> &Kind {
@@ -198,6 +212,7 @@ impl ToBindAddr for SocketAddr {
             text: format!("tcp://{self}"),
             kind: Kind::Tcp { host: self.ip().to_string(), port: self.port(), family },
             proxy: false,
+            tls: false,
         })
     }
 }

@@ -1,5 +1,5 @@
-//! Options of one bound address: the PROXY protocol, who may send it, and the setup
-//! stage's timeout ([`Builder::bind_with`](crate::Builder::bind_with)).
+//! Options of one bound address: TLS, the PROXY protocol, who may send it, and the
+//! setup stage's timeout ([`Builder::bind_with`](crate::Builder::bind_with)).
 
 use std::time::Duration;
 
@@ -7,8 +7,9 @@ use super::Error;
 use crate::engine::config::{ProxySetup, Setup};
 use crate::transport::Cidr;
 
-/// Default time a connection on an address with a setup stage (a PROXY header) has to
-/// finish it and open: the PROXY specification asks receivers to wait at least 3 s.
+/// Default time a connection on an address with a setup stage (a PROXY header, a TLS
+/// handshake) has to finish it and open: the PROXY specification asks receivers to
+/// wait at least 3 s, and a TLS handshake takes a few round trips.
 pub const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Options for one bound address, given to [`Builder::bind_with`](crate::Builder::bind_with).
@@ -34,6 +35,7 @@ pub const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(5);
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct BindOptions {
+    tls: Option<crate::tls::TlsServer>,
     proxy: bool,
     trusted: Vec<String>,
     max_header: Option<usize>,
@@ -44,6 +46,27 @@ impl BindOptions {
     /// No setup stage: connections open as soon as they are accepted.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Serves TLS on this address with these settings: a connection opens (and
+    /// `on_open` runs) once its handshake is done, within the setup timeout; the
+    /// handler reads and writes plaintext, and reads the session from
+    /// [`Conn::tls`](crate::Conn::tls). With [`proxy_protocol`](Self::proxy_protocol)
+    /// too, the PROXY header comes first, in the clear, as balancers send it.
+    ///
+    /// ```no_run
+    /// use tcpio::{tls::TlsServer, BindOptions, Server};
+    ///
+    /// let tls = TlsServer::new("cert.pem", "key.pem")?;
+    /// let builder = Server::builder()
+    ///     .bind("tcp://0.0.0.0:6379")?
+    ///     .bind_with("tls://0.0.0.0:6380", BindOptions::new().tls(tls))?;
+    /// # drop(builder);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn tls(mut self, settings: crate::tls::TlsServer) -> Self {
+        self.tls = Some(settings);
+        self
     }
 
     /// Requires a PROXY protocol header (version 1 or 2, told apart by its first
@@ -88,14 +111,35 @@ impl BindOptions {
         self
     }
 
+    /// Whether TLS settings were given.
+    pub(crate) fn has_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
     /// The engine's setup for this address, or a mistake named for `addr`.
     pub(crate) fn setup(&self, addr: &str) -> Result<Option<Setup>, Error> {
         let bad = |reason: String| Error::InvalidAddress { addr: addr.to_string(), reason };
-        if !self.proxy {
-            if !self.trusted.is_empty() || self.max_header.is_some() || self.setup_timeout.is_some() {
-                return Err(bad("trust, max_header and setup_timeout need proxy_protocol()".into()));
+        let tls = match &self.tls {
+            Some(settings) => {
+                Some(settings.config().map_err(|error| Error::Tls { addr: addr.to_string(), error })?)
             }
-            return Ok(None);
+            None => None,
+        };
+        let timeout = self.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
+        if timeout.is_zero() || timeout > Duration::from_secs(24 * 3600) {
+            return Err(bad(format!("setup_timeout of {timeout:?}; must be above zero and at most a day")));
+        }
+        if !self.proxy {
+            if !self.trusted.is_empty() || self.max_header.is_some() {
+                return Err(bad("trust and max_header need proxy_protocol()".into()));
+            }
+            if tls.is_none() {
+                if self.setup_timeout.is_some() {
+                    return Err(bad("setup_timeout needs proxy_protocol() or tls()".into()));
+                }
+                return Ok(None);
+            }
+            return Ok(Some(Setup { proxy: None, tls, timeout }));
         }
         let mut trusted = Vec::new();
         for t in &self.trusted {
@@ -111,10 +155,6 @@ impl BindOptions {
                 crate::proxy::V1_MAX
             )));
         }
-        let timeout = self.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
-        if timeout.is_zero() || timeout > Duration::from_secs(24 * 3600) {
-            return Err(bad(format!("setup_timeout of {timeout:?}; must be above zero and at most a day")));
-        }
-        Ok(Some(Setup { proxy: Some(ProxySetup { trusted, max_header }), timeout }))
+        Ok(Some(Setup { proxy: Some(ProxySetup { trusted, max_header }), tls, timeout }))
     }
 }

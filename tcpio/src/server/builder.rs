@@ -140,6 +140,12 @@ impl Builder {
     fn bind_one(mut self, addr: BindAddr, options: BindOptions) -> Result<Self, Error> {
         // `proxy+tcp://...` asks for the PROXY header as `proxy_protocol()` does.
         let options = if addr.is_proxy() { options.proxy_protocol() } else { options };
+        if addr.is_tls() && !options.has_tls() {
+            return Err(Error::InvalidAddress {
+                addr: addr.to_string(),
+                reason: "a tls:// address needs its certificate: bind it with BindOptions::tls(..)".into(),
+            });
+        }
         // Checked now, so the mistake names the address it was given for.
         let setup = options.setup(&addr.to_string())?;
         self.addrs.push(addr);

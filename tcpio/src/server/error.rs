@@ -17,7 +17,7 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// An address with a scheme other than `tcp`, `tcp4`, `tcp6` or `unix`.
+    /// An address with a scheme other than `tcp`, `tcp4`, `tcp6`, `tls` or `unix`.
     UnknownScheme {
         /// The address as given.
         addr: String,
@@ -73,6 +73,14 @@ pub enum Error {
     /// [`ServerHandle::shutdown_and_wait`](crate::ServerHandle::shutdown_and_wait))
     /// called on one of the server's own loop threads, which would wait for itself.
     WaitOnLoopThread,
+    /// TLS settings that cannot be used on an address (the certificate files are
+    /// checked before, by [`TlsServer`](crate::tls::TlsServer) itself).
+    Tls {
+        /// The address as given.
+        addr: String,
+        /// What is wrong.
+        error: crate::tls::TlsConfigError,
+    },
     /// The operating system refused a resource the server needs (a poller, a thread).
     Io {
         /// What was being created.
@@ -88,7 +96,10 @@ impl fmt::Display for Error {
             Error::EmptyAddress => f.write_str("empty address"),
             Error::InvalidAddress { addr, reason } => write!(f, "invalid address {addr:?}: {reason}"),
             Error::UnknownScheme { addr, scheme } => {
-                write!(f, "unknown scheme {scheme:?} in address {addr:?} (expected tcp, tcp4, tcp6 or unix)")
+                write!(
+                    f,
+                    "unknown scheme {scheme:?} in address {addr:?} (expected tcp, tcp4, tcp6, tls or unix)"
+                )
             }
             Error::Unresolvable { addr, reason } => write!(f, "cannot resolve {addr:?}: {reason}"),
             Error::AddrInUse { addr } => write!(f, "address {addr:?} is already in use"),
@@ -103,6 +114,7 @@ impl fmt::Display for Error {
                 "cannot wait for the server on one of its own event loop threads (it would deadlock)",
             ),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
+            Error::Tls { addr, error } => write!(f, "TLS on {addr:?}: {error}"),
         }
     }
 }
@@ -113,7 +125,15 @@ impl std::error::Error for Error {
             Error::Bind { source, .. } | Error::Io { source, .. } | Error::Connect { source, .. } => {
                 Some(source)
             }
+            Error::Tls { error, .. } => Some(error),
             _ => None,
         }
+    }
+}
+
+impl From<crate::tls::TlsConfigError> for Error {
+    /// A certificate or key that could not be loaded, for `?` in a builder chain.
+    fn from(error: crate::tls::TlsConfigError) -> Error {
+        Error::Tls { addr: String::new(), error }
     }
 }

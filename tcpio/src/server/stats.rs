@@ -43,12 +43,19 @@ pub struct LoopStats {
     /// Connections open now (`accepted + dialed - closed`), those still in their setup
     /// stage included.
     pub open: u64,
-    /// Connections in their setup stage now (a PROXY header still to come): accepted,
-    /// not yet opened.
+    /// Connections in their setup stage now (a PROXY header or a TLS handshake still to
+    /// come): not yet opened.
     pub in_setup: u64,
     /// Connections whose PROXY header had the LOCAL command: a balancer's own
     /// connections, its health checks (not clients; the per-IP limit leaves them out).
     pub proxy_local: u64,
+    /// TLS handshakes completed (full and resumed), inbound and outbound.
+    pub tls_handshakes: u64,
+    /// Of those, how many resumed a session.
+    pub tls_resumed: u64,
+    /// TLS connections closed by a TLS failure: a bad record, a certificate the other
+    /// side refused, a protocol mismatch, an alert.
+    pub tls_failed: u64,
     /// Connections accepted (and served by this loop).
     pub accepted: u64,
     /// Outbound connections dialed on this loop (those that failed to connect too).
@@ -81,6 +88,9 @@ impl LoopStats {
         self.open += o.open;
         self.in_setup += o.in_setup;
         self.proxy_local += o.proxy_local;
+        self.tls_handshakes += o.tls_handshakes;
+        self.tls_resumed += o.tls_resumed;
+        self.tls_failed += o.tls_failed;
         self.accepted += o.accepted;
         self.dialed += o.dialed;
         self.closed += o.closed;
@@ -130,6 +140,9 @@ impl Stats {
                     open: (accepted + dialed).saturating_sub(closed),
                     in_setup: get(&c.in_setup),
                     proxy_local: get(&c.proxy_local),
+                    tls_handshakes: get(&c.tls_handshakes),
+                    tls_resumed: get(&c.tls_resumed),
+                    tls_failed: get(&c.tls_failed),
                     accepted,
                     dialed,
                     closed,

@@ -8,6 +8,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use tcpio::{Builder, Handler, Server, ServerHandle};
+
+pub mod tls;
 /// The echo handler most tests use: the `echo` example's.
 #[allow(unused_imports)] // not every test needs it
 pub use tcpio_examples::echo::Echo;

@@ -136,7 +136,9 @@ impl fmt::Display for TlsConfigError {
                 write!(f, "{source}: unsupported private key: {reason}")
             }
             TlsConfigError::CaBundle { source, reason } => write!(f, "CA bundle {source}: {reason}"),
-            TlsConfigError::ServerName { name } => write!(f, "{name:?} is not a valid DNS name or IP address"),
+            TlsConfigError::ServerName { name } => {
+                write!(f, "{name:?} is not a valid DNS name or IP address")
+            }
             TlsConfigError::Invalid(reason) => f.write_str(reason),
         }
     }

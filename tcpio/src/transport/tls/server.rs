@@ -77,7 +77,9 @@ impl TlsServer {
     pub fn new(cert: impl Into<Pem>, key: impl Into<Pem>) -> Result<TlsServer, TlsConfigError> {
         let key = certified_key(provider(), &cert.into(), &key.into())?;
         Ok(TlsServer {
-            certs: Arc::new(CertStore { current: RwLock::new(Arc::new(Certs { default: key, names: HashMap::new() })) }),
+            certs: Arc::new(CertStore {
+                current: RwLock::new(Arc::new(Certs { default: key, names: HashMap::new() })),
+            }),
             versions: (TlsVersion::Tls12, TlsVersion::Tls13),
             alpn: Vec::new(),
             client_auth: None,
@@ -89,7 +91,12 @@ impl TlsServer {
     /// Presents `cert` to clients that ask for `name` by SNI (a DNS name, or
     /// `*.example.com` for any one label there). Clients asking for a name with no
     /// certificate of its own, or for none, get the default one.
-    pub fn sni(self, name: &str, cert: impl Into<Pem>, key: impl Into<Pem>) -> Result<TlsServer, TlsConfigError> {
+    pub fn sni(
+        self,
+        name: &str,
+        cert: impl Into<Pem>,
+        key: impl Into<Pem>,
+    ) -> Result<TlsServer, TlsConfigError> {
         let key = certified_key(provider(), &cert.into(), &key.into())?;
         let name = sni_name(name)?;
         self.certs.update(|c| {
@@ -108,7 +115,12 @@ impl TlsServer {
     }
 
     /// Replaces (or adds) the certificate for one SNI name, as [`reload`](Self::reload).
-    pub fn reload_sni(&self, name: &str, cert: impl Into<Pem>, key: impl Into<Pem>) -> Result<(), TlsConfigError> {
+    pub fn reload_sni(
+        &self,
+        name: &str,
+        cert: impl Into<Pem>,
+        key: impl Into<Pem>,
+    ) -> Result<(), TlsConfigError> {
         let key = certified_key(provider(), &cert.into(), &key.into())?;
         let name = sni_name(name)?;
         self.certs.update(|c| {
@@ -164,16 +176,22 @@ impl TlsServer {
         self
     }
 
-    fn verifier(&self, source: &str) -> Result<Arc<dyn rustls::server::danger::ClientCertVerifier>, TlsConfigError> {
+    fn verifier(
+        &self,
+        source: &str,
+    ) -> Result<Arc<dyn rustls::server::danger::ClientCertVerifier>, TlsConfigError> {
         let Some((mode, roots)) = &self.client_auth else {
             return Ok(WebPkiClientVerifier::no_client_auth());
         };
-        let builder = WebPkiClientVerifier::builder_with_provider(roots.clone(), Arc::new(provider().clone()));
+        let builder =
+            WebPkiClientVerifier::builder_with_provider(roots.clone(), Arc::new(provider().clone()));
         let builder = match mode {
             ClientAuth::Required => builder,
             ClientAuth::Optional => builder.allow_unauthenticated(),
         };
-        builder.build().map_err(|e| TlsConfigError::CaBundle { source: source.to_string(), reason: e.to_string() })
+        builder
+            .build()
+            .map_err(|e| TlsConfigError::CaBundle { source: source.to_string(), reason: e.to_string() })
     }
 
     /// The rustls configuration every connection of the address shares.

@@ -64,7 +64,11 @@ impl CipherBuf {
     }
 
     /// Writes one piece with `f`, growing to the size it asks for if needed.
-    fn encode_with(&mut self, guess: usize, mut f: impl FnMut(&mut [u8]) -> Result<usize, Option<usize>>) -> bool {
+    fn encode_with(
+        &mut self,
+        guess: usize,
+        mut f: impl FnMut(&mut [u8]) -> Result<usize, Option<usize>>,
+    ) -> bool {
         let mut want = guess;
         for _ in 0..2 {
             match f(self.spare(want)) {
@@ -151,8 +155,9 @@ impl TlsConn {
     /// A client session with `config` that will verify the server as `name`; its
     /// ClientHello comes out of the first [`receive`](Self::receive).
     pub(crate) fn client(config: &Arc<rustls::ClientConfig>, name: &str) -> Result<TlsConn, TlsError> {
-        let server = ServerName::try_from(name.to_string())
-            .map_err(|_| TlsError::rustls(rustls::Error::General(format!("{name:?} is not a valid server name"))))?;
+        let server = ServerName::try_from(name.to_string()).map_err(|_| {
+            TlsError::rustls(rustls::Error::General(format!("{name:?} is not a valid server name")))
+        })?;
         let conn = UnbufferedClientConnection::new(config.clone(), server).map_err(TlsError::rustls)?;
         Ok(TlsConn::with(Side::Client(Box::new(conn)), Some(name.to_string())))
     }
@@ -280,7 +285,12 @@ impl TlsConn {
     /// Encrypts `plain` into `out` as application data records (at most 16 KiB each).
     /// `pending` is the ciphertext kept from earlier reads (a partial record), which
     /// rustls must see again unchanged.
-    pub(crate) fn encrypt(&mut self, pending: &mut [u8], plain: &[u8], out: &mut CipherBuf) -> Result<(), TlsError> {
+    pub(crate) fn encrypt(
+        &mut self,
+        pending: &mut [u8],
+        plain: &[u8],
+        out: &mut CipherBuf,
+    ) -> Result<(), TlsError> {
         self.write(pending, out, |w, out| {
             let guess = plain.len() + (plain.len() / MAX_FRAGMENT + 1) * RECORD_OVERHEAD;
             let mut want = guess;
