@@ -61,15 +61,20 @@ impl<H: Handler> EventLoop<H> {
     /// into a reset that destroys what was just sent.
     pub(crate) fn progress_leave(&mut self, key: usize) {
         let c = &mut self.conns[key];
+        // TLS: close_notify first (even to a peer that has closed: it ends the session
+        // cleanly), then the rest once it has gone.
+        if c.flag(TLS)
+            && matches!(c.leaving, Some(Leaving::Close(_)))
+            && !c.flag(WRITE_SHUT)
+            && self.send_close_notify(key)
+        {
+            return;
+        }
+        let c = &mut self.conns[key];
         match c.leaving {
             Some(Leaving::Detach) => self.detach(key),
             Some(Leaving::Close(_)) if c.flag(EOF) => self.finish_leaving(key),
             Some(Leaving::Close(_)) => {
-                // TLS: close_notify, then the FIN once it has gone.
-                if c.flag(TLS) && !c.flag(WRITE_SHUT) && self.send_close_notify(key) {
-                    return;
-                }
-                let c = &mut self.conns[key];
                 if !c.flag(WRITE_SHUT) {
                     c.set_flag(WRITE_SHUT, true);
                     let _ = c.stream.shutdown(Shutdown::Write);

@@ -85,7 +85,13 @@ impl Drop for Pki {
     }
 }
 
-pub fn identity(dir: &std::path::Path, name: &str, issuer: &Issuer<'_, KeyPair>, sans: &[&str], cn: &str) -> Identity {
+pub fn identity(
+    dir: &std::path::Path,
+    name: &str,
+    issuer: &Issuer<'_, KeyPair>,
+    sans: &[&str],
+    cn: &str,
+) -> Identity {
     let mut params = CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
     params.distinguished_name.push(DnType::CommonName, cn);
     params.distinguished_name.push(DnType::OrganizationName, "tcpio tests");

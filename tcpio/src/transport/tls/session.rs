@@ -261,17 +261,20 @@ impl TlsConn {
                 Ok(got)
             }
             Err(e) => {
-                self.encode_alert(&mut cipher[got.used..], out);
+                self.encode_alert(out);
                 Err(TlsError::rustls(e))
             }
         }
     }
 
     /// After an error: the alert rustls queued for the peer, encoded into `out`.
-    fn encode_alert(&mut self, cipher: &mut [u8], out: &mut CipherBuf) {
+    fn encode_alert(&mut self, out: &mut CipherBuf) {
         with_side!(&mut self.side, c => {
-            for _ in 0..4 {
-                match c.process_tls_records(cipher).state {
+            // Only while rustls has records queued: each call then hands one out
+            // without looking at input again (which, after a fatal error, would make
+            // it judge the same bad bytes twice).
+            while c.wants_write() {
+                match c.process_tls_records(&mut []).state {
                     Ok(ConnectionState::EncodeTlsData(mut e)) => {
                         out.encode_with(MAX_FRAGMENT, |buf| e.encode(buf).map_err(need_encode));
                     }
