@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tcpio::tls::{rustls, ClientAuth, TlsClient, TlsConfigError, TlsServer, TlsVersion};
+use tcpio::tls::{rustls, ClientAuth, TlsServer};
 use tcpio::{Action, BindOptions, CloseReason, Conn, Handler, Input, Server, ServerEvent, ServerHandle};
 use util::tls::*;
 use util::*;
@@ -221,7 +221,7 @@ fn sessions_resume_on_every_loop_by_ticket_and_by_session_id() {
     for v in [&rustls::version::TLS13, &rustls::version::TLS12] {
         let cfg = pki.client().only(v).build();
         let resumed = resumptions(addr, &cfg, &rx, 8);
-        assert_eq!(resumed[0], false, "{v:?}: the first connection makes a full handshake");
+        assert!(!resumed[0], "{v:?}: the first connection makes a full handshake");
         assert!(resumed[1..].iter().all(|r| *r), "{v:?}: {resumed:?}");
     }
     let stats = h.stats();

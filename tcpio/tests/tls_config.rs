@@ -33,8 +33,9 @@ fn loading_errors_name_the_file_and_what_is_wrong() {
         other => panic!("{other:?}"),
     }
     // From memory, and a name for SNI that is not one.
-    let tls = TlsServer::new(Pem::memory(pki.server.cert_pem.clone()), Pem::memory(pki.server.key_pem.clone()))
-        .unwrap();
+    let tls =
+        TlsServer::new(Pem::memory(pki.server.cert_pem.clone()), Pem::memory(pki.server.key_pem.clone()))
+            .unwrap();
     let e = tls.clone().sni("not a name", &pki.api.cert, &pki.api.key).unwrap_err();
     assert!(matches!(e, TlsConfigError::ServerName { .. }), "{e}");
     let e = tls.clone().client_auth(ClientAuth::Required, &missing).unwrap_err();

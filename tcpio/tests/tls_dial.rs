@@ -49,7 +49,8 @@ impl Handler for Dialer {
         } else {
             let name = String::from_utf8_lossy(input.bytes()).trim().to_string();
             let me = Peer(Some(conn.id()));
-            let id = conn.connect_tls(self.upstream, Duration::from_secs(5), me, &self.client, &name).unwrap();
+            let id =
+                conn.connect_tls(self.upstream, Duration::from_secs(5), me, &self.client, &name).unwrap();
             conn.state_mut().0 = Some(id);
         }
         input.consume_all();
@@ -65,10 +66,10 @@ impl Handler for Dialer {
 #[test]
 fn a_dialed_tls_connection_opens_after_its_handshake_and_verifies_the_name() {
     let pki = Pki::new();
-    let (_up, upstream) =
-        start(Server::builder().bind_with("127.0.0.1:0", BindOptions::new().tls(server_tls(&pki))).unwrap(), |_| {
-            Echo
-        });
+    let (_up, upstream) = start(
+        Server::builder().bind_with("127.0.0.1:0", BindOptions::new().tls(server_tls(&pki))).unwrap(),
+        |_| Echo,
+    );
     let client = TlsClient::builder().ca(&pki.ca).unwrap().build().unwrap();
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
@@ -121,7 +122,8 @@ fn the_connect_timeout_covers_the_handshake() {
         }
     }
     let tx = Mutex::new(tx);
-    let (_h, addr) = start(local().loops(1), move |_| Once(upstream, client.clone(), tx.lock().unwrap().clone()));
+    let (_h, addr) =
+        start(local().loops(1), move |_| Once(upstream, client.clone(), tx.lock().unwrap().clone()));
     let _s = connect(addr);
     let (_peer, _) = silent.accept().unwrap();
     let got = rx.recv_timeout(LIMIT).unwrap();
@@ -132,7 +134,10 @@ fn the_connect_timeout_covers_the_handshake() {
 fn a_broadcast_reaches_tls_clients_through_their_sessions() {
     let pki = Pki::new();
     let (h, addr) = start(
-        Server::builder().bind_with("127.0.0.1:0", BindOptions::new().tls(server_tls(&pki))).unwrap().loops(2),
+        Server::builder()
+            .bind_with("127.0.0.1:0", BindOptions::new().tls(server_tls(&pki)))
+            .unwrap()
+            .loops(2),
         |_| Echo,
     );
     let cfg = pki.client().build();
@@ -161,7 +166,12 @@ fn a_tls_front_to_a_plain_upstream_keeps_4_mib_intact_even_with_a_tiny_read_buff
         let s = connect_tls(addr, &pki.client().build(), "localhost").unwrap();
         let data = payload(read_buffer as u64, 4 << 20);
         let got = pump(s, &data);
-        assert!(got == data, "read buffer {read_buffer}: {} of {} bytes, or different", got.len(), data.len());
+        assert!(
+            got == data,
+            "read buffer {read_buffer}: {} of {} bytes, or different",
+            got.len(),
+            data.len()
+        );
     }
 }
 

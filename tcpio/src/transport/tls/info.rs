@@ -83,7 +83,9 @@ impl TlsInfo {
 /// [`CloseReason::Tls`](crate::CloseReason::Tls).
 #[derive(Clone, Debug)]
 pub struct TlsError {
-    kind: Kind,
+    /// Shared: a close reason is cloned (to both ends of a proxied pair) and kept in
+    /// every connection's record, where it must stay one word.
+    kind: std::sync::Arc<Kind>,
 }
 
 #[derive(Clone, Debug)]
@@ -95,17 +97,17 @@ enum Kind {
 
 impl TlsError {
     pub(crate) fn rustls(e: rustls::Error) -> TlsError {
-        TlsError { kind: Kind::Rustls(e) }
+        TlsError { kind: std::sync::Arc::new(Kind::Rustls(e)) }
     }
 
     pub(crate) fn detach() -> TlsError {
-        TlsError { kind: Kind::Detach }
+        TlsError { kind: std::sync::Arc::new(Kind::Detach) }
     }
 
     /// The alert the peer sent, if the failure was one (`"BadCertificate"`,
     /// `"HandshakeFailure"`, `"UnknownCA"`...).
     pub fn peer_alert(&self) -> Option<String> {
-        match &self.kind {
+        match &*self.kind {
             Kind::Rustls(rustls::Error::AlertReceived(a)) => Some(format!("{a:?}")),
             _ => None,
         }
@@ -114,7 +116,7 @@ impl TlsError {
     /// The error as rustls reported it (`None` for a failure tcpio itself decided,
     /// such as a detach of a TLS connection).
     pub fn as_rustls(&self) -> Option<&rustls::Error> {
-        match &self.kind {
+        match &*self.kind {
             Kind::Rustls(e) => Some(e),
             Kind::Detach => None,
         }
@@ -124,13 +126,13 @@ impl TlsError {
     /// connection: the socket cannot be handed over without its TLS session, so the
     /// connection is closed (with close_notify) instead.
     pub fn is_detach(&self) -> bool {
-        matches!(self.kind, Kind::Detach)
+        matches!(*self.kind, Kind::Detach)
     }
 }
 
 impl fmt::Display for TlsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &*self.kind {
             Kind::Rustls(e) => write!(f, "{e}"),
             Kind::Detach => f.write_str("a TLS connection cannot be detached; closed instead"),
         }

@@ -45,6 +45,7 @@ pub const DEFAULT_SESSION_CACHE: usize = 4096;
 ///     .alpn(["h2", "http/1.1"])
 ///     .versions(TlsVersion::Tls12, TlsVersion::Tls13)
 ///     .client_auth(ClientAuth::Optional, "clients-ca.pem")?;
+/// # drop(tls);
 /// # Ok::<(), tcpio::tls::TlsConfigError>(())
 /// ```
 #[derive(Clone)]

@@ -155,7 +155,7 @@ mod tests {
         let der = cert.der();
         let (from, to) = validity(der).unwrap();
         assert_eq!(from, 1_577_923_200);
-        assert_eq!(to, 1_930_435_200);
+        assert_eq!(to, 1_930_348_800);
         let s = subject(der).unwrap();
         assert!(s.contains("CN=client one") && s.contains("O=Example"), "{s}");
         assert_eq!(validity(&der[..40]), None, "a truncated certificate is no certificate");
