@@ -2,11 +2,12 @@
 //! and the run from binding to exit status.
 //!
 //! Every server example accepts `--bind URL` (repeatable; a default when absent),
-//! `--loops N` and `-h`/`--help`; an example adds its own flags and handles their
+//! `--loops N`, the PROXY protocol flags, the TLS flags (`--cert`, `--key`,
+//! `--client-ca`, for `tls://` addresses) and `-h`/`--help`; an example adds its own flags and handles their
 //! values in the closure given to [`Cli::parse`]. A mistake names the argument, prints
 //! the usage and exits with status 2. [`Cli::serve`] then binds, starts the server,
-//! maps SIGINT/SIGTERM to a graceful stop, prints the addresses it listens on and
-//! waits for the stop.
+//! maps SIGINT/SIGTERM to a graceful stop (and SIGHUP to a certificate reload from the
+//! same files), prints the addresses it listens on and waits for the stop.
 //!
 //! ```no_run
 //! use std::process::ExitCode;
@@ -42,10 +43,11 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
 
+use tcpio::tls::{ClientAuth, TlsServer};
 use tcpio::{BindAddr, BindOptions, Builder, Server, ServerHandle};
 
 /// What `--bind` accepts, for the usage text.
-const BIND_HELP: &str = "tcp://host:port, tcp4://, tcp6://, unix:///path or host:port;\nproxy+tcp://... requires the PROXY protocol header";
+const BIND_HELP: &str = "tcp://host:port, tcp4://, tcp6://, tls://host:port, unix:///path\nor host:port; proxy+tcp://... requires the PROXY protocol header";
 
 /// An example's command line: its name, the address it binds by default, and the
 /// flags of its own (for the usage text; their values are handled by the caller).
@@ -87,6 +89,13 @@ pub struct Options {
     pub proxy_protocol: bool,
     /// `--proxy-trust CIDR` (repeatable): who may send the header (default loopback).
     pub proxy_trust: Vec<String>,
+    /// `--cert PEM`: the certificate chain `tls://` addresses present.
+    pub cert: Option<String>,
+    /// `--key PEM`: its private key.
+    pub key: Option<String>,
+    /// `--client-ca PEM`: clients of `tls://` addresses must present a certificate
+    /// this CA bundle verifies (mutual TLS).
+    pub client_ca: Option<String>,
 }
 
 /// Why parsing stopped before a run.
@@ -133,7 +142,10 @@ impl Cli {
         for f in shown(Shown::Required) {
             let _ = write!(text, " {}", f.spec);
         }
-        text.push_str(" [--bind URL]... [--loops N] [--proxy-protocol] [--proxy-trust CIDR]...");
+        text.push_str(
+            " [--bind URL]... [--loops N] [--proxy-protocol] [--proxy-trust CIDR]...\n       \
+             [--cert PEM --key PEM [--client-ca PEM]]",
+        );
         for f in shown(Shown::Optional) {
             let _ = write!(text, " [{}]", f.spec);
         }
@@ -146,6 +158,9 @@ impl Cli {
             ("--loops N", "event loops, 0 = one per core (default 0)"),
             ("--proxy-protocol", "every address requires the PROXY protocol header (v1 or v2)"),
             ("--proxy-trust CIDR", "a source allowed to send it (repeatable; default loopback)"),
+            ("--cert PEM", "certificate chain for tls:// addresses (reloaded on SIGHUP)"),
+            ("--key PEM", "its private key"),
+            ("--client-ca PEM", "require client certificates this CA bundle verifies"),
         ];
         let list: Vec<(&str, &str)> =
             common.into_iter().chain(self.flags.iter().map(|f| (f.spec, f.help))).collect();
@@ -203,9 +218,15 @@ impl Cli {
         let mut builder = Server::builder().loops(options.loops);
         let default = [self.default_bind.to_string()];
         let binds = if options.binds.is_empty() { &default[..] } else { &options.binds[..] };
-        for b in binds {
-            let addr = BindAddr::parse(b).map_err(fail)?;
+        let parsed: Vec<BindAddr> =
+            binds.iter().map(|b| BindAddr::parse(b)).collect::<Result<_, _>>().map_err(fail)?;
+        let tls = self.tls(options, parsed.iter().any(BindAddr::is_tls))?;
+        let secure: Vec<bool> = parsed.iter().map(BindAddr::is_tls).collect();
+        for addr in parsed {
             let mut bind = BindOptions::new();
+            if let (true, Some(tls)) = (addr.is_tls(), &tls) {
+                bind = bind.tls(tls.clone());
+            }
             if options.proxy_protocol || addr.is_proxy() {
                 bind = bind.proxy_protocol();
                 for t in &options.proxy_trust {
@@ -224,11 +245,56 @@ impl Cli {
         // Installed before the addresses are printed: whoever waits for them may
         // signal at once.
         server.shutdown_on_signals().map_err(fail)?;
-        for a in server.local_addrs() {
-            println!("{} listening on {a}", self.name);
+        if let Some(tls) = tls {
+            self.reload_on_sighup(tls, options);
+        }
+        for (a, tls) in server.local_addrs().iter().zip(secure) {
+            match (tls, a.as_ip()) {
+                (true, Some(ip)) => println!("{} listening on tls://{ip}", self.name),
+                _ => println!("{} listening on {a}", self.name),
+            }
         }
         server.wait().map_err(fail)?;
         Ok(server)
+    }
+
+    /// The TLS settings of the `tls://` addresses, from `--cert`, `--key` and
+    /// `--client-ca`; `None` when there is no such address (and then no TLS flag).
+    fn tls(&self, options: &Options, wanted: bool) -> Result<Option<TlsServer>, ExitCode> {
+        let given = options.cert.is_some() || options.key.is_some() || options.client_ca.is_some();
+        let (cert, key) = match (&options.cert, &options.key, wanted) {
+            (_, _, false) if given => {
+                return Err(self.fail("--cert, --key and --client-ca need a tls:// address"))
+            }
+            (_, _, false) => return Ok(None),
+            (Some(cert), Some(key), true) => (cert, key),
+            _ => return Err(self.fail("a tls:// address needs --cert PEM and --key PEM")),
+        };
+        let fail = |e: tcpio::tls::TlsConfigError| self.fail(&e.to_string());
+        let mut tls = TlsServer::new(cert.as_str(), key.as_str()).map_err(fail)?;
+        if let Some(ca) = &options.client_ca {
+            tls = tls.client_auth(ClientAuth::Required, ca.as_str()).map_err(fail)?;
+        }
+        Ok(Some(tls))
+    }
+
+    /// Reloads the certificate and key from their files on SIGHUP: new handshakes
+    /// use them, open connections keep theirs; a bad file leaves the old ones.
+    fn reload_on_sighup(&self, tls: TlsServer, options: &Options) {
+        let (Some(cert), Some(key)) = (options.cert.clone(), options.key.clone()) else { return };
+        let name = self.name;
+        let mut signals = match signal_hook::iterator::Signals::new([signal_hook::consts::SIGHUP]) {
+            Ok(s) => s,
+            Err(e) => return eprintln!("{name}: cannot watch SIGHUP for certificate reloads: {e}"),
+        };
+        std::thread::spawn(move || {
+            for _ in signals.forever() {
+                match tls.reload(cert.as_str(), key.as_str()) {
+                    Ok(()) => eprintln!("{name}: certificate reloaded from {cert}"),
+                    Err(e) => eprintln!("{name}: certificate not reloaded: {e}"),
+                }
+            }
+        });
     }
 
     /// The whole `main` of an example with no flags of its own: [`parse`](Self::parse)
@@ -274,6 +340,9 @@ fn parse_args(
             ("--bind", Some(v)) => options.binds.push(v),
             ("--loops", Some(v)) => options.loops = number("--loops", &v).map_err(Stop::Mistake)?,
             ("--proxy-trust", Some(v)) => options.proxy_trust.push(v),
+            ("--cert", Some(v)) => options.cert = Some(v),
+            ("--key", Some(v)) => options.key = Some(v),
+            ("--client-ca", Some(v)) => options.client_ca = Some(v),
             (flag, Some(v)) => match own(flag, &v) {
                 Ok(true) => {}
                 Ok(false) => return Err(Stop::Mistake(format!("unknown or incomplete argument {flag:?}"))),
@@ -389,14 +458,18 @@ mod tests {
             .flag("--max-conns N", "at most N\nat once")
             .mode("--connect ADDR", &[("--connect ADDR", "be the client")]);
         let want = "\
-usage: demo --to ADDR [--bind URL]... [--loops N] [--proxy-protocol] [--proxy-trust CIDR]... [--max-conns N]
+usage: demo --to ADDR [--bind URL]... [--loops N] [--proxy-protocol] [--proxy-trust CIDR]...
+       [--cert PEM --key PEM [--client-ca PEM]] [--max-conns N]
        demo --connect ADDR
-  --bind URL           tcp://host:port, tcp4://, tcp6://, unix:///path or host:port;
-                       proxy+tcp://... requires the PROXY protocol header
+  --bind URL           tcp://host:port, tcp4://, tcp6://, tls://host:port, unix:///path
+                       or host:port; proxy+tcp://... requires the PROXY protocol header
                        (repeatable; default tcp://127.0.0.1:1)
   --loops N            event loops, 0 = one per core (default 0)
   --proxy-protocol     every address requires the PROXY protocol header (v1 or v2)
   --proxy-trust CIDR   a source allowed to send it (repeatable; default loopback)
+  --cert PEM           certificate chain for tls:// addresses (reloaded on SIGHUP)
+  --key PEM            its private key
+  --client-ca PEM      require client certificates this CA bundle verifies
   --to ADDR            where to go
   --max-conns N        at most N
                        at once

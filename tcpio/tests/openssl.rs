@@ -182,7 +182,8 @@ fn s_client_talks_tls_1_2_and_1_3_and_its_key_update_is_answered() {
             c.send("after the update\n");
             assert!(c.wait_for("after the update", 1), "{}", c.output());
             let out = c.output();
-            let answer = out.find("<<< TLS 1.3, Handshake [length 0005], KeyUpdate").expect("the server's KeyUpdate");
+            let answer =
+                out.find("<<< TLS 1.3, Handshake [length 0005], KeyUpdate").expect("the server's KeyUpdate");
             assert!(answer < out.rfind("after the update").unwrap(), "{out}");
         }
         let out = c.finish();
