@@ -137,3 +137,47 @@ fn a_reload_changes_what_new_handshakes_use_and_leaves_open_connections_alone() 
     old.read_exact(&mut buf).unwrap();
     assert_eq!(&buf, b"still");
 }
+
+/// Whether a second connection, to `second`, resumes the session the first made with
+/// `first` (one client configuration, so its session cache is shared).
+fn resumes_across(
+    first: TlsServer,
+    second: TlsServer,
+    pki: &Pki,
+    v: &'static rustls::SupportedProtocolVersion,
+) -> bool {
+    let (_a, a) =
+        start(Server::builder().bind_with("127.0.0.1:0", BindOptions::new().tls(first)).unwrap(), |_| Echo);
+    let (_b, b) =
+        start(Server::builder().bind_with("127.0.0.1:0", BindOptions::new().tls(second)).unwrap(), |_| Echo);
+    let cfg = pki.client().only(v).build();
+    let mut s = connect_tls(a, &cfg, "localhost").unwrap();
+    // One exchange, so a TLS 1.3 ticket has arrived.
+    s.write_all(b"x").unwrap();
+    s.read_exact(&mut [0u8; 1]).unwrap();
+    let s = connect_tls(b, &cfg, "localhost").unwrap();
+    s.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+}
+
+#[test]
+fn servers_sharing_a_ticket_key_resume_each_others_sessions() {
+    let pki = Pki::new();
+    for v in [&rustls::version::TLS13, &rustls::version::TLS12] {
+        // Two servers built apart, as two processes behind one balancer would be.
+        let key = [7u8; 32];
+        let with_key = || server_tls(&pki).ticket_key(&key).session_cache(0);
+        assert!(resumes_across(with_key(), with_key(), &pki, v), "{v:?}: same key");
+        // Their own random keys: a full handshake on the other.
+        assert!(!resumes_across(
+            server_tls(&pki).session_cache(0),
+            server_tls(&pki).session_cache(0),
+            &pki,
+            v
+        ));
+        // After a rotation on the second, the first's tickets still open there.
+        let second = with_key();
+        second.rotate_ticket_key(&[8u8; 32]).unwrap();
+        assert!(resumes_across(with_key(), second, &pki, v), "{v:?}: the key before still opens");
+    }
+    assert!(server_tls(&pki).rotate_ticket_key(&[1; 32]).is_err());
+}

@@ -20,6 +20,7 @@ mod info;
 mod load;
 mod server;
 mod session;
+mod tickets;
 mod x509;
 
 pub use client::{TlsClient, TlsClientBuilder};

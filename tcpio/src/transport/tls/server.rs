@@ -56,6 +56,8 @@ pub struct TlsServer {
     client_auth: Option<(ClientAuth, Arc<rustls::RootCertStore>)>,
     session_cache: usize,
     tickets: bool,
+    /// Tickets sealed with a key the operator gives, if one was.
+    ticket_key: Option<Arc<super::tickets::SharedTicketer>>,
 }
 
 impl fmt::Debug for TlsServer {
@@ -86,6 +88,7 @@ impl TlsServer {
             client_auth: None,
             session_cache: DEFAULT_SESSION_CACHE,
             tickets: true,
+            ticket_key: None,
         })
     }
 
@@ -168,13 +171,40 @@ impl TlsServer {
     }
 
     /// Whether to issue session tickets (default on): a client resumes with one on
-    /// any loop of this server, since the loops share the ticket key. The key is made
-    /// at random when the server is built, and rotated every 6 hours; tickets from
-    /// another process (or from before a restart) are not accepted, and those clients
-    /// make a full handshake.
+    /// any loop of this server, since the loops share the ticket key. Unless a key is
+    /// given with [`ticket_key`](Self::ticket_key), it is made at random when the
+    /// server is built and rotated every 6 hours: tickets from another process (or
+    /// from before a restart) are not accepted, and those clients make a full
+    /// handshake.
     pub fn session_tickets(mut self, on: bool) -> TlsServer {
         self.tickets = on;
         self
+    }
+
+    /// Seals session tickets with `key` (32 random bytes, kept secret), so that every
+    /// server given the same key resumes the others' sessions: the instances behind
+    /// one balancer, or this server after a restart. Rotate it (daily, say) with
+    /// [`rotate_ticket_key`](Self::rotate_ticket_key) on every instance: a leaked key
+    /// decrypts the sessions its tickets hold. Tickets live 24 hours.
+    pub fn ticket_key(mut self, key: &[u8; 32]) -> TlsServer {
+        self.ticket_key = Some(Arc::new(super::tickets::SharedTicketer::new(key)));
+        self.tickets = true;
+        self
+    }
+
+    /// Makes `key` the one that seals new tickets; tickets sealed with the key before
+    /// still open, older ones do not. An error without a
+    /// [`ticket_key`](Self::ticket_key) given first.
+    pub fn rotate_ticket_key(&self, key: &[u8; 32]) -> Result<(), TlsConfigError> {
+        match &self.ticket_key {
+            Some(t) => {
+                t.rotate(key);
+                Ok(())
+            }
+            None => Err(TlsConfigError::Invalid(
+                "rotate_ticket_key needs a ticket_key given before the server was built".into(),
+            )),
+        }
     }
 
     fn verifier(
@@ -212,7 +242,9 @@ impl TlsServer {
         } else {
             Arc::new(rustls::server::NoServerSessionStorage {})
         };
-        if self.tickets {
+        if let Some(shared) = &self.ticket_key {
+            config.ticketer = shared.clone();
+        } else if self.tickets {
             config.ticketer =
                 rustls::crypto::ring::Ticketer::new().map_err(|e| TlsConfigError::Invalid(e.to_string()))?;
         } else {
