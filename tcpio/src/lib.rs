@@ -54,6 +54,53 @@
 //! # Ok::<(), tcpio::Error>(())
 //! ```
 //!
+//! ## TLS
+//!
+//! An address serves TLS with [`BindOptions::tls`] (a [`tls::TlsServer`]: certificate
+//! and key from PEM files or memory, SNI, ALPN, versions, client certificates,
+//! resumption, reload); the handler reads and writes plaintext and finds the session in
+//! [`Conn::tls`]. A round trip with a certificate made on the spot (by `rcgen`):
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use std::sync::Arc;
+//! use tcpio::tls::{rustls, Pem, TlsServer};
+//! use tcpio::{Action, BindOptions, Server};
+//!
+//! let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+//! let (cert_pem, key_pem) = (cert.cert.pem(), cert.signing_key.serialize_pem());
+//! let tls = TlsServer::new(Pem::memory(cert_pem.clone()), Pem::memory(key_pem))?;
+//! let server = Server::builder()
+//!     .bind_with("tls://127.0.0.1:0", BindOptions::new().tls(tls))?
+//!     .loops(1)
+//!     .start_fn(|conn, input| {
+//!         let version = conn.tls().map(|t| t.version.to_string()).unwrap_or_default();
+//!         conn.write(version.as_bytes());
+//!         input.consume_all();
+//!         Action::Close // close_notify, then the FIN
+//!     })?;
+//! let addr = server.local_addrs()[0].as_ip().unwrap();
+//!
+//! // A rustls client that trusts that certificate.
+//! let mut roots = rustls::RootCertStore::empty();
+//! roots.add(cert.cert.der().clone()).unwrap();
+//! let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+//!     .with_safe_default_protocol_versions()
+//!     .unwrap()
+//!     .with_root_certificates(roots)
+//!     .with_no_client_auth();
+//! let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+//! let session = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
+//! let mut client = rustls::StreamOwned::new(session, std::net::TcpStream::connect(addr).unwrap());
+//! client.write_all(b"which version?").unwrap();
+//! let mut reply = String::new();
+//! client.read_to_string(&mut reply).unwrap(); // ends cleanly, at close_notify
+//! assert_eq!(reply, "TLS 1.3");
+//! server.shutdown();
+//! server.wait()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## The pieces
 //!
 //! - [`Server::builder`] → [`Builder`]: addresses, loops, limits; every option is
@@ -63,6 +110,8 @@
 //! - [`Conn`]: the connection during a callback (ids, addresses, typed state, writes,
 //!   pause/resume, half-close). [`Input`]: the bytes not consumed yet.
 //! - [`ServerHandle`]: bound addresses, [`Stats`], shutdown.
+//! - [`tls`]: TLS settings for addresses ([`tls::TlsServer`]) and dialed connections
+//!   ([`tls::TlsClient`]), and what a handler learns of a session ([`tls::TlsInfo`]).
 //! - [`codec`]: framing. A [`Decoder`](codec::Decoder)/[`Encoder`](codec::Encoder)
 //!   pair per protocol, built-ins (length field, line, delimiter, fixed size) with
 //!   bounded defaults, and [`Framed`](codec::Framed), which turns a frame-level
