@@ -131,7 +131,7 @@ pub(crate) fn callgrind_total(path: &Path) -> Res<u64> {
 
 /// Reads the total number of system calls from an `strace -c` summary: the `calls` column of
 /// the `total` row, located by where the header's `calls` title ends (numbers are right-aligned).
-fn strace_total(path: &Path) -> Res<u64> {
+pub(crate) fn strace_total(path: &Path) -> Res<u64> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let bad = || format!("{}: unrecognised strace -c summary", path.display());
     let header = text.lines().find(|l| l.contains("calls") && l.contains("syscall")).ok_or_else(bad)?;

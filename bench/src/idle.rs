@@ -60,6 +60,17 @@ fn measure(kind: ServerKind, conns: usize, pin: Pinning) -> Res<(u64, u64)> {
     std::thread::sleep(SETTLE);
     let pid = server.proc.pid();
     let before = vm_rss(pid)?;
+    if ServerKind::TLS.contains(&kind) {
+        // TLS clients from this process: each through its handshake and an echo.
+        crate::proc::raise_nofile_limit();
+        crate::tls::cert::files()?;
+        let held = crate::tls::idle_clients(server.port, conns)?;
+        std::thread::sleep(SETTLE);
+        let after = vm_rss(pid)?;
+        drop(held);
+        server.stop(Duration::from_secs(30))?;
+        return Ok((before, after));
+    }
     let port = server.port.to_string();
     let count = conns.to_string();
     let args = ["idle-client", "--port", &port, "--conns", &count];

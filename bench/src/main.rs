@@ -18,6 +18,7 @@ mod proc;
 mod redis;
 mod report;
 mod servers;
+mod tls;
 
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -48,8 +49,13 @@ usage: tcpio-bench <subcommand> [flags]
               [--server tcpio|tokio|redis|all] [--test set|get|all] [--depth 1|32|all]
        http:  [--cg-seconds S (default 2)]
       instructions (and for echo system calls) per message or request, slope between N and 2N
-  idle [--conns C (default 10000)] [--server tcpio|tokio|floor|all (default all)]
-      server resident memory per idle connection
+  idle [--conns C (default 10000)] [--server tcpio|tokio|floor|tcpio-tls|tokio-tls|all (default all)]
+      server resident memory per idle connection (tcpio-tls, tokio-tls: after the handshake)
+  tls [--rounds R (default 5)] [--seconds S (per measurement, default 2)]
+      TLS 1.3 echo (50 connections x 1 KiB) and full handshakes per second, tcpio
+      against tokio + tokio-rustls, interleaved; `cost --suite tls [--cg-messages M]
+      [--cg-handshakes H]` counts instructions per message (against an in-memory
+      rustls floor) and per handshake
 ";
 
 /// Parsed `--name value` (or `--name=value`) flags of one subcommand.
@@ -113,6 +119,7 @@ fn dispatch(args: &[String]) -> Res<()> {
                     "cg-seconds",
                     "test",
                     "depth",
+                    "cg-handshakes",
                 ],
             )?;
             match flags.get("suite", "echo".to_string())?.as_str() {
@@ -127,8 +134,18 @@ fn dispatch(args: &[String]) -> Res<()> {
                     app_cost::run_redis(p1, p32, &only, proc::Pinning::setup())
                 }
                 "http" => app_cost::run_http(flags.get("cg-seconds", 2.0)?, proc::Pinning::setup()),
-                other => Err(format!("unknown suite `{other}` (echo, redis or http)").into()),
+                "tls" => tls::cost(
+                    flags.get("cg-messages", 2_000u64)?,
+                    flags.get("cg-handshakes", 200u64)?,
+                    proc::Pinning::setup(),
+                ),
+                other => Err(format!("unknown suite `{other}` (echo, redis, http or tls)").into()),
             }
+        }
+        "tls" => tls::run(&Flags::parse(rest, &["rounds", "seconds"])?),
+        "tls-floor" => {
+            let flags = Flags::parse(rest, &["messages", "size"])?;
+            tls::floor_child(flags.get("messages", 1000u64)?, flags.get("size", 1024usize)?)
         }
         "redis" => redis::run(&Flags::parse(rest, &["rounds", "scale", "test"])?),
         "http" => http::run(&Flags::parse(rest, &["rounds", "seconds"])?),

@@ -206,6 +206,9 @@ pub enum Wrapper {
     Callgrind(PathBuf),
     /// `strace -c -f`, writing its summary to the given file.
     Strace(PathBuf),
+    /// Callgrind counting only inside functions matching the pattern
+    /// (`--toggle-collect`).
+    CallgrindCollect(PathBuf, &'static str),
 }
 
 /// A child process that is always reaped: closed stdin asks it to exit, SIGKILL follows.
@@ -252,6 +255,12 @@ impl ChildProc {
                 if let Some(extra) = std::env::var_os("TCPIO_BENCH_CALLGRIND_ARGS") {
                     argv.extend(extra.to_string_lossy().split_whitespace().map(OsString::from));
                 }
+            }
+            Wrapper::CallgrindCollect(out, pattern) => {
+                let mut file = OsString::from("--callgrind-out-file=");
+                file.push(out);
+                let toggle = OsString::from(format!("--toggle-collect={pattern}"));
+                argv.extend(["valgrind".into(), "-q".into(), "--tool=callgrind".into(), file, toggle]);
             }
             Wrapper::Strace(out) => {
                 argv.extend(["strace".into(), "-c".into(), "-f".into(), "-o".into()]);

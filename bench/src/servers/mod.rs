@@ -9,6 +9,7 @@ mod http_app;
 mod redis_app;
 mod tcpio_echo;
 mod tokio_app;
+mod tls_echo;
 mod tokio_echo;
 
 use crate::Res;
@@ -26,6 +27,10 @@ pub enum ServerKind {
     /// tcpio on a PROXY protocol address: every connection starts with a v2 header
     /// (the `cost` suite only).
     TcpioProxy,
+    /// tcpio on a TLS address (the `tls` suite).
+    TcpioTls,
+    /// tokio with tokio-rustls (the `tls` suite).
+    TokioTls,
 }
 
 impl ServerKind {
@@ -35,6 +40,9 @@ impl ServerKind {
     /// The servers `cost` runs: the same, and tcpio behind a PROXY header.
     pub const COST: [ServerKind; 4] =
         [ServerKind::Tcpio, ServerKind::TcpioProxy, ServerKind::Tokio, ServerKind::Floor];
+
+    /// The TLS echo servers, tcpio first.
+    pub const TLS: [ServerKind; 2] = [ServerKind::TcpioTls, ServerKind::TokioTls];
 
     /// Whether the load must open each connection with a PROXY header.
     pub fn proxy_header(self) -> bool {
@@ -48,15 +56,16 @@ impl ServerKind {
             ServerKind::Tokio => "tokio",
             ServerKind::Floor => "floor",
             ServerKind::TcpioProxy => "tcpio-proxy",
+            ServerKind::TcpioTls => "tcpio-tls",
+            ServerKind::TokioTls => "tokio-tls",
         }
     }
 
     /// Parses a command-line name.
     pub fn parse(s: &str) -> Res<ServerKind> {
-        Self::COST
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| format!("unknown server `{s}` (tcpio, tcpio-proxy, tokio or floor)").into())
+        Self::COST.into_iter().chain(Self::TLS).find(|k| k.name() == s).ok_or_else(|| {
+            format!("unknown server `{s}` (tcpio, tcpio-proxy, tokio, floor, tcpio-tls or tokio-tls)").into()
+        })
     }
 }
 
@@ -68,6 +77,8 @@ pub fn serve(kind: ServerKind, port: u16) -> Res<()> {
         ServerKind::TcpioProxy => tcpio_echo::run(port, true),
         ServerKind::Tokio => tokio_echo::run(port),
         ServerKind::Floor => floor::run(port),
+        ServerKind::TcpioTls => tls_echo::run_tcpio(port),
+        ServerKind::TokioTls => tls_echo::run_tokio(port),
     }
 }
 
@@ -151,6 +162,11 @@ fn announce(port: u16) -> Res<()> {
     writeln!(out, "LISTENING {port}")?;
     out.flush()?;
     Ok(())
+}
+
+/// [`wait_for_stdin_close`], for the other child processes.
+pub fn wait_for_stdin_close_pub() {
+    wait_for_stdin_close()
 }
 
 /// Blocks until stdin reaches end of file (or fails): the parent's signal to exit.
