@@ -252,7 +252,7 @@ impl<H: Handler> EventLoop<H> {
 /// consume is copied, into the connection's own buffer. True if the delivery settled;
 /// else what is left to do is in [`Core::unsettled`].
 #[inline]
-fn deliver_fresh<H: Handler>(
+pub(crate) fn deliver_fresh<H: Handler>(
     handler: &mut H,
     c: &mut Record<H::State>,
     core: &mut Core,

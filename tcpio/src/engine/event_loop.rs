@@ -28,8 +28,12 @@ pub(crate) struct EventLoop<H: Handler> {
     pub(crate) handler: H,
     pub(crate) conns: Slab<Record<H::State>>,
     pub(crate) core: Core,
-    /// The loop's shared read buffer: every read lands here first.
+    /// The loop's shared read buffer: every read lands here first (on a TLS
+    /// connection, the plaintext decrypted from it).
     pub(crate) rbuf: Vec<u8>,
+    /// Where a TLS connection's ciphertext is read (sized as `rbuf` on the first TLS
+    /// read: loops that serve no TLS hold none).
+    pub(crate) tls_in: Vec<u8>,
     pub(crate) poller: Poller,
     pub(crate) listeners: Listeners,
     /// Connections to read without waiting for an edge.
@@ -47,6 +51,7 @@ impl<H: Handler> EventLoop<H> {
             handler,
             conns: Slab::new(),
             rbuf: vec![0; core.cfg.read_buffer],
+            tls_in: Vec::new(),
             poller,
             listeners: Listeners::new(listeners, core.loop_id),
             ready: Vec::new(),

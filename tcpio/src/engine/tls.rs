@@ -1,11 +1,15 @@
 //! TLS connections in the loop: the handshake as a setup stage, reading ciphertext and
 //! delivering plaintext, encrypting at the flush, close_notify.
 //!
-//! The loop reads a TLS connection's socket itself, as any other: into its read
-//! buffer, or behind a partial record kept from the last read (`TlsIo::incoming`), so
-//! "a short read means drained" still holds. rustls turns whole records into plaintext,
-//! which is delivered as kept input (`deliver_kept`), and into output of its own
-//! (handshake messages, tickets, KeyUpdate answers, alerts), which is sent as it comes.
+//! The loop reads a TLS connection's socket itself, as any other: into its ciphertext
+//! buffer (`EventLoop::tls_in`), or behind a partial record kept from the last read
+//! (`TlsIo::incoming`), so "a short read means drained" still holds. rustls turns whole
+//! records into plaintext, which lands at the start of the loop's read buffer and is
+//! delivered from there as any fresh input (`deliver_fresh`: forwarded slices are
+//! located by their offset, only what the handler leaves is kept). Plaintext that
+//! follows kept input, or that does not fit the read buffer, is kept input instead
+//! (`deliver_kept`). rustls's output of its own (handshake messages, tickets,
+//! KeyUpdate answers, alerts) is sent as it comes.
 //!
 //! Output is queued as plaintext and encrypted when the socket can take it:
 //!
@@ -23,7 +27,7 @@ use std::sync::Arc;
 
 use super::buffer::InBuf;
 use super::core::Core;
-use super::deliver::{deliver_kept, Read};
+use super::deliver::{deliver_fresh, deliver_kept, Read};
 use super::flush::settle;
 use super::record::{Record, EOF, NOTIFY_DRAINED, SETUP, TLS, WRITE_BLOCKED};
 use super::shared::bump;
@@ -221,7 +225,10 @@ impl<H: Handler> EventLoop<H> {
             let read_size = self.rbuf.len();
             let fresh = tls.incoming.is_empty();
             let res = if fresh {
-                c.stream.read(&mut self.rbuf)
+                if self.tls_in.len() != read_size {
+                    self.tls_in = vec![0; read_size];
+                }
+                c.stream.read(&mut self.tls_in)
             } else {
                 // A partial record and one read is the most it ever holds.
                 let limit = MAX_RECORD + read_size;
@@ -251,21 +258,40 @@ impl<H: Handler> EventLoop<H> {
     }
 
     /// Processes the ciphertext just read (`fresh`: that many bytes at the start of
-    /// the read buffer; `None`: the kept bytes), delivers the plaintext and sends what
-    /// the session produced. Returns whether to read on.
+    /// `tls_in`; `None`: the kept bytes), delivers the plaintext and sends what the
+    /// session produced. Returns whether to read on.
     fn tls_receive(&mut self, key: usize, fresh: Option<usize>) -> bool {
         let token = conn_token(key, self.conns[key].gen);
         let c = &mut self.conns[key];
+        // Plaintext goes to the read buffer while it can: an open connection with no
+        // input kept. Past the buffer's end it all becomes kept input, in order.
+        let mut at_start = !c.flag(SETUP) && c.inbuf.is_empty();
         let Some(tls) = c.ext.as_mut().and_then(|e| e.tls.as_mut()) else { return false };
         let pool = &mut self.core.pool;
         let inbuf = &mut c.inbuf;
+        let rbuf = &mut self.rbuf;
+        let mut plain = 0;
+        let mut sink = |p: &[u8]| {
+            if at_start {
+                if let Some(room) = rbuf.get_mut(plain..plain + p.len()) {
+                    room.copy_from_slice(p);
+                    plain += p.len();
+                    return;
+                }
+                at_start = false;
+                inbuf.append(&rbuf[..plain], pool);
+                plain = 0;
+            }
+            inbuf.append(p, pool);
+        };
         let cipher = match fresh {
-            Some(n) => &mut self.rbuf[..n],
+            Some(n) => &mut self.tls_in[..n],
             None => tls.incoming.data_mut(),
         };
-        let res = tls.session.receive(cipher, &mut |p| inbuf.append(p, pool), &mut self.core.tls_out);
+        let res = tls.session.receive(cipher, &mut sink, &mut self.core.tls_out);
+        let pool = &mut self.core.pool;
         match (&res, fresh) {
-            (Ok(got), Some(n)) if got.used < n => tls.incoming.append(&self.rbuf[got.used..n], pool),
+            (Ok(got), Some(n)) if got.used < n => tls.incoming.append(&self.tls_in[got.used..n], pool),
             (Ok(got), None) => tls.incoming.consume(got.used, pool),
             _ => {}
         }
@@ -301,7 +327,18 @@ impl<H: Handler> EventLoop<H> {
             }
             return true;
         }
-        if !c.inbuf.is_empty() && c.wants_input() {
+        if plain > 0 && !c.wants_input() {
+            // Paused meanwhile (a write to it from elsewhere): kept for the resume.
+            c.inbuf.append(&self.rbuf[..plain], &mut self.core.pool);
+        } else if plain > 0 {
+            let data = &self.rbuf[..plain];
+            if !deliver_fresh(&mut self.handler, c, &mut self.core, data) && !self.finish(key, plain, token) {
+                return false;
+            }
+            if self.live(token).is_none() {
+                return false;
+            }
+        } else if !c.inbuf.is_empty() && c.wants_input() {
             if !deliver_kept(&mut self.handler, c, &mut self.core, 0) && !self.finish(key, 0, token) {
                 return false;
             }
