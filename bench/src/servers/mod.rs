@@ -8,8 +8,8 @@ mod floor;
 mod http_app;
 mod redis_app;
 mod tcpio_echo;
-mod tokio_app;
 mod tls_echo;
+mod tokio_app;
 mod tokio_echo;
 
 use crate::Res;
@@ -164,13 +164,8 @@ fn announce(port: u16) -> Res<()> {
     Ok(())
 }
 
-/// [`wait_for_stdin_close`], for the other child processes.
-pub fn wait_for_stdin_close_pub() {
-    wait_for_stdin_close()
-}
-
 /// Blocks until stdin reaches end of file (or fails): the parent's signal to exit.
-fn wait_for_stdin_close() {
+pub(crate) fn wait_for_stdin_close() {
     let mut stdin = std::io::stdin().lock();
     let mut buf = [0u8; 256];
     while let Ok(n) = stdin.read(&mut buf) {

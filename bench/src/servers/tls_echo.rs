@@ -12,7 +12,8 @@ use tokio::net::TcpListener;
 /// tcpio: one loop, the echo handler, `tls://127.0.0.1:port`.
 pub fn run_tcpio(port: u16) -> Res<()> {
     let (cert, key) = crate::tls::cert::files()?;
-    let tls = tcpio::tls::TlsServer::new(cert, key)?.versions(tcpio::tls::TlsVersion::Tls13, tcpio::tls::TlsVersion::Tls13);
+    let tls = tcpio::tls::TlsServer::new(cert, key)?
+        .versions(tcpio::tls::TlsVersion::Tls13, tcpio::tls::TlsVersion::Tls13);
     let handle = tcpio::Server::builder()
         .bind_with(&format!("127.0.0.1:{port}"), tcpio::BindOptions::new().tls(tls))?
         .loops(1)

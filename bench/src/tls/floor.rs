@@ -6,13 +6,13 @@
 
 use crate::proc::{ChildProc, Pinning, Wrapper, SERVER_CORE};
 use crate::Res;
+use rustls::server::UnbufferedServerConnection;
+use rustls::unbuffered::ConnectionState;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tcpio::tls::rustls;
-use rustls::server::UnbufferedServerConnection;
-use rustls::unbuffered::ConnectionState;
 
 /// Runs the floor child for `messages` messages of `size` bytes under callgrind,
 /// counting the server's step only; the profile goes to `out`.
@@ -32,7 +32,12 @@ pub fn measure(out: &Path, messages: u64, size: usize, pin: Pinning) -> Res<()> 
 /// The server's whole work for one message: decrypt what arrived, copy the plaintext
 /// out (as a server hands it to its handler), encrypt it back.
 #[inline(never)]
-fn server_step(server: &mut UnbufferedServerConnection, incoming: &mut [u8], plain: &mut Vec<u8>, out: &mut Vec<u8>) -> usize {
+fn server_step(
+    server: &mut UnbufferedServerConnection,
+    incoming: &mut [u8],
+    plain: &mut Vec<u8>,
+    out: &mut [u8],
+) -> usize {
     plain.clear();
     let mut used = 0;
     loop {
@@ -121,6 +126,6 @@ pub fn run(messages: u64, size: usize) -> Res<()> {
     }
     println!("DONE");
     std::io::stdout().flush()?;
-    crate::servers::wait_for_stdin_close_pub();
+    crate::servers::wait_for_stdin_close();
     std::process::exit(0);
 }

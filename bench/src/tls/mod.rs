@@ -9,6 +9,7 @@ pub mod cert;
 mod floor;
 pub mod load;
 
+use crate::chart::{grouped_bars, Group};
 use crate::load::Stop;
 use crate::proc::{Pinning, ServerProc, Wrapper, SERVER_CORE};
 use crate::report::{grouped, median, ratio_cell, Table};
@@ -54,7 +55,8 @@ pub fn run(flags: &Flags) -> Res<()> {
         for k in 0..2 {
             let si = (k + round) % 2;
             let kind = ServerKind::TLS[si];
-            let s = measure_one(kind, measure, pin).map_err(|e| format!("round {} {}: {e}", round + 1, kind.name()))?;
+            let s = measure_one(kind, measure, pin)
+                .map_err(|e| format!("round {} {}: {e}", round + 1, kind.name()))?;
             eprintln!(
                 "round {}/{rounds} {:<9} {:>9} msg/s ({:>9} per CPU-s)  p50 {:>6.1} us  {:>6} handshakes/s ({:>6} per CPU-s)",
                 round + 1,
@@ -124,6 +126,21 @@ pub fn run(flags: &Flags) -> Res<()> {
         median(&ratio(|s| s.handshakes_per_sec)),
         median(&ratio(|s| s.handshakes_per_cpu_sec))
     );
+    let group = |label: &str, f: fn(&Sample) -> f64| Group {
+        label: label.to_string(),
+        values: vec![median(&ratio(f)), 1.0],
+    };
+    let groups = [
+        group("messages/s", |s| s.msgs_per_sec),
+        group("messages/CPU-s", |s| s.msgs_per_cpu_sec),
+        group("handshakes/s", |s| s.handshakes_per_sec),
+        group("handshakes/CPU-s", |s| s.handshakes_per_cpu_sec),
+    ];
+    let title = "TLS 1.3 echo (50 x 1 KiB) and full handshakes, relative to tokio-rustls (higher is better)";
+    let written =
+        grouped_bars("tls.svg", title, "ratio to tokio-rustls", &["tcpio", "tokio-rustls"], &groups)?;
+    println!();
+    println!("{written}");
     Ok(())
 }
 
@@ -135,7 +152,8 @@ fn measure_one(kind: ServerKind, measure: Duration, pin: Pinning) -> Res<Sample>
     let cpu0 = cpu_seconds(pid)?;
     let stats = load::echo(server.port, CONNS, SIZE, Stop::Timed { warmup: WARMUP, measure })?;
     let cpu1 = cpu_seconds(pid)?;
-    let (n, elapsed, all) = load::handshakes(server.port, HANDSHAKERS, Stop::Timed { warmup: WARMUP, measure })?;
+    let (n, elapsed, all) =
+        load::handshakes(server.port, HANDSHAKERS, Stop::Timed { warmup: WARMUP, measure })?;
     let cpu2 = cpu_seconds(pid)?;
     server.stop(Duration::from_secs(10))?;
     Ok(Sample {
@@ -166,7 +184,8 @@ pub fn cost(cg_n: u64, hs_n: u64, pin: Pinning) -> Res<()> {
             cg_n,
             Box::new(|m| {
                 let out = dir.join(format!("tls-echo-{}-{m}.callgrind", kind.name()));
-                let server = ServerProc::start(kind, &Wrapper::Callgrind(out.clone()), pin.core(SERVER_CORE))?;
+                let server =
+                    ServerProc::start(kind, &Wrapper::Callgrind(out.clone()), pin.core(SERVER_CORE))?;
                 // The load connects and handshakes first: the same for N and 2N.
                 let stats = load::echo(server.port, CONNS, SIZE, Stop::Count(m));
                 server.stop(Duration::from_secs(120))?;
@@ -189,7 +208,8 @@ pub fn cost(cg_n: u64, hs_n: u64, pin: Pinning) -> Res<()> {
             hs_n,
             Box::new(|m| {
                 let out = dir.join(format!("tls-hs-{}-{m}.callgrind", kind.name()));
-                let server = ServerProc::start(kind, &Wrapper::Callgrind(out.clone()), pin.core(SERVER_CORE))?;
+                let server =
+                    ServerProc::start(kind, &Wrapper::Callgrind(out.clone()), pin.core(SERVER_CORE))?;
                 let done = load::handshakes(server.port, 10, Stop::Count(m)).map(drop);
                 server.stop(Duration::from_secs(120))?;
                 done?;
@@ -223,9 +243,12 @@ pub fn cost(cg_n: u64, hs_n: u64, pin: Pinning) -> Res<()> {
     );
     println!();
     println!("The floor: the same records decrypted and encrypted by rustls over memory, no sockets");
-    println!("(instructions in the server's step only). \"above floor\": what a server spends around the crypto.");
+    println!(
+        "(instructions in the server's step only). \"above floor\": what a server spends around the crypto."
+    );
     println!();
-    let mut table = Table::new(&["server", "instructions/msg", "above floor", "syscalls/msg", "instructions/handshake"]);
+    let mut table =
+        Table::new(&["server", "instructions/msg", "above floor", "syscalls/msg", "instructions/handshake"]);
     for (name, per_msg, sys, per_hs) in &rows {
         table.push(vec![
             name.to_string(),
@@ -258,6 +281,19 @@ pub fn cost(cg_n: u64, hs_n: u64, pin: Pinning) -> Res<()> {
         above(t.1) / above(k.1),
         t.3 / k.3
     );
+    let groups = [
+        Group {
+            label: "instructions/msg above the floor".into(),
+            values: vec![above(t.1) / above(k.1), 1.0],
+        },
+        Group { label: "instructions/handshake".into(), values: vec![t.3 / k.3, 1.0] },
+        Group { label: "system calls/msg".into(), values: vec![t.2 / k.2, 1.0] },
+    ];
+    let title = "TLS 1.3 cost, relative to tokio-rustls (lower is better)";
+    let written =
+        grouped_bars("tls-cost.svg", title, "ratio to tokio-rustls", &["tcpio", "tokio-rustls"], &groups)?;
+    println!();
+    println!("{written}");
     Ok(())
 }
 

@@ -53,7 +53,7 @@ impl<H: Handler> EventLoop<H> {
             c.out.extend(&first, &mut self.core.pool);
         }
         if let Some(session) = tls {
-            let mut io = super::tls::TlsIo::new(*session);
+            let mut io = super::record::TlsIo::new(*session);
             // The PROXY header goes in the clear, ahead of the handshake.
             io.cipher_len = c.out.len();
             c.ext_mut().tls = Some(Box::new(io));

@@ -8,6 +8,7 @@ use super::conn_handle::HandleShared;
 use super::token::{conn_token, key_of, Target};
 use super::CloseReason;
 use crate::backend::Token;
+use crate::tls::TlsConn;
 use crate::transport::{Addr, Stream};
 
 /// How a connection is leaving, once something decided it should.
@@ -87,7 +88,33 @@ pub(crate) struct Ext {
     /// setup ends).
     pub(crate) setup_timer: Option<u64>,
     /// The TLS session of a connection with the `TLS` bit.
-    pub(crate) tls: Option<Box<super::tls::TlsIo>>,
+    pub(crate) tls: Option<Box<TlsIo>>,
+}
+
+/// A TLS connection's session and the ciphertext kept for it.
+#[derive(Debug)]
+pub(crate) struct TlsIo {
+    pub(crate) session: TlsConn,
+    /// Ciphertext read but not yet used: a partial record (a pooled buffer, released
+    /// when empty, so an idle connection holds none).
+    pub(crate) incoming: InBuf,
+    /// How many bytes at the front of the output queue are ciphertext.
+    pub(crate) cipher_len: usize,
+    /// The peer's stream ended without close_notify.
+    pub(crate) truncated: bool,
+}
+
+impl TlsIo {
+    pub(crate) fn new(session: TlsConn) -> TlsIo {
+        TlsIo { session, incoming: InBuf::default(), cipher_len: 0, truncated: false }
+    }
+}
+
+impl<S> Record<S> {
+    /// The TLS session of a connection with the `TLS` bit.
+    pub(crate) fn tls(&self) -> Option<&TlsIo> {
+        self.ext.as_ref().and_then(|e| e.tls.as_deref())
+    }
 }
 
 /// What a connection's PROXY header said, kept for its life.

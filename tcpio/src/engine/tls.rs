@@ -25,11 +25,10 @@ use std::io;
 use std::net::Shutdown;
 use std::sync::Arc;
 
-use super::buffer::InBuf;
 use super::core::Core;
 use super::deliver::{deliver_fresh, deliver_kept, Read};
 use super::flush::settle;
-use super::record::{Record, EOF, NOTIFY_DRAINED, SETUP, TLS, WRITE_BLOCKED};
+use super::record::{Record, TlsIo, EOF, NOTIFY_DRAINED, SETUP, TLS, WRITE_BLOCKED};
 use super::shared::bump;
 use super::token::conn_token;
 use super::{CloseReason, EventLoop, Handler};
@@ -39,35 +38,10 @@ use crate::tls::{TlsConn, TlsError, ENCRYPT_CHUNK};
 /// 5-byte header): a partial one is all a connection keeps between reads.
 const MAX_RECORD: usize = 16 * 1024 + 256 + 5;
 
-/// A TLS connection's session and the ciphertext kept for it.
-#[derive(Debug)]
-pub(crate) struct TlsIo {
-    pub(crate) session: TlsConn,
-    /// Ciphertext read but not yet used: a partial record (a pooled buffer, released
-    /// when empty, so an idle connection holds none).
-    pub(crate) incoming: InBuf,
-    /// How many bytes at the front of the output queue are ciphertext.
-    pub(crate) cipher_len: usize,
-    /// The peer's stream ended without close_notify.
-    pub(crate) truncated: bool,
-}
-
-impl TlsIo {
-    pub(crate) fn new(session: TlsConn) -> TlsIo {
-        TlsIo { session, incoming: InBuf::default(), cipher_len: 0, truncated: false }
-    }
-}
-
 /// A TLS failure as the I/O error a flush returns (turned back into
 /// [`CloseReason::Tls`] by `CloseReason::from_io`).
 fn tls_io_error(e: TlsError) -> io::Error {
     io::Error::other(e)
-}
-
-impl<S> Record<S> {
-    pub(crate) fn tls(&self) -> Option<&TlsIo> {
-        self.ext.as_ref().and_then(|e| e.tls.as_deref())
-    }
 }
 
 impl Core {
