@@ -181,3 +181,48 @@ fn servers_sharing_a_ticket_key_resume_each_others_sessions() {
     }
     assert!(server_tls(&pki).rotate_ticket_key(&[1; 32]).is_err());
 }
+
+/// Reports the client address and the TLS version each connection opens with.
+struct Who(std::sync::mpsc::Sender<String>);
+
+impl tcpio::Handler for Who {
+    type State = ();
+    fn on_open(&mut self, conn: &mut tcpio::Conn<'_, ()>) -> tcpio::Action {
+        let version = conn.tls().map(|t| t.version.to_string()).unwrap_or_default();
+        let _ = self.0.send(format!("{} {version}", conn.peer_addr()));
+        tcpio::Action::Continue
+    }
+    fn on_data(&mut self, conn: &mut tcpio::Conn<'_, ()>, input: &mut tcpio::Input<'_>) -> tcpio::Action {
+        conn.write(input.bytes());
+        input.consume_all();
+        tcpio::Action::Continue
+    }
+}
+
+#[test]
+fn a_proxy_header_comes_first_then_the_handshake_on_a_proxy_tls_address() {
+    let pki = Pki::new();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let (_h, addr) = start(
+        Server::builder()
+            .bind_with("proxy+tls://127.0.0.1:0", BindOptions::new().tls(server_tls(&pki)))
+            .unwrap(),
+        move |_| Who(tx.lock().unwrap().clone()),
+    );
+    let client: std::net::SocketAddr = "203.0.113.9:4711".parse().unwrap();
+    let header = tcpio::proxy::Header::proxy(tcpio::proxy::Version::V2, client, addr);
+    let mut first = Vec::new();
+    header.write(&mut first).unwrap();
+    // The header in the clear, then the TLS session on the same socket.
+    let mut sock = connect(addr);
+    sock.write_all(&first).unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let conn = rustls::ClientConnection::new(pki.client().build(), name).unwrap();
+    let mut s = rustls::StreamOwned::new(conn, sock);
+    s.write_all(b"behind a balancer").unwrap();
+    let mut buf = [0u8; 17];
+    s.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"behind a balancer");
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "tcp://203.0.113.9:4711 TLS 1.3");
+}
