@@ -64,7 +64,7 @@ fn say(conn: &mut C<'_, '_>, text: &str) {
 }
 
 fn room_of(conn: &mut C<'_, '_>) -> ServerControl {
-    conn.parts().1.server()
+    conn.server()
 }
 
 impl FrameHandler for Chat {
@@ -73,7 +73,7 @@ impl FrameHandler for Chat {
 
     fn on_open(&mut self, conn: &mut C<'_, '_>) -> Action {
         let nick = format!("guest{}", conn.id());
-        let handle = conn.parts().1.handle();
+        let handle = conn.handle();
         self.room.0.lock().unwrap().insert(nick.clone(), handle);
         room_of(conn).broadcast_except(format!("* {nick} joined\n").as_bytes(), conn.id());
         say(conn, &format!("welcome, {nick}! commands: /nick NAME, /who, /msg NAME TEXT, /quit"));

@@ -199,3 +199,37 @@ fn closing_from_a_frame_stops_the_frames_after_it() {
     assert_eq!(done.frames, 2);
     assert!(done.error.is_none());
 }
+
+/// Answers each line after a timer, with the connection's id: timers, state and
+/// `Conn` methods straight on the framed connection.
+struct Delayed;
+
+impl tcpio::codec::FrameHandler for Delayed {
+    type Codec = tcpio::codec::Line;
+    type State = Vec<Vec<u8>>;
+    fn on_frame(&mut self, conn: &mut tcpio::codec::FrameConn<'_, '_, Self>, line: &[u8]) -> Action {
+        conn.state_mut().push(line.to_vec());
+        conn.set_timer(std::time::Duration::from_millis(20));
+        // A Conn method, through the framed connection.
+        assert!(conn.tls().is_none() && !conn.is_outbound());
+        Action::Continue
+    }
+    fn on_timer(&mut self, conn: &mut tcpio::codec::FrameConn<'_, '_, Self>, _: tcpio::TimerId) -> Action {
+        let lines = std::mem::take(conn.state_mut());
+        for l in lines {
+            let reply = [&b"later: "[..], &l].concat();
+            conn.send(&reply).unwrap();
+        }
+        Action::Continue
+    }
+}
+
+#[test]
+fn a_frame_handler_sets_timers_on_its_connection_directly() {
+    let (_h, addr) =
+        start(local().loops(1), |_| tcpio::codec::Framed::new(tcpio::codec::Line::new(), Delayed));
+    let mut s = connect(addr);
+    s.write_all(b"one\ntwo\n").unwrap();
+    let got = read_n(&mut s, b"later: one\nlater: two\n".len());
+    assert_eq!(got, b"later: one\nlater: two\n");
+}

@@ -142,6 +142,42 @@ type FConn<'a, H> = Conn<'a, FramedState<<H as FrameHandler>::Codec, <H as Frame
 
 /// A connection as a [`FrameHandler`] sees it: the engine's [`Conn`] plus the
 /// connection's codec, to encode replies.
+///
+/// Everything [`Conn`] offers is callable on it directly (it dereferences to the
+/// connection): timers (`conn.set_timer(..)`, heard in
+/// [`FrameHandler::on_timer`]), [`handle`](Conn::handle), [`server`](Conn::server),
+/// pause and resume, [`tls`](Conn::tls), other connections of the loop. Its own
+/// [`state`](Self::state) is the frame handler's state, and [`send`](Self::send)
+/// encodes a frame; [`write`](Self::write) queues raw bytes.
+///
+/// ```
+/// use std::time::Duration;
+/// use tcpio::codec::{FrameConn, FrameHandler, Line};
+/// use tcpio::{Action, TimerId};
+///
+/// /// Says hello a second after each line, unless another line comes first.
+/// struct Later;
+///
+/// impl FrameHandler for Later {
+///     type Codec = Line;
+///     type State = Option<TimerId>;
+///     fn on_frame(&mut self, conn: &mut FrameConn<'_, '_, Self>, _line: &[u8]) -> Action {
+///         if let Some(t) = conn.state_mut().take() {
+///             conn.cancel_timer(t);
+///         }
+///         let t = conn.set_timer(Duration::from_secs(1));
+///         *conn.state_mut() = Some(t);
+///         Action::Continue
+///     }
+///     fn on_timer(&mut self, conn: &mut FrameConn<'_, '_, Self>, _timer: TimerId) -> Action {
+///         *conn.state_mut() = None;
+///         conn.send(b"hello").map_or(Action::Close, |_| Action::Continue)
+///     }
+/// }
+///
+/// let handler = tcpio::codec::Framed::new(Line::new(), Later);
+/// # drop(handler);
+/// ```
 pub struct FrameConn<'c, 'a, H: FrameHandler + ?Sized> {
     conn: &'c mut FConn<'a, H>,
     codec: &'c mut H::Codec,
@@ -199,11 +235,25 @@ impl<'c, 'a, H: FrameHandler + ?Sized> FrameConn<'c, 'a, H> {
         self.conn.close();
     }
 
-    /// The connection's codec and the engine's connection, for what this type does
-    /// not wrap (e.g. [`LengthField::encode_with_prefix`](super::LengthField::encode_with_prefix)
-    /// into the connection, or [`Conn::pause_read`]).
+    /// The connection's codec and the engine's connection, both at once (e.g. for
+    /// [`LengthField::encode_with_prefix`](super::LengthField::encode_with_prefix)
+    /// into the connection). Everything else of [`Conn`] is callable directly.
     pub fn parts(&mut self) -> (&mut H::Codec, &mut FConn<'a, H>) {
         (self.codec, self.conn)
+    }
+}
+
+impl<'a, H: FrameHandler + ?Sized> std::ops::Deref for FrameConn<'_, 'a, H> {
+    type Target = FConn<'a, H>;
+
+    fn deref(&self) -> &FConn<'a, H> {
+        self.conn
+    }
+}
+
+impl<H: FrameHandler + ?Sized> std::ops::DerefMut for FrameConn<'_, '_, H> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.conn
     }
 }
 

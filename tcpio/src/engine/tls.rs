@@ -106,7 +106,9 @@ impl Core {
             };
             self.bytes_out += sent as u64;
             if sent == total {
-                c.out.advance(prefix + from_queue, &mut self.pool);
+                if prefix + from_queue > 0 {
+                    c.out.advance(prefix + from_queue, &mut self.pool);
+                }
                 tls.cipher_len = 0;
                 self.tls_out.clear();
                 if c.out.is_empty() {
@@ -269,9 +271,15 @@ impl<H: Handler> EventLoop<H> {
             (Ok(got), None) => tls.incoming.consume(got.used, pool),
             _ => {}
         }
-        // What the session has to say goes out now, an alert included.
-        self.core.queue_ciphertext(c);
-        let flushed = self.core.flush(c, &[]);
+        // What the session has to say goes out now, an alert included (after the
+        // handshake, usually nothing).
+        let flushed = match self.core.tls_out.is_empty() {
+            true => Ok(()),
+            false => {
+                self.core.queue_ciphertext(c);
+                self.core.flush(c, &[])
+            }
+        };
         let got = match res {
             Ok(got) => got,
             Err(e) => {
