@@ -300,3 +300,24 @@ fn after_the_server_stops_handles_and_broadcasts_queue_nothing() {
     }
     assert!(server.connect(addr, LIMIT).is_err(), "a dial after the stop is refused, not parked");
 }
+
+/// Sends "handle" through its own handle, then writes "own" in the same callback.
+struct SendThenWrite;
+
+impl Handler for SendThenWrite {
+    type State = ();
+    fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
+        input.consume_all();
+        conn.handle().send(&b"handle;"[..]).unwrap();
+        conn.write(b"own;");
+        Action::Continue
+    }
+}
+
+#[test]
+fn a_handles_bytes_follow_the_callbacks_own_writes() {
+    let (_h, addr) = start(local().loops(1), |_| SendThenWrite);
+    let mut s = connect(addr);
+    s.write_all(b"x").unwrap();
+    assert_eq!(read_n(&mut s, 11), b"own;handle;", "the documented order");
+}

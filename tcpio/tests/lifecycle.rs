@@ -215,3 +215,35 @@ fn a_tick_that_never_comes_back_is_not_an_overflow() {
     assert!(server.shutdown_and_wait(LIMIT).unwrap());
     server.wait().unwrap();
 }
+
+/// Replies with how far the loop's clock is from a shared origin, in microseconds.
+struct Clocked(std::time::Instant);
+
+impl tcpio::Handler for Clocked {
+    type State = ();
+    fn on_data(&mut self, conn: &mut tcpio::Conn<'_, ()>, input: &mut tcpio::Input<'_>) -> tcpio::Action {
+        input.consume_all();
+        let at = conn.now().duration_since(self.0).as_micros() as u64;
+        conn.write(&at.to_le_bytes());
+        tcpio::Action::Continue
+    }
+}
+
+#[test]
+fn the_loop_clock_is_readable_from_a_callback_and_current_without_timers() {
+    let origin = std::time::Instant::now();
+    // No timer and no timeout anywhere: the loop reads no clock on its own.
+    let (_h, addr) = start(local().loops(1), move |_| Clocked(origin));
+    let mut s = connect(addr);
+    let mut last = 0;
+    for _ in 0..3 {
+        let before = origin.elapsed().as_micros() as u64;
+        s.write_all(b"x").unwrap();
+        let at = u64::from_le_bytes(read_n(&mut s, 8).try_into().unwrap());
+        let after = origin.elapsed().as_micros() as u64;
+        // Read by the pass that served the request: within the round trip.
+        assert!(at >= before && at <= after, "{before} <= {at} <= {after}");
+        assert!(at >= last, "it only moves forward");
+        last = at;
+    }
+}

@@ -11,12 +11,14 @@ pub(crate) struct Clock {
     origin: Instant,
     now: Instant,
     now_ms: u64,
+    /// Not read this pass (nothing is timed): [`pass_now`](Self::pass_now) reads it.
+    stale: bool,
 }
 
 impl Clock {
     pub(crate) fn new() -> Clock {
         let now = Instant::now();
-        Clock { origin: now, now, now_ms: 1 }
+        Clock { origin: now, now, now_ms: 1, stale: false }
     }
 
     /// The coarse time of this pass.
@@ -35,6 +37,23 @@ impl Clock {
     pub(crate) fn read(&mut self) {
         self.now = Instant::now();
         self.now_ms = self.ms_of(self.now);
+        self.stale = false;
+    }
+
+    /// A pass that read no clock (nothing timed): the first [`pass_now`](Self::pass_now)
+    /// of the pass reads it.
+    #[inline(always)]
+    pub(crate) fn skip(&mut self) {
+        self.stale = true;
+    }
+
+    /// The instant of this pass, read now if the pass did not read it: what a handler
+    /// sees as the loop's clock.
+    pub(crate) fn pass_now(&mut self) -> Instant {
+        if self.stale {
+            self.read();
+        }
+        self.now
     }
 
     /// `t` on the coarse millisecond clock.

@@ -74,6 +74,15 @@ impl<'a, S> Conn<'a, S> {
         self.c.ext.as_ref().and_then(|e| e.proxy.as_ref()).map(|p| &p.header)
     }
 
+    /// The loop's clock: when this pass of the event loop began. Read from the system
+    /// clock once per pass at most (free when the loop reads it anyway for timers and
+    /// timeouts), so stamping every frame with it costs a field load, not a
+    /// `Instant::now()` each. It does not advance during a callback, and all callbacks
+    /// of one pass see the same instant.
+    pub fn now(&mut self) -> std::time::Instant {
+        self.core.clock.pass_now()
+    }
+
     /// The TLS session of this connection, once its handshake is done: version,
     /// cipher suite, ALPN protocol, SNI name, the peer's certificates (under mutual
     /// TLS, the verified client's; see [`TlsInfo::peer_subject`]) and whether it was

@@ -215,6 +215,12 @@ impl ConnHandle {
     /// output, count towards its high-water mark and hard cap, and leave in one write
     /// with whatever else the loop queues for it in the same pass.
     ///
+    /// Ordering: bytes sent through a handle reach the loop through its mailbox, which
+    /// it reads between callbacks, so they always follow what the connection's own
+    /// callback in progress writes with [`Conn::write`](crate::Conn::write), even when
+    /// that callback made the `send` before its writes. Sends from one thread keep
+    /// their order; sends from several threads are in the order the mailbox took them.
+    ///
     /// Returns [`SendError::Full`] (queuing nothing) when the connection's queued and
     /// in-flight output would pass the hard cap, and [`SendError::Closed`] once the
     /// connection is closing. `Ok` means the loop will take the bytes unless the

@@ -127,6 +127,8 @@ impl<H: Handler> EventLoop<H> {
             let timed = timeouts || !self.core.timers.is_empty();
             if timed {
                 self.core.clock.read();
+            } else {
+                self.core.clock.skip();
             }
             for e in events.iter() {
                 self.dispatch(Readiness::of(e));
