@@ -197,6 +197,41 @@ impl LengthField {
         Ok(())
     }
 
+    /// Writes one frame whose body is `parts` one after another: fields that come
+    /// after the length (an opcode, a request id) and the payload, without gathering
+    /// them into one buffer first. `prefix` is as for
+    /// [`encode_with_prefix`](Self::encode_with_prefix) (empty without an offset).
+    ///
+    /// ```
+    /// use tcpio::codec::{Decoded, Decoder, LengthField};
+    ///
+    /// // [length: u32][opcode: u8][payload]
+    /// let mut codec = LengthField::new();
+    /// let mut out = Vec::new();
+    /// codec.encode_parts(&[], &[&[7], b"payload"], &mut out)?;
+    /// assert_eq!(&out[..4], &8u32.to_be_bytes());
+    /// assert_eq!(codec.decode(&out), Ok(Decoded::Item { item: &b"\x07payload"[..], used: 12 }));
+    /// # Ok::<(), tcpio::codec::EncodeError>(())
+    /// ```
+    pub fn encode_parts<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        parts: &[&[u8]],
+        dst: &mut S,
+    ) -> Result<(), EncodeError> {
+        if prefix.len() != self.offset {
+            return Err(EncodeError::PrefixSize { len: prefix.len(), offset: self.offset });
+        }
+        let len = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
+        let field = self.field_for(len)?;
+        dst.put(prefix);
+        dst.put(&field[..self.width]);
+        for p in parts {
+            dst.put(p);
+        }
+        Ok(())
+    }
+
     /// The length field for a body of `len` bytes, in its first `width` bytes.
     fn field_for(&self, len: usize) -> Result<[u8; 8], EncodeError> {
         if len > self.max {
