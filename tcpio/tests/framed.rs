@@ -233,3 +233,82 @@ fn a_frame_handler_sets_timers_on_its_connection_directly() {
     let got = read_n(&mut s, b"later: one\nlater: two\n".len());
     assert_eq!(got, b"later: one\nlater: two\n");
 }
+
+/// Lines that must be numbers; anything else is an invalid frame, answered with an
+/// error line before the close.
+#[derive(Clone)]
+struct Numbers;
+
+impl tcpio::codec::Decoder for Numbers {
+    type Item<'a> = u64;
+    type Error = tcpio::codec::InvalidFrame;
+    fn decode<'a>(&mut self, src: &'a [u8]) -> Result<tcpio::codec::Decoded<u64>, Self::Error> {
+        let Some(end) = src.iter().position(|&b| b == b'\n') else {
+            return Ok(tcpio::codec::Decoded::NeedMore);
+        };
+        let text =
+            std::str::from_utf8(&src[..end]).map_err(|_| tcpio::codec::InvalidFrame::new("not UTF-8"))?;
+        let n =
+            text.parse().map_err(|_| tcpio::codec::InvalidFrame::new(format!("{text:?} is not a number")))?;
+        Ok(tcpio::codec::Decoded::Item { item: n, used: end + 1 })
+    }
+}
+
+impl Encoder for Numbers {
+    type Item<'a> = &'a [u8];
+    type Error = EncodeError;
+    fn encode<S: tcpio::codec::Sink + ?Sized>(
+        &mut self,
+        line: &[u8],
+        dst: &mut S,
+    ) -> Result<(), EncodeError> {
+        dst.put(line);
+        dst.put(b"\n");
+        Ok(())
+    }
+}
+
+struct Doubler(mpsc::Sender<String>);
+
+impl tcpio::codec::FrameHandler for Doubler {
+    type Codec = Numbers;
+    type State = ();
+    fn on_frame(&mut self, conn: &mut tcpio::codec::FrameConn<'_, '_, Self>, n: u64) -> Action {
+        conn.send((n * 2).to_string().as_bytes()).unwrap();
+        Action::Continue
+    }
+    fn on_decode_error(
+        &mut self,
+        conn: &mut tcpio::codec::FrameConn<'_, '_, Self>,
+        error: &tcpio::codec::InvalidFrame,
+    ) {
+        conn.send(format!("ERR {}", error.reason()).as_bytes()).unwrap();
+    }
+    fn on_close(
+        &mut self,
+        _: &mut tcpio::codec::FrameConn<'_, '_, Self>,
+        reason: &CloseReason,
+        error: Option<&tcpio::codec::InvalidFrame>,
+    ) {
+        let _ = self.0.send(format!("{reason} / {:?}", error.map(|e| e.reason())));
+    }
+}
+
+#[test]
+fn an_invalid_frame_is_answered_with_an_error_frame_before_the_close() {
+    let (tx, rx) = mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let (_h, addr) = start(local().loops(1), move |_| {
+        tcpio::codec::Framed::new(Numbers, Doubler(tx.lock().unwrap().clone()))
+    });
+    let mut s = connect(addr);
+    s.write_all(b"21\nfive\n7\n").unwrap();
+    let got = read_to_end(&mut s).unwrap();
+    assert_eq!(got, b"42\nERR \"five\" is not a number\n", "the reply, the error frame, then the end");
+    drop(s);
+    let closed = rx.recv_timeout(LIMIT).unwrap();
+    assert_eq!(
+        closed,
+        "protocol error: invalid frame: \"five\" is not a number / Some(\"\\\"five\\\" is not a number\")"
+    );
+}

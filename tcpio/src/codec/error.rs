@@ -47,6 +47,58 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// A frame a codec of your own cannot decode: an unknown opcode, a field out of range,
+/// bad UTF-8. Use it as your decoder's `Error` when a reason is all there is to say;
+/// [`Framed`](super::Framed) closes the connection with it as
+/// [`CloseReason::Protocol`](crate::CloseReason::Protocol), after
+/// [`FrameHandler::on_decode_error`](super::FrameHandler::on_decode_error) has had the
+/// chance to answer with an error frame.
+///
+/// ```
+/// use tcpio::codec::{Decoded, Decoder, InvalidFrame};
+///
+/// /// One byte per frame: an opcode from 1 to 3.
+/// struct Op;
+///
+/// impl Decoder for Op {
+///     type Item<'a> = u8;
+///     type Error = InvalidFrame;
+///     fn decode<'a>(&mut self, src: &'a [u8]) -> Result<Decoded<u8>, InvalidFrame> {
+///         match src.first() {
+///             None => Ok(Decoded::NeedMore),
+///             Some(&op @ 1..=3) => Ok(Decoded::Item { item: op, used: 1 }),
+///             Some(op) => Err(InvalidFrame::new(format!("unknown opcode {op}"))),
+///         }
+///     }
+/// }
+///
+/// assert_eq!(Op.decode(&[9]).unwrap_err().to_string(), "invalid frame: unknown opcode 9");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidFrame {
+    reason: String,
+}
+
+impl InvalidFrame {
+    /// An invalid frame, and why.
+    pub fn new(reason: impl Into<String>) -> InvalidFrame {
+        InvalidFrame { reason: reason.into() }
+    }
+
+    /// Why the frame is invalid.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for InvalidFrame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid frame: {}", self.reason)
+    }
+}
+
+impl std::error::Error for InvalidFrame {}
+
 /// An item the built-in encoders refuse. Nothing was written for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -77,6 +77,18 @@ pub trait FrameHandler: 'static {
         Action::Close
     }
 
+    /// The input did not decode: the connection will close (the stream cannot be
+    /// resynchronised) with [`CloseReason::Protocol`] holding `error`. What this
+    /// writes (an error frame: `conn.send(..)`) goes out before the close, as with
+    /// any close after a flush. The default writes nothing.
+    fn on_decode_error(
+        &mut self,
+        conn: &mut FrameConn<'_, '_, Self>,
+        error: &<Self::Codec as Decoder>::Error,
+    ) {
+        let _ = (conn, error);
+    }
+
     /// The connection has closed. `error` is the decode error that closed it, if
     /// that is why (`reason` is then [`CloseReason::Protocol`] holding it).
     fn on_close(
@@ -372,6 +384,7 @@ impl<H: FrameHandler> Handler for Framed<H> {
                 }
                 Err(e) => {
                     tracing::debug!(conn = c.conn.id(), error = %e, "decode error, closing");
+                    h.on_decode_error(c, &e);
                     c.conn.close_with(CloseReason::Protocol(Arc::new(e)));
                     return Action::Close;
                 }

@@ -116,7 +116,7 @@ mod line;
 pub use decoder::{Decoded, Decoder};
 pub use delimiter::Delimiter;
 pub use encoder::{Encoder, Sink};
-pub use error::{ConfigError, DecodeError, EncodeError};
+pub use error::{ConfigError, DecodeError, EncodeError, InvalidFrame};
 pub use fixed::Fixed;
 pub use framed::{FrameConn, FrameHandler, Framed, FramedState};
 pub use length_field::{Endian, LengthField, LengthFieldBuilder, DEFAULT_MAX_FRAME};
