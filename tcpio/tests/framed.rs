@@ -242,7 +242,7 @@ struct Numbers;
 impl tcpio::codec::Decoder for Numbers {
     type Item<'a> = u64;
     type Error = tcpio::codec::InvalidFrame;
-    fn decode<'a>(&mut self, src: &'a [u8]) -> Result<tcpio::codec::Decoded<u64>, Self::Error> {
+    fn decode(&mut self, src: &[u8]) -> Result<tcpio::codec::Decoded<u64>, Self::Error> {
         let Some(end) = src.iter().position(|&b| b == b'\n') else {
             return Ok(tcpio::codec::Decoded::NeedMore);
         };
