@@ -8,15 +8,14 @@
 //!
 //! The server is a [`FrameHandler`] run by [`Framed`]: the reply's header is built on
 //! the stack and its payload, a slice of the input, is forwarded without a copy. The
-//! client uses the same codec sans-I/O over a blocking `std` socket: it encodes
-//! frames into a `Vec`, and decodes replies from the bytes it has read.
+//! client is a [`FramedClient`] over a blocking `std` socket with the same codec: it
+//! sends a window of frames in one burst, then checks each reply in order.
 
-use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use tcpio::codec::{Decoded, Decoder, Encoder, FrameConn, FrameHandler, Framed, LengthField};
+use tcpio::codec::{FrameConn, FrameHandler, Framed, FramedClient, LengthField};
 use tcpio::Action;
 use tcpio_examples::cli::{self, Cli};
 
@@ -75,46 +74,38 @@ fn frame(i: usize) -> Vec<u8> {
 }
 
 fn client(addr: &str, count: usize) -> ExitCode {
-    let mut stream = match TcpStream::connect(addr) {
+    let stream = match TcpStream::connect(addr) {
         Ok(s) => s,
         Err(e) => return error(&format!("connect to {addr}: {e}")),
     };
     let _ = stream.set_nodelay(true);
-    let mut codec = LengthField::new();
+    let mut client = FramedClient::new(stream, LengthField::new());
     let started = Instant::now();
     let (mut sent_bytes, mut mismatches, mut checked) = (0usize, 0usize, 0usize);
-    // `inbox` holds reply bytes read but not decoded yet.
-    let (mut wire, mut inbox, mut buf) = (Vec::new(), Vec::new(), vec![0u8; 64 * 1024]);
     for first in (0..count).step_by(WINDOW) {
         let batch = first..(first + WINDOW).min(count);
-        wire.clear();
+        // A window of requests in one burst, then their replies in order.
         for i in batch.clone() {
-            codec.encode(&frame(i), &mut wire).expect("64 KiB is under the maximum");
+            let f = frame(i);
+            sent_bytes += f.len() + 4;
+            if let Err(e) = client.send(&f) {
+                return error(&format!("request {i}: {e}"));
+            }
         }
-        sent_bytes += wire.len();
-        if let Err(e) = stream.write_all(&wire) {
+        if let Err(e) = client.flush() {
             return error(&format!("write: {e}"));
         }
         for i in batch {
-            let reply = loop {
-                match codec.decode(&inbox) {
-                    Ok(Decoded::Item { item, used }) => break (item.to_vec(), used),
-                    Ok(Decoded::NeedMore) => {}
-                    Err(e) => return error(&format!("reply {i}: {e}")),
-                }
-                match stream.read(&mut buf) {
-                    Ok(0) => return error(&format!("the server closed before reply {i}")),
-                    Ok(n) => inbox.extend_from_slice(&buf[..n]),
-                    Err(e) => return error(&format!("read: {e}")),
-                }
+            let reply = match client.receive() {
+                Ok(reply) => reply,
+                Err(e) => return error(&format!("reply {i}: {e}")),
             };
-            inbox.drain(..reply.1);
             checked += 1;
-            if reply.0 != frame(i) {
+            if reply != frame(i) {
                 mismatches += 1;
                 eprintln!(
                     "framed-echo: reply {i} differs ({} bytes, expected {})",
-                    reply.0.len(),
+                    reply.len(),
                     frame(i).len()
                 );
             }

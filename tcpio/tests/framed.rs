@@ -312,3 +312,58 @@ fn an_invalid_frame_is_answered_with_an_error_frame_before_the_close() {
         "protocol error: invalid frame: \"five\" is not a number / Some(\"\\\"five\\\" is not a number\")"
     );
 }
+
+/// Echoes every frame.
+struct FrameEcho;
+
+impl tcpio::codec::FrameHandler for FrameEcho {
+    type Codec = LengthField;
+    type State = ();
+    fn on_frame(&mut self, conn: &mut tcpio::codec::FrameConn<'_, '_, Self>, frame: &[u8]) -> Action {
+        conn.send(frame).unwrap();
+        Action::Continue
+    }
+}
+
+#[test]
+fn a_blocking_framed_client_pipelines_ten_thousand_requests() {
+    let (_h, addr) = start(local().loops(2), |_| tcpio::codec::Framed::new(LengthField::new(), FrameEcho));
+    let mut client = tcpio::codec::FramedClient::new(connect(addr), LengthField::new());
+    for i in 0..10_000u32 {
+        client.send(&payload(u64::from(i), (i % 300) as usize)).unwrap();
+    }
+    client.flush().unwrap();
+    for i in 0..10_000u32 {
+        assert_eq!(client.receive().unwrap(), &payload(u64::from(i), (i % 300) as usize)[..], "reply {i}");
+    }
+    assert_eq!(client.call(b"one more").unwrap(), b"one more");
+    // The server's end of stream before a whole reply.
+    let (stream, rest) = client.into_parts();
+    assert!(rest.is_empty());
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut client = tcpio::codec::FramedClient::new(stream, LengthField::new());
+    let e = client.receive().unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof, "{e}");
+}
+
+#[test]
+fn a_blocking_framed_client_reports_a_reply_that_does_not_decode() {
+    // A "server" that answers with a header claiming 4 GiB.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.write_all(&[0xFF, 0xFF, 0xFF, 0xFF, 0]).unwrap();
+        let _ = read_to_end(&mut s);
+    });
+    let codec = LengthField::builder().max_frame(1000).build().unwrap();
+    let mut client = tcpio::codec::FramedClient::new(connect(addr), codec);
+    let e = client.call(b"hello").unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+    assert!(e.to_string().contains("exceeds the maximum of 1000"), "{e}");
+    // An item the codec refuses is refused before anything is sent.
+    let e = client.send(&vec![0u8; 2000]).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    drop(client);
+    server.join().unwrap();
+}

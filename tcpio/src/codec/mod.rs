@@ -104,6 +104,7 @@
 //! with the codec's maximum. A configuration that cannot work (a 5-byte length
 //! field, an empty delimiter) is a [`ConfigError`] when the codec is built.
 
+mod client;
 mod decoder;
 mod delimiter;
 mod encoder;
@@ -113,6 +114,7 @@ mod framed;
 mod length_field;
 mod line;
 
+pub use client::FramedClient;
 pub use decoder::{Decoded, Decoder};
 pub use delimiter::Delimiter;
 pub use encoder::{Encoder, Sink};
