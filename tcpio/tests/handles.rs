@@ -172,6 +172,37 @@ fn handle_sends_count_towards_the_output_cap() {
     assert!(!h.is_closed(), "refusing sends does not close the connection");
     assert!(wait_for(|| server.stats().total.queued_bytes > 0));
     assert!(server.stats().total.queued_bytes <= 1 << 20);
+    // Which cause: once the loop has taken everything in, the queue it holds for a
+    // peer that does not read stays up.
+    assert!(wait_for(|| h.in_flight() == 0));
+    assert!(h.queued() > 0 && h.queued() <= 1 << 20, "queued {}", h.queued());
+}
+
+#[test]
+fn a_sender_outrunning_the_loop_learns_it_from_in_flight_and_gets_through_after() {
+    // A peer that reads everything, and a sender in a tight loop: a refusal, if one
+    // comes, is the loop not having taken the burst in yet, and it clears.
+    let b = local().loops(1).high_water(64 << 10).max_output(256 << 10);
+    let (_server, addr, rx) = registry(b);
+    let mut c = vec![connect(addr)];
+    let h = register(&rx, &mut c).remove(0);
+    let mut reader = c.remove(0);
+    let total = 8usize << 20;
+    let drain = std::thread::spawn(move || read_n(&mut reader, total).len());
+    let chunk = vec![b'y'; 16 << 10];
+    let mut sent = 0;
+    while sent < total {
+        match h.send(chunk.clone()) {
+            Ok(()) => sent += chunk.len(),
+            Err(SendError::Full) => {
+                // The two counts say when there is room again; the peer reads, so
+                // there soon is.
+                assert!(wait_for(|| h.in_flight() + h.queued() + chunk.len() <= 256 << 10));
+            }
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert_eq!(drain.join().unwrap(), total, "a reading peer gets everything; nobody was dropped");
 }
 
 #[test]

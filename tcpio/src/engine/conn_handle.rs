@@ -20,10 +20,17 @@ use super::token::Target;
 pub enum SendError {
     /// The connection has closed (or is closing); nothing more reaches it.
     Closed,
-    /// The bytes would take the connection's queued output (what the loop holds plus
-    /// what is still in flight to it) past its hard cap
-    /// ([`Builder::max_output`](crate::Builder::max_output)): the peer is not reading
-    /// fast enough. Nothing was queued; try again after it drains.
+    /// The bytes would take the connection's output past its hard cap
+    /// ([`Builder::max_output`](crate::Builder::max_output)), counting both what the
+    /// loop holds for the peer ([`ConnHandle::queued`]) and what earlier sends still
+    /// have in flight to the loop ([`ConnHandle::in_flight`]). Nothing was queued.
+    ///
+    /// So `Full` has two causes: a peer that is not reading (`queued` near the cap,
+    /// and staying there), or a sender outrunning the loop (`queued` low, `in_flight`
+    /// high: a burst the loop has not taken in yet, which clears within a pass or
+    /// two). A server that drops slow consumers should look at `queued` before
+    /// dropping; one that must not lose the message retries once `in_flight` has
+    /// fallen.
     Full,
 }
 
@@ -200,6 +207,18 @@ impl ConnHandle {
     /// Whether the connection has closed or started closing. Once true it stays true.
     pub fn is_closed(&self) -> bool {
         self.inner.closed.load(Ordering::Acquire)
+    }
+
+    /// Output the loop holds for the peer, as the loop last published it (after each
+    /// flush): what a peer that is not reading lets pile up.
+    pub fn queued(&self) -> usize {
+        (self.inner.account.load(Ordering::Acquire) >> 32) as usize
+    }
+
+    /// Bytes sent through handles that the loop has not taken in yet: high while a
+    /// burst of sends outruns the loop, back to zero once it has caught up.
+    pub fn in_flight(&self) -> usize {
+        (self.inner.account.load(Ordering::Acquire) & LOW) as usize
     }
 
     /// Queues a command on the connection's loop; `Closed` once the connection is
