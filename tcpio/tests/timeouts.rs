@@ -364,3 +364,90 @@ fn many_timers_on_one_connection_arm_cancel_and_fire_each_once() {
     let mut c = connect(addr);
     assert_eq!(read_to_end(&mut c).unwrap(), b"done");
 }
+
+/// On a timeout: "bye" and close, or (for a connection that said "sub") a reprieve
+/// the first time; "sub" also exempts the connection from the idle timeout, and
+/// "short" gives it one of 100 ms of its own.
+struct Polite(std::sync::mpsc::Sender<String>);
+
+impl Handler for Polite {
+    type State = u32;
+    fn on_data(&mut self, conn: &mut Conn<'_, u32>, input: &mut Input<'_>) -> Action {
+        match input.bytes() {
+            b"sub\n" => conn.set_idle_timeout(None),
+            b"short\n" => conn.set_idle_timeout(Some(Duration::from_millis(100))),
+            b"patient\n" => *conn.state_mut() = 1,
+            other => conn.write(other),
+        }
+        input.consume_all();
+        Action::Continue
+    }
+    fn on_timeout(&mut self, conn: &mut Conn<'_, u32>, reason: &CloseReason) -> Action {
+        let _ = self.0.send(format!("timeout {reason}"));
+        if *conn.state() == 1 {
+            *conn.state_mut() = 2;
+            return Action::Continue;
+        }
+        conn.write(b"bye\n");
+        Action::Close
+    }
+    fn on_close(&mut self, _: &mut Conn<'_, u32>, reason: &CloseReason) {
+        let _ = self.0.send(format!("closed {reason}"));
+    }
+}
+
+fn polite(
+    b: tcpio::Builder,
+) -> (tcpio::ServerHandle, std::net::SocketAddr, std::sync::mpsc::Receiver<String>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let (h, addr) = start(b.loops(1), move |_| Polite(tx.lock().unwrap().clone()));
+    (h, addr, rx)
+}
+
+#[test]
+fn a_handler_says_goodbye_before_an_idle_close_or_grants_a_reprieve() {
+    let (_h, addr, rx) = polite(local().idle_timeout(Duration::from_millis(200)));
+    let mut s = connect(addr);
+    assert_eq!(read_to_end(&mut s).unwrap(), b"bye\n", "the goodbye, then the end of the stream");
+    drop(s);
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "timeout idle timeout");
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "closed idle timeout");
+    // A reprieve: the first timeout is let go, the second is not.
+    let mut s = connect(addr);
+    s.write_all(b"patient\n").unwrap();
+    assert_eq!(read_to_end(&mut s).unwrap(), b"bye\n");
+    drop(s);
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "timeout idle timeout");
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "timeout idle timeout");
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "closed idle timeout");
+}
+
+#[test]
+fn a_connection_can_be_exempt_from_the_idle_timeout_or_have_its_own() {
+    let (h, addr, rx) = polite(local().idle_timeout(Duration::from_millis(200)));
+    let mut subscriber = connect(addr);
+    subscriber.write_all(b"sub\n").unwrap();
+    let mut other = connect(addr);
+    assert_eq!(read_to_end(&mut other).unwrap(), b"bye\n", "the server's idle timeout");
+    drop(other); // our FIN ends the server's linger
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "timeout idle timeout");
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "closed idle timeout");
+    // Another whole idle timeout, measured by a connection made only now: the
+    // subscriber has been silent for two by then.
+    let mut late = connect(addr);
+    assert_eq!(read_to_end(&mut late).unwrap(), b"bye\n");
+    drop(late);
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "timeout idle timeout");
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "closed idle timeout");
+    // The subscriber is still served.
+    subscriber.write_all(b"ping").unwrap();
+    assert_eq!(read_n(&mut subscriber, 4), b"ping");
+    assert_eq!(h.stats().total.open, 1);
+    // A timeout of its own on a server that has none.
+    let (_h, addr, rx) = polite(local());
+    let mut s = connect(addr);
+    s.write_all(b"short\n").unwrap();
+    assert_eq!(read_to_end(&mut s).unwrap(), b"bye\n");
+    assert_eq!(rx.recv_timeout(LIMIT).unwrap(), "timeout idle timeout");
+}

@@ -64,6 +64,13 @@ pub trait FrameHandler: 'static {
         Action::Continue
     }
 
+    /// A timeout passed; see [`Handler::on_timeout`] (a goodbye frame written here
+    /// is flushed before the close).
+    fn on_timeout(&mut self, conn: &mut FrameConn<'_, '_, Self>, reason: &CloseReason) -> Action {
+        let _ = (conn, reason);
+        Action::Close
+    }
+
     /// Another thread woke the connection ([`ConnHandle::wake`](crate::ConnHandle::wake)).
     fn on_wake(&mut self, conn: &mut FrameConn<'_, '_, Self>) -> Action {
         let _ = conn;
@@ -410,6 +417,10 @@ impl<H: FrameHandler> Handler for Framed<H> {
 
     fn on_timer(&mut self, conn: &mut FConn<'_, H>, timer: TimerId) -> Action {
         self.with(conn, |h, c| h.on_timer(c, timer))
+    }
+
+    fn on_timeout(&mut self, conn: &mut FConn<'_, H>, reason: &CloseReason) -> Action {
+        self.with(conn, |h, c| h.on_timeout(c, reason))
     }
 
     fn on_wake(&mut self, conn: &mut FConn<'_, H>) -> Action {

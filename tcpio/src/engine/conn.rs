@@ -74,6 +74,24 @@ impl<'a, S> Conn<'a, S> {
         self.c.ext.as_ref().and_then(|e| e.proxy.as_ref()).map(|p| &p.header)
     }
 
+    /// This connection's own idle timeout, instead of the server's
+    /// ([`Builder::idle_timeout`](crate::Builder::idle_timeout)): `None` exempts it
+    /// (a subscriber that may rightly stay silent), `Some(d)` closes it after `d`
+    /// without traffic either way, even on a server with no idle timeout. The
+    /// handler hears [`on_timeout`](crate::Handler::on_timeout) first.
+    pub fn set_idle_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        let ext = self.c.ext_mut();
+        ext.idle_timeout = Some(timeout);
+        // A check for it, once: the server's own chain covers connections only
+        // when the server has timeouts, and may be due later than this one.
+        if let (Some(d), false) = (timeout, ext.own_check) {
+            ext.own_check = true;
+            let token = super::token::conn_token(self.c.key as usize, self.c.gen);
+            let at = super::timers::deadline(std::time::Instant::now(), d);
+            self.core.timers.insert(at, super::timers::Timer::Activity(token));
+        }
+    }
+
     /// The loop's clock: when this pass of the event loop began. Read from the system
     /// clock once per pass at most (free when the loop reads it anyway for timers and
     /// timeouts), so stamping every frame with it costs a field load, not a

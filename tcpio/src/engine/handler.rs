@@ -103,6 +103,18 @@ pub trait Handler: 'static {
         Action::Continue
     }
 
+    /// An idle, read or handshake timeout passed (`reason` says which): the
+    /// connection is about to close with it. What this writes (a goodbye, an error
+    /// frame) is flushed before the close. [`Action::Close`] (the default) closes
+    /// after that flush, with `reason`; [`Action::CloseNow`] closes without waiting;
+    /// [`Action::Continue`] keeps the connection, as if it had just been active. A
+    /// write timeout does not come here: its peer is not reading, so nothing more
+    /// could reach it.
+    fn on_timeout(&mut self, conn: &mut Conn<'_, Self::State>, reason: &CloseReason) -> Action {
+        let _ = (conn, reason);
+        Action::Close
+    }
+
     /// The server is shutting down gracefully. The default, [`Action::Close`], flushes
     /// what is queued and closes with [`CloseReason::Shutdown`]; a handler may write a
     /// farewell first, or return [`Action::Continue`] to finish the work in hand and

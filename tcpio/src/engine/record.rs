@@ -89,6 +89,12 @@ pub(crate) struct Ext {
     pub(crate) setup_timer: Option<u64>,
     /// The TLS session of a connection with the `TLS` bit.
     pub(crate) tls: Option<Box<TlsIo>>,
+    /// The handler's own idle timeout for this connection (`Some(None)`: none),
+    /// instead of the server's.
+    pub(crate) idle_timeout: Option<Option<std::time::Duration>>,
+    /// An activity check was armed for `idle_timeout` (at most one such, however
+    /// often it is set).
+    pub(crate) own_check: bool,
 }
 
 /// A TLS connection's session and the ciphertext kept for it.

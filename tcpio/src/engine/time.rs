@@ -17,7 +17,7 @@ use super::record::{EOF, LINGER_ARMED, WRITE_BLOCKED};
 use super::shared::bump;
 use super::timers::{deadline, Timer};
 use super::token::conn_token;
-use super::{CloseReason, EventLoop, Handler, TimerId};
+use super::{Action, CloseReason, EventLoop, Handler, TimerId};
 use crate::backend::Token;
 
 fn ms(d: Duration) -> u64 {
@@ -68,7 +68,9 @@ fn due<S>(c: &Record<S>, t: &super::config::Timeouts, now: u64) -> Result<u64, C
     } else if let (Some(r), false) = (t.read, c.flag(EOF)) {
         next = next.min(now + ms(r));
     }
-    if passed(&mut next, now, last_in.max(c.last_out), t.idle) {
+    // The connection's own idle timeout, if its handler set one.
+    let idle = c.ext.as_ref().and_then(|e| e.idle_timeout).unwrap_or(t.idle);
+    if passed(&mut next, now, last_in.max(c.last_out), idle) {
         return Err(CloseReason::IdleTimeout);
     }
     Ok(next)
@@ -156,8 +158,40 @@ impl<H: Handler> EventLoop<H> {
                 bump(counter, 1);
                 tracing::debug!(loop_id = self.id(), conn = self.conns[key].id, %reason, "connection timed out");
                 let c = &self.conns[key];
-                if matches!(reason, CloseReason::WriteTimeout) || c.leaving.is_some() || c.flag(WRITE_BLOCKED)
-                {
+                let stuck = matches!(reason, CloseReason::WriteTimeout) || c.flag(WRITE_BLOCKED);
+                if !stuck && c.leaving.is_none() {
+                    // The handler hears it first: a goodbye, or a reprieve.
+                    let token = conn_token(key, c.gen);
+                    let mut verdict = Action::Close;
+                    self.callback(key, |h, conn| {
+                        verdict = h.on_timeout(conn, &reason);
+                        Action::Continue
+                    });
+                    let Some(key) = self.live(token) else { return };
+                    let c = &mut self.conns[key];
+                    if c.leaving.is_some() {
+                        return; // it closed itself meanwhile
+                    }
+                    match verdict {
+                        Action::Continue => {
+                            // As if it had just been active: the next check from now.
+                            let now = self.core.clock.now_ms();
+                            c.last_in = now;
+                            c.last_out = now;
+                            if let Ok(at) = due(c, &t, now) {
+                                if at != u64::MAX {
+                                    let at = self.core.clock.instant_of(at);
+                                    self.core.timers.insert(at, Timer::Activity(token));
+                                }
+                            }
+                            return;
+                        }
+                        Action::CloseNow => return self.finalize(key, reason),
+                        _ => {}
+                    }
+                }
+                let c = &self.conns[key];
+                if stuck || c.leaving.is_some() {
                     // The output cannot drain (the peer is not reading): flushing
                     // first could wait forever.
                     self.finalize(key, reason);
@@ -198,7 +232,8 @@ impl<H: Handler> EventLoop<H> {
     /// Counts the wheel entries a departing connection leaves behind.
     pub(crate) fn count_stale<S>(&mut self, c: &Record<S>) {
         let timers = c.ext.as_ref().map_or(0, |e| e.timers.len());
-        let activity = usize::from(self.core.cfg.timeouts.any());
+        let own = c.ext.as_ref().is_some_and(|e| e.own_check);
+        let activity = usize::from(self.core.cfg.timeouts.any()) + usize::from(own);
         let linger = usize::from(c.flag(LINGER_ARMED));
         self.core.timers.stale(timers + activity + linger);
     }
