@@ -258,7 +258,9 @@ impl Builder {
     }
 
     /// How long a connection closing after a flush waits for the peer to close its
-    /// side, draining input meanwhile (default [`DEFAULT_LINGER`]).
+    /// side, draining input meanwhile (default [`DEFAULT_LINGER`]). It also bounds a
+    /// graceful stop: a peer that read everything but keeps its socket open holds its
+    /// connection (and so the stop) for this long.
     pub fn linger(mut self, d: Duration) -> Self {
         self.linger = d;
         self

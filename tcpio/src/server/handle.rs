@@ -59,7 +59,8 @@ impl ServerHandle {
         self.control().broadcast(data);
     }
 
-    /// Starts a graceful shutdown and returns at once; see [`ServerControl::shutdown`].
+    /// Starts a graceful shutdown and returns at once; see [`ServerControl::shutdown`]
+    /// (and [`shutdown_and_wait`](Self::shutdown_and_wait) for how long one takes).
     pub fn shutdown(&self) {
         self.shared.shutdown_graceful();
     }
@@ -72,6 +73,14 @@ impl ServerHandle {
     /// Shuts down gracefully and blocks until every connection has drained and closed
     /// or `deadline` has passed, after which what is left is closed at once. Returns
     /// whether everything drained in time.
+    ///
+    /// How long it takes: each connection flushes what it has queued, sends its FIN,
+    /// then lingers until the peer closes its side too (so that input still arriving
+    /// cannot turn the close into a reset that destroys what was just sent), for at
+    /// most [`Builder::linger`](crate::Builder::linger) (5 s by default). A client
+    /// that reads to the end and closes lets the stop finish in a round trip; one that
+    /// keeps its socket open holds it for the whole linger. A shorter linger bounds
+    /// that; `deadline` bounds everything.
     ///
     /// Called on one of this server's own loop threads (from a handler), it would wait
     /// for itself: it returns [`Error::WaitOnLoopThread`] instead.
@@ -156,8 +165,10 @@ impl ServerHandle {
 
     /// Maps SIGINT and SIGTERM to a graceful shutdown (bounded by
     /// [`Builder::shutdown_timeout`](crate::Builder::shutdown_timeout)); a second
-    /// signal stops at once. A thread waits for the signals until the server stops.
-    /// The handlers stay installed afterwards: from then on the signals no longer
+    /// signal stops at once. How long the graceful stop takes is said at
+    /// [`shutdown_and_wait`](Self::shutdown_and_wait): at most the linger per
+    /// connection whose peer keeps its socket open. A thread waits for the signals
+    /// until the server stops. The handlers stay installed afterwards: from then on the signals no longer
     /// end the process by themselves (a program that goes on after its server should
     /// know).
     ///
