@@ -131,8 +131,8 @@ mod server;
 mod transport;
 
 pub use engine::{
-    Action, Balance, CloseReason, Conn, ConnHandle, ConnWriter, Detached, FnHandler, Handler, Input, Other,
-    Refusal, SendError, ServerControl, ServerEvent, TimerId,
+    Action, Balance, CloseReason, Conn, ConnHandle, ConnWriter, Detached, FnHandler, Group, Handler, Input,
+    Other, Refusal, SendError, ServerControl, ServerEvent, TimerId,
 };
 pub use server::{
     BindAddr, BindOptions, Builder, Error, LoopStats, Refused, Server, ServerHandle, Stats, TimedOut,

@@ -2,7 +2,7 @@
 //! wake-up, applied in order, and the output they queue flushed once per connection.
 
 use super::mailbox::Command;
-use super::record::{Leaving, CLOSED, SETUP};
+use super::record::{Leaving, CLOSED, SETUP, WRITE_BLOCKED};
 use super::staged::Dial;
 use super::token::{conn_token, Target};
 use super::{CloseReason, Conn, EventLoop, Handler};
@@ -62,6 +62,18 @@ impl<H: Handler> EventLoop<H> {
                         self.queue(key, &data);
                     }
                 }
+                Command::Publish { data, group } => {
+                    let keys: Vec<usize> = self
+                        .core
+                        .memberships
+                        .members(group)
+                        .iter()
+                        .filter_map(|t| t.find(&self.conns))
+                        .collect();
+                    for key in keys {
+                        self.queue(key, &data);
+                    }
+                }
             }
         }
         self.inbox.batch_done(cmds);
@@ -85,6 +97,14 @@ impl<H: Handler> EventLoop<H> {
         let c = &mut self.conns[key];
         if c.leaving.is_some() || c.flag(CLOSED) {
             return;
+        }
+        if c.out.len() + data.len() > self.core.max_output && !c.flag(WRITE_BLOCKED) {
+            // A batch of broadcasts or published messages would pass the cap before
+            // the flush at its end: offer the socket what is queued first, so only a
+            // peer that does not take it is closed (a failed write is met again at
+            // that flush).
+            self.core.batch.begin(&[]);
+            let _ = self.core.flush(c, &[]);
         }
         let token = conn_token(key, c.gen);
         self.core.batch.begin(&[]);

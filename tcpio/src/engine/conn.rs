@@ -74,6 +74,35 @@ impl<'a, S> Conn<'a, S> {
         self.c.ext.as_ref().and_then(|e| e.proxy.as_ref()).map(|p| &p.header)
     }
 
+    /// Adds this connection to `group`: it receives what is published there, from
+    /// any loop, until it leaves or closes. False if it was in already, or the group
+    /// belongs to another server.
+    pub fn join(&mut self, group: &super::Group) -> bool {
+        let me = super::token::Target { key: self.c.key as usize, id: self.c.id };
+        // Not once it is leaving (`on_close` included): it could never be taken out.
+        if self.c.flag(super::record::CLOSED) || self.c.ext.as_ref().is_some_and(|e| e.groups.contains(group))
+        {
+            return false;
+        }
+        if !group.count_in(&self.core.shared, self.core.loop_id) {
+            return false;
+        }
+        self.core.memberships.join(group.id(), me);
+        self.c.ext_mut().groups.push(group.clone());
+        true
+    }
+
+    /// Takes this connection out of `group`; false if it was not in.
+    pub fn leave_group(&mut self, group: &super::Group) -> bool {
+        let me = super::token::Target { key: self.c.key as usize, id: self.c.id };
+        let Some(ext) = self.c.ext.as_mut() else { return false };
+        let Some(i) = ext.groups.iter().position(|g| g == group) else { return false };
+        ext.groups.swap_remove(i);
+        self.core.memberships.leave(group.id(), me);
+        group.count_out(self.core.loop_id);
+        true
+    }
+
     /// This connection's own idle timeout, instead of the server's
     /// ([`Builder::idle_timeout`](crate::Builder::idle_timeout)): `None` exempts it
     /// (a subscriber that may rightly stay silent), `Some(d)` closes it after `d`

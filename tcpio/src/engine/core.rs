@@ -54,6 +54,8 @@ pub(crate) struct Core {
     pub(crate) staged: Staged,
     /// Ciphertext being written for a TLS connection (kept between flushes, bounded).
     pub(crate) tls_out: crate::tls::CipherBuf,
+    /// This loop's members of every group.
+    pub(crate) memberships: super::group::Memberships,
     /// Counter behind connection ids (ids are `n * loops + loop_id`: unique in the
     /// server, never reused).
     next_id: u64,
@@ -87,6 +89,7 @@ impl Core {
             unsettled: None,
             staged: Staged::default(),
             tls_out: Default::default(),
+            memberships: Default::default(),
             next_id: 0,
             #[cfg(feature = "metrics")]
             metrics: super::metrics_export::LoopMetrics::new(loop_id),

@@ -155,6 +155,13 @@ impl<H: Handler> EventLoop<H> {
     /// The bookkeeping of a connection leaving the loop, closed or detached.
     fn gone(&mut self, c: &Record<H::State>) {
         bump(&self.core.counters().closed, 1);
+        if let Some(ext) = c.ext.as_ref() {
+            let me = super::token::Target { key: c.key as usize, id: c.id };
+            for g in &ext.groups {
+                self.core.memberships.leave(g.id(), me);
+                g.count_out(self.core.loop_id);
+            }
+        }
         c.mark_closed_for_handles();
         if c.reachable {
             self.core.staged.forget(c.id);

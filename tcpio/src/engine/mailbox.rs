@@ -39,6 +39,8 @@ pub(crate) enum Command {
     Wake(Target),
     /// The same bytes for every connection of the loop (but one, maybe).
     Broadcast { data: Arc<[u8]>, except: Option<u64> },
+    /// The same bytes for every member of a group on the loop.
+    Publish { data: Arc<[u8]>, group: u64 },
 }
 
 /// A loop's queue of commands.
@@ -103,6 +105,20 @@ impl Mailbox {
         }
         q.broadcast_bytes += data.len();
         q.commands.push(Command::Broadcast { data: data.clone(), except });
+        Ok(())
+    }
+
+    /// Queues a group's message within the same budget as broadcasts.
+    pub(crate) fn push_publish(&self, data: &Arc<[u8]>, group: u64) -> Result<(), NotQueued> {
+        let mut q = self.queue();
+        if q.closed {
+            return Err(NotQueued::Closed);
+        }
+        if q.broadcast_bytes + data.len() > self.broadcast_budget {
+            return Err(NotQueued::Full);
+        }
+        q.broadcast_bytes += data.len();
+        q.commands.push(Command::Publish { data: data.clone(), group });
         Ok(())
     }
 

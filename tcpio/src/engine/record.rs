@@ -95,6 +95,8 @@ pub(crate) struct Ext {
     /// An activity check was armed for `idle_timeout` (at most one such, however
     /// often it is set).
     pub(crate) own_check: bool,
+    /// The groups it is in (left when it goes).
+    pub(crate) groups: Vec<super::group::Group>,
 }
 
 /// A TLS connection's session and the ciphertext kept for it.

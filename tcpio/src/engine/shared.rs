@@ -103,6 +103,21 @@ impl LoopShared {
         }
     }
 
+    /// Queues a group's message; false if this loop did not take it.
+    pub(crate) fn publish(&self, data: &Arc<[u8]>, group: u64) -> bool {
+        match self.mailbox.push_publish(data, group) {
+            Ok(()) => {
+                self.wake();
+                true
+            }
+            Err(NotQueued::Full) => {
+                self.counters.broadcasts_dropped.fetch_add(1, Relaxed);
+                false
+            }
+            Err(NotQueued::Closed) => false,
+        }
+    }
+
     fn wake(&self) {
         if !self.wake_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
             if let Err(e) = self.waker.wake() {
