@@ -6,7 +6,8 @@
 //!   parser, keyspace and commands sans-I/O.
 //! - [`http`]: an HTTP/1.1 server (the `http-server` example), its request handling
 //!   sans-I/O.
-//! - [`echo`], [`chat`], [`proxy`]: the handlers of the examples of those names.
+//! - [`echo`], [`chat`], [`proxy`], [`pubsub`]: the handlers of the examples of those
+//!   names.
 //! - [`cli`]: the command line every server example shares (`--bind`, `--loops`,
 //!   `--help`, signals, exit status).
 //! - [`num`]: decimal formatting on the stack, for both protocols' headers.
@@ -26,4 +27,5 @@ pub mod echo;
 pub mod http;
 pub mod num;
 pub mod proxy;
+pub mod pubsub;
 pub mod redis;
