@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tcpio::tls::{ClientAuth, TlsClient, TlsServer};
-use tcpio::{Action, BindOptions, CloseReason, Conn, Handler, Input, Server, ServerEvent};
+use tcpio::{Action, CloseReason, Conn, Handler, Input};
 use util::tls::*;
 use util::*;
 
@@ -119,22 +119,7 @@ impl Handler for Report {
 }
 
 fn server(tls: TlsServer) -> (tcpio::ServerHandle, SocketAddr, mpsc::Receiver<String>) {
-    let (tx, rx) = mpsc::channel();
-    let events = Mutex::new(tx.clone());
-    let tx = Mutex::new(tx);
-    let h = Server::builder()
-        .bind_with("127.0.0.1:0", BindOptions::new().tls(tls))
-        .unwrap()
-        .loops(1)
-        .on_event(move |e| {
-            if let ServerEvent::Closed { reason, .. } = e {
-                let _ = events.lock().unwrap().send(format!("closed {reason}"));
-            }
-        })
-        .start(move |_| Report(tx.lock().unwrap().clone()))
-        .unwrap();
-    let addr = h.local_addrs()[0].as_ip().unwrap();
-    (h, addr, rx)
+    reporting_server(tls, 1, Report)
 }
 
 fn s_client<'a>(addr: SocketAddr, pki: &'a Pki, version: &'a str) -> Vec<String> {

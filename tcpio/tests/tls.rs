@@ -47,25 +47,10 @@ impl Handler for Report {
     }
 }
 
-/// A one-loop server with a TLS address (`tls`) and a plain one, reporting handler
-/// events and observer close events on one channel.
+/// A server with a TLS address (`tls`) serving [`Report`], reporting handler events
+/// and observer close events on one channel.
 fn server_with(tls: TlsServer, loops: usize) -> (ServerHandle, SocketAddr, mpsc::Receiver<String>) {
-    let (tx, rx) = mpsc::channel();
-    let events = Mutex::new(tx.clone());
-    let tx = Mutex::new(tx);
-    let h = Server::builder()
-        .bind_with("tls://127.0.0.1:0", BindOptions::new().tls(tls))
-        .unwrap()
-        .loops(loops)
-        .on_event(move |e| {
-            if let ServerEvent::Closed { reason, .. } = e {
-                let _ = events.lock().unwrap().send(format!("closed {reason}"));
-            }
-        })
-        .start(move |_| Report(tx.lock().unwrap().clone()))
-        .unwrap();
-    let addr = h.local_addrs()[0].as_ip().unwrap();
-    (h, addr, rx)
+    reporting_server(tls, loops, Report)
 }
 
 fn next(rx: &mpsc::Receiver<String>, prefix: &str) -> String {

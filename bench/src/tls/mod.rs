@@ -180,39 +180,39 @@ pub fn cost(cg_n: u64, hs_n: u64, pin: Pinning) -> Res<()> {
     };
     let mut rows = Vec::new();
     for kind in ServerKind::TLS {
+        // One server run under `wrapper` for `m` messages (or handshakes): the load
+        // connects and handshakes first, the same for N and 2N.
+        let run = |wrapper: Wrapper, m: u64, handshakes: bool| -> Res<()> {
+            let server = ServerProc::start(kind, &wrapper, pin.core(SERVER_CORE))?;
+            let done = match handshakes {
+                true => load::handshakes(server.port, 10, Stop::Count(m)).map(drop),
+                false => load::echo(server.port, CONNS, SIZE, Stop::Count(m)).map(drop),
+            };
+            server.stop(Duration::from_secs(120))?;
+            done
+        };
+        let file = |what: &str, m: u64, ext: &str| dir.join(format!("tls-{what}-{}-{m}.{ext}", kind.name()));
         let per_msg = slope(
             cg_n,
             Box::new(|m| {
-                let out = dir.join(format!("tls-echo-{}-{m}.callgrind", kind.name()));
-                let server =
-                    ServerProc::start(kind, &Wrapper::Callgrind(out.clone()), pin.core(SERVER_CORE))?;
-                // The load connects and handshakes first: the same for N and 2N.
-                let stats = load::echo(server.port, CONNS, SIZE, Stop::Count(m));
-                server.stop(Duration::from_secs(120))?;
-                stats?;
+                let out = file("echo", m, "callgrind");
+                run(Wrapper::Callgrind(out.clone()), m, false)?;
                 callgrind_total(&out)
             }),
         )?;
         let syscalls = slope(
             cg_n * 4,
             Box::new(|m| {
-                let out = dir.join(format!("tls-echo-{}-{m}.strace", kind.name()));
-                let server = ServerProc::start(kind, &Wrapper::Strace(out.clone()), pin.core(SERVER_CORE))?;
-                let stats = load::echo(server.port, CONNS, SIZE, Stop::Count(m));
-                server.stop(Duration::from_secs(120))?;
-                stats?;
+                let out = file("echo", m, "strace");
+                run(Wrapper::Strace(out.clone()), m, false)?;
                 strace_total(&out)
             }),
         )?;
         let per_hs = slope(
             hs_n,
             Box::new(|m| {
-                let out = dir.join(format!("tls-hs-{}-{m}.callgrind", kind.name()));
-                let server =
-                    ServerProc::start(kind, &Wrapper::Callgrind(out.clone()), pin.core(SERVER_CORE))?;
-                let done = load::handshakes(server.port, 10, Stop::Count(m)).map(drop);
-                server.stop(Duration::from_secs(120))?;
-                done?;
+                let out = file("hs", m, "callgrind");
+                run(Wrapper::Callgrind(out.clone()), m, true)?;
                 callgrind_total(&out)
             }),
         )?;

@@ -96,29 +96,25 @@ impl Mailbox {
 
     /// Queues a broadcast within the budget.
     pub(crate) fn push_broadcast(&self, data: &Arc<[u8]>, except: Option<u64>) -> Result<(), NotQueued> {
-        let mut q = self.queue();
-        if q.closed {
-            return Err(NotQueued::Closed);
-        }
-        if q.broadcast_bytes + data.len() > self.broadcast_budget {
-            return Err(NotQueued::Full);
-        }
-        q.broadcast_bytes += data.len();
-        q.commands.push(Command::Broadcast { data: data.clone(), except });
-        Ok(())
+        self.push_budgeted(data.len(), || Command::Broadcast { data: data.clone(), except })
     }
 
     /// Queues a group's message within the same budget as broadcasts.
     pub(crate) fn push_publish(&self, data: &Arc<[u8]>, group: u64) -> Result<(), NotQueued> {
+        self.push_budgeted(data.len(), || Command::Publish { data: data.clone(), group })
+    }
+
+    /// Queues a command carrying `len` shared bytes, if the broadcast budget has room.
+    fn push_budgeted(&self, len: usize, cmd: impl FnOnce() -> Command) -> Result<(), NotQueued> {
         let mut q = self.queue();
         if q.closed {
             return Err(NotQueued::Closed);
         }
-        if q.broadcast_bytes + data.len() > self.broadcast_budget {
+        if q.broadcast_bytes + len > self.broadcast_budget {
             return Err(NotQueued::Full);
         }
-        q.broadcast_bytes += data.len();
-        q.commands.push(Command::Publish { data: data.clone(), group });
+        q.broadcast_bytes += len;
+        q.commands.push(cmd());
         Ok(())
     }
 

@@ -94,18 +94,18 @@ impl LoopShared {
     /// Queues a broadcast unless the mailbox already holds its budget of them (or the
     /// loop has exited); a broadcast not taken for want of room is counted.
     pub(crate) fn broadcast(&self, data: &Arc<[u8]>, except: Option<u64>) {
-        match self.mailbox.push_broadcast(data, except) {
-            Ok(()) => self.wake(),
-            Err(NotQueued::Full) => {
-                self.counters.broadcasts_dropped.fetch_add(1, Relaxed);
-            }
-            Err(NotQueued::Closed) => {}
-        }
+        self.took(self.mailbox.push_broadcast(data, except));
     }
 
     /// Queues a group's message; false if this loop did not take it.
     pub(crate) fn publish(&self, data: &Arc<[u8]>, group: u64) -> bool {
-        match self.mailbox.push_publish(data, group) {
+        self.took(self.mailbox.push_publish(data, group))
+    }
+
+    /// After queuing shared bytes: wakes the loop if it took them, counts them in
+    /// `broadcasts_dropped` if its budget was spent. Whether it took them.
+    fn took(&self, res: Result<(), NotQueued>) -> bool {
+        match res {
             Ok(()) => {
                 self.wake();
                 true

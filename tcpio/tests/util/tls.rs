@@ -179,3 +179,34 @@ pub fn connect_tls(addr: SocketAddr, cfg: &Arc<rustls::ClientConfig>, name: &str
 pub fn server_tls(pki: &Pki) -> tcpio::tls::TlsServer {
     tcpio::tls::TlsServer::new(&pki.server.cert, &pki.server.key).unwrap()
 }
+
+/// A server with one TLS address (`tls`) on `loops` loops, serving the handler
+/// `make` builds around a sender; observer close events come on the same channel as
+/// `closed <reason>`.
+pub fn reporting_server<H, F>(
+    tls: tcpio::tls::TlsServer,
+    loops: usize,
+    make: F,
+) -> (tcpio::ServerHandle, SocketAddr, std::sync::mpsc::Receiver<String>)
+where
+    H: tcpio::Handler,
+    F: Fn(std::sync::mpsc::Sender<String>) -> H + Send + Sync + 'static,
+{
+    use std::sync::Mutex;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let events = Mutex::new(tx.clone());
+    let tx = Mutex::new(tx);
+    let h = tcpio::Server::builder()
+        .bind_with("tls://127.0.0.1:0", tcpio::BindOptions::new().tls(tls))
+        .unwrap()
+        .loops(loops)
+        .on_event(move |e| {
+            if let tcpio::ServerEvent::Closed { reason, .. } = e {
+                let _ = events.lock().unwrap().send(format!("closed {reason}"));
+            }
+        })
+        .start(move |_| make(tx.lock().unwrap().clone()))
+        .unwrap();
+    let addr = h.local_addrs()[0].as_ip().unwrap();
+    (h, addr, rx)
+}

@@ -88,7 +88,7 @@ impl TlsClientBuilder {
         I: IntoIterator<Item = P>,
         P: AsRef<[u8]>,
     {
-        self.alpn = protocols.into_iter().map(|p| p.as_ref().to_vec()).collect();
+        self.alpn = super::alpn_list(protocols);
         self
     }
 
@@ -112,9 +112,7 @@ impl TlsClientBuilder {
                 "no certificate authority to verify servers with: give one with ca() or roots()".into(),
             ));
         }
-        if self.alpn.iter().any(|p| p.is_empty() || p.len() > 255) {
-            return Err(TlsConfigError::Invalid("an ALPN protocol name must be 1 to 255 bytes".into()));
-        }
+        super::check_alpn(&self.alpn)?;
         let versions = TlsVersion::range(self.versions.0, self.versions.1)?;
         let builder = rustls::ClientConfig::builder_with_provider(Arc::new(provider().clone()))
             .with_protocol_versions(&versions)

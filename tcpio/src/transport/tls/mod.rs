@@ -30,6 +30,19 @@ pub use rustls;
 pub use server::{ClientAuth, TlsServer, DEFAULT_SESSION_CACHE};
 pub(crate) use session::{CipherBuf, TlsConn, ENCRYPT_CHUNK};
 
+/// ALPN protocol names as rustls takes them.
+fn alpn_list<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(protocols: I) -> Vec<Vec<u8>> {
+    protocols.into_iter().map(|p| p.as_ref().to_vec()).collect()
+}
+
+/// Every ALPN protocol name is 1 to 255 bytes (RFC 7301).
+fn check_alpn(protocols: &[Vec<u8>]) -> Result<(), TlsConfigError> {
+    if protocols.iter().any(|p| p.is_empty() || p.len() > 255) {
+        return Err(TlsConfigError::Invalid("an ALPN protocol name must be 1 to 255 bytes".into()));
+    }
+    Ok(())
+}
+
 /// The crypto provider every TLS session uses.
 pub(crate) fn provider() -> &'static rustls::crypto::CryptoProvider {
     static PROVIDER: std::sync::OnceLock<rustls::crypto::CryptoProvider> = std::sync::OnceLock::new();

@@ -141,7 +141,7 @@ impl TlsServer {
         I: IntoIterator<Item = P>,
         P: AsRef<[u8]>,
     {
-        self.alpn = protocols.into_iter().map(|p| p.as_ref().to_vec()).collect();
+        self.alpn = super::alpn_list(protocols);
         self
     }
 
@@ -228,9 +228,7 @@ impl TlsServer {
     /// The rustls configuration every connection of the address shares.
     pub(crate) fn config(&self) -> Result<Arc<rustls::ServerConfig>, TlsConfigError> {
         let versions = TlsVersion::range(self.versions.0, self.versions.1)?;
-        if self.alpn.iter().any(|p| p.is_empty() || p.len() > 255) {
-            return Err(TlsConfigError::Invalid("an ALPN protocol name must be 1 to 255 bytes".into()));
-        }
+        super::check_alpn(&self.alpn)?;
         let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(provider().clone()))
             .with_protocol_versions(&versions)
             .map_err(|e| TlsConfigError::Invalid(e.to_string()))?
