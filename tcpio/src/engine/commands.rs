@@ -13,6 +13,10 @@ impl<H: Handler> EventLoop<H> {
         let mut cmds = self.inbox.take_batch();
         self.core.shared.loops[self.core.loop_id].drain(&mut cmds);
         for cmd in cmds.drain(..) {
+            if !matches!(cmd, Command::Broadcast { .. } | Command::Publish { .. }) {
+                // Output already gathered goes first (`fanout.rs`).
+                self.flush_fanout();
+            }
             match cmd {
                 Command::Adopt(acc, admitted) => self.adopt(acc, admitted),
                 Command::Shutdown(stop) => self.begin_shutdown(stop),
@@ -52,30 +56,27 @@ impl<H: Handler> EventLoop<H> {
                     }
                 }
                 Command::Broadcast { data, except } => {
-                    let keys: Vec<usize> = self
-                        .conns
-                        .iter()
-                        .filter(|(_, c)| c.leaving.is_none() && !c.flag(SETUP) && Some(c.id) != except)
-                        .map(|(k, _)| k)
-                        .collect();
-                    for key in keys {
-                        self.queue(key, &data);
-                    }
+                    let mut keys = self.fanout.take_keys();
+                    keys.extend(
+                        self.conns
+                            .iter()
+                            .filter(|(_, c)| c.leaving.is_none() && !c.flag(SETUP) && Some(c.id) != except)
+                            .map(|(k, _)| k),
+                    );
+                    self.fan_out(data, &keys);
+                    self.fanout.keys_done(keys);
                 }
                 Command::Publish { data, group } => {
-                    let keys: Vec<usize> = self
-                        .core
-                        .memberships
-                        .members(group)
-                        .iter()
-                        .filter_map(|t| t.find(&self.conns))
-                        .collect();
-                    for key in keys {
-                        self.queue(key, &data);
-                    }
+                    let mut keys = self.fanout.take_keys();
+                    keys.extend(
+                        self.core.memberships.members(group).iter().filter_map(|t| t.find(&self.conns)),
+                    );
+                    self.fan_out(data, &keys);
+                    self.fanout.keys_done(keys);
                 }
             }
         }
+        self.flush_fanout();
         self.inbox.batch_done(cmds);
         self.flush_touched();
     }
@@ -93,7 +94,7 @@ impl<H: Handler> EventLoop<H> {
 
     /// Queues output for a live connection, as a callback's write would (the hard cap
     /// applies), and marks it for the flush after the batch.
-    fn queue(&mut self, key: usize, data: &[u8]) {
+    pub(super) fn queue(&mut self, key: usize, data: &[u8]) {
         let c = &mut self.conns[key];
         if c.leaving.is_some() || c.flag(CLOSED) {
             return;

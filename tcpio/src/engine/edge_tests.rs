@@ -210,3 +210,53 @@ fn a_write_error_after_some_bytes_fails_the_flush() {
     assert!(matches!(CloseReason::from_io(e), CloseReason::Reset));
     assert_eq!(scripted::written(), (b"abc".to_vec(), true));
 }
+
+/// A loop over `core` with connections of [`record`]; none is registered with a
+/// poller, so only paths that do not wait for events may run on them.
+fn event_loop(
+    core: Core,
+    poller: Poller,
+) -> super::EventLoop<FnHandler<impl FnMut(&mut Conn<'_, ()>, &mut Input<'_>) -> Action>> {
+    super::EventLoop::new(FnHandler(echo()), poller, Vec::new(), core)
+}
+
+#[test]
+fn shared_messages_go_out_uncopied_and_only_the_unsent_rest_is_kept() {
+    let (core, _rbuf, poller) = core(64);
+    let mut lp = event_loop(core, poller);
+    let (k1, k2) = (lp.conns.insert(record()), lp.conns.insert(record()));
+    let (a, b): (Arc<[u8]>, Arc<[u8]>) = (vec![b'a'; 1000].into(), vec![b'b'; 1000].into());
+    // One `writev` per recipient for both messages: the first takes 1500 bytes, the
+    // second all of them.
+    scripted::install([Step::Take(1500), Step::Take(usize::MAX)]);
+    lp.fan_out(a.clone(), &[k1, k2]);
+    lp.fan_out(b.clone(), &[k1, k2]);
+    lp.flush_fanout();
+    let want = [&a[..], &b[..500], &a[..], &b[..]].concat();
+    assert_eq!(scripted::written(), (want, true));
+    assert_eq!(lp.conns[k1].out.pending(), &b[500..], "only the unsent rest is copied");
+    assert!(lp.conns[k1].flag(WRITE_BLOCKED) && !lp.conns[k2].flag(WRITE_BLOCKED));
+    assert!(lp.conns[k2].out.is_empty());
+    assert_eq!(lp.core.pool.queued, 500);
+
+    // A blocked recipient gets later messages copied after its queue, in order.
+    lp.fan_out(a.clone(), &[k1]);
+    lp.flush_fanout();
+    assert_eq!(lp.conns[k1].out.pending(), [&b[500..], &a[..]].concat());
+}
+
+#[test]
+fn a_recipient_that_cannot_take_a_shared_message_within_its_cap_is_closed() {
+    let (mut core, _rbuf, poller) = core(64);
+    core.max_output = 1200;
+    let mut lp = event_loop(core, poller);
+    let (k1, k2) = (lp.conns.insert(record()), lp.conns.insert(record()));
+    let m: Arc<[u8]> = vec![b'm'; 1000].into();
+    scripted::install([Step::Take(100), Step::Take(usize::MAX)]);
+    lp.fan_out(m.clone(), &[k1, k2]);
+    lp.fan_out(m.clone(), &[k1, k2]);
+    lp.flush_fanout();
+    assert!(!lp.conns.contains(k1), "900 + 1000 bytes left passes the cap of 1200");
+    assert!(lp.conns.contains(k2) && lp.conns[k2].out.is_empty());
+    assert_eq!(scripted::written().0.len(), 100 + 2000);
+}

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use slab::Slab;
 
 use super::core::Core;
+use super::fanout::Fanout;
 use super::guard::guarded;
 use super::listeners::Listeners;
 use super::mailbox::Inbox;
@@ -39,6 +40,8 @@ pub(crate) struct EventLoop<H: Handler> {
     /// Connections to read without waiting for an edge.
     pub(crate) ready: Vec<Token>,
     pub(crate) inbox: Inbox,
+    /// Shared messages being written to their recipients (`fanout.rs`).
+    pub(crate) fanout: Fanout,
     next_gen: u32,
     /// Applying staged operations (`apply_staged.rs`): callbacks run meanwhile leave theirs
     /// to that run.
@@ -56,6 +59,7 @@ impl<H: Handler> EventLoop<H> {
             listeners: Listeners::new(listeners, core.loop_id),
             ready: Vec::new(),
             inbox: Inbox::default(),
+            fanout: Fanout::default(),
             next_gen: 0,
             in_deferred: false,
             core,

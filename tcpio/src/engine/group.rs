@@ -20,8 +20,9 @@ use super::token::Target;
 /// out with [`Conn::leave_group`](crate::Conn::leave_group); a connection that
 /// closes leaves every group it was in. [`publish`](Self::publish), from any thread
 /// or callback, queues the message once per loop that has members (one shared
-/// `Arc<[u8]>`, no copy per member in flight) and each loop writes it to its
-/// members as any write: it counts toward each member's high-water mark and hard
+/// `Arc<[u8]>`) and each loop writes it to its members straight from that buffer,
+/// no copy per member (a socket that does not take all of it keeps a copy of the
+/// rest, as any write). It counts toward each member's high-water mark and hard
 /// cap, so a member that stops reading is closed at the cap
 /// ([`CloseReason::OutputLimit`](crate::CloseReason::OutputLimit)) while the others
 /// carry on, and the publisher never blocks. Messages from one publisher reach each

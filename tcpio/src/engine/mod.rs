@@ -51,6 +51,7 @@ mod dial;
 mod edge_tests;
 mod event_loop;
 pub(crate) mod events;
+mod fanout;
 mod flush;
 mod group;
 mod guard;
