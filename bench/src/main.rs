@@ -1,16 +1,18 @@
 //! `tcpio-bench`: benchmark harness comparing tcpio with idiomatic tokio and a raw epoll floor.
 //!
 //! Subcommands: `echo` (throughput and latency), `redis` and `http` (the example servers against
-//! tokio clones and real Redis), `cost` (instructions and system calls per message or request,
+//! tokio clones and real Redis), `fanout` (publish/subscribe against a tokio broadcast server), `cost` (instructions and system calls per message or request,
 //! via callgrind and strace), `idle` (server memory per idle connection). The hidden
 //! subcommands `serve`, `serve-app` and `idle-client` are the child processes the others start.
 //! Results are printed as markdown tables and `RESULT` lines; `redis`, `http` and `cost` also
 //! draw SVG charts into `docs/bench/`.
 
+mod alloc_count;
 mod app_cost;
 mod chart;
 mod cost;
 mod echo;
+mod fanout;
 mod http;
 mod idle;
 mod load;
@@ -21,6 +23,10 @@ mod servers;
 mod tls;
 
 use std::process::ExitCode;
+
+/// Counts heap bytes in the children that turn it on (the `fanout` servers).
+#[global_allocator]
+static ALLOC: alloc_count::Counting = alloc_count::Counting;
 use std::str::FromStr;
 
 /// Error type of the harness: anything printable.
@@ -49,6 +55,10 @@ usage: tcpio-bench <subcommand> [flags]
               [--server tcpio|tokio|redis|all] [--test set|get|all] [--depth 1|32|all]
        http:  [--cg-seconds S (default 2)]
       instructions (and for echo system calls) per message or request, slope between N and 2N
+  fanout [--rounds R (default 5)] [--seconds S (default 2)] [--subscribers N (default 1000)]
+         [--size B (default 1024)]
+      one publisher, N subscribers of a topic: tcpio's pubsub example against a tokio
+      broadcast-channel server, interleaved; messages/s, per CPU-s, heap bytes per message
   idle [--conns C (default 10000)] [--server tcpio|tokio|floor|tcpio-tls|tokio-tls|all (default all)]
       server resident memory per idle connection (tcpio-tls, tokio-tls: after the handshake)
   tls [--rounds R (default 5)] [--seconds S (per measurement, default 2)]
@@ -143,6 +153,7 @@ fn dispatch(args: &[String]) -> Res<()> {
             }
         }
         "tls" => tls::run(&Flags::parse(rest, &["rounds", "seconds"])?),
+        "fanout" => fanout::run(&Flags::parse(rest, &["rounds", "seconds", "subscribers", "size"])?),
         "tls-floor" => {
             let flags = Flags::parse(rest, &["messages", "size"])?;
             tls::floor_child(flags.get("messages", 1000u64)?, flags.get("size", 1024usize)?)

@@ -295,6 +295,15 @@ impl ChildProc {
         self.child.id()
     }
 
+    /// Writes `line` and a newline to the child's stdin.
+    pub fn send_line(&mut self, line: &str) -> Res<()> {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().ok_or("the child's stdin is closed")?;
+        writeln!(stdin, "{line}")?;
+        stdin.flush()?;
+        Ok(())
+    }
+
     /// Waits up to `timeout` for a stdout line starting with `prefix`; returns the rest of it.
     pub fn expect_line(&mut self, prefix: &str, timeout: Duration) -> Res<String> {
         let deadline = Instant::now() + timeout;

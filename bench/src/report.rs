@@ -92,3 +92,30 @@ impl Table {
         out
     }
 }
+
+/// `--rounds` (at least 3, default 5) and `--seconds` per measurement (0.1 to 600,
+/// default 2) of a two-server comparison.
+pub fn rounds_and_seconds(flags: &crate::Flags) -> crate::Res<(usize, std::time::Duration)> {
+    let rounds: usize = flags.get("rounds", 5)?;
+    let seconds: f64 = flags.get("seconds", 2.0)?;
+    if rounds < 3 || !(0.1..=600.0).contains(&seconds) {
+        return Err("--rounds must be at least 3 and --seconds between 0.1 and 600".into());
+    }
+    Ok((rounds, std::time::Duration::from_secs_f64(seconds)))
+}
+
+/// Runs `measure(round, server)` for two servers, `rounds` times, alternating which goes
+/// first; the samples per server, in round order.
+pub fn interleave_two<S>(
+    rounds: usize,
+    mut measure: impl FnMut(usize, usize) -> crate::Res<S>,
+) -> crate::Res<[Vec<S>; 2]> {
+    let mut samples = [Vec::new(), Vec::new()];
+    for round in 0..rounds {
+        for k in 0..2 {
+            let si = (k + round) % 2;
+            samples[si].push(measure(round, si)?);
+        }
+    }
+    Ok(samples)
+}

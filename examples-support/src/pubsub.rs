@@ -109,6 +109,8 @@ pub fn codec() -> LengthField {
 pub struct PubSub {
     topics: Topics,
     codec: LengthField,
+    /// Where a message frame is encoded before it becomes the one shared buffer.
+    frame: Vec<u8>,
 }
 
 impl FrameHandler for PubSub {
@@ -145,14 +147,12 @@ impl FrameHandler for PubSub {
             }
             Request::Publish { topic, message } => {
                 if let Some(group) = self.topics.find(topic) {
-                    // Encoded once: every subscriber, on every loop, shares it.
-                    let mut frame = Vec::with_capacity(4 + 2 + topic.len() + message.len());
-                    if self
-                        .codec
-                        .encode_parts(&[], &[b"M", &[topic.len() as u8], topic, message], &mut frame)
-                        .is_ok()
-                    {
-                        group.publish(frame);
+                    // Encoded once (into a reused buffer, then one allocation): every
+                    // subscriber, on every loop, shares it.
+                    self.frame.clear();
+                    let parts: [&[u8]; 4] = [b"M", &[topic.len() as u8], topic, message];
+                    if self.codec.encode_parts(&[], &parts, &mut self.frame).is_ok() {
+                        group.publish(&self.frame[..]);
                     }
                 }
             }
@@ -174,9 +174,9 @@ impl FrameHandler for PubSub {
 /// connections that subscribe to nothing.
 pub fn start(builder: Builder) -> Result<ServerHandle, tcpio::Error> {
     let topics = Topics::default();
-    builder
-        .idle_timeout(IDLE)
-        .start(move |_| Framed::new(codec(), PubSub { topics: topics.clone(), codec: codec() }))
+    builder.idle_timeout(IDLE).start(move |_| {
+        Framed::new(codec(), PubSub { topics: topics.clone(), codec: codec(), frame: Vec::new() })
+    })
 }
 
 /// Decodes one `M` frame body into topic and message.

@@ -164,3 +164,28 @@ fn a_member_that_stops_reading_is_closed_at_its_cap_while_the_others_get_everyth
     assert!(wait_for(|| group.len() == 1));
     assert_eq!(h.stats().total.open, 1);
 }
+
+#[test]
+fn a_graceful_stop_delivers_every_message_a_full_socket_was_holding() {
+    // The member reads nothing until the stop: its socket fills, and the rest of the
+    // messages wait in the server (held as the shared buffers) until it reads.
+    let b = local().loops(1).max_output(8 << 20).send_buffer_size(64 << 10);
+    let (h, addr, group, _rx) = server(b);
+    let mut member = connect(addr);
+    socket2::SockRef::from(&member).set_recv_buffer_size(16 << 10).unwrap();
+    member.write_all(b"join\n").unwrap();
+    assert_eq!(line(&mut member), b"joined\n");
+    let count = 2000;
+    let mut expect = Vec::new();
+    for i in 0..count {
+        let message = format!("{i:06}{}\n", "x".repeat(1017)).into_bytes();
+        assert_eq!(group.publish(message.clone()), 1);
+        expect.extend_from_slice(&message);
+    }
+    assert!(wait_for(|| h.stats().total.queued_bytes > 0), "the server holds what the socket did not take");
+    h.shutdown();
+    let got = read_until_closed(&mut member);
+    assert_eq!(got.len(), expect.len());
+    assert!(got == expect, "every message, whole and in order");
+    h.wait().unwrap();
+}

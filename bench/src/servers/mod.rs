@@ -6,6 +6,7 @@
 
 mod floor;
 mod http_app;
+mod pubsub_app;
 mod redis_app;
 mod tcpio_echo;
 mod tls_echo;
@@ -95,16 +96,22 @@ pub enum AppKind {
     TcpioHttp,
     /// The same HTTP handling on tokio.
     TokioHttp,
+    /// tcpio's pubsub example, 1 loop (the `fanout` suite).
+    TcpioPubsub,
+    /// The same protocol on tokio with a broadcast channel per topic.
+    TokioPubsub,
 }
 
 impl AppKind {
     /// Every application server.
-    pub const ALL: [AppKind; 5] = [
+    pub const ALL: [AppKind; 7] = [
         AppKind::TcpioRedis,
         AppKind::TokioRedis,
         AppKind::CannedRedis,
         AppKind::TcpioHttp,
         AppKind::TokioHttp,
+        AppKind::TcpioPubsub,
+        AppKind::TokioPubsub,
     ];
 
     /// The command-line name.
@@ -115,6 +122,8 @@ impl AppKind {
             AppKind::CannedRedis => "canned-redis",
             AppKind::TcpioHttp => "tcpio-http",
             AppKind::TokioHttp => "tokio-http",
+            AppKind::TcpioPubsub => "tcpio-pubsub",
+            AppKind::TokioPubsub => "tokio-pubsub",
         }
     }
 
@@ -136,6 +145,8 @@ pub fn serve_app(kind: AppKind, port: u16) -> Res<()> {
         AppKind::CannedRedis => floor::run_canned(port),
         AppKind::TcpioHttp => run_tcpio_app(port, "http", tcpio_examples::http::start),
         AppKind::TokioHttp => http_app::run_tokio(port),
+        AppKind::TcpioPubsub => pubsub_app::run_tcpio(port),
+        AppKind::TokioPubsub => pubsub_app::run_tokio(port),
     }
 }
 

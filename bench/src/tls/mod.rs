@@ -12,7 +12,7 @@ pub mod load;
 use crate::chart::{grouped_bars, Group};
 use crate::load::Stop;
 use crate::proc::{Pinning, ServerProc, Wrapper, SERVER_CORE};
-use crate::report::{grouped, median, ratio_cell, Table};
+use crate::report::{grouped, interleave_two, median, ratio_cell, rounds_and_seconds, Table};
 use crate::servers::ServerKind;
 use crate::{Flags, Res};
 use std::time::Duration;
@@ -42,34 +42,26 @@ struct Sample {
 
 /// Runs the `tls` subcommand.
 pub fn run(flags: &Flags) -> Res<()> {
-    let rounds: usize = flags.get("rounds", 5)?;
-    let seconds: f64 = flags.get("seconds", 2.0)?;
-    if rounds < 3 || !(0.1..=600.0).contains(&seconds) {
-        return Err("--rounds must be at least 3 and --seconds between 0.1 and 600".into());
-    }
+    let (rounds, measure) = rounds_and_seconds(flags)?;
+    let seconds = measure.as_secs_f64();
     cert::files()?;
-    let measure = Duration::from_secs_f64(seconds);
     let pin = Pinning::setup();
-    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); 2];
-    for round in 0..rounds {
-        for k in 0..2 {
-            let si = (k + round) % 2;
-            let kind = ServerKind::TLS[si];
-            let s = measure_one(kind, measure, pin)
-                .map_err(|e| format!("round {} {}: {e}", round + 1, kind.name()))?;
-            eprintln!(
-                "round {}/{rounds} {:<9} {:>9} msg/s ({:>9} per CPU-s)  p50 {:>6.1} us  {:>6} handshakes/s ({:>6} per CPU-s)",
-                round + 1,
-                kind.name(),
-                grouped(s.msgs_per_sec),
-                grouped(s.msgs_per_cpu_sec),
-                s.p50_us,
-                grouped(s.handshakes_per_sec),
-                grouped(s.handshakes_per_cpu_sec)
-            );
-            samples[si].push(s);
-        }
-    }
+    let samples = interleave_two(rounds, |round, si| {
+        let kind = ServerKind::TLS[si];
+        let s = measure_one(kind, measure, pin)
+            .map_err(|e| format!("round {} {}: {e}", round + 1, kind.name()))?;
+        eprintln!(
+            "round {}/{rounds} {:<9} {:>9} msg/s ({:>9} per CPU-s)  p50 {:>6.1} us  {:>6} handshakes/s ({:>6} per CPU-s)",
+            round + 1,
+            kind.name(),
+            grouped(s.msgs_per_sec),
+            grouped(s.msgs_per_cpu_sec),
+            s.p50_us,
+            grouped(s.handshakes_per_sec),
+            grouped(s.handshakes_per_cpu_sec)
+        );
+        Ok(s)
+    })?;
     let ratio = |f: fn(&Sample) -> f64| -> Vec<f64> {
         samples[0].iter().zip(&samples[1]).map(|(a, b)| f(a) / f(b)).collect()
     };

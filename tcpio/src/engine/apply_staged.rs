@@ -122,6 +122,9 @@ impl<H: Handler> EventLoop<H> {
         if c.flag(CLOSED) || c.leaving.is_some() || c.flag(SHUTDOWN_WRITE_REQUESTED) {
             return None;
         }
+        if c.flag(super::record::SHARED_HELD) {
+            c.unhold(&mut self.core.pool);
+        }
         if c.out.len() + bytes.len() > max {
             c.set_flag(CLOSED, true);
             return Some(CloseReason::OutputLimit { limit: max });

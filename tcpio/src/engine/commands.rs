@@ -87,7 +87,7 @@ impl<H: Handler> EventLoop<H> {
         self.queue(key, &data);
         if let Some(c) = self.conns.get(key) {
             if let Some(h) = c.handle() {
-                h.arrived(data.len(), c.out.len());
+                h.arrived(data.len(), c.queued_total());
             }
         }
     }
@@ -99,7 +99,7 @@ impl<H: Handler> EventLoop<H> {
         if c.leaving.is_some() || c.flag(CLOSED) {
             return;
         }
-        if c.out.len() + data.len() > self.core.max_output && !c.flag(WRITE_BLOCKED) {
+        if c.queued_total() + data.len() > self.core.max_output && !c.flag(WRITE_BLOCKED) {
             // A batch of broadcasts or published messages would pass the cap before
             // the flush at its end: offer the socket what is queued first, so only a
             // peer that does not take it is closed (a failed write is met again at

@@ -9,7 +9,9 @@ use super::conn_handle::{ConnHandle, HandleShared};
 use super::control::ServerControl;
 use super::core::Core;
 use super::record::Record;
-use super::record::{CLOSED, ENDING, KEEP_READING, RESUME_PENDING, SHUTDOWN_WRITE_REQUESTED, USER_PAUSED};
+use super::record::{
+    CLOSED, ENDING, KEEP_READING, RESUME_PENDING, SHARED_HELD, SHUTDOWN_WRITE_REQUESTED, USER_PAUSED,
+};
 use super::timers::Timer;
 use super::token::{conn_token, Target};
 use super::writer::ConnWriter;
@@ -229,7 +231,7 @@ impl<'a, S> Conn<'a, S> {
     /// Bytes queued for the peer and not yet taken by the socket.
     #[inline]
     pub fn queued(&self) -> usize {
-        batch::queued(&self.c.out, &self.core.batch)
+        batch::queued(&self.c.out, &self.core.batch) + self.c.held_bytes()
     }
 
     /// Stops reading from this connection until [`resume_read`](Self::resume_read).
@@ -349,12 +351,26 @@ impl<'a, S> Conn<'a, S> {
 /// passes them in registers and the write reaches them with no load through the view.
 #[inline(never)]
 fn write_to<S>(c: &mut Record<S>, core: &mut Core, data: &[u8]) {
-    if data.is_empty() || c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED) {
-        return;
+    // One test for the rare cases: a closed or shut connection, and one holding
+    // shared messages that this write must follow.
+    if data.is_empty() || c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED | SHARED_HELD) {
+        return write_rare(c, core, data);
     }
     // Forwarded input is held to the hard cap by the flush, before anything of it is
     // written or kept (see `Core::flush`).
     if !core.batch.try_forward(data, &c.out) {
         Conn { c, core }.write_owned(data);
     }
+}
+
+/// [`write_to`] on a connection that is closed, shut, or holding shared messages
+/// (appended to its queue first, then the write goes on as usual).
+#[cold]
+#[inline(never)]
+fn write_rare<S>(c: &mut Record<S>, core: &mut Core, data: &[u8]) {
+    if data.is_empty() || c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED) {
+        return;
+    }
+    c.unhold(&mut core.pool);
+    write_to(c, core, data);
 }

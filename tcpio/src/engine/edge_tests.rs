@@ -12,7 +12,7 @@ use rustix::io::Errno;
 use super::config::{BufferLimits, LoopConfig, Timeouts};
 use super::core::Core;
 use super::deliver::{read_conn, Read};
-use super::record::{Record, NOTIFY_DRAINED, WRITE_BLOCKED};
+use super::record::{Record, NOTIFY_DRAINED, SHARED_HELD, WRITE_BLOCKED};
 use super::shared::{LoopShared, Shared};
 use super::{Action, Balance, CloseReason, Conn, FnHandler, Input};
 use crate::backend::Poller;
@@ -221,7 +221,7 @@ fn event_loop(
 }
 
 #[test]
-fn shared_messages_go_out_uncopied_and_only_the_unsent_rest_is_kept() {
+fn shared_messages_go_out_uncopied_and_a_full_socket_holds_the_rest_uncopied() {
     let (core, _rbuf, poller) = core(64);
     let mut lp = event_loop(core, poller);
     let (k1, k2) = (lp.conns.insert(record()), lp.conns.insert(record()));
@@ -234,15 +234,45 @@ fn shared_messages_go_out_uncopied_and_only_the_unsent_rest_is_kept() {
     lp.flush_fanout();
     let want = [&a[..], &b[..500], &a[..], &b[..]].concat();
     assert_eq!(scripted::written(), (want, true));
-    assert_eq!(lp.conns[k1].out.pending(), &b[500..], "only the unsent rest is copied");
-    assert!(lp.conns[k1].flag(WRITE_BLOCKED) && !lp.conns[k2].flag(WRITE_BLOCKED));
+    let c1 = &lp.conns[k1];
+    assert!(c1.out.is_empty(), "nothing copied");
+    assert_eq!(c1.held_bytes(), 500, "the rest of `b` is held");
+    assert!(c1.flag(WRITE_BLOCKED) && c1.flag(SHARED_HELD) && !lp.conns[k2].flag(WRITE_BLOCKED));
     assert!(lp.conns[k2].out.is_empty());
-    assert_eq!(lp.core.pool.queued, 500);
+    assert_eq!(lp.core.pool.queued, 500, "held bytes count as queued");
 
-    // A blocked recipient gets later messages copied after its queue, in order.
+    // A recipient whose socket is full holds later messages too, in order.
     lp.fan_out(a.clone(), &[k1]);
     lp.flush_fanout();
-    assert_eq!(lp.conns[k1].out.pending(), [&b[500..], &a[..]].concat());
+    assert_eq!((lp.conns[k1].held_bytes(), lp.conns[k1].queued_total()), (1500, 1500));
+    // A write to it must follow them: they are appended to its queue first.
+    Conn::new(&mut lp.conns[k1], &mut lp.core).write(b"!");
+    let c1 = &lp.conns[k1];
+    assert_eq!(c1.out.pending(), [&b[500..], &a[..], b"!"].concat());
+    assert!(!c1.flag(SHARED_HELD) && c1.held_bytes() == 0);
+}
+
+#[test]
+fn the_writable_edge_writes_held_messages_and_keeps_what_the_socket_leaves() {
+    let (core, _rbuf, poller) = core(64);
+    let mut lp = event_loop(core, poller);
+    let k = lp.conns.insert(record());
+    let (a, b): (Arc<[u8]>, Arc<[u8]>) = (vec![b'a'; 100].into(), vec![b'b'; 100].into());
+    scripted::install([Step::WouldBlock]);
+    lp.fan_out(a.clone(), &[k]);
+    lp.fan_out(b.clone(), &[k]);
+    lp.flush_fanout();
+    assert_eq!(lp.conns[k].held_bytes(), 200);
+    // The edge: the socket takes 150, then (next edge) the rest.
+    scripted::then([Step::Take(150)]);
+    lp.on_writable(k);
+    assert_eq!((lp.conns[k].held_bytes(), lp.conns[k].flag(WRITE_BLOCKED)), (50, true));
+    scripted::then([Step::Take(usize::MAX)]);
+    lp.on_writable(k);
+    let c = &lp.conns[k];
+    assert!(!c.flag(SHARED_HELD) && !c.flag(WRITE_BLOCKED) && c.queued_total() == 0);
+    assert_eq!(scripted::written(), ([&a[..], &b[..]].concat(), true));
+    assert_eq!(lp.core.pool.queued, 0);
 }
 
 #[test]
@@ -259,4 +289,19 @@ fn a_recipient_that_cannot_take_a_shared_message_within_its_cap_is_closed() {
     assert!(!lp.conns.contains(k1), "900 + 1000 bytes left passes the cap of 1200");
     assert!(lp.conns.contains(k2) && lp.conns[k2].out.is_empty());
     assert_eq!(scripted::written().0.len(), 100 + 2000);
+}
+
+#[test]
+fn a_message_for_other_recipients_ends_the_run_and_order_holds() {
+    let (core, _rbuf, poller) = core(64);
+    let mut lp = event_loop(core, poller);
+    let (k1, k2) = (lp.conns.insert(record()), lp.conns.insert(record()));
+    let message = |m: &[u8]| -> Arc<[u8]> { Arc::from(m) };
+    // `a` and `b` to both: one run, one write each; `c` to k1 alone ends it.
+    scripted::install([Step::Take(usize::MAX), Step::Take(usize::MAX), Step::Take(usize::MAX)]);
+    lp.fan_out(message(b"a"), &[k1, k2]);
+    lp.fan_out(message(b"b"), &[k1, k2]);
+    lp.fan_out(message(b"c"), &[k1]);
+    lp.flush_fanout();
+    assert_eq!(scripted::written(), (b"ababc".to_vec(), true));
 }

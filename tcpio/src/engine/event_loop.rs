@@ -232,6 +232,8 @@ impl<H: Handler> EventLoop<H> {
         }
         // The common case: everything went out and nothing waits on the output.
         let c = &self.conns[key];
+        // (Held shared messages need no test: a connection holding some is waiting
+        // for its socket, so `NOTIFY_DRAINED` is set and `output_watch` is true.)
         if c.out.is_empty() && !c.output_watch() {
             return;
         }

@@ -23,7 +23,8 @@ use super::buffer::{BufferPool, OutBuf};
 use super::core::Core;
 use super::record::Record;
 use super::record::{
-    CONNECTING, NOTIFY_DRAINED, PRESSURE_PAUSED, SHUTDOWN_WRITE_REQUESTED, TLS, WRITE_BLOCKED, WRITE_SHUT,
+    CONNECTING, NOTIFY_DRAINED, PRESSURE_PAUSED, SHARED_HELD, SHUTDOWN_WRITE_REQUESTED, TLS, WRITE_BLOCKED,
+    WRITE_SHUT,
 };
 use super::{CloseReason, EventLoop, Handler};
 use crate::transport::{IoError, Stream};
@@ -192,7 +193,11 @@ impl<H: Handler> EventLoop<H> {
             return self.finish_connect(key);
         }
         c.set_flag(WRITE_BLOCKED, false);
-        if let Err(e) = self.core.flush(c, &[]) {
+        let flushed = match c.flag(SHARED_HELD) {
+            true => self.core.flush_held(c),
+            false => self.core.flush(c, &[]),
+        };
+        if let Err(e) = flushed {
             return self.finalize(key, CloseReason::from_io(e));
         }
         self.after_output(key);
@@ -204,7 +209,7 @@ impl<H: Handler> EventLoop<H> {
         let limits = &self.core.cfg.limits;
         let (low, high) = (limits.low_water, limits.high_water);
         let c = &mut self.conns[key];
-        let queued = c.out.len();
+        let queued = c.queued_total();
         c.publish_queued();
         if c.flag(PRESSURE_PAUSED) && queued <= low {
             c.set_flag(PRESSURE_PAUSED, false);

@@ -51,7 +51,7 @@ impl<H: Handler> EventLoop<H> {
         c.leaving = Some(how);
         c.set_flag(ENDING | CLOSED, true);
         c.mark_closed_for_handles();
-        if c.out.is_empty() {
+        if c.queued_total() == 0 {
             self.progress_leave(key);
         }
     }
@@ -128,7 +128,7 @@ impl<H: Handler> EventLoop<H> {
         }
         c.set_flag(CLOSED, true);
         c.inbuf.release(&mut self.core.pool);
-        c.out.release(&mut self.core.pool);
+        c.release_output(&mut self.core.pool);
         self.gone(&c);
         tracing::trace!(loop_id = self.id(), conn = c.id, %reason, "connection closed");
         if self.core.shared.observer.is_some() {
@@ -191,7 +191,7 @@ impl<H: Handler> EventLoop<H> {
             tracing::warn!(conn = c.id, error = %e, "deregistering a detached socket failed");
         }
         let unread = c.inbuf.take_vec(&mut self.core.pool);
-        c.out.release(&mut self.core.pool);
+        c.release_output(&mut self.core.pool);
         let (id, peer, state) = (c.id, c.peer, c.state);
         match c.stream.into_std() {
             Ok(stream) => {

@@ -56,6 +56,7 @@ mod flush;
 mod group;
 mod guard;
 mod handler;
+mod held;
 mod input;
 mod leave;
 mod listeners;

@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::buffer::{InBuf, OutBuf};
+use super::buffer::{BufferPool, InBuf, OutBuf};
 use super::conn_handle::HandleShared;
 use super::token::{conn_token, key_of, Target};
 use super::CloseReason;
@@ -22,7 +22,7 @@ pub(crate) enum Leaving {
 }
 
 /// A connection's state bits, kept in one word (`Record::flags`) so the hot path
-/// tests several with one load and mask. 32 bits: 17 are used; the word shares its
+/// tests several with one load and mask. 32 bits: 18 are used; the word shares its
 /// alignment slot with the record's small fields, so the spare bits cost nothing.
 pub(crate) type Bits = u32;
 
@@ -72,6 +72,10 @@ pub(crate) const SETUP: Bits = 1 << 15;
 /// flushes through `flush_tls`. Tested only where a test already happens (with the
 /// bits that send a read or a flush off the common path), so plaintext pays nothing.
 pub(crate) const TLS: Bits = 1 << 16;
+/// Shared messages its full socket did not take are held in `Ext::held`, after the
+/// output queue (only while `WRITE_BLOCKED`). Tested with the bits every write
+/// already tests, so a write to such a connection first appends them to the queue.
+pub(crate) const SHARED_HELD: Bits = 1 << 17;
 
 /// The rarely used parts of a connection, boxed so that connections without timers
 /// or handles pay one word for them.
@@ -97,6 +101,8 @@ pub(crate) struct Ext {
     pub(crate) own_check: bool,
     /// The groups it is in (left when it goes).
     pub(crate) groups: Vec<super::group::Group>,
+    /// Shared messages held while the socket is full (`SHARED_HELD`).
+    pub(crate) held: super::held::Held,
 }
 
 /// A TLS connection's session and the ciphertext kept for it.
@@ -263,7 +269,43 @@ impl<S> Record<S> {
     /// [`SendError::Full`](crate::SendError::Full) check.
     pub(crate) fn publish_queued(&self) {
         if let Some(h) = self.handle() {
-            h.publish(self.out.len());
+            h.publish(self.queued_total());
+        }
+    }
+
+    /// Bytes of shared messages held after the output queue.
+    #[inline]
+    pub(crate) fn held_bytes(&self) -> usize {
+        match self.flag(SHARED_HELD) {
+            true => self.ext.as_ref().map_or(0, |e| e.held.bytes()),
+            false => 0,
+        }
+    }
+
+    /// Everything waiting for the socket: the output queue and held messages.
+    #[inline]
+    pub(crate) fn queued_total(&self) -> usize {
+        self.out.len() + self.held_bytes()
+    }
+
+    /// Appends held messages to the output queue, before a write that must follow
+    /// them.
+    #[cold]
+    pub(crate) fn unhold(&mut self, pool: &mut BufferPool) {
+        self.set_flag(SHARED_HELD, false);
+        if let Some(e) = self.ext.as_mut() {
+            e.held.append_to(&mut self.out, pool);
+        }
+    }
+
+    /// Drops the output queue and held messages (a connection that goes).
+    pub(crate) fn release_output(&mut self, pool: &mut BufferPool) {
+        self.out.release(pool);
+        if self.flag(SHARED_HELD) {
+            self.set_flag(SHARED_HELD, false);
+            if let Some(e) = self.ext.as_mut() {
+                e.held.clear(pool);
+            }
         }
     }
 
@@ -289,7 +331,7 @@ impl<S> Record<S> {
     /// are only drained and discarded until the peer closes.
     pub(crate) fn lingering(&self) -> bool {
         // The bit first: it is clear on every live connection.
-        self.flag(WRITE_SHUT) && matches!(self.leaving, Some(Leaving::Close(_))) && self.out.is_empty()
+        self.flag(WRITE_SHUT) && matches!(self.leaving, Some(Leaving::Close(_))) && self.queued_total() == 0
     }
 }
 

@@ -1,7 +1,7 @@
 //! [`ConnWriter`]: appending straight to a connection's output queue.
 
 use super::buffer::BufferPool;
-use super::record::{Record, CLOSED, SHUTDOWN_WRITE_REQUESTED};
+use super::record::{Record, CLOSED, SHARED_HELD, SHUTDOWN_WRITE_REQUESTED};
 
 /// Appends to a connection's output queue with less bookkeeping per call than
 /// [`Conn::write`](crate::Conn::write), for a handler that answers a pipeline with many small replies.
@@ -64,6 +64,10 @@ impl<'w, S> ConnWriter<'w, S> {
     /// A writer for `c`, which has `queued` bytes queued (forwarded input included)
     /// against a hard cap of `limit`.
     pub(crate) fn new(c: &'w mut Record<S>, pool: &'w mut BufferPool, queued: usize, limit: usize) -> Self {
+        if c.flag(SHARED_HELD) {
+            // Held messages go first (`queued` counted them already).
+            c.unhold(pool);
+        }
         let room = if c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED) { 0 } else { limit.saturating_sub(queued) };
         // The buffer is taken now, so that a put is a plain append; an unused one goes
         // back on drop.
