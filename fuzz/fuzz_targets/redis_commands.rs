@@ -13,8 +13,9 @@
 use std::borrow::Cow;
 
 use libfuzzer_sys::fuzz_target;
-use tcpio_examples::redis::commands::{execute, protocol_error, Ctx, Flow};
+use tcpio_examples::redis::commands::{execute, protocol_error, Ctx, Flow, Session};
 use tcpio_examples::redis::store::{Clock, Store};
+use tcpio_examples::redis::{Options, Shared};
 use tcpio_fuzz::redis::{check_reply, drive};
 
 fuzz_target!(|data: &[u8]| {
@@ -24,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
     // One clock reading for the whole input, as for one batch of pipelined requests.
     let mut clock = Clock::new(store.origin());
     let mut scratch = Vec::new();
-    let mut ctx = Ctx { store: &store, clock: &mut clock, scratch: &mut scratch };
+    let shared = Shared::new(&Options::default());
+    let mut session = Session::open();
+    let mut ctx =
+        Ctx { store: &store, clock: &mut clock, scratch: &mut scratch, shared: &shared, session: &mut session };
     let mut run = |wire: &[u8]| -> Vec<Vec<u8>> {
         let mut replies = Vec::new();
         let outcome = drive([wire], |args, _, _| {

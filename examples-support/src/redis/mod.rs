@@ -21,10 +21,15 @@
 //! ```
 
 pub mod commands;
+pub mod float;
 pub mod resp;
 mod server;
 pub mod store;
 #[cfg(test)]
 mod tests;
 
-pub use server::{start, ConnState, Redis, MAX_QUERY_BUFFER, SWEEP_EVERY};
+pub use server::{start, start_with, ConnState, Options, Redis, Shared, MAX_QUERY_BUFFER, SWEEP_EVERY};
+
+/// The Redis version this server answers as (`INFO`, `HELLO`): the one whose
+/// behaviour it follows.
+pub const VERSION: &str = "7.0.15";

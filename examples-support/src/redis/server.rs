@@ -9,13 +9,18 @@
 //! Replies go into the connection through a [`ConnWriter`](tcpio::ConnWriter): each
 //! reply is one append to the connection's output queue, with the per-call checks of
 //! [`Conn::write`] done once per callback.
+//!
+//! The server's options ([`Options`]: `requirepass`, `timeout`, `maxclients`) and its
+//! counters live in [`Shared`], which every loop's handler holds; `CONFIG SET` changes
+//! them for the connections that open (or authenticate) afterwards, as in Redis.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use tcpio::{Action, Builder, Conn, Handler, Input, ServerHandle};
+use tcpio::{Action, Builder, CloseReason, Conn, Handler, Input, ServerHandle};
 
-use super::commands::{run_all, Ctx, Flow};
+use super::commands::{run_all, Ctx, Flow, Session};
 use super::resp::{Parser, Progress};
 use super::store::{Clock, Store};
 
@@ -27,46 +32,193 @@ pub const MAX_QUERY_BUFFER: usize = 1 << 30;
 /// How often each loop sweeps expired keys out of part of the keyspace.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(25);
 
-/// Per-connection state: how far a long incomplete request has been scanned.
+/// Redis's default `maxclients`.
+const DEFAULT_MAXCLIENTS: u64 = 10_000;
+
+/// The options of the server, as `redis-server` takes them on its command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// `requirepass`: clients must `AUTH` with it first (none by default).
+    pub requirepass: Option<Vec<u8>>,
+    /// `timeout`: close a client idle this many seconds (0, the default, never).
+    pub timeout: u64,
+    /// `maxclients`: most clients connected at once (10000 by default); the next
+    /// one is told `-ERR max number of clients reached` and closed.
+    pub maxclients: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { requirepass: None, timeout: 0, maxclients: DEFAULT_MAXCLIENTS }
+    }
+}
+
+/// What every loop's handler shares besides the keyspace: the settings `CONFIG SET`
+/// may change, and the counters `INFO` reports.
+#[derive(Debug)]
+pub struct Shared {
+    /// When the server started.
+    pub started: Instant,
+    /// The default user's password, if one is required.
+    pub requirepass: Mutex<Option<Vec<u8>>>,
+    /// Idle timeout of new connections in seconds, 0 for none.
+    pub timeout: AtomicU64,
+    /// Most clients at once.
+    pub maxclients: AtomicU64,
+    /// Clients connected now.
+    pub clients: AtomicUsize,
+    /// Connections accepted since the start (or `CONFIG RESETSTAT`).
+    pub connections: AtomicU64,
+    /// Connections refused for `maxclients`.
+    pub rejected: AtomicU64,
+    /// Commands run (added by each connection after each batch).
+    pub commands: AtomicU64,
+    /// Keys found by `GET`.
+    pub hits: AtomicU64,
+    /// Keys missed by `GET`.
+    pub misses: AtomicU64,
+    /// The next connection's number.
+    next_id: AtomicU64,
+}
+
+impl Shared {
+    /// The shared state of a server started with `options`.
+    pub fn new(options: &Options) -> Shared {
+        Shared {
+            started: Instant::now(),
+            requirepass: Mutex::new(options.requirepass.clone()),
+            timeout: AtomicU64::new(options.timeout),
+            maxclients: AtomicU64::new(options.maxclients),
+            clients: AtomicUsize::new(0),
+            connections: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            commands: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Zeroes the counters (`CONFIG RESETSTAT`).
+    pub fn reset_stats(&self) {
+        for c in [&self.connections, &self.rejected, &self.commands, &self.hits, &self.misses] {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Adds a connection's counters since the last call, and zeroes them.
+    fn settle(&self, session: &mut Session) {
+        if session.commands > 0 {
+            self.commands.fetch_add(std::mem::take(&mut session.commands), Ordering::Relaxed);
+        }
+        if session.hits > 0 {
+            self.hits.fetch_add(std::mem::take(&mut session.hits), Ordering::Relaxed);
+        }
+        if session.misses > 0 {
+            self.misses.fetch_add(std::mem::take(&mut session.misses), Ordering::Relaxed);
+        }
+    }
+}
+
+/// Per-connection state: how far a long incomplete request has been scanned, and the
+/// session commands see.
 #[derive(Debug, Default)]
 pub struct ConnState {
     progress: Progress,
+    session: Session,
+    /// Whether it counts among the connected clients.
+    counted: bool,
 }
 
 /// One event loop's handler; every loop's handler shares the keyspace.
 #[derive(Debug)]
 pub struct Redis {
     store: Arc<Store>,
+    shared: Arc<Shared>,
     parser: Parser,
     clock: Clock,
     scratch: Vec<u8>,
 }
 
 impl Redis {
-    /// A handler serving `store`.
+    /// A handler serving `store` with the default options.
     pub fn new(store: Arc<Store>) -> Redis {
+        Redis::with_shared(store, Arc::new(Shared::new(&Options::default())))
+    }
+
+    /// A handler serving `store`, with the settings and counters in `shared`.
+    pub fn with_shared(store: Arc<Store>, shared: Arc<Shared>) -> Redis {
         let clock = Clock::new(store.origin());
-        Redis { store, parser: Parser::new(), clock, scratch: Vec::new() }
+        Redis { store, shared, parser: Parser::new(), clock, scratch: Vec::new() }
     }
 }
 
 impl Handler for Redis {
     type State = ConnState;
 
+    fn on_open(&mut self, conn: &mut Conn<'_, ConnState>) -> Action {
+        let shared = &*self.shared;
+        shared.connections.fetch_add(1, Ordering::Relaxed);
+        let clients = shared.clients.fetch_add(1, Ordering::Relaxed) + 1;
+        let state = conn.state_mut();
+        state.counted = true;
+        if clients as u64 > shared.maxclients.load(Ordering::Relaxed) {
+            shared.rejected.fetch_add(1, Ordering::Relaxed);
+            conn.write(b"-ERR max number of clients reached\r\n");
+            return Action::Close;
+        }
+        let authenticated = shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()).is_none();
+        state.session = Session {
+            id: shared.next_id.fetch_add(1, Ordering::Relaxed),
+            authenticated,
+            ..Session::default()
+        };
+        let timeout = shared.timeout.load(Ordering::Relaxed);
+        if timeout > 0 {
+            conn.set_idle_timeout(Some(Duration::from_secs(timeout)));
+        }
+        Action::Continue
+    }
+
     fn on_data(&mut self, conn: &mut Conn<'_, ConnState>, input: &mut Input<'_>) -> Action {
-        let mut progress = conn.state().progress;
+        let state = conn.state_mut();
+        let mut progress = state.progress;
+        let mut session = std::mem::take(&mut state.session);
         self.clock.reset();
-        let mut ctx = Ctx { store: &self.store, clock: &mut self.clock, scratch: &mut self.scratch };
+        let mut ctx = Ctx {
+            store: &self.store,
+            clock: &mut self.clock,
+            scratch: &mut self.scratch,
+            shared: &self.shared,
+            session: &mut session,
+        };
         let mut out = conn.writer();
         let (used, flow) = run_all(&mut self.parser, &mut progress, input.bytes(), &mut ctx, &mut out);
         drop(out); // settles the writer's accounting and frees `conn`
+        self.shared.settle(&mut session);
+        // A request with a great many arguments leaves big buffers behind; give them
+        // back now that it is done.
+        self.parser.shrink();
+        if self.scratch.capacity() > super::resp::KEEP_SCRATCH {
+            self.scratch = Vec::new();
+        }
+        let state = conn.state_mut();
+        state.session = session;
         if flow == Flow::Close {
             input.consume_all();
             return Action::Close;
         }
-        conn.state_mut().progress = progress;
+        state.progress = progress;
         input.consume(used);
         Action::Continue
+    }
+
+    fn on_close(&mut self, conn: &mut Conn<'_, ConnState>, _reason: &CloseReason) {
+        let state = conn.state_mut();
+        if std::mem::take(&mut state.counted) {
+            self.shared.clients.fetch_sub(1, Ordering::Relaxed);
+        }
+        self.shared.settle(&mut state.session);
     }
 
     fn on_tick(&mut self) -> Option<Duration> {
@@ -76,8 +228,17 @@ impl Handler for Redis {
     }
 }
 
-/// Starts the Redis server on `builder`'s addresses and loops, with a fresh keyspace.
+/// Starts the Redis server on `builder`'s addresses and loops, with a fresh keyspace
+/// and the default options.
 pub fn start(builder: Builder) -> Result<ServerHandle, tcpio::Error> {
+    start_with(builder, &Options::default())
+}
+
+/// Starts the Redis server with `options`.
+pub fn start_with(builder: Builder, options: &Options) -> Result<ServerHandle, tcpio::Error> {
     let store = Arc::new(Store::new());
-    builder.max_input(MAX_QUERY_BUFFER).start(move |_loop_id| Redis::new(store.clone()))
+    let shared = Arc::new(Shared::new(options));
+    builder
+        .max_input(MAX_QUERY_BUFFER)
+        .start(move |_loop_id| Redis::with_shared(store.clone(), shared.clone()))
 }

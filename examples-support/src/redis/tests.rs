@@ -1,9 +1,10 @@
 //! Unit tests of the sans-I/O parts: parser, keyspace, glob, commands. They need no
 //! socket.
 
-use super::commands::{execute, run_all, Ctx};
+use super::commands::{execute, run_all, Ctx, Session};
 use super::resp::{parse_i64, Parser, Progress, ProtocolError};
-use super::store::{glob_match, Clock, SetIf, SetTtl, Store, NEVER};
+use super::store::{glob_match, Clock, SetIf, SetTtl, Store, Value, NEVER};
+use super::{Options, Shared};
 
 /// Parses every request in `input`; returns the argument lists and the bytes used.
 fn parse_all(input: &[u8]) -> (Vec<Vec<Vec<u8>>>, usize, Option<ProtocolError>) {
@@ -168,9 +169,9 @@ fn glob_matches_like_redis() {
 fn store_expires_lazily_and_by_sweep() {
     let store = Store::new();
     let mut clock = Clock::fixed(1000);
-    assert!(store.set(b"a", b"1", SetTtl::At(1100), SetIf::Always, &mut clock, |_| {}));
-    assert!(store.set(b"b", b"2", SetTtl::At(1100), SetIf::Always, &mut clock, |_| {}));
-    assert!(store.set(b"c", b"3", SetTtl::Clear, SetIf::Always, &mut clock, |_| {}));
+    assert!(store.set(b"a", b"1", SetTtl::At(1100), SetIf::Always, &mut clock, |_| true));
+    assert!(store.set(b"b", b"2", SetTtl::At(1100), SetIf::Always, &mut clock, |_| true));
+    assert!(store.set(b"c", b"3", SetTtl::Clear, SetIf::Always, &mut clock, |_| true));
     assert_eq!(store.counts(), (3, 2));
     clock.advance(100);
     // Lazy: touching an expired key removes it.
@@ -186,17 +187,21 @@ fn store_expires_lazily_and_by_sweep() {
 fn rewritten_deadlines_leave_no_stale_removal() {
     let store = Store::new();
     let mut clock = Clock::fixed(10);
-    store.set(b"k", b"v", SetTtl::At(20), SetIf::Always, &mut clock, |_| {});
+    store.set(b"k", b"v", SetTtl::At(20), SetIf::Always, &mut clock, |_| true);
     // A plain SET clears the deadline: the old heap entry must not remove the key.
-    store.set(b"k", b"w", SetTtl::Clear, SetIf::Always, &mut clock, |_| {});
+    store.set(b"k", b"w", SetTtl::Clear, SetIf::Always, &mut clock, |_| true);
     for _ in 0..1000 {
-        store.set(b"x", b"v", SetTtl::At(1_000_000), SetIf::Always, &mut clock, |_| {});
+        store.set(b"x", b"v", SetTtl::At(1_000_000), SetIf::Always, &mut clock, |_| true);
     }
     clock.advance(100);
     for _ in 0..super::store::SHARDS {
         store.sweep(&mut clock);
     }
-    assert_eq!(store.get(b"k", &mut clock, |v| v.map(<[u8]>::to_vec)), Some(b"w".to_vec()));
+    let value = store.get(b"k", &mut clock, |v| match v {
+        Some(Value::Str(s)) => Some(s.clone()),
+        _ => None,
+    });
+    assert_eq!(value, Some(b"w".to_vec()));
     assert_eq!(store.deadline(b"x", &mut clock), Some(1_000_000));
     assert_eq!(store.deadline(b"k", &mut clock), Some(NEVER));
 }
@@ -204,7 +209,8 @@ fn rewritten_deadlines_leave_no_stale_removal() {
 /// Runs requests (inline syntax) against `store` and returns the replies.
 fn run(store: &Store, clock: &mut Clock, requests: &str) -> String {
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
-    let mut ctx = Ctx { store, clock, scratch: &mut scratch };
+    let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
+    let mut ctx = Ctx { store, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
     run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
     String::from_utf8(out).unwrap()
 }
@@ -278,7 +284,7 @@ fn errors_use_redis_texts() {
 
 /// Inputs the fuzz targets (`fuzz/fuzz_targets/redis_commands.rs`) found, minimized.
 mod fuzz_regressions {
-    use super::{execute, Clock, Ctx, Parser, Progress, Store};
+    use super::{execute, Clock, Ctx, Options, Parser, Progress, Session, Shared, Store};
 
     /// The reply to one request, sent as a multibulk request with these arguments.
     fn reply(args: &[&[u8]]) -> String {
@@ -292,7 +298,15 @@ mod fuzz_regressions {
             (Store::new(), Clock::fixed(1), Vec::new(), Vec::new());
         let mut parser = Parser::new();
         let (args, _) = parser.parse(&wire, &mut Progress::default()).unwrap().unwrap();
-        execute(args, &mut Ctx { store: &store, clock: &mut clock, scratch: &mut scratch }, &mut out);
+        let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
+        let mut ctx = Ctx {
+            store: &store,
+            clock: &mut clock,
+            scratch: &mut scratch,
+            shared: &shared,
+            session: &mut session,
+        };
+        execute(args, &mut ctx, &mut out);
         String::from_utf8(out).unwrap()
     }
 
