@@ -323,3 +323,57 @@ mod fuzz_regressions {
         );
     }
 }
+
+#[test]
+fn a_request_with_millions_of_arguments_gives_its_scratch_back() {
+    // MSET with two million arguments: the parser's argument list grows to hold them
+    // all (32 MiB), and must shrink back once the request is done.
+    let n = 2_000_000;
+    let mut wire = format!("*{}\r\n$4\r\nMSET\r\n", n + 1).into_bytes();
+    for i in 0..n {
+        let arg = format!("{}", i % 1000);
+        wire.extend_from_slice(format!("${}\r\n{arg}\r\n", arg.len()).as_bytes());
+    }
+    let mut parser = Parser::new();
+    let (args, used) = parser.parse(&wire, &mut Progress::default()).unwrap().unwrap();
+    assert_eq!((args.len(), used), (n + 1, wire.len()));
+    let grown = parser.capacity();
+    assert!(grown >= n * 16, "{grown}");
+    parser.shrink();
+    assert!(parser.capacity() <= super::resp::KEEP_SCRATCH, "{} bytes kept", parser.capacity());
+    // A small request afterwards still parses, and shrinking again changes nothing.
+    let (args, _) = parser.parse(b"*1\r\n$4\r\nPING\r\n", &mut Progress::default()).unwrap().unwrap();
+    assert_eq!(args.get(0), b"PING");
+    let small = parser.capacity();
+    parser.shrink();
+    assert_eq!(parser.capacity(), small);
+}
+
+#[test]
+fn a_batch_with_a_huge_request_runs_and_then_shrinks() {
+    // What `on_data` does with one read: run every request, then shrink the parser.
+    let store = Store::new();
+    let mut clock = Clock::fixed(1);
+    let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
+    let mut scratch = Vec::new();
+    let mut ctx = Ctx {
+        store: &store,
+        clock: &mut clock,
+        scratch: &mut scratch,
+        shared: &shared,
+        session: &mut session,
+    };
+    let mut wire = b"*200001\r\n$4\r\nSADD\r\n$1\r\ns\r\n".to_vec();
+    for i in 0..199_999 {
+        let m = i.to_string();
+        wire.extend_from_slice(format!("${}\r\n{m}\r\n", m.len()).as_bytes());
+    }
+    let mut parser = Parser::new();
+    let mut out = Vec::new();
+    let (used, _) = run_all(&mut parser, &mut Progress::default(), &wire, &mut ctx, &mut out);
+    assert_eq!(used, wire.len());
+    assert_eq!(out, b":199999\r\n");
+    assert!(parser.capacity() > super::resp::KEEP_SCRATCH);
+    parser.shrink();
+    assert!(parser.capacity() <= super::resp::KEEP_SCRATCH);
+}
