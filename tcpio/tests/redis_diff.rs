@@ -117,6 +117,44 @@ fn strings_match() {
         "INCRBYFLOAT f -3.25",
         "SET f abc",
         "INCRBYFLOAT f 1",
+        "INCRBYFLOAT g 12345.6789",
+        "INCRBYFLOAT g 0.1",
+        "INCRBYFLOAT g -12345.7789",
+        "INCRBYFLOAT g 1e300",
+        "INCRBYFLOAT g -1e300",
+        "INCRBYFLOAT g 1.5e-10",
+        "INCRBYFLOAT g 1e-30",
+        "INCRBYFLOAT g 123456789012345678901234567890",
+        "INCRBYFLOAT g 0.000000000000000000000000000001234567890123456789",
+        "INCRBYFLOAT g 1e4932",
+        "INCRBYFLOAT g 1e-5000",
+        "INCRBYFLOAT g 1e4000",
+        "INCRBYFLOAT g 1e4000",
+        "INCRBYFLOAT g -1e4000",
+        "INCRBYFLOAT g 3.14159265358979323846264338327950288",
+        "INCRBYFLOAT g +5",
+        "INCRBYFLOAT g .5",
+        "INCRBYFLOAT g 5.",
+        "INCRBYFLOAT g 1E2",
+        "INCRBYFLOAT g 1e+2",
+        "INCRBYFLOAT g -0",
+        "INCRBYFLOAT g Infinity",
+        "INCRBYFLOAT g 0x10",
+        "INCRBYFLOAT g -0x1.8p1",
+        "INCRBYFLOAT g 0x.1P-4",
+        "INCRBYFLOAT g 0xg",
+        "INCRBYFLOAT g 0x1p",
+        "INCRBYFLOAT g 9007199254740993",
+        "INCRBYFLOAT g 18446744073709551617",
+        "GET g",
+        "SET g 10",
+        "INCRBYFLOAT g 0.1",
+        "SET g 1e2",
+        "INCRBYFLOAT g 1",
+        "SET g 0.1",
+        "INCRBYFLOAT g 0.2",
+        "SET g 3.0000000000000000001",
+        "INCRBYFLOAT g 0",
         "MSET a 1 b 2 c 3",
         "MSET a 1 b",
         "MGET a b c nope",
@@ -511,6 +549,11 @@ fn hashes_match() {
         "HINCRBYFLOAT n f inf",
         "HINCRBYFLOAT n f abc",
         "HINCRBYFLOAT n nf 2.5e2",
+        "HINCRBYFLOAT n nf 12345.6789",
+        "HINCRBYFLOAT n nf 1e300",
+        "HINCRBYFLOAT n nf -1e300",
+        "HINCRBYFLOAT n big 1",
+        "HINCRBYFLOAT n nf 1e4932",
         "HINCRBYFLOAT n nf -250",
         "HGETALL n",
         "HDEL h c d z",
@@ -785,6 +828,25 @@ fn pick_member(rng: &mut Rng) -> String {
     rng.pick(&["a", "b", "c", "d", "e", "1", "-2", "10", "", "x\r\ny"]).to_string()
 }
 
+/// A small integer mostly, now and then an extreme one or not a number at all.
+fn pick_int(rng: &mut Rng) -> String {
+    match rng.below(20) {
+        0 => rng
+            .pick(&[
+                "9223372036854775807",
+                "-9223372036854775808",
+                "9223372036854775808",
+                "x",
+                "1.5",
+                "",
+                "-0",
+            ])
+            .to_string(),
+        1 => rng.pick(&["1000000", "-1000000", "4294967296", "-4294967297"]).to_string(),
+        _ => rng.int(-6, 6),
+    }
+}
+
 /// Generates one command of `family` (or, now and then, of another, so types collide).
 fn generate(family: &str, rng: &mut Rng) -> Vec<String> {
     let family =
@@ -793,8 +855,8 @@ fn generate(family: &str, rng: &mut Rng) -> Vec<String> {
     let k2 = pick_key(rng);
     let m = pick_member(rng);
     let m2 = pick_member(rng);
-    let i = rng.int(-6, 6);
-    let j = rng.int(-6, 6);
+    let i = pick_int(rng);
+    let j = pick_int(rng);
     let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     match family {
         "strings" => match rng.below(22) {

@@ -188,7 +188,7 @@ fn round_big(a: &Big, sticky: bool) -> (u64, i32) {
 
 /// Parses a number as Redis's `string2ld` does (`strtold`, then: no leading space,
 /// nothing after the number (a NUL included), not NaN, no overflow, no underflow to
-/// zero). Hexadecimal floats are not read.
+/// zero), hexadecimal numbers (`0x1.8p3`) included.
 pub fn parse_float(s: &[u8]) -> Option<Float> {
     if s.is_empty() || s.len() >= MAX_LEN {
         return None;
@@ -200,6 +200,11 @@ pub fn parse_float(s: &[u8]) -> Option<Float> {
     };
     if rest.eq_ignore_ascii_case(b"inf") || rest.eq_ignore_ascii_case(b"infinity") {
         return Some(Float { neg, mant: 0, exp: 0, inf: true });
+    }
+    if rest.len() > 2 && rest[0] == b'0' && matches!(rest[1], b'x' | b'X') {
+        if let Some(f) = parse_hex(neg, &rest[2..]) {
+            return f;
+        }
     }
     // Digits, an optional point and digits (at least one digit in all), an optional
     // exponent.
@@ -284,6 +289,62 @@ pub fn parse_float(s: &[u8]) -> Option<Float> {
         (mant, shift - k as i32)
     };
     finite(neg, mant, exp)
+}
+
+/// A hexadecimal number after its `0x`, as `strtold` reads one: hexadecimal digits, an
+/// optional point and digits, an optional binary exponent (`p`, decimal). `None` when
+/// there is no hexadecimal digit (then `strtold` reads just the `0`, and the `x` is left
+/// over); `Some(None)` when the text is not a number that Redis accepts.
+fn parse_hex(neg: bool, s: &[u8]) -> Option<Option<Float>> {
+    let (mut h, mut e2, mut seen_digit, mut seen_point, mut sticky) = (0u128, 0i64, false, false, false);
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'.' if !seen_point => seen_point = true,
+            c => {
+                let Some(d) = (c as char).to_digit(16) else { break };
+                seen_digit = true;
+                if h >> 124 == 0 {
+                    h = (h << 4) | u128::from(d);
+                    if seen_point {
+                        e2 -= 4;
+                    }
+                } else {
+                    sticky |= d != 0;
+                    if !seen_point {
+                        e2 += 4;
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    if !seen_digit {
+        return None;
+    }
+    if i < s.len() {
+        if !matches!(s[i], b'p' | b'P') {
+            return Some(None);
+        }
+        let exp = &s[i + 1..];
+        let (eneg, digits) = match exp.first() {
+            Some(b'-') => (true, &exp[1..]),
+            Some(b'+') => (false, &exp[1..]),
+            _ => (false, exp),
+        };
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+            return Some(None);
+        }
+        let v = digits.iter().fold(0i64, |v, &d| (v * 10 + i64::from(d - b'0')).min(1 << 40));
+        e2 += if eneg { -v } else { v };
+    }
+    if h == 0 {
+        return Some(Some(Float { neg, ..Float::ZERO }));
+    }
+    // What was dropped only matters as a sticky bit below the 64 kept.
+    let (mant, shift) = round_u128(h | u128::from(sticky));
+    let exp = e2.saturating_add(i64::from(shift));
+    Some(i32::try_from(exp).ok().and_then(|exp| finite(neg, mant, exp)))
 }
 
 /// Formats a finite number as `%.17Lf` with the trailing zeros (and a trailing point)
@@ -374,7 +435,10 @@ mod tests {
 
     #[test]
     fn parsing_refuses_what_strtold_and_redis_refuse() {
-        for bad in ["", " 1", "1 ", "nan", "-nan", "1e", "1e+", ".", "e5", "1.2.3", "0x", "abc", "1e-99999"] {
+        for bad in [
+            "", " 1", "1 ", "nan", "-nan", "1e", "1e+", ".", "e5", "1.2.3", "0x", "0xg", "0x1p", "abc",
+            "1e-99999",
+        ] {
             assert!(parse_float(bad.as_bytes()).is_none(), "{bad:?}");
         }
         assert!(parse_float(b"1e99999").is_none());
@@ -383,5 +447,7 @@ mod tests {
         assert!(parse_float(b"1\0junk").is_none());
         assert_eq!(parse_float(b"+.5"), parse_float(b"0.5"));
         assert_eq!(parse_float(b"5."), parse_float(b"5"));
+        assert_eq!(parse_float(b"0x10"), parse_float(b"16"));
+        assert_eq!(parse_float(b"-0x1.8p1"), parse_float(b"-3"));
     }
 }

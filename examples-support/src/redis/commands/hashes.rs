@@ -194,27 +194,43 @@ pub(crate) fn random_count(arg: &[u8], out: &mut impl Sink) -> Option<i64> {
     Some(n)
 }
 
-/// Positions to reply with for a random pick of `count` items out of `len`: distinct
-/// ones (all of them when `count >= len`) when `count` is positive, any (repeats
-/// allowed) when it is negative.
-pub(crate) fn random_positions(count: i64, len: usize, mut random: impl FnMut() -> u64) -> Vec<usize> {
+/// How many items a random pick of `count` out of `len` replies with: `|count|` for a
+/// negative count (repeats allowed), at most `len` for a positive one (distinct).
+pub(crate) fn pick_count(count: i64, len: usize) -> usize {
     if count < 0 {
-        let n = count.unsigned_abs() as usize;
-        return (0..n).map(|_| (random() % len as u64) as usize).collect();
+        count.unsigned_abs().min(usize::MAX as u64) as usize
+    } else {
+        (count as u64).min(len as u64) as usize
     }
-    let n = count as usize;
+}
+
+/// Calls `f` with the positions of a random pick of `count` items out of `len` (see
+/// [`pick_count`]). Repeated picks are made one by one, so a huge negative count costs
+/// no memory up front; distinct ones shuffle the positions (memory of the collection's
+/// own size at most).
+pub(crate) fn for_each_pick(
+    count: i64,
+    len: usize,
+    mut random: impl FnMut() -> u64,
+    mut f: impl FnMut(usize),
+) {
+    let n = pick_count(count, len);
+    if count < 0 {
+        for _ in 0..n {
+            f((random() % len as u64) as usize);
+        }
+        return;
+    }
     if n >= len {
-        return (0..len).collect();
+        return (0..len).for_each(f);
     }
-    // A partial Fisher-Yates shuffle over the positions: O(len) memory, at most the
-    // size of the collection itself.
+    // A partial Fisher-Yates shuffle.
     let mut all: Vec<usize> = (0..len).collect();
     for i in 0..n {
         let j = i + (random() % (len - i) as u64) as usize;
         all.swap(i, j);
+        f(all[i]);
     }
-    all.truncate(n);
-    all
 }
 
 /// `HRANDFIELD key [count [WITHVALUES]]`.
@@ -239,14 +255,18 @@ pub(crate) fn hrandfield(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink
         let Some(count) = count else {
             return bulk(out, &h.at((store.random() % h.len() as u64) as usize).name);
         };
-        let picks = random_positions(count, h.len(), || store.random());
-        array(out, picks.len() * if with_values { 2 } else { 1 });
-        for i in picks {
-            bulk(out, &h.at(i).name);
-            if with_values {
-                bulk(out, &h.at(i).value);
-            }
-        }
+        array(out, pick_count(count, h.len()) * if with_values { 2 } else { 1 });
+        for_each_pick(
+            count,
+            h.len(),
+            || store.random(),
+            |i| {
+                bulk(out, &h.at(i).name);
+                if with_values {
+                    bulk(out, &h.at(i).value);
+                }
+            },
+        );
     });
 }
 

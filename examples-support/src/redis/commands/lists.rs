@@ -26,6 +26,14 @@ fn list<'v>(v: Option<&'v Value>, out: &mut impl Sink) -> Result<Option<&'v List
     }
 }
 
+/// Gives memory back once most of a list's room is unused, so a list that shrank
+/// does not keep what it once held.
+fn give_back(l: &mut List) {
+    if l.capacity() > 64 && l.len() < l.capacity() / 4 {
+        l.shrink_to(l.len() * 2);
+    }
+}
+
 /// `LPUSH`, `RPUSH`, `LPUSHX`, `RPUSHX` `key element...`.
 pub(crate) fn push(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let left = matches!(cmd, Cmd::Lpush | Cmd::Lpushx);
@@ -86,6 +94,7 @@ pub(crate) fn pop(args: &Args<'_>, left: bool, ctx: &mut Ctx<'_>, out: &mut impl
         };
         let Some(n) = count else {
             let e = if left { l.pop_front() } else { l.pop_back() };
+            give_back(l);
             return super::value(out, e.as_deref());
         };
         let n = n.min(l.len());
@@ -94,6 +103,7 @@ pub(crate) fn pop(args: &Args<'_>, left: bool, ctx: &mut Ctx<'_>, out: &mut impl
             let e = if left { l.pop_front() } else { l.pop_back() };
             super::value(out, e.as_deref());
         }
+        give_back(l);
     });
 }
 
@@ -208,6 +218,7 @@ pub(crate) fn lrem(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 }
             }
         }
+        give_back(l);
         int(out, removed as i64);
     });
 }
@@ -229,9 +240,7 @@ pub(crate) fn ltrim(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 l.drain(..s);
             }
         }
-        if l.capacity() > 64 && l.len() < l.capacity() / 4 {
-            l.shrink_to_fit();
-        }
+        give_back(l);
         out.put(b"+OK\r\n");
     });
 }

@@ -3,7 +3,7 @@
 
 use tcpio::codec::Sink;
 
-use super::hashes::{random_count, random_positions};
+use super::hashes::{for_each_pick, pick_count, random_count};
 use super::keys::{parse_cursor, scan_options, scan_reply};
 use super::table::Cmd;
 use super::{array, bulk, int, Ctx, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
@@ -137,11 +137,8 @@ pub(crate) fn srandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sin
         let Some(count) = count else {
             return bulk(out, s.at((store.random() % s.len() as u64) as usize));
         };
-        let picks = random_positions(count, s.len(), || store.random());
-        array(out, picks.len());
-        for i in picks {
-            bulk(out, s.at(i));
-        }
+        array(out, pick_count(count, s.len()));
+        for_each_pick(count, s.len(), || store.random(), |i| bulk(out, s.at(i)));
     });
 }
 
