@@ -9,8 +9,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::redis_util::request;
-use crate::util::LIMIT;
+use crate::redis_util::{request, start};
+use crate::tools::tool;
+use crate::util::{Running, LIMIT};
 
 /// A real `redis-server` on 127.0.0.1 with no persistence and one database (like the
 /// example); killed on drop.
@@ -317,4 +318,15 @@ pub fn seeds() -> Vec<u64> {
         Ok(s) => vec![s.parse().expect("REDIS_DIFF_SEED is a number")],
         Err(_) => vec![1, 0xDEC0DE, 20240607],
     }
+}
+
+/// Both servers, fresh, or `None` when `redis-server` is missing.
+pub fn servers() -> Option<(Running, RealRedis)> {
+    let bin = tool("redis-server", "redis-server")?;
+    Some((start(1), RealRedis::start(&bin, &[])))
+}
+
+/// A pair of connections to both.
+pub fn pair(ours: &Running, real: &RealRedis) -> Pair {
+    Pair::new(ours.addr, real.addr)
 }

@@ -35,7 +35,7 @@
 //! command that sets one) needs it.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -43,11 +43,17 @@ use std::time::Instant;
 
 use hashbrown::DefaultHashBuilder;
 
+mod clock;
 mod dense;
 mod glob;
+mod multi;
+mod value;
 
+pub use clock::Clock;
 pub use dense::{hash as member_hash, scan as scan_dense, Dense, Field, Fields, Keyed, Members};
 pub use glob::glob_match;
+pub use multi::Multi;
+pub use value::Value;
 
 /// Number of shards; a power of two.
 pub const SHARDS: usize = 64;
@@ -65,91 +71,6 @@ pub const NEVER: u64 = u64::MAX;
 /// Bits of a `SCAN` cursor that count the positions left in the current shard; the
 /// bits above them number the shard.
 const CURSOR_SHARD_SHIFT: u32 = 40;
-
-/// The time source: milliseconds since the store began, read lazily and cached until
-/// [`reset`](Clock::reset), so a batch of pipelined commands reads the clock once at most.
-#[derive(Debug, Clone)]
-pub struct Clock {
-    origin: Instant,
-    /// The cached reading; `None` until read (or always `Some` for a fixed clock).
-    cached: Option<u64>,
-    fixed: bool,
-}
-
-impl Clock {
-    /// A clock counting from `origin` (the store's, see [`Store::origin`]).
-    pub fn new(origin: Instant) -> Clock {
-        Clock { origin, cached: None, fixed: false }
-    }
-
-    /// A clock stuck at `ms`, for tests.
-    #[cfg(test)]
-    pub fn fixed(ms: u64) -> Clock {
-        Clock { origin: Instant::now(), cached: Some(ms), fixed: true }
-    }
-
-    /// Forgets the cached reading: call once per batch of requests.
-    #[inline]
-    pub fn reset(&mut self) {
-        if !self.fixed {
-            self.cached = None;
-        }
-    }
-
-    /// The current time in milliseconds (at least 1).
-    #[inline]
-    pub fn now(&mut self) -> u64 {
-        match self.cached {
-            Some(t) => t,
-            None => {
-                let t = self.origin.elapsed().as_millis() as u64 + 1;
-                self.cached = Some(t);
-                t
-            }
-        }
-    }
-
-    /// Moves a fixed clock forward, for tests.
-    #[cfg(test)]
-    pub fn advance(&mut self, ms: u64) {
-        self.cached = Some(self.now() + ms);
-    }
-}
-
-/// What a key holds.
-#[derive(Debug, Clone)]
-pub enum Value {
-    /// A string (any bytes).
-    Str(Vec<u8>),
-    /// A list, head first.
-    List(VecDeque<Box<[u8]>>),
-    /// A hash: fields and their values.
-    Hash(Box<Fields>),
-    /// A set of members.
-    Set(Box<Members>),
-}
-
-impl Value {
-    /// The type's name, as `TYPE` reports it.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Value::Str(_) => "string",
-            Value::List(_) => "list",
-            Value::Hash(_) => "hash",
-            Value::Set(_) => "set",
-        }
-    }
-
-    /// Whether this is a collection with nothing in it (which Redis never keeps).
-    fn is_empty_collection(&self) -> bool {
-        match self {
-            Value::Str(_) => false,
-            Value::List(l) => l.is_empty(),
-            Value::Hash(h) => h.is_empty(),
-            Value::Set(s) => s.is_empty(),
-        }
-    }
-}
 
 /// One key and its value.
 #[derive(Debug)]
@@ -693,49 +614,5 @@ impl Store {
             }
         }
         removed
-    }
-}
-
-/// The shards of several keys, locked together (see [`Store::lock_many`]). Every key
-/// used through it must have been among those given to `lock_many`.
-#[derive(Debug)]
-pub struct Multi<'s> {
-    store: &'s Store,
-    guards: [Option<MutexGuard<'s, Shard>>; SHARDS],
-}
-
-impl Multi<'_> {
-    /// The locked shard of `key` and the key's hash.
-    fn shard(&mut self, key: &[u8]) -> (&mut Shard, u64) {
-        let hash = self.store.hasher.hash_one(key);
-        let guard = self.guards[Store::shard_of(hash)].as_mut().expect("the key's shard is locked");
-        (&mut **guard, hash)
-    }
-
-    /// Calls `f` with the value of `key`.
-    pub fn get<R>(&mut self, key: &[u8], clock: &mut Clock, f: impl FnOnce(Option<&Value>) -> R) -> R {
-        let (shard, hash) = self.shard(key);
-        shard.read(hash, key, clock, f)
-    }
-
-    /// Calls `f` with the value of `key` (`None` when absent) to change, create (with
-    /// no deadline) or remove (by leaving `None`, or an empty collection); an existing
-    /// key keeps its deadline.
-    pub fn modify<R>(&mut self, key: &[u8], clock: &mut Clock, f: impl FnOnce(&mut Option<Value>) -> R) -> R {
-        let (shard, hash) = self.shard(key);
-        shard.modify(hash, key, clock, f)
-    }
-
-    /// Replaces `key`'s value and deadline (`None` or an empty collection removes the
-    /// key); returns whether the key existed.
-    pub fn put(&mut self, key: &[u8], value: Option<Value>, expires: u64, clock: &mut Clock) -> bool {
-        let (shard, hash) = self.shard(key);
-        shard.put(hash, key, value, expires, clock)
-    }
-
-    /// Removes `key` and returns its value and deadline.
-    pub fn take(&mut self, key: &[u8], clock: &mut Clock) -> Option<(Value, u64)> {
-        let (shard, hash) = self.shard(key);
-        shard.take(hash, key, clock)
     }
 }
