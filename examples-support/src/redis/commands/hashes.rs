@@ -184,11 +184,22 @@ pub(crate) fn hincrbyfloat(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Si
     });
 }
 
-/// A `count` argument of `HRANDFIELD` and `SRANDMEMBER`: any `i64` but the lowest.
+/// Most picks a negative count may ask for. Redis would try to answer any count (and
+/// run out of memory first); here a reply that could never be delivered (it would pass
+/// the connection's output cap, [`tcpio::DEFAULT_MAX_OUTPUT`], at six bytes a pick at
+/// the least) is refused up front, so no command loops for ever under a shard lock.
+pub(crate) const MAX_REPEATED_PICKS: i64 = (tcpio::DEFAULT_MAX_OUTPUT / 6) as i64;
+
+/// A `count` argument of `HRANDFIELD` and `SRANDMEMBER`: any `i64` but the lowest, and
+/// not below `-MAX_REPEATED_PICKS`.
 pub(crate) fn random_count(arg: &[u8], out: &mut impl Sink) -> Option<i64> {
     let n = int_arg(arg, out)?;
     if n == i64::MIN {
         out.put(b"-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n");
+        return None;
+    }
+    if n < -MAX_REPEATED_PICKS {
+        out.put(b"-ERR value is out of range\r\n");
         return None;
     }
     Some(n)

@@ -389,13 +389,18 @@ fn command_docs(spec: &Spec, out: &mut impl Sink) {
     }
 }
 
-/// The top-level command called `name` (any case).
+/// The command called `name` (any case; `container|sub` for a subcommand).
 fn find(name: &[u8]) -> Option<&'static Spec> {
-    SPECS.iter().find(|s| is(name, s.name))
+    SPECS.iter().chain(SUBCOMMANDS).find(|s| is(name, s.name))
+}
+
+/// Every command and subcommand, each command followed by its subcommands.
+fn all_names() -> impl Iterator<Item = &'static Spec> {
+    SPECS.iter().flat_map(|spec| std::iter::once(spec).chain(subcommands(spec)))
 }
 
 /// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO [name...]`, `COMMAND DOCS [name...]`,
-/// `COMMAND LIST`: every command this server has, described as Redis 7.0 describes it.
+/// `COMMAND LIST [FILTERBY ACLCAT c|PATTERN p|MODULE m]`: every command this server has, described as Redis 7.0 describes it.
 pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink) {
     if args.len() == 1 {
         array(out, SPECS.len());
@@ -411,11 +416,27 @@ pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink) {
         }
         int(out, SPECS.len() as i64);
     } else if is(sub, "list") {
-        if args.len() != 2 {
-            return out.put(E_SYNTAX);
-        }
-        array(out, SPECS.len());
-        for spec in SPECS {
+        // `FILTERBY ACLCAT category`, `FILTERBY PATTERN glob`, `FILTERBY MODULE name`
+        // (no module is loaded here).
+        let keep: Box<dyn Fn(&Spec) -> bool> = match args.len() {
+            2 => Box::new(|_| true),
+            5 if is(args.get(2), "filterby") => {
+                let (kind, value) = (args.get(3), args.get(4));
+                if is(kind, "aclcat") {
+                    Box::new(move |s: &Spec| s.categories.iter().any(|c| is(value, &c[1..])))
+                } else if is(kind, "pattern") {
+                    let pattern = value.to_ascii_lowercase();
+                    Box::new(move |s: &Spec| glob_match(&pattern, s.name.as_bytes()))
+                } else if is(kind, "module") {
+                    Box::new(|_| false)
+                } else {
+                    return out.put(E_SYNTAX);
+                }
+            }
+            _ => return out.put(E_SYNTAX),
+        };
+        array(out, all_names().filter(|s| keep(s)).count());
+        for spec in all_names().filter(|s| keep(s)) {
             bulk(out, spec.name.as_bytes());
         }
     } else if is(sub, "info") {
