@@ -247,3 +247,15 @@ fn the_binary_takes_the_options_on_its_command_line() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("usage: redis-server"), "{bad:?}");
     }
 }
+
+#[test]
+fn config_set_timeout_reaches_open_connections() {
+    let (_h, addr) = start(Options::default());
+    let mut s = connect(addr);
+    exchange(&mut s, b"CONFIG SET timeout 1\r\n", "+OK\r\n");
+    // The next exchange applies it to this connection, which is then closed when idle.
+    exchange(&mut s, b"PING\r\n", "+PONG\r\n");
+    let began = Instant::now();
+    assert_eq!(read_until_closed(&mut s), b"");
+    assert!(began.elapsed() >= Duration::from_millis(900));
+}

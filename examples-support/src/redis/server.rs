@@ -12,7 +12,9 @@
 //!
 //! The server's options ([`Options`]: `requirepass`, `timeout`, `maxclients`) and its
 //! counters live in [`Shared`], which every loop's handler holds; `CONFIG SET` changes
-//! them for the connections that open (or authenticate) afterwards, as in Redis.
+//! them: a new password for the connections that open afterwards (those open stay
+//! authenticated, as in Redis), a new timeout for each connection when it opens or
+//! next sends something, a new limit for the next connection.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -128,6 +130,8 @@ pub struct ConnState {
     session: Session,
     /// Whether it counts among the connected clients.
     counted: bool,
+    /// The `timeout` setting this connection's idle timeout follows.
+    timeout: u64,
 }
 
 /// One event loop's handler; every loop's handler shares the keyspace.
@@ -174,6 +178,7 @@ impl Handler for Redis {
             ..Session::default()
         };
         let timeout = shared.timeout.load(Ordering::Relaxed);
+        state.timeout = timeout;
         if timeout > 0 {
             conn.set_idle_timeout(Some(Duration::from_secs(timeout)));
         }
@@ -204,6 +209,14 @@ impl Handler for Redis {
         }
         let state = conn.state_mut();
         state.session = session;
+        // `CONFIG SET timeout` reaches the connections open before it when they next
+        // send something.
+        let timeout = self.shared.timeout.load(Ordering::Relaxed);
+        if timeout != state.timeout {
+            state.timeout = timeout;
+            conn.set_idle_timeout((timeout > 0).then(|| Duration::from_secs(timeout)));
+        }
+        let state = conn.state_mut();
         if flow == Flow::Close {
             input.consume_all();
             return Action::Close;
