@@ -255,7 +255,9 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         let found: Vec<_> = values.iter().filter(|(n, _)| hit(n)).collect();
         array(out, 2 * found.len());
         for (name, value) in found {
-            bulk(out, name.as_bytes());
+            // A name asked for without a wildcard is answered as it was written.
+            let asked = args.iter().skip(2).find(|p| is(p, name) && !p.iter().any(|b| b"*?[\\".contains(b)));
+            bulk(out, asked.unwrap_or(name.as_bytes()));
             bulk(out, value);
         }
     } else if is(sub, "set") {
@@ -296,7 +298,21 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 "maxclients" if !(1..=i64::from(u32::MAX)).contains(&number.unwrap_or(0)) => {
                     return fail("argument must be between 1 and 4294967295 inclusive", &mut |b| out.put(b))
                 }
-                "save" | "appendonly" | "databases" | "maxmemory" if value != &current[..] => {
+                _ if (2..i).step_by(2).any(|j| is(args.get(j), known)) => {
+                    return fail("duplicate parameter", &mut |b| out.put(b))
+                }
+                "databases" => return fail("can't set immutable config", &mut |b| out.put(b)),
+                "appendonly" if !is(value, "yes") && !is(value, "no") => {
+                    return fail("argument must be 'yes' or 'no'", &mut |b| out.put(b))
+                }
+                "maxmemory" if !is_memory(value) => {
+                    return fail("argument must be a memory value", &mut |b| out.put(b))
+                }
+                // Valid, but not a value this example can run with (it keeps no files
+                // and has no memory limit).
+                "save" | "appendonly" | "maxmemory"
+                    if !value.eq_ignore_ascii_case(current) && value != b"0" =>
+                {
                     return fail("this example keeps no other value", &mut |b| out.put(b))
                 }
                 _ => {}
@@ -327,6 +343,14 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     } else {
         unknown_subcommand(sub, "CONFIG", out);
     }
+}
+
+/// Whether `v` is a memory size as Redis reads one (`memtoull`): digits and an optional
+/// unit (`k`, `kb`, `m`, `mb`, `g`, `gb`, any case).
+fn is_memory(v: &[u8]) -> bool {
+    let digits = v.iter().take_while(|b| b.is_ascii_digit()).count();
+    let unit = v[digits..].to_ascii_lowercase();
+    digits > 0 && matches!(&unit[..], b"" | b"b" | b"k" | b"kb" | b"m" | b"mb" | b"g" | b"gb")
 }
 
 /// A status reply: `+text`.
