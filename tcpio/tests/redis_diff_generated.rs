@@ -185,6 +185,7 @@ fn random_family(family: &str) {
         for k in o.items() {
             let k = k.bytes();
             let (kind, _) = p.check_with(&[b"TYPE", k], &format!("seed {seed}"));
+            p.check_with(&[b"TTL", k], &format!("seed {seed}"));
             let read: &[&[u8]] = match kind {
                 Reply::Status(t) if t == b"string" => &[b"GET", k],
                 Reply::Status(t) if t == b"list" => &[b"LRANGE", k, b"0", b"-1"],

@@ -374,6 +374,23 @@ pub(crate) fn lmove(args: &Args<'_>, rpoplpush: bool, ctx: &mut Ctx<'_>, out: &m
     if keys.get(dst, ctx.clock, |v| v.is_some_and(|v| !matches!(v, Value::List(_)))) {
         return out.put(E_WRONGTYPE);
     }
+    if src == dst {
+        // A rotation within one list, done in place so the list (and its deadline)
+        // never goes missing in between.
+        return keys.modify(src, ctx.clock, |v| {
+            if let Some(Value::List(l)) = v {
+                let e = if from_left { l.pop_front() } else { l.pop_back() };
+                if let Some(e) = e {
+                    bulk(out, &e);
+                    if to_left {
+                        l.push_front(e);
+                    } else {
+                        l.push_back(e);
+                    }
+                }
+            }
+        });
+    }
     let e = keys.modify(src, ctx.clock, |v| match v {
         Some(Value::List(l)) => {
             if from_left {
