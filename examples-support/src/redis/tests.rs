@@ -377,3 +377,42 @@ fn a_batch_with_a_huge_request_runs_and_then_shrinks() {
     parser.shrink();
     assert!(parser.capacity() <= super::resp::KEEP_SCRATCH);
 }
+
+#[test]
+fn a_collection_left_empty_goes_with_its_key_and_deadline() {
+    let store = Store::new();
+    let mut clock = Clock::fixed(10);
+    let c = &mut clock;
+    assert_eq!(run(&store, c, "RPUSH l a\r\nPEXPIRE l 1000\r\nTYPE l\r\n"), ":1\r\n:1\r\n+list\r\n");
+    assert_eq!(store.counts(), (1, 1));
+    assert_eq!(run(&store, c, "LPOP l\r\nEXISTS l\r\n"), "$1\r\na\r\n:0\r\n");
+    assert_eq!(store.counts(), (0, 0));
+    // A new list under the name has no deadline.
+    assert_eq!(run(&store, c, "RPUSH l b\r\nPTTL l\r\n"), ":1\r\n:-1\r\n");
+    // Commands on a key of another type leave it as it was.
+    assert_eq!(
+        run(&store, c, "SADD l x\r\nHSET l f v\r\nINCR l\r\nLRANGE l 0 -1\r\n"),
+        concat!(
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            "*1\r\n$1\r\nb\r\n"
+        )
+    );
+}
+
+#[test]
+fn multi_key_commands_see_and_change_keys_of_any_shard() {
+    let store = Store::new();
+    let c = &mut Clock::fixed(10);
+    // Enough keys to spread over many shards; SUNIONSTORE locks them all at once.
+    let mut req = String::from("SUNIONSTORE dst");
+    for i in 0..200 {
+        run(&store, c, &format!("SADD s{i} m{i} common\r\n"));
+        req.push_str(&format!(" s{i}"));
+    }
+    req.push_str("\r\n");
+    assert_eq!(run(&store, c, &req), ":201\r\n");
+    assert_eq!(run(&store, c, "SCARD dst\r\nSMOVE dst s0 m5\r\nSISMEMBER s0 m5\r\n"), ":201\r\n:1\r\n:1\r\n");
+    assert_eq!(run(&store, c, "RENAME dst other\r\nEXISTS dst other\r\n"), "+OK\r\n:1\r\n");
+}
