@@ -165,6 +165,7 @@ fn maxclients_refuses_the_client_past_the_limit() {
     let (_, info) = redis_diff_util::read_reply(&mut BufReader::new(a.try_clone().unwrap()));
     let info = String::from_utf8_lossy(info.bytes()).to_string();
     assert!(info.contains("rejected_connections:1\r\n"), "{info}");
+    assert!(info.contains("total_connections_received:2\r\n"), "{info}");
     // Once one leaves, another may come in (the server notices the close soon).
     drop(b);
     let mut d = None;

@@ -69,7 +69,7 @@ pub struct Shared {
     pub maxclients: AtomicU64,
     /// Clients connected now.
     pub clients: AtomicUsize,
-    /// Connections accepted since the start (or `CONFIG RESETSTAT`).
+    /// Connections accepted (and not refused) since the start (or `CONFIG RESETSTAT`).
     pub connections: AtomicU64,
     /// Connections refused for `maxclients`.
     pub rejected: AtomicU64,
@@ -162,15 +162,16 @@ impl Handler for Redis {
 
     fn on_open(&mut self, conn: &mut Conn<'_, ConnState>) -> Action {
         let shared = &*self.shared;
-        shared.connections.fetch_add(1, Ordering::Relaxed);
         let clients = shared.clients.fetch_add(1, Ordering::Relaxed) + 1;
         let state = conn.state_mut();
         state.counted = true;
         if clients as u64 > shared.maxclients.load(Ordering::Relaxed) {
+            // Like Redis: refused connections are counted apart from the others.
             shared.rejected.fetch_add(1, Ordering::Relaxed);
             conn.write(b"-ERR max number of clients reached\r\n");
             return Action::Close;
         }
+        shared.connections.fetch_add(1, Ordering::Relaxed);
         let authenticated = shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()).is_none();
         state.session = Session {
             id: shared.next_id.fetch_add(1, Ordering::Relaxed),
