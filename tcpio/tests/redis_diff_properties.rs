@@ -250,3 +250,27 @@ fn moves_between_keys_on_many_loops_lose_nothing() {
     assert_eq!(elements, want);
     assert_eq!(members, want);
 }
+
+#[test]
+fn info_stats_count_every_connection_on_every_loop() {
+    let server = redis_util::start(2);
+    let stat = |c: &mut redis_diff_util::Conn, name: &str| -> u64 {
+        let info = c.call(&[b"INFO", b"stats"]).1;
+        let info = String::from_utf8_lossy(info.bytes()).to_string();
+        let line = info.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{info}"));
+        line[name.len() + 1..].parse().unwrap()
+    };
+    let mut conns: Vec<_> = (0..4).map(|_| redis_diff_util::Conn::new(server.addr)).collect();
+    for c in &mut conns {
+        c.call(&[b"SET", b"k", b"v"]);
+        c.call(&[b"GET", b"k"]);
+        c.call(&[b"GET", b"nope"]);
+    }
+    // Twelve commands before, the INFO itself counted too.
+    assert_eq!(stat(&mut conns[0], "total_commands_processed"), 13);
+    assert_eq!(stat(&mut conns[1], "keyspace_hits"), 4);
+    assert_eq!(stat(&mut conns[2], "keyspace_misses"), 4);
+    assert_eq!(stat(&mut conns[3], "total_connections_received"), 4);
+    conns[0].call(&[b"CONFIG", b"RESETSTAT"]);
+    assert_eq!(stat(&mut conns[1], "keyspace_hits"), 0);
+}

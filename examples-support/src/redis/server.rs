@@ -73,14 +73,35 @@ pub struct Shared {
     pub connections: AtomicU64,
     /// Connections refused for `maxclients`.
     pub rejected: AtomicU64,
-    /// Commands run (added by each connection after each batch).
-    pub commands: AtomicU64,
-    /// Keys found by `GET`.
-    pub hits: AtomicU64,
-    /// Keys missed by `GET`.
-    pub misses: AtomicU64,
+    /// Each loop's command counters, which only that loop writes (so counting costs
+    /// no contended cache line); `INFO` adds them up.
+    loops: Mutex<Vec<Arc<Counters>>>,
     /// The next connection's number.
     next_id: AtomicU64,
+}
+
+/// One loop's counts of commands and of keys found and missed by `GET`.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    commands: AtomicU64,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl Counters {
+    /// Adds a connection's counts since the last call, and zeroes them. Only the
+    /// counters' own loop calls this, so a load and a store do (no locked add).
+    fn settle(&self, session: &mut Session) {
+        for (c, n) in [
+            (&self.commands, &mut session.commands),
+            (&self.hits, &mut session.hits),
+            (&self.misses, &mut session.misses),
+        ] {
+            if *n > 0 {
+                c.store(c.load(Ordering::Relaxed) + std::mem::take(n), Ordering::Relaxed);
+            }
+        }
+    }
 }
 
 impl Shared {
@@ -94,31 +115,37 @@ impl Shared {
             clients: AtomicUsize::new(0),
             connections: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
-            commands: AtomicU64::new(0),
-            hits: AtomicU64::new(0),
-            misses: AtomicU64::new(0),
+            loops: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1),
         }
     }
 
     /// Zeroes the counters (`CONFIG RESETSTAT`).
     pub fn reset_stats(&self) {
-        for c in [&self.connections, &self.rejected, &self.commands, &self.hits, &self.misses] {
+        for c in [&self.connections, &self.rejected] {
             c.store(0, Ordering::Relaxed);
+        }
+        for l in self.loops.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            for c in [&l.commands, &l.hits, &l.misses] {
+                c.store(0, Ordering::Relaxed);
+            }
         }
     }
 
-    /// Adds a connection's counters since the last call, and zeroes them.
-    fn settle(&self, session: &mut Session) {
-        if session.commands > 0 {
-            self.commands.fetch_add(std::mem::take(&mut session.commands), Ordering::Relaxed);
-        }
-        if session.hits > 0 {
-            self.hits.fetch_add(std::mem::take(&mut session.hits), Ordering::Relaxed);
-        }
-        if session.misses > 0 {
-            self.misses.fetch_add(std::mem::take(&mut session.misses), Ordering::Relaxed);
-        }
+    /// Counters for one more loop.
+    fn add_loop(&self) -> Arc<Counters> {
+        let counters = Arc::new(Counters::default());
+        self.loops.lock().unwrap_or_else(|e| e.into_inner()).push(counters.clone());
+        counters
+    }
+
+    /// Commands run, keys found and keys missed, over every loop (what connections
+    /// have not settled yet aside).
+    pub fn totals(&self) -> (u64, u64, u64) {
+        self.loops.lock().unwrap_or_else(|e| e.into_inner()).iter().fold((0, 0, 0), |(c, h, m), l| {
+            let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+            (c + get(&l.commands), h + get(&l.hits), m + get(&l.misses))
+        })
     }
 }
 
@@ -139,6 +166,7 @@ pub struct ConnState {
 pub struct Redis {
     store: Arc<Store>,
     shared: Arc<Shared>,
+    counters: Arc<Counters>,
     parser: Parser,
     clock: Clock,
     scratch: Vec<u8>,
@@ -153,7 +181,8 @@ impl Redis {
     /// A handler serving `store`, with the settings and counters in `shared`.
     pub fn with_shared(store: Arc<Store>, shared: Arc<Shared>) -> Redis {
         let clock = Clock::new(store.origin());
-        Redis { store, shared, parser: Parser::new(), clock, scratch: Vec::new() }
+        let counters = shared.add_loop();
+        Redis { store, shared, counters, parser: Parser::new(), clock, scratch: Vec::new() }
     }
 }
 
@@ -201,7 +230,7 @@ impl Handler for Redis {
         let mut out = conn.writer();
         let (used, flow) = run_all(&mut self.parser, &mut progress, input.bytes(), &mut ctx, &mut out);
         drop(out); // settles the writer's accounting and frees `conn`
-        self.shared.settle(&mut session);
+        self.counters.settle(&mut session);
         // A request with a great many arguments leaves big buffers behind; give them
         // back now that it is done.
         self.parser.shrink();
@@ -232,7 +261,7 @@ impl Handler for Redis {
         if std::mem::take(&mut state.counted) {
             self.shared.clients.fetch_sub(1, Ordering::Relaxed);
         }
-        self.shared.settle(&mut state.session);
+        self.counters.settle(&mut state.session);
     }
 
     fn on_tick(&mut self) -> Option<Duration> {

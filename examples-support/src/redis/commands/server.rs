@@ -196,12 +196,13 @@ pub(crate) fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             }
             "stats" => {
                 text.extend_from_slice(b"# Stats\r\n");
+                let (commands, hits, misses) = shared.totals();
                 line(text, "total_connections_received", stat(&shared.connections));
-                line(text, "total_commands_processed", stat(&shared.commands) + ctx.session.commands);
+                line(text, "total_commands_processed", commands + ctx.session.commands);
                 line(text, "rejected_connections", stat(&shared.rejected));
                 line(text, "expired_keys", 0);
-                line(text, "keyspace_hits", stat(&shared.hits) + ctx.session.hits);
-                line(text, "keyspace_misses", stat(&shared.misses) + ctx.session.misses);
+                line(text, "keyspace_hits", hits + ctx.session.hits);
+                line(text, "keyspace_misses", misses + ctx.session.misses);
             }
             _ => {
                 text.extend_from_slice(b"# Keyspace\r\n");
