@@ -416,3 +416,18 @@ fn multi_key_commands_see_and_change_keys_of_any_shard() {
     assert_eq!(run(&store, c, "SCARD dst\r\nSMOVE dst s0 m5\r\nSISMEMBER s0 m5\r\n"), ":201\r\n:1\r\n:1\r\n");
     assert_eq!(run(&store, c, "RENAME dst other\r\nEXISTS dst other\r\n"), "+OK\r\n:1\r\n");
 }
+
+#[test]
+fn every_command_finds_its_own_row_of_the_table() {
+    use super::commands::table::{Cmd, SPECS, SUBCOMMANDS};
+    for (i, spec) in SPECS.iter().enumerate() {
+        let cmd = Cmd::lookup(spec.name.as_bytes()).unwrap_or_else(|| panic!("{} has no Cmd", spec.name));
+        assert_eq!(cmd as usize, i, "{}", spec.name);
+        assert_eq!(cmd.spec().name, spec.name);
+        assert!(spec.container.is_empty());
+    }
+    for sub in SUBCOMMANDS {
+        assert!(SPECS.iter().any(|s| s.name == sub.container), "{}", sub.name);
+        assert!(sub.name.starts_with(&format!("{}|", sub.container)));
+    }
+}

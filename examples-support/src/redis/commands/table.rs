@@ -242,110 +242,212 @@ pub const SUBCOMMANDS: &[Spec] = &[
 
 /// A command, by its place in [`SPECS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(missing_docs)] // each is the command of the same name
 pub enum Cmd {
+    /// `APPEND`.
     Append,
+    /// `DECR`.
     Decr,
+    /// `DECRBY`.
     Decrby,
+    /// `GET`.
     Get,
+    /// `GETDEL`.
     Getdel,
+    /// `GETEX`.
     Getex,
+    /// `GETRANGE`.
     Getrange,
+    /// `GETSET`.
     Getset,
+    /// `INCR`.
     Incr,
+    /// `INCRBY`.
     Incrby,
+    /// `INCRBYFLOAT`.
     Incrbyfloat,
+    /// `LCS`.
     Lcs,
+    /// `MGET`.
     Mget,
+    /// `MSET`.
     Mset,
+    /// `MSETNX`.
     Msetnx,
+    /// `PSETEX`.
     Psetex,
+    /// `SET`.
     Set,
+    /// `SETEX`.
     Setex,
+    /// `SETNX`.
     Setnx,
+    /// `SETRANGE`.
     Setrange,
+    /// `STRLEN`.
     Strlen,
+    /// `SUBSTR`.
     Substr,
+    /// `COPY`.
     Copy,
+    /// `DEL`.
     Del,
+    /// `EXISTS`.
     Exists,
+    /// `EXPIRE`.
     Expire,
+    /// `EXPIREAT`.
     Expireat,
+    /// `EXPIRETIME`.
     Expiretime,
+    /// `KEYS`.
     Keys,
+    /// `PERSIST`.
     Persist,
+    /// `PEXPIRE`.
     Pexpire,
+    /// `PEXPIREAT`.
     Pexpireat,
+    /// `PEXPIRETIME`.
     Pexpiretime,
+    /// `PTTL`.
     Pttl,
+    /// `RANDOMKEY`.
     Randomkey,
+    /// `RENAME`.
     Rename,
+    /// `RENAMENX`.
     Renamenx,
+    /// `SCAN`.
     Scan,
+    /// `TOUCH`.
     Touch,
+    /// `TTL`.
     Ttl,
+    /// `TYPE`.
     Type,
+    /// `UNLINK`.
     Unlink,
+    /// `LPUSH`.
     Lpush,
+    /// `RPUSH`.
     Rpush,
+    /// `LPUSHX`.
     Lpushx,
+    /// `RPUSHX`.
     Rpushx,
+    /// `LPOP`.
     Lpop,
+    /// `RPOP`.
     Rpop,
+    /// `LLEN`.
     Llen,
+    /// `LRANGE`.
     Lrange,
+    /// `LINDEX`.
     Lindex,
+    /// `LSET`.
     Lset,
+    /// `LREM`.
     Lrem,
+    /// `LTRIM`.
     Ltrim,
+    /// `LINSERT`.
     Linsert,
+    /// `LPOS`.
     Lpos,
+    /// `LMOVE`.
     Lmove,
+    /// `RPOPLPUSH`.
     Rpoplpush,
+    /// `HSET`.
     Hset,
+    /// `HSETNX`.
     Hsetnx,
+    /// `HGET`.
     Hget,
+    /// `HMGET`.
     Hmget,
+    /// `HDEL`.
     Hdel,
+    /// `HEXISTS`.
     Hexists,
+    /// `HLEN`.
     Hlen,
+    /// `HKEYS`.
     Hkeys,
+    /// `HVALS`.
     Hvals,
+    /// `HGETALL`.
     Hgetall,
+    /// `HINCRBY`.
     Hincrby,
+    /// `HINCRBYFLOAT`.
     Hincrbyfloat,
+    /// `HSTRLEN`.
     Hstrlen,
+    /// `HRANDFIELD`.
     Hrandfield,
+    /// `HSCAN`.
     Hscan,
+    /// `HMSET`.
     Hmset,
+    /// `SADD`.
     Sadd,
+    /// `SREM`.
     Srem,
+    /// `SMEMBERS`.
     Smembers,
+    /// `SISMEMBER`.
     Sismember,
+    /// `SMISMEMBER`.
     Smismember,
+    /// `SCARD`.
     Scard,
+    /// `SPOP`.
     Spop,
+    /// `SRANDMEMBER`.
     Srandmember,
+    /// `SMOVE`.
     Smove,
+    /// `SINTER`.
     Sinter,
+    /// `SINTERSTORE`.
     Sinterstore,
+    /// `SUNION`.
     Sunion,
+    /// `SUNIONSTORE`.
     Sunionstore,
+    /// `SDIFF`.
     Sdiff,
+    /// `SDIFFSTORE`.
     Sdiffstore,
+    /// `SSCAN`.
     Sscan,
+    /// `PING`.
     Ping,
+    /// `ECHO`.
     Echo,
+    /// `QUIT`.
     Quit,
+    /// `SELECT`.
     Select,
+    /// `HELLO`.
     Hello,
+    /// `AUTH`.
     Auth,
+    /// `DBSIZE`.
     Dbsize,
+    /// `FLUSHDB`.
     Flushdb,
+    /// `FLUSHALL`.
     Flushall,
+    /// `TIME`.
     Time,
+    /// `INFO`.
     Info,
+    /// `CONFIG`.
     Config,
+    /// `COMMAND`.
     Command,
 }
 
