@@ -14,7 +14,7 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// A clock counting from `origin` (the store's, see [`Store::origin`]).
+    /// A clock counting from `origin` (the store's, see [`Store::origin`](super::Store::origin)).
     pub fn new(origin: Instant) -> Clock {
         Clock { origin, cached: None, fixed: false }
     }
