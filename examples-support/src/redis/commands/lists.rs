@@ -39,17 +39,11 @@ pub(crate) fn push(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl 
     let left = matches!(cmd, Cmd::Lpush | Cmd::Lpushx);
     let only_existing = matches!(cmd, Cmd::Lpushx | Cmd::Rpushx);
     ctx.store.modify(args.get(1), ctx.clock, |v| {
-        let l = match v {
-            None if only_existing => return int(out, 0),
-            None => {
-                *v = Some(Value::List(List::new()));
-                match v {
-                    Some(Value::List(l)) => l,
-                    _ => unreachable!(),
-                }
-            }
-            Some(Value::List(l)) => l,
-            Some(_) => return out.put(E_WRONGTYPE),
+        if v.is_none() && only_existing {
+            return int(out, 0);
+        }
+        let Value::List(l) = v.get_or_insert_with(|| Value::List(List::new())) else {
+            return out.put(E_WRONGTYPE);
         };
         for e in args.iter().skip(2) {
             if left {
