@@ -235,6 +235,8 @@ fn hashes_match() {
         "HSCAN nope 0 COUNT 0",
         "HSCAN n 0 COUNT 0",
         "HSCAN n 0 TYPE string",
+        "HSET small a 1 b 2 c 3",
+        "HSCAN small 0 MATCH a",
         "HSET",
         "HGET h",
         "HINCRBY h a",
@@ -267,6 +269,10 @@ fn hashes_match() {
     p.check(&[&b"HGETALL"[..], b"bin"]);
     p.check(&[&b"HGET"[..], b"bin", b"f\r\n\0"]);
     p.check(&[&b"HSTRLEN"[..], b"bin", b""]);
+    // A small hash is returned whole whatever the COUNT, as Redis returns a listpack.
+    let (ours_scan, real_scan) = p.line("HSCAN small 0 COUNT 1");
+    assert_eq!(ours_scan.items()[0], real_scan.items()[0]);
+    assert_eq!(ours_scan.items()[1].items().len(), 6);
 }
 
 #[test]
@@ -339,6 +345,8 @@ fn sets_match() {
         "SSCAN nope 0",
         "SSCAN s 0 COUNT 0",
         "SSCAN s 0 TYPE set",
+        "SADD ints 1 2 3 -4 100",
+        "SSCAN ints 0 MATCH 1*",
         "SADD",
         "SMOVE a b",
         "SINTERSTORE d",
@@ -375,4 +383,9 @@ fn sets_match() {
     p.check(&[&b"SISMEMBER"[..], b"bin", b""]);
     p.check(&[&b"SREM"[..], b"bin", b"\0", b"a\r\n"]);
     p.check(&[&b"SCARD"[..], b"bin"]);
+    // A small set of integers is returned whole whatever the COUNT, as Redis returns an
+    // intset.
+    let (ours_scan, real_scan) = p.line("SSCAN ints 0 COUNT 1");
+    assert_eq!(ours_scan.items()[0], real_scan.items()[0]);
+    assert_eq!(ours_scan.items()[1].items().len(), 5);
 }

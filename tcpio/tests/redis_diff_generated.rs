@@ -106,7 +106,7 @@ fn generate(family: &str, rng: &mut Rng) -> Vec<String> {
             18 => v(&["LPOP", &k, &rng.int(0, 3)]),
             _ => v(&["RPUSH", &k, &m, &m2, &m]),
         },
-        "hashes" => match rng.below(16) {
+        "hashes" => match rng.below(17) {
             0 => v(&["HSET", &k, &m, &m2]),
             1 => v(&["HSET", &k, &m, &i, &m2, &j]),
             2 => v(&["HSETNX", &k, &m, &m2]),
@@ -122,9 +122,10 @@ fn generate(family: &str, rng: &mut Rng) -> Vec<String> {
             12 => v(&["HINCRBYFLOAT", &k, &m, *rng.pick(&["1.5", "-2", "x", "inf", "10"])]),
             13 => v(&["HSTRLEN", &k, &m]),
             14 => v(&["HMSET", &k, &m, &m2]),
+            15 => v(&["HSCAN", &k, "0", "MATCH", *rng.pick(&["*", "a*", "?"])]),
             _ => v(&["HRANDFIELD", &k, &rng.int(-3, 3)]),
         },
-        "sets" => match rng.below(17) {
+        "sets" => match rng.below(18) {
             0 => v(&["SADD", &k, &m, &m2]),
             1 => v(&["SREM", &k, &m]),
             2 => v(&["SMEMBERS", &k]),
@@ -141,6 +142,7 @@ fn generate(family: &str, rng: &mut Rng) -> Vec<String> {
             13 => v(&["SRANDMEMBER", &k, &rng.int(-3, 3)]),
             14 => v(&["SPOP", &k, "100"]),
             15 => v(&["SADD", &k, &m, &m2, &i]),
+            16 => v(&["SSCAN", &k, "0", "COUNT", &rng.int(1, 3)]),
             _ => v(&["SRANDMEMBER", &k]),
         },
         _ => match rng.below(14) {

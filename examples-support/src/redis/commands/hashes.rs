@@ -292,7 +292,11 @@ pub(crate) fn hscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         scratch.clear();
         let mut n = 0;
         let start = if cursor == 0 { u64::MAX } else { cursor };
-        let next = scan_dense(h, start, o.count, |f| {
+        // Redis keeps a small hash (128 fields, none longer than 64 bytes) as a listpack,
+        // which a scan returns whole; so does this.
+        let small = h.len() <= 128 && h.iter().all(|f| f.name.len() <= 64 && f.value.len() <= 64);
+        let count = if small { usize::MAX } else { o.count };
+        let next = scan_dense(h, start, count, |f| {
             if o.pattern.map_or(true, |p| glob_match(p, &f.name)) {
                 bulk(scratch, &f.name);
                 bulk(scratch, &f.value);

@@ -266,7 +266,11 @@ pub(crate) fn sscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         scratch.clear();
         let mut n = 0;
         let start = if cursor == 0 { u64::MAX } else { cursor };
-        let next = scan_dense(s, start, o.count, |m| {
+        // Redis keeps a small set of integers (512 of them) as an intset, which a scan
+        // returns whole; so does this.
+        let small = s.len() <= 512 && s.iter().all(|m| parse_i64(m).is_some());
+        let count = if small { usize::MAX } else { o.count };
+        let next = scan_dense(s, start, count, |m| {
             if o.pattern.map_or(true, |p| glob_match(p, m)) {
                 bulk(scratch, m);
                 n += 1;
