@@ -5,7 +5,8 @@
 //! LF) without the fuzzer having to get the lengths right.
 //!
 //! Checks: every request gets exactly one well-formed RESP2 reply (errors start with
-//! `-ERR `), only `QUIT` closes the connection and it answers `+OK`, a protocol error's
+//! `-ERR ` or one of Redis's other codes: `-WRONGTYPE`, `-NOAUTH`, `-NOPROTO`,
+//! `-WRONGPASS`), only `QUIT` closes the connection and it answers `+OK`, a protocol error's
 //! reply is one `-ERR Protocol error: ` line; afterwards `KEYS *` lists distinct keys
 //! that all `EXISTS`, no more of them than `DBSIZE` counts.
 #![no_main]
@@ -13,8 +14,9 @@
 use std::borrow::Cow;
 
 use libfuzzer_sys::fuzz_target;
-use tcpio_examples::redis::commands::{execute, protocol_error, Ctx, Flow};
+use tcpio_examples::redis::commands::{execute, protocol_error, Ctx, Flow, Session};
 use tcpio_examples::redis::store::{Clock, Store};
+use tcpio_examples::redis::{Options, Shared};
 use tcpio_fuzz::redis::{check_reply, drive};
 
 fuzz_target!(|data: &[u8]| {
@@ -24,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
     // One clock reading for the whole input, as for one batch of pipelined requests.
     let mut clock = Clock::new(store.origin());
     let mut scratch = Vec::new();
-    let mut ctx = Ctx { store: &store, clock: &mut clock, scratch: &mut scratch };
+    let shared = Shared::new(&Options::default());
+    let mut session = Session::open();
+    let mut ctx =
+        Ctx { store: &store, clock: &mut clock, scratch: &mut scratch, shared: &shared, session: &mut session };
     let mut run = |wire: &[u8]| -> Vec<Vec<u8>> {
         let mut replies = Vec::new();
         let outcome = drive([wire], |args, _, _| {
@@ -40,7 +45,8 @@ fuzz_target!(|data: &[u8]| {
             if let Err(e) = check_reply(&out) {
                 panic!("{e}: {}", shown());
             }
-            assert!(out[0] != b'-' || out.starts_with(b"-ERR "), "{}", shown());
+            let codes: [&[u8]; 5] = [b"-ERR ", b"-WRONGTYPE ", b"-NOAUTH ", b"-NOPROTO ", b"-WRONGPASS "];
+            assert!(out[0] != b'-' || codes.iter().any(|c| out.starts_with(c)), "{}", shown());
             let quit = args.get(0).eq_ignore_ascii_case(b"quit");
             assert_eq!(flow == Flow::Close, quit, "{}", shown());
             assert!(!quit || out == b"+OK\r\n", "{}", shown());

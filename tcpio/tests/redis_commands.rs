@@ -94,8 +94,10 @@ fn connection_and_introspection_commands() {
     assert_eq!(cfg, ["save", ""]);
     let n: i64 = redis::cmd("COMMAND").arg("COUNT").query(&mut con).unwrap();
     assert!(n > 20);
-    let docs: Vec<String> = redis::cmd("COMMAND").arg("DOCS").query(&mut con).unwrap();
-    assert!(docs.is_empty());
+    // The docs name every command, each followed by its description.
+    let docs: Vec<redis::Value> = redis::cmd("COMMAND").arg("DOCS").query(&mut con).unwrap();
+    assert_eq!(docs.len() as i64, 2 * n);
+    assert_eq!(docs.iter().filter(|v| **v == redis::Value::BulkString(b"get".to_vec())).count(), 1);
     let err = redis::cmd("NOSUCH").arg("x").query::<()>(&mut con).unwrap_err();
     assert_eq!(err.code(), Some("ERR"));
     assert_eq!(err.detail(), Some("unknown command 'NOSUCH', with args beginning with: 'x' "));

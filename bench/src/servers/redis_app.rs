@@ -6,26 +6,35 @@
 
 use crate::Res;
 use std::sync::Arc;
-use tcpio_examples::redis::commands::{run_all, Ctx, Flow};
+use tcpio_examples::redis::commands::{run_all, Ctx, Flow, Session};
 use tcpio_examples::redis::resp::{Parser, Progress};
 use tcpio_examples::redis::store;
+use tcpio_examples::redis::{Options, Shared};
 use tokio::net::TcpStream;
 
 /// Runs the tokio clone (current-thread runtime, a task per connection) until stdin closes.
 pub fn run_tokio(port: u16) -> Res<()> {
     let store = Arc::new(store::Store::new());
-    super::tokio_app::serve(port, move |stream| serve_conn(stream, store.clone()))
+    let shared = Arc::new(Shared::new(&Options::default()));
+    super::tokio_app::serve(port, move |stream| serve_conn(stream, store.clone(), shared.clone()))
 }
 
 /// Serves one connection: read, run every complete request, write all replies at once.
-async fn serve_conn(stream: TcpStream, store: Arc<store::Store>) {
+async fn serve_conn(stream: TcpStream, store: Arc<store::Store>, shared: Arc<Shared>) {
     let mut parser = Parser::new();
     let mut progress = Progress::default();
     let mut clock = store::Clock::new(store.origin());
     let mut scratch = Vec::new();
+    let mut session = Session::open();
     super::tokio_app::serve_requests(stream, usize::MAX, move |input, out| {
         clock.reset();
-        let mut ctx = Ctx { store: &store, clock: &mut clock, scratch: &mut scratch };
+        let mut ctx = Ctx {
+            store: &store,
+            clock: &mut clock,
+            scratch: &mut scratch,
+            shared: &shared,
+            session: &mut session,
+        };
         let (used, flow) = run_all(&mut parser, &mut progress, input, &mut ctx, out);
         (used, flow == Flow::Continue)
     })

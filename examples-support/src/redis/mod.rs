@@ -1,16 +1,35 @@
-//! A Redis-compatible server: strings, expiry, pipelining, the inline protocol.
+//! A Redis-compatible server: strings, lists, hashes and sets, expiry, pipelining, the
+//! inline protocol, answering as Redis 7.0 does.
 //!
 //! The protocol and the keyspace are sans-I/O modules, shared by the `redis-server`
 //! example, the tests, the fuzz targets and the benchmark's tokio clone: [`resp`] (the
-//! request parser), [`store`] (the sharded keyspace, expiry, glob matching) and
-//! [`commands`] (execution and replies, into any [`tcpio::codec::Sink`]). [`Redis`] is
-//! the tcpio handler over them and [`start`] runs it.
+//! request parser), [`store`] (the sharded keyspace of typed values, expiry, glob
+//! matching, `SCAN` cursors), [`commands`] (execution and replies, into any
+//! [`tcpio::codec::Sink`], one module per command family) and [`float`] (the 80-bit
+//! arithmetic of `INCRBYFLOAT`). [`Redis`] is the tcpio handler over them and [`start`]
+//! (or [`start_with`] and its [`Options`]) runs it.
 //!
-//! Commands: PING, ECHO, SET (EX/PX/EXAT/PXAT/NX/XX/KEEPTTL/GET), GET, DEL, EXISTS,
-//! INCR, DECR, INCRBY, DECRBY, MGET, MSET, EXPIRE, PEXPIRE (NX/XX/GT/LT), TTL, PTTL,
-//! KEYS, DBSIZE, FLUSHDB, INFO (server, keyspace), COMMAND (COUNT, DOCS, INFO), CONFIG
-//! (GET, SET, RESETSTAT), QUIT, SELECT 0. There is one database: `SELECT` of any other
-//! index is an error.
+//! Commands, with Redis 7.0's replies and error texts (`WRONGTYPE` included):
+//!
+//! - strings: APPEND, DECR, DECRBY, GET, GETDEL, GETEX, GETRANGE, GETSET, INCR, INCRBY,
+//!   INCRBYFLOAT, LCS, MGET, MSET, MSETNX, PSETEX, SET (NX/XX/GET/EX/PX/EXAT/PXAT/
+//!   KEEPTTL), SETEX, SETNX, SETRANGE, STRLEN, SUBSTR;
+//! - keys: COPY, DEL, EXISTS, EXPIRE, EXPIREAT, EXPIRETIME, KEYS, PERSIST, PEXPIRE,
+//!   PEXPIREAT, PEXPIRETIME, PTTL, RANDOMKEY, RENAME, RENAMENX, SCAN (MATCH, COUNT,
+//!   TYPE), TOUCH, TTL, TYPE, UNLINK;
+//! - lists: LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP (with a count), LLEN, LRANGE,
+//!   LINDEX, LSET, LREM, LTRIM, LINSERT, LPOS, LMOVE, RPOPLPUSH (not the blocking ones);
+//! - hashes: HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HEXISTS, HLEN, HKEYS, HVALS,
+//!   HGETALL, HINCRBY, HINCRBYFLOAT, HSTRLEN, HRANDFIELD, HSCAN;
+//! - sets: SADD, SREM, SMEMBERS, SISMEMBER, SMISMEMBER, SCARD, SPOP, SRANDMEMBER, SMOVE,
+//!   SINTER, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE, SSCAN;
+//! - connection and server: PING, ECHO, QUIT, SELECT 0, HELLO 2 (`HELLO 3` answers
+//!   `NOPROTO`: only RESP2 is spoken), AUTH, DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO
+//!   (server, clients, memory, stats, keyspace), CONFIG GET/SET/RESETSTAT (save,
+//!   appendonly, databases, maxmemory, requirepass, timeout, maxclients), COMMAND
+//!   (COUNT, DOCS, INFO, LIST; Redis 7.0's own table for these commands).
+//!
+//! There is one database: `SELECT` of any other index is an error.
 //!
 //! ```no_run
 //! let builder = tcpio::Server::builder().bind("127.0.0.1:6379")?.loops(2);
@@ -21,10 +40,15 @@
 //! ```
 
 pub mod commands;
+pub mod float;
 pub mod resp;
 mod server;
 pub mod store;
 #[cfg(test)]
 mod tests;
 
-pub use server::{start, ConnState, Redis, MAX_QUERY_BUFFER, SWEEP_EVERY};
+pub use server::{start, start_with, ConnState, Options, Redis, Shared, MAX_QUERY_BUFFER, SWEEP_EVERY};
+
+/// The Redis version this server answers as (`INFO`, `HELLO`): the one whose
+/// behaviour it follows.
+pub const VERSION: &str = "7.0.15";

@@ -33,6 +33,10 @@ pub const MAX_INLINE_LEN: usize = 64 << 10;
 /// request that arrives in many reads is not rescanned from its start at every read.
 const RESUME_AFTER: usize = 16 << 10;
 
+/// Bytes of scratch space (argument lists, unescaped arguments, reply buffers) kept
+/// between requests; what grew past it for one big request is given back after it.
+pub const KEEP_SCRATCH: usize = 64 << 10;
+
 /// Marks an argument range that points into the parser's scratch buffer, not the input.
 const IN_SCRATCH: usize = 1 << (usize::BITS - 1);
 
@@ -146,6 +150,25 @@ impl Parser {
     /// A parser with nothing allocated yet.
     pub fn new() -> Parser {
         Parser::default()
+    }
+
+    /// Gives back the argument list and scratch buffer once they have grown past
+    /// [`KEEP_SCRATCH`] bytes (a request with millions of arguments), keeping a modest
+    /// size. Call between requests; it costs two comparisons when there is nothing to do.
+    #[inline]
+    pub fn shrink(&mut self) {
+        let keep = KEEP_SCRATCH / std::mem::size_of::<(usize, usize)>();
+        if self.ranges.capacity() > keep {
+            self.ranges = Vec::with_capacity(keep / 16);
+        }
+        if self.scratch.capacity() > KEEP_SCRATCH {
+            self.scratch = Vec::new();
+        }
+    }
+
+    /// Bytes the parser holds for its argument list and scratch buffer.
+    pub fn capacity(&self) -> usize {
+        self.ranges.capacity() * std::mem::size_of::<(usize, usize)>() + self.scratch.capacity()
     }
 
     /// Parses the request at the start of `input`: `Ok(Some((args, used)))` when it is

@@ -9,13 +9,20 @@
 //! Replies go into the connection through a [`ConnWriter`](tcpio::ConnWriter): each
 //! reply is one append to the connection's output queue, with the per-call checks of
 //! [`Conn::write`] done once per callback.
+//!
+//! The server's options ([`Options`]: `requirepass`, `timeout`, `maxclients`) and its
+//! counters live in [`Shared`], which every loop's handler holds; `CONFIG SET` changes
+//! them: a new password for the connections that open afterwards (those open stay
+//! authenticated, as in Redis), a new timeout for each connection when it opens or
+//! next sends something, a new limit for the next connection.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use tcpio::{Action, Builder, Conn, Handler, Input, ServerHandle};
+use tcpio::{Action, Builder, CloseReason, Conn, Handler, Input, ServerHandle};
 
-use super::commands::{run_all, Ctx, Flow};
+use super::commands::{run_all, Ctx, Flow, Session};
 use super::resp::{Parser, Progress};
 use super::store::{Clock, Store};
 
@@ -27,46 +34,234 @@ pub const MAX_QUERY_BUFFER: usize = 1 << 30;
 /// How often each loop sweeps expired keys out of part of the keyspace.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(25);
 
-/// Per-connection state: how far a long incomplete request has been scanned.
+/// Redis's default `maxclients`.
+const DEFAULT_MAXCLIENTS: u64 = 10_000;
+
+/// The options of the server, as `redis-server` takes them on its command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// `requirepass`: clients must `AUTH` with it first (none by default).
+    pub requirepass: Option<Vec<u8>>,
+    /// `timeout`: close a client idle this many seconds (0, the default, never).
+    pub timeout: u64,
+    /// `maxclients`: most clients connected at once (10000 by default); the next
+    /// one is told `-ERR max number of clients reached` and closed.
+    pub maxclients: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { requirepass: None, timeout: 0, maxclients: DEFAULT_MAXCLIENTS }
+    }
+}
+
+/// What every loop's handler shares besides the keyspace: the settings `CONFIG SET`
+/// may change, and the counters `INFO` reports.
+#[derive(Debug)]
+pub struct Shared {
+    /// When the server started.
+    pub started: Instant,
+    /// The default user's password, if one is required.
+    pub requirepass: Mutex<Option<Vec<u8>>>,
+    /// Idle timeout of new connections in seconds, 0 for none.
+    pub timeout: AtomicU64,
+    /// Most clients at once.
+    pub maxclients: AtomicU64,
+    /// Clients connected now.
+    pub clients: AtomicUsize,
+    /// Connections accepted (and not refused) since the start (or `CONFIG RESETSTAT`).
+    pub connections: AtomicU64,
+    /// Connections refused for `maxclients`.
+    pub rejected: AtomicU64,
+    /// Each loop's command counters, which only that loop writes (so counting costs
+    /// no contended cache line); `INFO` adds them up.
+    loops: Mutex<Vec<Arc<Counters>>>,
+    /// The next connection's number.
+    next_id: AtomicU64,
+}
+
+/// One loop's counts of commands and of keys found and missed by `GET`.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    commands: AtomicU64,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl Counters {
+    /// Adds a connection's counts since the last call, and zeroes them. Only the
+    /// counters' own loop calls this, so a load and a store do (no locked add).
+    fn settle(&self, session: &mut Session) {
+        for (c, n) in [
+            (&self.commands, &mut session.commands),
+            (&self.hits, &mut session.hits),
+            (&self.misses, &mut session.misses),
+        ] {
+            if *n > 0 {
+                c.store(c.load(Ordering::Relaxed) + std::mem::take(n), Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+impl Shared {
+    /// The shared state of a server started with `options`.
+    pub fn new(options: &Options) -> Shared {
+        Shared {
+            started: Instant::now(),
+            requirepass: Mutex::new(options.requirepass.clone()),
+            timeout: AtomicU64::new(options.timeout),
+            maxclients: AtomicU64::new(options.maxclients),
+            clients: AtomicUsize::new(0),
+            connections: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            loops: Mutex::new(Vec::new()),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Zeroes the counters (`CONFIG RESETSTAT`).
+    pub fn reset_stats(&self) {
+        for c in [&self.connections, &self.rejected] {
+            c.store(0, Ordering::Relaxed);
+        }
+        for l in self.loops.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            for c in [&l.commands, &l.hits, &l.misses] {
+                c.store(0, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Counters for one more loop.
+    fn add_loop(&self) -> Arc<Counters> {
+        let counters = Arc::new(Counters::default());
+        self.loops.lock().unwrap_or_else(|e| e.into_inner()).push(counters.clone());
+        counters
+    }
+
+    /// Commands run, keys found and keys missed, over every loop (what connections
+    /// have not settled yet aside).
+    pub fn totals(&self) -> (u64, u64, u64) {
+        self.loops.lock().unwrap_or_else(|e| e.into_inner()).iter().fold((0, 0, 0), |(c, h, m), l| {
+            let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+            (c + get(&l.commands), h + get(&l.hits), m + get(&l.misses))
+        })
+    }
+}
+
+/// Per-connection state: how far a long incomplete request has been scanned, and the
+/// session commands see.
 #[derive(Debug, Default)]
 pub struct ConnState {
     progress: Progress,
+    session: Session,
+    /// Whether it counts among the connected clients.
+    counted: bool,
+    /// The `timeout` setting this connection's idle timeout follows.
+    timeout: u64,
 }
 
 /// One event loop's handler; every loop's handler shares the keyspace.
 #[derive(Debug)]
 pub struct Redis {
     store: Arc<Store>,
+    shared: Arc<Shared>,
+    counters: Arc<Counters>,
     parser: Parser,
     clock: Clock,
     scratch: Vec<u8>,
 }
 
 impl Redis {
-    /// A handler serving `store`.
+    /// A handler serving `store` with the default options.
     pub fn new(store: Arc<Store>) -> Redis {
+        Redis::with_shared(store, Arc::new(Shared::new(&Options::default())))
+    }
+
+    /// A handler serving `store`, with the settings and counters in `shared`.
+    pub fn with_shared(store: Arc<Store>, shared: Arc<Shared>) -> Redis {
         let clock = Clock::new(store.origin());
-        Redis { store, parser: Parser::new(), clock, scratch: Vec::new() }
+        let counters = shared.add_loop();
+        Redis { store, shared, counters, parser: Parser::new(), clock, scratch: Vec::new() }
     }
 }
 
 impl Handler for Redis {
     type State = ConnState;
 
+    fn on_open(&mut self, conn: &mut Conn<'_, ConnState>) -> Action {
+        let shared = &*self.shared;
+        let clients = shared.clients.fetch_add(1, Ordering::Relaxed) + 1;
+        let state = conn.state_mut();
+        state.counted = true;
+        if clients as u64 > shared.maxclients.load(Ordering::Relaxed) {
+            // Like Redis: refused connections are counted apart from the others.
+            shared.rejected.fetch_add(1, Ordering::Relaxed);
+            conn.write(b"-ERR max number of clients reached\r\n");
+            return Action::Close;
+        }
+        shared.connections.fetch_add(1, Ordering::Relaxed);
+        let authenticated = shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()).is_none();
+        state.session = Session {
+            id: shared.next_id.fetch_add(1, Ordering::Relaxed),
+            authenticated,
+            ..Session::default()
+        };
+        let timeout = shared.timeout.load(Ordering::Relaxed);
+        state.timeout = timeout;
+        if timeout > 0 {
+            conn.set_idle_timeout(Some(Duration::from_secs(timeout)));
+        }
+        Action::Continue
+    }
+
     fn on_data(&mut self, conn: &mut Conn<'_, ConnState>, input: &mut Input<'_>) -> Action {
-        let mut progress = conn.state().progress;
+        let state = conn.state_mut();
+        let mut progress = state.progress;
+        let mut session = std::mem::take(&mut state.session);
         self.clock.reset();
-        let mut ctx = Ctx { store: &self.store, clock: &mut self.clock, scratch: &mut self.scratch };
+        let mut ctx = Ctx {
+            store: &self.store,
+            clock: &mut self.clock,
+            scratch: &mut self.scratch,
+            shared: &self.shared,
+            session: &mut session,
+        };
         let mut out = conn.writer();
         let (used, flow) = run_all(&mut self.parser, &mut progress, input.bytes(), &mut ctx, &mut out);
         drop(out); // settles the writer's accounting and frees `conn`
+        self.counters.settle(&mut session);
+        // A request with a great many arguments leaves big buffers behind; give them
+        // back now that it is done.
+        self.parser.shrink();
+        if self.scratch.capacity() > super::resp::KEEP_SCRATCH {
+            self.scratch = Vec::new();
+        }
+        let state = conn.state_mut();
+        state.session = session;
+        // `CONFIG SET timeout` reaches the connections open before it when they next
+        // send something.
+        let timeout = self.shared.timeout.load(Ordering::Relaxed);
+        if timeout != state.timeout {
+            state.timeout = timeout;
+            conn.set_idle_timeout((timeout > 0).then(|| Duration::from_secs(timeout)));
+        }
+        let state = conn.state_mut();
         if flow == Flow::Close {
             input.consume_all();
             return Action::Close;
         }
-        conn.state_mut().progress = progress;
+        state.progress = progress;
         input.consume(used);
         Action::Continue
+    }
+
+    fn on_close(&mut self, conn: &mut Conn<'_, ConnState>, _reason: &CloseReason) {
+        let state = conn.state_mut();
+        if std::mem::take(&mut state.counted) {
+            self.shared.clients.fetch_sub(1, Ordering::Relaxed);
+        }
+        self.counters.settle(&mut state.session);
     }
 
     fn on_tick(&mut self) -> Option<Duration> {
@@ -76,8 +271,17 @@ impl Handler for Redis {
     }
 }
 
-/// Starts the Redis server on `builder`'s addresses and loops, with a fresh keyspace.
+/// Starts the Redis server on `builder`'s addresses and loops, with a fresh keyspace
+/// and the default options.
 pub fn start(builder: Builder) -> Result<ServerHandle, tcpio::Error> {
+    start_with(builder, &Options::default())
+}
+
+/// Starts the Redis server with `options`.
+pub fn start_with(builder: Builder, options: &Options) -> Result<ServerHandle, tcpio::Error> {
     let store = Arc::new(Store::new());
-    builder.max_input(MAX_QUERY_BUFFER).start(move |_loop_id| Redis::new(store.clone()))
+    let shared = Arc::new(Shared::new(options));
+    builder
+        .max_input(MAX_QUERY_BUFFER)
+        .start(move |_loop_id| Redis::with_shared(store.clone(), shared.clone()))
 }

@@ -1,9 +1,10 @@
 //! Unit tests of the sans-I/O parts: parser, keyspace, glob, commands. They need no
 //! socket.
 
-use super::commands::{execute, run_all, Ctx};
+use super::commands::{execute, run_all, Ctx, Session};
 use super::resp::{parse_i64, Parser, Progress, ProtocolError};
-use super::store::{glob_match, Clock, SetIf, SetTtl, Store, NEVER};
+use super::store::{glob_match, Clock, SetIf, SetTtl, Store, Value, NEVER};
+use super::{Options, Shared};
 
 /// Parses every request in `input`; returns the argument lists and the bytes used.
 fn parse_all(input: &[u8]) -> (Vec<Vec<Vec<u8>>>, usize, Option<ProtocolError>) {
@@ -168,9 +169,9 @@ fn glob_matches_like_redis() {
 fn store_expires_lazily_and_by_sweep() {
     let store = Store::new();
     let mut clock = Clock::fixed(1000);
-    assert!(store.set(b"a", b"1", SetTtl::At(1100), SetIf::Always, &mut clock, |_| {}));
-    assert!(store.set(b"b", b"2", SetTtl::At(1100), SetIf::Always, &mut clock, |_| {}));
-    assert!(store.set(b"c", b"3", SetTtl::Clear, SetIf::Always, &mut clock, |_| {}));
+    assert!(store.set(b"a", b"1", SetTtl::At(1100), SetIf::Always, &mut clock, |_| true));
+    assert!(store.set(b"b", b"2", SetTtl::At(1100), SetIf::Always, &mut clock, |_| true));
+    assert!(store.set(b"c", b"3", SetTtl::Clear, SetIf::Always, &mut clock, |_| true));
     assert_eq!(store.counts(), (3, 2));
     clock.advance(100);
     // Lazy: touching an expired key removes it.
@@ -186,17 +187,21 @@ fn store_expires_lazily_and_by_sweep() {
 fn rewritten_deadlines_leave_no_stale_removal() {
     let store = Store::new();
     let mut clock = Clock::fixed(10);
-    store.set(b"k", b"v", SetTtl::At(20), SetIf::Always, &mut clock, |_| {});
+    store.set(b"k", b"v", SetTtl::At(20), SetIf::Always, &mut clock, |_| true);
     // A plain SET clears the deadline: the old heap entry must not remove the key.
-    store.set(b"k", b"w", SetTtl::Clear, SetIf::Always, &mut clock, |_| {});
+    store.set(b"k", b"w", SetTtl::Clear, SetIf::Always, &mut clock, |_| true);
     for _ in 0..1000 {
-        store.set(b"x", b"v", SetTtl::At(1_000_000), SetIf::Always, &mut clock, |_| {});
+        store.set(b"x", b"v", SetTtl::At(1_000_000), SetIf::Always, &mut clock, |_| true);
     }
     clock.advance(100);
     for _ in 0..super::store::SHARDS {
         store.sweep(&mut clock);
     }
-    assert_eq!(store.get(b"k", &mut clock, |v| v.map(<[u8]>::to_vec)), Some(b"w".to_vec()));
+    let value = store.get(b"k", &mut clock, |v| match v {
+        Some(Value::Str(s)) => Some(s.clone()),
+        _ => None,
+    });
+    assert_eq!(value, Some(b"w".to_vec()));
     assert_eq!(store.deadline(b"x", &mut clock), Some(1_000_000));
     assert_eq!(store.deadline(b"k", &mut clock), Some(NEVER));
 }
@@ -204,7 +209,8 @@ fn rewritten_deadlines_leave_no_stale_removal() {
 /// Runs requests (inline syntax) against `store` and returns the replies.
 fn run(store: &Store, clock: &mut Clock, requests: &str) -> String {
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
-    let mut ctx = Ctx { store, clock, scratch: &mut scratch };
+    let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
+    let mut ctx = Ctx { store, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
     run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
     String::from_utf8(out).unwrap()
 }
@@ -278,7 +284,7 @@ fn errors_use_redis_texts() {
 
 /// Inputs the fuzz targets (`fuzz/fuzz_targets/redis_commands.rs`) found, minimized.
 mod fuzz_regressions {
-    use super::{execute, Clock, Ctx, Parser, Progress, Store};
+    use super::{execute, Clock, Ctx, Options, Parser, Progress, Session, Shared, Store};
 
     /// The reply to one request, sent as a multibulk request with these arguments.
     fn reply(args: &[&[u8]]) -> String {
@@ -292,7 +298,15 @@ mod fuzz_regressions {
             (Store::new(), Clock::fixed(1), Vec::new(), Vec::new());
         let mut parser = Parser::new();
         let (args, _) = parser.parse(&wire, &mut Progress::default()).unwrap().unwrap();
-        execute(args, &mut Ctx { store: &store, clock: &mut clock, scratch: &mut scratch }, &mut out);
+        let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
+        let mut ctx = Ctx {
+            store: &store,
+            clock: &mut clock,
+            scratch: &mut scratch,
+            shared: &shared,
+            session: &mut session,
+        };
+        execute(args, &mut ctx, &mut out);
         String::from_utf8(out).unwrap()
     }
 
@@ -307,5 +321,113 @@ mod fuzz_regressions {
             reply(&[b"CONFIG", b"SET", b"x\0y", b"1"]),
             "-ERR Unknown option or number of arguments for CONFIG SET - 'x'\r\n"
         );
+    }
+}
+
+#[test]
+fn a_request_with_millions_of_arguments_gives_its_scratch_back() {
+    // MSET with two million arguments: the parser's argument list grows to hold them
+    // all (32 MiB), and must shrink back once the request is done.
+    let n = 2_000_000;
+    let mut wire = format!("*{}\r\n$4\r\nMSET\r\n", n + 1).into_bytes();
+    for i in 0..n {
+        let arg = format!("{}", i % 1000);
+        wire.extend_from_slice(format!("${}\r\n{arg}\r\n", arg.len()).as_bytes());
+    }
+    let mut parser = Parser::new();
+    let (args, used) = parser.parse(&wire, &mut Progress::default()).unwrap().unwrap();
+    assert_eq!((args.len(), used), (n + 1, wire.len()));
+    let grown = parser.capacity();
+    assert!(grown >= n * 16, "{grown}");
+    parser.shrink();
+    assert!(parser.capacity() <= super::resp::KEEP_SCRATCH, "{} bytes kept", parser.capacity());
+    // A small request afterwards still parses, and shrinking again changes nothing.
+    let (args, _) = parser.parse(b"*1\r\n$4\r\nPING\r\n", &mut Progress::default()).unwrap().unwrap();
+    assert_eq!(args.get(0), b"PING");
+    let small = parser.capacity();
+    parser.shrink();
+    assert_eq!(parser.capacity(), small);
+}
+
+#[test]
+fn a_batch_with_a_huge_request_runs_and_then_shrinks() {
+    // What `on_data` does with one read: run every request, then shrink the parser.
+    let store = Store::new();
+    let mut clock = Clock::fixed(1);
+    let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
+    let mut scratch = Vec::new();
+    let mut ctx = Ctx {
+        store: &store,
+        clock: &mut clock,
+        scratch: &mut scratch,
+        shared: &shared,
+        session: &mut session,
+    };
+    let mut wire = b"*200001\r\n$4\r\nSADD\r\n$1\r\ns\r\n".to_vec();
+    for i in 0..199_999 {
+        let m = i.to_string();
+        wire.extend_from_slice(format!("${}\r\n{m}\r\n", m.len()).as_bytes());
+    }
+    let mut parser = Parser::new();
+    let mut out = Vec::new();
+    let (used, _) = run_all(&mut parser, &mut Progress::default(), &wire, &mut ctx, &mut out);
+    assert_eq!(used, wire.len());
+    assert_eq!(out, b":199999\r\n");
+    assert!(parser.capacity() > super::resp::KEEP_SCRATCH);
+    parser.shrink();
+    assert!(parser.capacity() <= super::resp::KEEP_SCRATCH);
+}
+
+#[test]
+fn a_collection_left_empty_goes_with_its_key_and_deadline() {
+    let store = Store::new();
+    let mut clock = Clock::fixed(10);
+    let c = &mut clock;
+    assert_eq!(run(&store, c, "RPUSH l a\r\nPEXPIRE l 1000\r\nTYPE l\r\n"), ":1\r\n:1\r\n+list\r\n");
+    assert_eq!(store.counts(), (1, 1));
+    assert_eq!(run(&store, c, "LPOP l\r\nEXISTS l\r\n"), "$1\r\na\r\n:0\r\n");
+    assert_eq!(store.counts(), (0, 0));
+    // A new list under the name has no deadline.
+    assert_eq!(run(&store, c, "RPUSH l b\r\nPTTL l\r\n"), ":1\r\n:-1\r\n");
+    // Commands on a key of another type leave it as it was.
+    assert_eq!(
+        run(&store, c, "SADD l x\r\nHSET l f v\r\nINCR l\r\nLRANGE l 0 -1\r\n"),
+        concat!(
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            "*1\r\n$1\r\nb\r\n"
+        )
+    );
+}
+
+#[test]
+fn multi_key_commands_see_and_change_keys_of_any_shard() {
+    let store = Store::new();
+    let c = &mut Clock::fixed(10);
+    // Enough keys to spread over many shards; SUNIONSTORE locks them all at once.
+    let mut req = String::from("SUNIONSTORE dst");
+    for i in 0..200 {
+        run(&store, c, &format!("SADD s{i} m{i} common\r\n"));
+        req.push_str(&format!(" s{i}"));
+    }
+    req.push_str("\r\n");
+    assert_eq!(run(&store, c, &req), ":201\r\n");
+    assert_eq!(run(&store, c, "SCARD dst\r\nSMOVE dst s0 m5\r\nSISMEMBER s0 m5\r\n"), ":201\r\n:1\r\n:1\r\n");
+    assert_eq!(run(&store, c, "RENAME dst other\r\nEXISTS dst other\r\n"), "+OK\r\n:1\r\n");
+}
+
+#[test]
+fn every_command_finds_its_own_row_of_the_table() {
+    use super::commands::table::{Cmd, SPECS, SUBCOMMANDS};
+    for (i, spec) in SPECS.iter().enumerate() {
+        let cmd = Cmd::lookup(spec.name.as_bytes()).unwrap_or_else(|| panic!("{} has no Cmd", spec.name));
+        assert_eq!(cmd as usize, i, "{}", spec.name);
+        assert_eq!(cmd.spec().name, spec.name);
+        assert!(spec.container.is_empty());
+    }
+    for sub in SUBCOMMANDS {
+        assert!(SPECS.iter().any(|s| s.name == sub.container), "{}", sub.name);
+        assert!(sub.name.starts_with(&format!("{}|", sub.container)));
     }
 }

@@ -1,0 +1,308 @@
+//! Hash commands (`t_hash.c`): fields and their values under one key.
+
+use tcpio::codec::Sink;
+
+use super::keys::{parse_cursor, scan_options, scan_reply};
+use super::table::Cmd;
+use super::{array, bulk, int, int_arg, is, Ctx, E_NOT_FLOAT, E_SYNTAX, E_WRONGTYPE};
+use crate::redis::float::{format_float, parse_float};
+use crate::redis::resp::{parse_i64, Args};
+use crate::redis::store::{glob_match, scan_dense, Fields, Value};
+
+/// The hash in `v`, `Err(())` after writing `WRONGTYPE` when it holds something else.
+fn hash<'v>(v: Option<&'v Value>, out: &mut impl Sink) -> Result<Option<&'v Fields>, ()> {
+    match v {
+        None => Ok(None),
+        Some(Value::Hash(h)) => Ok(Some(h)),
+        Some(_) => {
+            out.put(E_WRONGTYPE);
+            Err(())
+        }
+    }
+}
+
+/// The hash in `v` to change, created when absent; `None` after writing `WRONGTYPE`.
+fn hash_mut<'v>(v: &'v mut Option<Value>, out: &mut impl Sink) -> Option<&'v mut Fields> {
+    match v.get_or_insert_with(|| Value::Hash(Box::default())) {
+        Value::Hash(h) => Some(h),
+        _ => {
+            out.put(E_WRONGTYPE);
+            None
+        }
+    }
+}
+
+/// `HSET key field value [field value ...]`, `HMSET` (which answers `OK`).
+pub(crate) fn hset(args: &Args<'_>, hmset: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    if args.len() % 2 == 1 {
+        return super::arity_error(if hmset { "hmset" } else { "hset" }, out);
+    }
+    ctx.store.modify(args.get(1), ctx.clock, |v| {
+        let Some(h) = hash_mut(v, out) else { return };
+        let mut added = 0;
+        for i in (2..args.len()).step_by(2) {
+            added += i64::from(h.set(args.get(i), args.get(i + 1)));
+        }
+        if hmset {
+            out.put(b"+OK\r\n");
+        } else {
+            int(out, added);
+        }
+    });
+}
+
+/// `HSETNX key field value`.
+pub(crate) fn hsetnx(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.modify(args.get(1), ctx.clock, |v| {
+        let Some(h) = hash_mut(v, out) else { return };
+        if h.get(args.get(2)).is_some() {
+            return int(out, 0);
+        }
+        h.set(args.get(2), args.get(3));
+        int(out, 1);
+    });
+}
+
+/// `HGET key field`.
+pub(crate) fn hget(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        if let Ok(h) = hash(v, out) {
+            super::value(out, h.and_then(|h| h.get(args.get(2))));
+        }
+    });
+}
+
+/// `HMGET key field...`.
+pub(crate) fn hmget(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        let Ok(h) = hash(v, out) else { return };
+        array(out, args.len() - 2);
+        for f in args.iter().skip(2) {
+            super::value(out, h.and_then(|h| h.get(f)));
+        }
+    });
+}
+
+/// `HDEL key field...`.
+pub(crate) fn hdel(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.modify(args.get(1), ctx.clock, |v| match v {
+        None => int(out, 0),
+        Some(Value::Hash(h)) => {
+            let n = args.iter().skip(2).filter(|f| h.remove(f)).count();
+            int(out, n as i64);
+        }
+        Some(_) => out.put(E_WRONGTYPE),
+    });
+}
+
+/// `HEXISTS key field`.
+pub(crate) fn hexists(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        if let Ok(h) = hash(v, out) {
+            int(out, i64::from(h.is_some_and(|h| h.get(args.get(2)).is_some())));
+        }
+    });
+}
+
+/// `HLEN key`.
+pub(crate) fn hlen(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        if let Ok(h) = hash(v, out) {
+            int(out, h.map_or(0, |h| h.len() as i64));
+        }
+    });
+}
+
+/// `HSTRLEN key field`.
+pub(crate) fn hstrlen(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        if let Ok(h) = hash(v, out) {
+            int(out, h.and_then(|h| h.get(args.get(2))).map_or(0, |s| s.len() as i64));
+        }
+    });
+}
+
+/// `HKEYS`, `HVALS`, `HGETALL` `key`.
+pub(crate) fn hgetall(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        let Ok(h) = hash(v, out) else { return };
+        let Some(h) = h else { return out.put(b"*0\r\n") };
+        array(out, if cmd == Cmd::Hgetall { 2 * h.len() } else { h.len() });
+        for f in h.iter() {
+            if cmd != Cmd::Hvals {
+                bulk(out, &f.name);
+            }
+            if cmd != Cmd::Hkeys {
+                bulk(out, &f.value);
+            }
+        }
+    });
+}
+
+/// `HINCRBY key field increment`.
+pub(crate) fn hincrby(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let Some(by) = int_arg(args.get(3), out) else { return };
+    ctx.store.modify(args.get(1), ctx.clock, |v| {
+        let Some(h) = hash_mut(v, out) else { return };
+        let current = match h.get(args.get(2)) {
+            None => 0,
+            Some(s) => match parse_i64(s) {
+                Some(n) => n,
+                None => return out.put(b"-ERR hash value is not an integer\r\n"),
+            },
+        };
+        let Some(next) = current.checked_add(by) else {
+            return out.put(b"-ERR increment or decrement would overflow\r\n");
+        };
+        let mut buf = [0u8; crate::num::MAX_DIGITS];
+        h.set(args.get(2), crate::num::format_i64(next, &mut buf));
+        int(out, next);
+    });
+}
+
+/// `HINCRBYFLOAT key field increment`.
+pub(crate) fn hincrbyfloat(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let Some(by) = parse_float(args.get(3)) else { return out.put(E_NOT_FLOAT) };
+    if !by.is_finite() {
+        return out.put(b"-ERR value is NaN or Infinity\r\n");
+    }
+    ctx.store.modify(args.get(1), ctx.clock, |v| {
+        let Some(h) = hash_mut(v, out) else { return };
+        let current = match h.get(args.get(2)) {
+            None => crate::redis::float::Float::ZERO,
+            Some(s) => match parse_float(s) {
+                Some(f) => f,
+                None => return out.put(b"-ERR hash value is not a float\r\n"),
+            },
+        };
+        let Some(sum) = current.checked_add(by) else {
+            return out.put(b"-ERR increment would produce NaN or Infinity\r\n");
+        };
+        let text = format_float(sum);
+        h.set(args.get(2), &text);
+        bulk(out, &text);
+    });
+}
+
+/// Most picks a negative count may ask for. Redis would try to answer any count (and
+/// run out of memory first); here a reply that could never be delivered (it would pass
+/// the connection's output cap, [`tcpio::DEFAULT_MAX_OUTPUT`], at six bytes a pick at
+/// the least) is refused up front, so no command loops for ever under a shard lock.
+pub(crate) const MAX_REPEATED_PICKS: i64 = (tcpio::DEFAULT_MAX_OUTPUT / 6) as i64;
+
+/// A `count` argument of `HRANDFIELD` and `SRANDMEMBER`: any `i64` but the lowest, and
+/// not below `-MAX_REPEATED_PICKS`.
+pub(crate) fn random_count(arg: &[u8], out: &mut impl Sink) -> Option<i64> {
+    let n = int_arg(arg, out)?;
+    if n == i64::MIN {
+        out.put(b"-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n");
+        return None;
+    }
+    if n < -MAX_REPEATED_PICKS {
+        out.put(b"-ERR value is out of range\r\n");
+        return None;
+    }
+    Some(n)
+}
+
+/// How many items a random pick of `count` out of `len` replies with: `|count|` for a
+/// negative count (repeats allowed), at most `len` for a positive one (distinct).
+pub(crate) fn pick_count(count: i64, len: usize) -> usize {
+    if count < 0 {
+        count.unsigned_abs().min(usize::MAX as u64) as usize
+    } else {
+        (count as u64).min(len as u64) as usize
+    }
+}
+
+/// Calls `f` with the positions of a random pick of `count` items out of `len` (see
+/// [`pick_count`]). Repeated picks are made one by one, so a huge negative count costs
+/// no memory up front; distinct ones shuffle the positions (memory of the collection's
+/// own size at most).
+pub(crate) fn for_each_pick(
+    count: i64,
+    len: usize,
+    mut random: impl FnMut() -> u64,
+    mut f: impl FnMut(usize),
+) {
+    let n = pick_count(count, len);
+    if count < 0 {
+        for _ in 0..n {
+            f((random() % len as u64) as usize);
+        }
+        return;
+    }
+    if n >= len {
+        return (0..len).for_each(f);
+    }
+    // A partial Fisher-Yates shuffle.
+    let mut all: Vec<usize> = (0..len).collect();
+    for i in 0..n {
+        let j = i + (random() % (len - i) as u64) as usize;
+        all.swap(i, j);
+        f(all[i]);
+    }
+}
+
+/// `HRANDFIELD key [count [WITHVALUES]]`.
+pub(crate) fn hrandfield(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let count = if args.len() >= 3 {
+        let Some(n) = random_count(args.get(2), out) else { return };
+        if args.len() > 4 || (args.len() == 4 && !is(args.get(3), "withvalues")) {
+            return out.put(E_SYNTAX);
+        }
+        if args.len() == 4 && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&n) {
+            return out.put(b"-ERR value is out of range\r\n");
+        }
+        Some(n)
+    } else {
+        None
+    };
+    let with_values = args.len() == 4;
+    let store = ctx.store;
+    store.get(args.get(1), ctx.clock, |v| {
+        let Ok(h) = hash(v, out) else { return };
+        let Some(h) = h else { return out.put(if count.is_some() { b"*0\r\n" } else { b"$-1\r\n" }) };
+        let Some(count) = count else {
+            return bulk(out, &h.at((store.random() % h.len() as u64) as usize).name);
+        };
+        array(out, pick_count(count, h.len()) * if with_values { 2 } else { 1 });
+        for_each_pick(
+            count,
+            h.len(),
+            || store.random(),
+            |i| {
+                bulk(out, &h.at(i).name);
+                if with_values {
+                    bulk(out, &h.at(i).value);
+                }
+            },
+        );
+    });
+}
+
+/// `HSCAN key cursor [MATCH pattern] [COUNT n]`.
+pub(crate) fn hscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let Some(cursor) = parse_cursor(args.get(2)) else { return out.put(b"-ERR invalid cursor\r\n") };
+    let scratch = &mut *ctx.scratch;
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        let Ok(h) = hash(v, out) else { return };
+        let Some(h) = h else { return out.put(b"*2\r\n$1\r\n0\r\n*0\r\n") };
+        let Some(o) = scan_options(args, 3, false, out) else { return };
+        scratch.clear();
+        let mut n = 0;
+        let start = if cursor == 0 { u64::MAX } else { cursor };
+        // Redis keeps a small hash (128 fields, none longer than 64 bytes) as a listpack,
+        // which a scan returns whole; so does this.
+        let small = h.len() <= 128 && h.iter().all(|f| f.name.len() <= 64 && f.value.len() <= 64);
+        let count = if small { usize::MAX } else { o.count };
+        let next = scan_dense(h, start, count, |f| {
+            if o.pattern.map_or(true, |p| glob_match(p, &f.name)) {
+                bulk(scratch, &f.name);
+                bulk(scratch, &f.value);
+                n += 2;
+            }
+        });
+        scan_reply(out, next, n, scratch);
+    });
+}

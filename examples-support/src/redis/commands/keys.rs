@@ -1,0 +1,275 @@
+//! Commands on keys whatever they hold: deletion, existence, expiry, renaming,
+//! copying, listing and scanning (`db.c`, `expire.c`).
+
+use tcpio::codec::Sink;
+
+use super::strings::{clock_to_unix, unix_ms};
+use super::table::Cmd;
+use super::{array, bulk, int, int_arg, is, sanitize, Ctx, E_NOT_INT, E_NO_KEY, E_SYNTAX};
+use crate::redis::resp::Args;
+use crate::redis::store::{glob_match, Value, NEVER};
+
+/// `DEL key...`, `UNLINK key...`: how many existed.
+pub(crate) fn del(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let n = args.iter().skip(1).filter(|k| ctx.store.del(k, ctx.clock)).count();
+    int(out, n as i64);
+}
+
+/// `EXISTS key...`, `TOUCH key...`: how many exist (a key named twice counts twice).
+pub(crate) fn exists(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let n = args.iter().skip(1).filter(|k| ctx.store.exists(k, ctx.clock)).count();
+    int(out, n as i64);
+}
+
+/// `-ERR invalid expire time in 'expire' command`.
+fn bad_expire(name: &str, out: &mut impl Sink) {
+    out.put(b"-ERR invalid expire time in '");
+    out.put(name.as_bytes());
+    out.put(b"' command\r\n");
+}
+
+/// `EXPIRE`, `PEXPIRE`, `EXPIREAT`, `PEXPIREAT` `key time [NX|XX|GT|LT]`.
+pub(crate) fn expire(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
+    for opt in args.iter().skip(3) {
+        match () {
+            _ if is(opt, "nx") => nx = true,
+            _ if is(opt, "xx") => xx = true,
+            _ if is(opt, "gt") => gt = true,
+            _ if is(opt, "lt") => lt = true,
+            _ => {
+                out.put(b"-ERR Unsupported option ");
+                let opt = sanitize(opt);
+                out.put(&opt[..opt.len().min(128)]);
+                return out.put(b"\r\n");
+            }
+        }
+    }
+    if nx && (xx || gt || lt) {
+        return out.put(b"-ERR NX and XX, GT or LT options at the same time are not compatible\r\n");
+    }
+    if gt && lt {
+        return out.put(b"-ERR GT and LT options at the same time are not compatible\r\n");
+    }
+    let Some(v) = int_arg(args.get(2), out) else { return };
+    let name = cmd.spec().name;
+    let seconds = matches!(cmd, Cmd::Expire | Cmd::Expireat);
+    let ms = if seconds {
+        match v.checked_mul(1000) {
+            Some(ms) => ms,
+            None => return bad_expire(name, out),
+        }
+    } else {
+        v
+    };
+    // Checked against Unix time, as Redis does, then moved onto the store's clock.
+    let base = if matches!(cmd, Cmd::Expire | Cmd::Pexpire) { unix_ms() } else { 0 };
+    let Some(when) = ms.checked_add(base) else { return bad_expire(name, out) };
+    let now = ctx.clock.now() as i64;
+    let at = now.saturating_add(when.saturating_sub(unix_ms())).max(0) as u64;
+    let changed = ctx.store.expire(args.get(1), at, ctx.clock, |current| {
+        let has = current != NEVER;
+        !(nx && has || xx && !has || gt && (!has || at <= current) || lt && has && at >= current)
+    });
+    int(out, i64::from(changed));
+}
+
+/// `TTL`, `PTTL`, `EXPIRETIME`, `PEXPIRETIME` `key`.
+pub(crate) fn ttl(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    match ctx.store.deadline(args.get(1), ctx.clock) {
+        None => out.put(b":-2\r\n"),
+        Some(NEVER) => out.put(b":-1\r\n"),
+        Some(t) => {
+            let v = match cmd {
+                Cmd::Ttl | Cmd::Pttl => t.saturating_sub(ctx.clock.now()) as i64,
+                _ => clock_to_unix(t, ctx.clock).max(0),
+            };
+            let seconds = matches!(cmd, Cmd::Ttl | Cmd::Expiretime);
+            int(out, if seconds { (v + 500) / 1000 } else { v });
+        }
+    }
+}
+
+/// `PERSIST key`: 1 if a deadline was removed.
+pub(crate) fn persist(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let changed = ctx.store.expire(args.get(1), NEVER, ctx.clock, |current| current != NEVER);
+    int(out, i64::from(changed));
+}
+
+/// `TYPE key`.
+pub(crate) fn type_(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let name = ctx.store.get(args.get(1), ctx.clock, |v| v.map_or("none", Value::type_name));
+    out.put(b"+");
+    out.put(name.as_bytes());
+    out.put(b"\r\n");
+}
+
+/// `KEYS pattern`.
+pub(crate) fn keys(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.scratch.clear();
+    let mut n = 0;
+    let scratch = &mut *ctx.scratch;
+    ctx.store.keys(args.get(1), ctx.clock, |k| {
+        bulk(scratch, k);
+        n += 1;
+    });
+    array(out, n);
+    out.put(ctx.scratch);
+}
+
+/// `RANDOMKEY`.
+pub(crate) fn randomkey(ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    match ctx.store.random_key(ctx.clock) {
+        Some(k) => bulk(out, &k),
+        None => out.put(b"$-1\r\n"),
+    }
+}
+
+/// `RENAME key newkey`, `RENAMENX key newkey`.
+pub(crate) fn rename(args: &Args<'_>, nx: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let (from, to) = (args.get(1), args.get(2));
+    let mut keys = ctx.store.lock_many([from, to]);
+    if !keys.get(from, ctx.clock, |v| v.is_some()) {
+        return out.put(E_NO_KEY);
+    }
+    let done: &[u8] = if nx { b":1\r\n" } else { b"+OK\r\n" };
+    if from == to {
+        return out.put(if nx { b":0\r\n" } else { done });
+    }
+    if nx && keys.get(to, ctx.clock, |v| v.is_some()) {
+        return out.put(b":0\r\n");
+    }
+    if let Some((value, expires)) = keys.take(from, ctx.clock) {
+        keys.put(to, Some(value), expires, ctx.clock);
+    }
+    out.put(done);
+}
+
+/// `COPY source destination [DB 0] [REPLACE]`.
+pub(crate) fn copy(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let mut replace = false;
+    let mut i = 3;
+    while i < args.len() {
+        let opt = args.get(i);
+        if is(opt, "replace") {
+            replace = true;
+        } else if is(opt, "db") && i + 1 < args.len() {
+            match crate::redis::resp::parse_i64(args.get(i + 1)) {
+                Some(0) => {}
+                Some(n) if i32::try_from(n).is_ok() => return out.put(b"-ERR DB index is out of range\r\n"),
+                _ => return out.put(E_NOT_INT),
+            }
+            i += 1;
+        } else {
+            return out.put(E_SYNTAX);
+        }
+        i += 1;
+    }
+    let (from, to) = (args.get(1), args.get(2));
+    if from == to {
+        return out.put(b"-ERR source and destination objects are the same\r\n");
+    }
+    let mut keys = ctx.store.lock_many([from, to]);
+    let Some((value, expires)) = keys.take(from, ctx.clock) else { return out.put(b":0\r\n") };
+    let copy = value.clone();
+    keys.put(from, Some(value), expires, ctx.clock);
+    if !replace && keys.get(to, ctx.clock, |v| v.is_some()) {
+        return out.put(b":0\r\n");
+    }
+    keys.put(to, Some(copy), expires, ctx.clock);
+    out.put(b":1\r\n");
+}
+
+/// A `SCAN`-family cursor as Redis reads it (`strtoul`): digits after an optional sign,
+/// where a minus wraps around; an empty string is 0.
+pub(crate) fn parse_cursor(arg: &[u8]) -> Option<u64> {
+    let (neg, digits) = match arg.first() {
+        Some(b'-') => (true, &arg[1..]),
+        Some(b'+') => (false, &arg[1..]),
+        _ => (false, arg),
+    };
+    if arg.is_empty() {
+        return Some(0);
+    }
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some(if neg { v.wrapping_neg() } else { v })
+}
+
+/// The options of a `SCAN`-family command: `MATCH`, `COUNT` and (for `SCAN`) `TYPE`.
+pub(crate) struct ScanOptions<'a> {
+    /// The glob pattern, unless it matches everything.
+    pub pattern: Option<&'a [u8]>,
+    /// How many items to visit.
+    pub count: usize,
+    /// Only keys of this type.
+    pub kind: Option<&'a [u8]>,
+}
+
+/// Parses the options from argument `from`; `None` after writing the error.
+pub(crate) fn scan_options<'a>(
+    args: &Args<'a>,
+    from: usize,
+    with_type: bool,
+    out: &mut impl Sink,
+) -> Option<ScanOptions<'a>> {
+    let mut o = ScanOptions { pattern: None, count: 10, kind: None };
+    let mut i = from;
+    while i < args.len() {
+        let more = i + 1 < args.len();
+        let opt = args.get(i);
+        if is(opt, "count") && more {
+            let n = int_arg(args.get(i + 1), out)?;
+            if n < 1 {
+                out.put(E_SYNTAX);
+                return None;
+            }
+            o.count = n.min(i64::from(u32::MAX)) as usize;
+        } else if is(opt, "match") && more {
+            let p = args.get(i + 1);
+            o.pattern = (p != b"*").then_some(p);
+        } else if is(opt, "type") && with_type && more {
+            o.kind = Some(args.get(i + 1));
+        } else {
+            out.put(E_SYNTAX);
+            return None;
+        }
+        i += 2;
+    }
+    Some(o)
+}
+
+/// The reply of a `SCAN`-family command: the next cursor and the items in `items`
+/// (already encoded as `n` bulk strings).
+pub(crate) fn scan_reply(out: &mut impl Sink, cursor: u64, n: usize, items: &[u8]) {
+    array(out, 2);
+    let mut buf = [0u8; crate::num::MAX_DIGITS];
+    bulk(out, crate::num::format_u64(cursor, &mut buf));
+    array(out, n);
+    out.put(items);
+}
+
+/// `SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]`.
+pub(crate) fn scan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let Some(cursor) = parse_cursor(args.get(1)) else { return out.put(b"-ERR invalid cursor\r\n") };
+    let Some(o) = scan_options(args, 2, true, out) else { return };
+    ctx.scratch.clear();
+    let scratch = &mut *ctx.scratch;
+    let mut n = 0;
+    let next = ctx.store.scan(cursor, o.count, ctx.clock, |k, v| {
+        if o.pattern.is_some_and(|p| !glob_match(p, k)) {
+            return;
+        }
+        if o.kind.is_some_and(|t| !t.eq_ignore_ascii_case(v.type_name().as_bytes())) {
+            return;
+        }
+        bulk(scratch, k);
+        n += 1;
+    });
+    scan_reply(out, next, n, ctx.scratch);
+}

@@ -1,0 +1,399 @@
+//! Command execution and reply encoding, sans-I/O: arguments in, RESP2 replies out.
+//!
+//! Replies go to a [`Sink`]: the tcpio server writes them straight into the
+//! connection's output queue (a [`tcpio::ConnWriter`]), the tokio clone in the bench
+//! and the tests into a `Vec<u8>`. A reply is a few `put`s (a header built on the
+//! stack, the value as it is stored), so answering allocates nothing and copies a
+//! value once. Argument checks, error texts and edge cases follow Redis 7.0
+//! (`t_string.c`, `t_list.c`, `t_hash.c`, `t_set.c`, `db.c`, `expire.c`, `server.c`),
+//! so clients see the replies they would get from a real server.
+//!
+//! The commands are split by family: [`strings`], [`keys`] (the generic keyspace
+//! commands), [`lists`], [`hashes`], [`sets`] and [`server`] (connection and server
+//! commands); [`table`] describes each as Redis does (`COMMAND INFO`).
+
+use tcpio::codec::Sink;
+
+use super::resp::{parse_i64, Args, Parser, Progress, ProtocolError};
+use super::store::{Clock, Store, Value};
+use super::Shared;
+use crate::num::{format_i64, MAX_DIGITS};
+
+pub mod hashes;
+pub mod keys;
+pub mod lists;
+pub mod server;
+pub mod sets;
+pub mod strings;
+pub mod table;
+
+use table::Cmd;
+
+/// What the connection does after a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on with the next request.
+    Continue,
+    /// Close once the replies so far are sent (`QUIT`).
+    Close,
+}
+
+/// What a connection carries from one command to the next.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    /// The connection's number, as `HELLO` reports it.
+    pub id: u64,
+    /// Whether it may run commands: set at open when no password is required, and by
+    /// a successful `AUTH`.
+    pub authenticated: bool,
+    /// Commands run since the counters were last added to the shared ones.
+    pub commands: u64,
+    /// Keys found by read commands, since then.
+    pub hits: u64,
+    /// Keys missed by read commands, since then.
+    pub misses: u64,
+}
+
+impl Session {
+    /// A session that may run commands at once (no password required).
+    pub fn open() -> Session {
+        Session { authenticated: true, ..Session::default() }
+    }
+}
+
+/// The state commands run against: the shared keyspace and server state, the batch's
+/// clock, the connection's session, and a scratch buffer for the few replies that must
+/// be counted before they are written.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    /// The keyspace.
+    pub store: &'a Store,
+    /// The time, read at most once per batch.
+    pub clock: &'a mut Clock,
+    /// Reused by `KEYS`, `INFO` and the like; grows to the largest such reply.
+    pub scratch: &'a mut Vec<u8>,
+    /// The settings and counters every connection shares.
+    pub shared: &'a Shared,
+    /// The connection's own state.
+    pub session: &'a mut Session,
+}
+
+/// Error replies used more than once.
+pub(crate) const E_SYNTAX: &[u8] = b"-ERR syntax error\r\n";
+pub(crate) const E_NOT_INT: &[u8] = b"-ERR value is not an integer or out of range\r\n";
+pub(crate) const E_NOT_FLOAT: &[u8] = b"-ERR value is not a valid float\r\n";
+pub(crate) const E_OVERFLOW: &[u8] = b"-ERR increment or decrement would overflow\r\n";
+pub(crate) const E_WRONGTYPE: &[u8] =
+    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+pub(crate) const E_NO_KEY: &[u8] = b"-ERR no such key\r\n";
+pub(crate) const E_POSITIVE: &[u8] = b"-ERR value is out of range, must be positive\r\n";
+pub(crate) const E_NOAUTH: &[u8] = b"-NOAUTH Authentication required.\r\n";
+
+/// Runs one request and writes its reply.
+pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
+    let name = args.get(0);
+    // Command names are matched case-insensitively through a lower-case copy on the
+    // stack; no known name is longer than 16 bytes.
+    let mut lower = [0u8; 16];
+    let found = match lower.get_mut(..name.len()) {
+        Some(l) => {
+            // Copied and lowered in one pass: names are a few bytes, for which a
+            // `memcpy` call costs more than the loop.
+            for (d, &c) in l.iter_mut().zip(name) {
+                *d = c.to_ascii_lowercase();
+            }
+            // The two commands of the hot path first, with their arity, then the table.
+            match &*l {
+                b"get" => Some((Cmd::Get, 2)),
+                b"set" => Some((Cmd::Set, -3)),
+                other => Cmd::lookup(other).map(|c| (c, c.spec().arity)),
+            }
+        }
+        None => None,
+    };
+    let Some((cmd, arity)) = found else {
+        unknown_command(&args, out);
+        return Flow::Continue;
+    };
+    let argc = args.len() as i32;
+    if (arity > 0 && argc != arity) || argc < -arity {
+        arity_error(cmd.spec().name, out);
+        return Flow::Continue;
+    }
+    if !ctx.session.authenticated && !matches!(cmd, Cmd::Auth | Cmd::Hello | Cmd::Quit) {
+        out.put(E_NOAUTH);
+        return Flow::Continue;
+    }
+    ctx.session.commands += 1;
+    match cmd {
+        Cmd::Get => {
+            let hit = ctx.store.get(args.get(1), ctx.clock, |v| string_reply(out, v));
+            ctx.session.hits += u64::from(hit);
+            ctx.session.misses += u64::from(!hit);
+        }
+        Cmd::Set => strings::set(&args, ctx, out),
+        Cmd::Append => strings::append(&args, ctx, out),
+        Cmd::Decr => strings::incr(args.get(1), -1, ctx, out),
+        Cmd::Incr => strings::incr(args.get(1), 1, ctx, out),
+        Cmd::Decrby | Cmd::Incrby => strings::incr_by(&args, cmd == Cmd::Decrby, ctx, out),
+        Cmd::Getdel => strings::getdel(&args, ctx, out),
+        Cmd::Getex => strings::getex(&args, ctx, out),
+        Cmd::Getrange | Cmd::Substr => strings::getrange(&args, ctx, out),
+        Cmd::Getset => strings::getset(&args, ctx, out),
+        Cmd::Incrbyfloat => strings::incrbyfloat(&args, ctx, out),
+        Cmd::Lcs => strings::lcs(&args, ctx, out),
+        Cmd::Mget => strings::mget(&args, ctx, out),
+        Cmd::Mset => strings::mset(&args, ctx, out),
+        Cmd::Msetnx => strings::msetnx(&args, ctx, out),
+        Cmd::Psetex | Cmd::Setex => strings::setex(&args, cmd == Cmd::Psetex, ctx, out),
+        Cmd::Setnx => strings::setnx(&args, ctx, out),
+        Cmd::Setrange => strings::setrange(&args, ctx, out),
+        Cmd::Strlen => strings::strlen(&args, ctx, out),
+        Cmd::Copy => keys::copy(&args, ctx, out),
+        Cmd::Del | Cmd::Unlink => keys::del(&args, ctx, out),
+        Cmd::Exists | Cmd::Touch => keys::exists(&args, ctx, out),
+        Cmd::Expire | Cmd::Pexpire | Cmd::Expireat | Cmd::Pexpireat => keys::expire(&args, cmd, ctx, out),
+        Cmd::Expiretime | Cmd::Pexpiretime | Cmd::Ttl | Cmd::Pttl => keys::ttl(&args, cmd, ctx, out),
+        Cmd::Keys => keys::keys(&args, ctx, out),
+        Cmd::Persist => keys::persist(&args, ctx, out),
+        Cmd::Randomkey => keys::randomkey(ctx, out),
+        Cmd::Rename | Cmd::Renamenx => keys::rename(&args, cmd == Cmd::Renamenx, ctx, out),
+        Cmd::Scan => keys::scan(&args, ctx, out),
+        Cmd::Type => keys::type_(&args, ctx, out),
+        Cmd::Lpush | Cmd::Rpush | Cmd::Lpushx | Cmd::Rpushx => lists::push(&args, cmd, ctx, out),
+        Cmd::Lpop | Cmd::Rpop => lists::pop(&args, cmd == Cmd::Lpop, ctx, out),
+        Cmd::Llen => lists::llen(&args, ctx, out),
+        Cmd::Lrange => lists::lrange(&args, ctx, out),
+        Cmd::Lindex => lists::lindex(&args, ctx, out),
+        Cmd::Lset => lists::lset(&args, ctx, out),
+        Cmd::Lrem => lists::lrem(&args, ctx, out),
+        Cmd::Ltrim => lists::ltrim(&args, ctx, out),
+        Cmd::Linsert => lists::linsert(&args, ctx, out),
+        Cmd::Lpos => lists::lpos(&args, ctx, out),
+        Cmd::Lmove | Cmd::Rpoplpush => lists::lmove(&args, cmd == Cmd::Rpoplpush, ctx, out),
+        Cmd::Hset | Cmd::Hmset => hashes::hset(&args, cmd == Cmd::Hmset, ctx, out),
+        Cmd::Hsetnx => hashes::hsetnx(&args, ctx, out),
+        Cmd::Hget => hashes::hget(&args, ctx, out),
+        Cmd::Hmget => hashes::hmget(&args, ctx, out),
+        Cmd::Hdel => hashes::hdel(&args, ctx, out),
+        Cmd::Hexists => hashes::hexists(&args, ctx, out),
+        Cmd::Hlen => hashes::hlen(&args, ctx, out),
+        Cmd::Hkeys | Cmd::Hvals | Cmd::Hgetall => hashes::hgetall(&args, cmd, ctx, out),
+        Cmd::Hincrby => hashes::hincrby(&args, ctx, out),
+        Cmd::Hincrbyfloat => hashes::hincrbyfloat(&args, ctx, out),
+        Cmd::Hstrlen => hashes::hstrlen(&args, ctx, out),
+        Cmd::Hrandfield => hashes::hrandfield(&args, ctx, out),
+        Cmd::Hscan => hashes::hscan(&args, ctx, out),
+        Cmd::Sadd => sets::sadd(&args, ctx, out),
+        Cmd::Srem => sets::srem(&args, ctx, out),
+        Cmd::Smembers => sets::smembers(&args, ctx, out),
+        Cmd::Sismember => sets::sismember(&args, ctx, out),
+        Cmd::Smismember => sets::smismember(&args, ctx, out),
+        Cmd::Scard => sets::scard(&args, ctx, out),
+        Cmd::Spop => sets::spop(&args, ctx, out),
+        Cmd::Srandmember => sets::srandmember(&args, ctx, out),
+        Cmd::Smove => sets::smove(&args, ctx, out),
+        Cmd::Sinter | Cmd::Sunion | Cmd::Sdiff => sets::combine(&args, cmd, None, ctx, out),
+        Cmd::Sinterstore => sets::combine(&args, Cmd::Sinter, Some(args.get(1)), ctx, out),
+        Cmd::Sunionstore => sets::combine(&args, Cmd::Sunion, Some(args.get(1)), ctx, out),
+        Cmd::Sdiffstore => sets::combine(&args, Cmd::Sdiff, Some(args.get(1)), ctx, out),
+        Cmd::Sscan => sets::sscan(&args, ctx, out),
+        Cmd::Ping => server::ping(&args, out),
+        Cmd::Echo => bulk(out, args.get(1)),
+        Cmd::Quit => {
+            out.put(b"+OK\r\n");
+            return Flow::Close;
+        }
+        Cmd::Select => server::select(&args, out),
+        Cmd::Hello => server::hello(&args, ctx, out),
+        Cmd::Auth => server::auth(&args, ctx, out),
+        Cmd::Dbsize => int(out, ctx.store.counts().0 as i64),
+        Cmd::Flushdb | Cmd::Flushall => server::flush(&args, ctx, out),
+        Cmd::Time => server::time(out),
+        Cmd::Info => server::info(&args, ctx, out),
+        Cmd::Config => server::config(&args, ctx, out),
+        Cmd::Command => server::command(&args, out),
+    }
+    Flow::Continue
+}
+
+/// Runs every complete request at the start of `input` and writes their replies, as a
+/// server does with what one read brought: returns the bytes the requests took and
+/// whether the connection goes on.
+///
+/// Stops at a request that has not fully arrived (its bytes are left for the next call,
+/// with `progress`, the connection's saved scan position), after `QUIT`, or at a
+/// request Redis would refuse, whose error reply is written last ([`Flow::Close`]; the
+/// rest of the input is then of no use).
+#[inline]
+pub fn run_all(
+    parser: &mut Parser,
+    progress: &mut Progress,
+    input: &[u8],
+    ctx: &mut Ctx<'_>,
+    out: &mut impl Sink,
+) -> (usize, Flow) {
+    let mut used = 0;
+    loop {
+        match parser.parse(&input[used..], progress) {
+            Ok(Some((args, n))) => {
+                used += n;
+                if !args.is_empty() && execute(args, ctx, out) == Flow::Close {
+                    return (used, Flow::Close);
+                }
+            }
+            Ok(None) => return (used, Flow::Continue),
+            Err(e) => {
+                // Like Redis: answer what came before, then the error, then close.
+                protocol_error(e, out);
+                return (used, Flow::Close);
+            }
+        }
+    }
+}
+
+/// Whether `arg` equals the lower-case `word`, ignoring ASCII case.
+#[inline]
+pub(crate) fn is(arg: &[u8], word: &str) -> bool {
+    arg.eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// An integer argument, or `None` after writing Redis's error for one that is not.
+pub(crate) fn int_arg(arg: &[u8], out: &mut impl Sink) -> Option<i64> {
+    let v = parse_i64(arg);
+    if v.is_none() {
+        out.put(E_NOT_INT);
+    }
+    v
+}
+
+/// An argument quoted in an error message: Redis replaces line breaks with spaces so the
+/// reply stays one line. The result may be shorter than `arg` (see below): limit its
+/// length, not the argument's.
+pub(crate) fn sanitize(arg: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    // Redis formats arguments as C strings: a NUL ends them.
+    let arg = &arg[..arg.iter().position(|&b| b == 0).unwrap_or(arg.len())];
+    if arg.iter().any(|&b| b == b'\r' || b == b'\n') {
+        arg.iter().map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }).collect::<Vec<u8>>().into()
+    } else {
+        arg.into()
+    }
+}
+
+/// `-ERR unknown command 'foo', with args beginning with: 'a' 'b' `.
+fn unknown_command(args: &Args<'_>, out: &mut impl Sink) {
+    let name = sanitize(args.get(0));
+    out.put(b"-ERR unknown command '");
+    out.put(&name[..name.len().min(128)]);
+    out.put(b"', with args beginning with: ");
+    // Redis quotes arguments until the quoted text reaches 128 bytes.
+    let mut quoted = 0;
+    for arg in args.iter().skip(1) {
+        if quoted >= 128 {
+            break;
+        }
+        let arg = sanitize(arg);
+        let take = arg.len().min(128 - quoted);
+        out.put(b"'");
+        out.put(&arg[..take]);
+        out.put(b"' ");
+        quoted += take + 3;
+    }
+    out.put(b"\r\n");
+}
+
+/// `-ERR unknown subcommand 'x'. Try CONFIG HELP.`
+pub(crate) fn unknown_subcommand(sub: &[u8], container: &str, out: &mut impl Sink) {
+    let sub = sanitize(sub);
+    out.put(b"-ERR unknown subcommand '");
+    out.put(&sub[..sub.len().min(128)]);
+    out.put(b"'. Try ");
+    out.put(container.as_bytes());
+    out.put(b" HELP.\r\n");
+}
+
+/// `-ERR wrong number of arguments for 'get' command`.
+pub(crate) fn arity_error(name: &str, out: &mut impl Sink) {
+    out.put(b"-ERR wrong number of arguments for '");
+    out.put(name.as_bytes());
+    out.put(b"' command\r\n");
+}
+
+/// The reply to a request Redis would refuse; the connection closes after it.
+pub fn protocol_error(e: ProtocolError, out: &mut impl Sink) {
+    let (text, byte) = e.text();
+    out.put(b"-ERR Protocol error: ");
+    out.put(text.as_bytes());
+    if let Some(b) = byte {
+        let b = if b == b'\r' || b == b'\n' { b' ' } else { b };
+        out.put(&[b, b'\'']);
+    }
+    out.put(b"\r\n");
+}
+
+/// The reply of a command reading a string: the value, nil, or `WRONGTYPE`; returns
+/// whether the key was found.
+#[inline]
+pub(crate) fn string_reply(out: &mut impl Sink, v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Str(s)) => bulk(out, s),
+        None => {
+            out.put(b"$-1\r\n");
+            return false;
+        }
+        Some(_) => out.put(E_WRONGTYPE),
+    }
+    true
+}
+
+/// A bulk string, or the null bulk for `None`.
+#[inline]
+pub(crate) fn value(out: &mut impl Sink, v: Option<&[u8]>) {
+    match v {
+        Some(v) => bulk(out, v),
+        None => out.put(b"$-1\r\n"),
+    }
+}
+
+/// A bulk string: `$<len>\r\n<bytes>\r\n`, the value put as it is (one copy).
+#[inline]
+pub fn bulk(out: &mut impl Sink, v: &[u8]) {
+    header(out, b'$', v.len() as i64);
+    out.put(v);
+    out.put(b"\r\n");
+}
+
+/// An integer reply: `:<n>\r\n`.
+#[inline]
+pub fn int(out: &mut impl Sink, n: i64) {
+    header(out, b':', n);
+}
+
+/// An array header: `*<n>\r\n`.
+#[inline]
+pub fn array(out: &mut impl Sink, n: usize) {
+    header(out, b'*', n as i64);
+}
+
+/// A type byte, a number and a line end, written in one piece.
+#[inline(always)]
+fn header(out: &mut impl Sink, kind: u8, n: i64) {
+    // One digit (most values, counts and flags) without the general formatting loop,
+    // inlined into each reply; longer numbers out of line.
+    if (0..10).contains(&n) {
+        return out.put(&[kind, b'0' + n as u8, b'\r', b'\n']);
+    }
+    header_long(out, kind, n);
+}
+
+/// [`header`] for a number of more than one digit.
+#[inline(never)]
+fn header_long(out: &mut impl Sink, kind: u8, n: i64) {
+    let mut num = [0u8; MAX_DIGITS];
+    let digits = format_i64(n, &mut num);
+    let mut buf = [0u8; 24];
+    buf[0] = kind;
+    buf[1..1 + digits.len()].copy_from_slice(digits);
+    buf[1 + digits.len()..3 + digits.len()].copy_from_slice(b"\r\n");
+    out.put(&buf[..3 + digits.len()]);
+}

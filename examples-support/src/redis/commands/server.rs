@@ -1,0 +1,496 @@
+//! Connection and server commands: `PING`, `SELECT`, `HELLO`, `AUTH`, `FLUSHDB`,
+//! `TIME`, `INFO`, `CONFIG`, `COMMAND` (`server.c`, `acl.c`, `config.c`).
+
+use std::sync::atomic::Ordering;
+
+use tcpio::codec::Sink;
+
+use super::table::{Spec, SPECS, SUBCOMMANDS};
+use super::{arity_error, array, bulk, int, is, sanitize, unknown_subcommand, Ctx, E_NOT_INT, E_SYNTAX};
+use crate::num::{format_u64, MAX_DIGITS};
+use crate::redis::resp::{parse_i64, Args};
+use crate::redis::store::glob_match;
+use crate::redis::VERSION;
+
+/// `PING [message]`.
+pub(crate) fn ping(args: &Args<'_>, out: &mut impl Sink) {
+    match args.len() {
+        1 => out.put(b"+PONG\r\n"),
+        2 => bulk(out, args.get(1)),
+        _ => arity_error("ping", out),
+    }
+}
+
+/// `SELECT index`: there is one database, 0.
+pub(crate) fn select(args: &Args<'_>, out: &mut impl Sink) {
+    match parse_i64(args.get(1)) {
+        Some(0) => out.put(b"+OK\r\n"),
+        Some(n) if i32::try_from(n).is_ok() => out.put(b"-ERR DB index is out of range\r\n"),
+        Some(_) => out.put(b"-ERR value is out of range, value must between -2147483648 and 2147483647\r\n"),
+        None => out.put(E_NOT_INT),
+    }
+}
+
+/// `-WRONGPASS ...`.
+const E_WRONGPASS: &[u8] = b"-WRONGPASS invalid username-password pair or user is disabled.\r\n";
+
+/// Whether `user` and `password` are the default user's credentials.
+fn credentials_ok(user: &[u8], password: &[u8], ctx: &Ctx<'_>) -> bool {
+    if user != b"default" {
+        return false;
+    }
+    match &*ctx.shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()) {
+        None => true,
+        Some(p) => p == password,
+    }
+}
+
+/// `AUTH [username] password`.
+pub(crate) fn auth(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    if args.len() > 3 {
+        return out.put(E_SYNTAX);
+    }
+    let (user, password) = if args.len() == 2 {
+        if ctx.shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()).is_none() {
+            return out.put(b"-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n");
+        }
+        (&b"default"[..], args.get(1))
+    } else {
+        (args.get(1), args.get(2))
+    };
+    if credentials_ok(user, password, ctx) {
+        ctx.session.authenticated = true;
+        out.put(b"+OK\r\n");
+    } else {
+        out.put(E_WRONGPASS);
+    }
+}
+
+/// `HELLO [protover [AUTH username password] [SETNAME name]]`: RESP2 only.
+pub(crate) fn hello(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    if args.len() >= 2 {
+        match parse_i64(args.get(1)) {
+            None => return out.put(b"-ERR Protocol version is not an integer or out of range\r\n"),
+            Some(2) => {}
+            // RESP3 is not spoken here: the answer Redis gives to a version it lacks.
+            Some(_) => return out.put(b"-NOPROTO unsupported protocol version\r\n"),
+        }
+    }
+    let mut i = 2;
+    while i < args.len() {
+        let opt = args.get(i);
+        let more = args.len() - 1 - i;
+        if is(opt, "auth") && more >= 2 {
+            if !credentials_ok(args.get(i + 1), args.get(i + 2), ctx) {
+                return out.put(E_WRONGPASS);
+            }
+            ctx.session.authenticated = true;
+            i += 3;
+        } else if is(opt, "setname") && more >= 1 {
+            if args.get(i + 1).iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
+                return out
+                    .put(b"-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
+            }
+            i += 2;
+        } else {
+            out.put(b"-ERR Syntax error in HELLO option '");
+            let opt = sanitize(opt);
+            out.put(&opt);
+            return out.put(b"'\r\n");
+        }
+    }
+    if !ctx.session.authenticated {
+        return out.put(b"-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n");
+    }
+    array(out, 14);
+    bulk(out, b"server");
+    bulk(out, b"redis");
+    bulk(out, b"version");
+    bulk(out, VERSION.as_bytes());
+    bulk(out, b"proto");
+    int(out, 2);
+    bulk(out, b"id");
+    int(out, ctx.session.id as i64);
+    bulk(out, b"mode");
+    bulk(out, b"standalone");
+    bulk(out, b"role");
+    bulk(out, b"master");
+    bulk(out, b"modules");
+    array(out, 0);
+}
+
+/// `FLUSHDB`, `FLUSHALL` `[ASYNC|SYNC]`.
+pub(crate) fn flush(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    if args.len() == 2 && !is(args.get(1), "async") && !is(args.get(1), "sync") || args.len() > 2 {
+        out.put(E_SYNTAX);
+    } else {
+        ctx.store.flush();
+        out.put(b"+OK\r\n");
+    }
+}
+
+/// `TIME`: seconds and microseconds.
+pub(crate) fn time(out: &mut impl Sink) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let mut buf = [0u8; MAX_DIGITS];
+    array(out, 2);
+    bulk(out, format_u64(now.as_secs(), &mut buf));
+    bulk(out, format_u64(u64::from(now.subsec_micros()), &mut buf));
+}
+
+/// The sections `INFO` knows, in the order Redis writes them.
+const SECTIONS: [&str; 5] = ["server", "clients", "memory", "stats", "keyspace"];
+
+/// `INFO [section ...]`: the server, clients, memory, stats and keyspace sections, chosen
+/// as Redis 7.0 chooses them (`default`, `all` and `everything` take all of them, an
+/// unknown name none).
+pub(crate) fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let all = args.len() == 1
+        || args.iter().skip(1).any(|s| is(s, "all") || is(s, "default") || is(s, "everything"));
+    let text = &mut *ctx.scratch;
+    text.clear();
+    let mut buf = [0u8; MAX_DIGITS];
+    let line = |text: &mut Vec<u8>, name: &str, v: u64| {
+        let mut buf = [0u8; MAX_DIGITS];
+        text.extend_from_slice(name.as_bytes());
+        text.push(b':');
+        text.extend_from_slice(format_u64(v, &mut buf));
+        text.extend_from_slice(b"\r\n");
+    };
+    let shared = ctx.shared;
+    let stat = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+    let mut first = true;
+    for section in SECTIONS {
+        if !all && !args.iter().skip(1).any(|s| is(s, section)) {
+            continue;
+        }
+        if !first {
+            text.extend_from_slice(b"\r\n");
+        }
+        first = false;
+        match section {
+            "server" => {
+                text.extend_from_slice(b"# Server\r\nredis_version:");
+                text.extend_from_slice(VERSION.as_bytes());
+                text.extend_from_slice(b"\r\nredis_mode:standalone\r\nserver_name:tcpio-redis-example\r\n");
+                text.extend_from_slice(b"multiplexing_api:tcpio\r\narch_bits:64\r\n");
+                line(text, "process_id", u64::from(std::process::id()));
+                let up = shared.started.elapsed().as_secs();
+                line(text, "uptime_in_seconds", up);
+                line(text, "uptime_in_days", up / 86400);
+                line(text, "hz", 10);
+            }
+            "clients" => {
+                text.extend_from_slice(b"# Clients\r\n");
+                line(text, "connected_clients", shared.clients.load(Ordering::Relaxed) as u64);
+                line(text, "maxclients", stat(&shared.maxclients));
+                line(text, "blocked_clients", 0);
+            }
+            "memory" => {
+                text.extend_from_slice(b"# Memory\r\n");
+                let rss = resident_bytes();
+                line(text, "used_memory", rss);
+                line(text, "used_memory_rss", rss);
+                line(text, "maxmemory", 0);
+                text.extend_from_slice(b"maxmemory_policy:noeviction\r\nmem_allocator:libc\r\n");
+            }
+            "stats" => {
+                text.extend_from_slice(b"# Stats\r\n");
+                let (commands, hits, misses) = shared.totals();
+                line(text, "total_connections_received", stat(&shared.connections));
+                line(text, "total_commands_processed", commands + ctx.session.commands);
+                line(text, "rejected_connections", stat(&shared.rejected));
+                line(text, "expired_keys", 0);
+                line(text, "keyspace_hits", hits + ctx.session.hits);
+                line(text, "keyspace_misses", misses + ctx.session.misses);
+            }
+            _ => {
+                text.extend_from_slice(b"# Keyspace\r\n");
+                let (keys, volatile) = ctx.store.counts();
+                if keys > 0 {
+                    text.extend_from_slice(b"db0:keys=");
+                    text.extend_from_slice(format_u64(keys as u64, &mut buf));
+                    text.extend_from_slice(b",expires=");
+                    text.extend_from_slice(format_u64(volatile as u64, &mut buf));
+                    text.extend_from_slice(b",avg_ttl=0\r\n");
+                }
+            }
+        }
+    }
+    bulk(out, ctx.scratch);
+}
+
+/// The process's resident memory in bytes (Linux; 0 elsewhere).
+fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    statm.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()).map_or(0, |pages| pages * 4096)
+}
+
+/// The parameters `CONFIG GET` reports, with their current values.
+fn config_values(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<u8>)> {
+    let s = ctx.shared;
+    let pass = s.requirepass.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_default();
+    let mut buf = [0u8; MAX_DIGITS];
+    vec![
+        ("save", Vec::new()),
+        ("appendonly", b"no".to_vec()),
+        ("databases", b"1".to_vec()),
+        ("maxmemory", b"0".to_vec()),
+        ("requirepass", pass),
+        ("timeout", format_u64(s.timeout.load(Ordering::Relaxed), &mut buf).to_vec()),
+        ("maxclients", format_u64(s.maxclients.load(Ordering::Relaxed), &mut buf).to_vec()),
+    ]
+}
+
+/// `CONFIG GET pattern...`, `CONFIG SET name value...` (for the parameters above;
+/// `save`, `appendonly` and `maxmemory` accept their own value only), `CONFIG RESETSTAT`.
+pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let sub = args.get(1);
+    if is(sub, "get") {
+        if args.len() < 3 {
+            return arity_error("config|get", out);
+        }
+        let values = config_values(ctx);
+        let hit =
+            |name: &str| args.iter().skip(2).any(|p| glob_match(&p.to_ascii_lowercase(), name.as_bytes()));
+        let found: Vec<_> = values.iter().filter(|(n, _)| hit(n)).collect();
+        array(out, 2 * found.len());
+        for (name, value) in found {
+            // A name asked for without a wildcard is answered as it was written.
+            let asked = args.iter().skip(2).find(|p| is(p, name) && !p.iter().any(|b| b"*?[\\".contains(b)));
+            bulk(out, asked.unwrap_or(name.as_bytes()));
+            bulk(out, value);
+        }
+    } else if is(sub, "set") {
+        if args.len() < 4 {
+            return arity_error("config|set", out);
+        }
+        if args.len() & 1 == 1 {
+            return out.put(E_SYNTAX);
+        }
+        let values = config_values(ctx);
+        // Every pair is checked before any is applied, as Redis does.
+        for i in (2..args.len()).step_by(2) {
+            let (name, value) = (args.get(i), args.get(i + 1));
+            let Some((known, current)) = values.iter().find(|(n, _)| is(name, n)) else {
+                out.put(b"-ERR Unknown option or number of arguments for CONFIG SET - '");
+                let name = sanitize(name);
+                out.put(&name[..name.len().min(128)]);
+                return out.put(b"'\r\n");
+            };
+            let fail = |why: &str, out: &mut dyn FnMut(&[u8])| {
+                out(b"-ERR CONFIG SET failed (possibly related to argument '");
+                out(known.as_bytes());
+                out(b"') - ");
+                out(why.as_bytes());
+                out(b"\r\n");
+            };
+            let number = std::str::from_utf8(value).ok().and_then(|v| v.parse::<i64>().ok());
+            match *known {
+                "timeout" if number.is_none() => {
+                    return fail("argument couldn't be parsed into an integer", &mut |b| out.put(b))
+                }
+                "timeout" if !(0..=i64::from(i32::MAX)).contains(&number.unwrap_or(0)) => {
+                    return fail("argument must be between 0 and 2147483647 inclusive", &mut |b| out.put(b))
+                }
+                "maxclients" if number.is_none() => {
+                    return fail("argument couldn't be parsed into an integer", &mut |b| out.put(b))
+                }
+                "maxclients" if !(1..=i64::from(u32::MAX)).contains(&number.unwrap_or(0)) => {
+                    return fail("argument must be between 1 and 4294967295 inclusive", &mut |b| out.put(b))
+                }
+                _ if (2..i).step_by(2).any(|j| is(args.get(j), known)) => {
+                    return fail("duplicate parameter", &mut |b| out.put(b))
+                }
+                "databases" => return fail("can't set immutable config", &mut |b| out.put(b)),
+                "appendonly" if !is(value, "yes") && !is(value, "no") => {
+                    return fail("argument must be 'yes' or 'no'", &mut |b| out.put(b))
+                }
+                "maxmemory" if !is_memory(value) => {
+                    return fail("argument must be a memory value", &mut |b| out.put(b))
+                }
+                // Valid, but not a value this example can run with (it keeps no files
+                // and has no memory limit).
+                "save" | "appendonly" | "maxmemory"
+                    if !value.eq_ignore_ascii_case(current) && value != b"0" =>
+                {
+                    return fail("this example keeps no other value", &mut |b| out.put(b))
+                }
+                _ => {}
+            }
+        }
+        for i in (2..args.len()).step_by(2) {
+            let (name, value) = (args.get(i), args.get(i + 1));
+            let number = std::str::from_utf8(value).ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            if is(name, "requirepass") {
+                *ctx.shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()) =
+                    (!value.is_empty()).then(|| value.to_vec());
+            } else if is(name, "timeout") {
+                ctx.shared.timeout.store(number, Ordering::Relaxed);
+            } else if is(name, "maxclients") {
+                ctx.shared.maxclients.store(number, Ordering::Relaxed);
+            }
+        }
+        out.put(b"+OK\r\n");
+    } else if is(sub, "resetstat") {
+        if args.len() != 2 {
+            return arity_error("config|resetstat", out);
+        }
+        ctx.shared.reset_stats();
+        ctx.session.commands = 0;
+        ctx.session.hits = 0;
+        ctx.session.misses = 0;
+        out.put(b"+OK\r\n");
+    } else {
+        unknown_subcommand(sub, "CONFIG", out);
+    }
+}
+
+/// Whether `v` is a memory size as Redis reads one (`memtoull`): digits and an optional
+/// unit (`k`, `kb`, `m`, `mb`, `g`, `gb`, any case).
+fn is_memory(v: &[u8]) -> bool {
+    let digits = v.iter().take_while(|b| b.is_ascii_digit()).count();
+    let unit = v[digits..].to_ascii_lowercase();
+    digits > 0 && matches!(&unit[..], b"" | b"b" | b"k" | b"kb" | b"m" | b"mb" | b"g" | b"gb")
+}
+
+/// A status reply: `+text`.
+fn status(out: &mut impl Sink, text: &str) {
+    out.put(b"+");
+    out.put(text.as_bytes());
+    out.put(b"\r\n");
+}
+
+/// The subcommands of `spec`.
+fn subcommands(spec: &Spec) -> impl Iterator<Item = &'static Spec> + '_ {
+    SUBCOMMANDS.iter().filter(move |s| s.container == spec.name)
+}
+
+/// One command's `COMMAND INFO` entry: name, arity, flags, key positions, ACL
+/// categories, tips (none), key specs (none given) and subcommands.
+fn command_info(spec: &Spec, out: &mut impl Sink) {
+    array(out, 10);
+    bulk(out, spec.name.as_bytes());
+    int(out, i64::from(spec.arity));
+    array(out, spec.flags.len());
+    for f in spec.flags {
+        status(out, f);
+    }
+    int(out, i64::from(spec.first));
+    int(out, i64::from(spec.last));
+    int(out, i64::from(spec.step));
+    array(out, spec.categories.len());
+    for c in spec.categories {
+        status(out, c);
+    }
+    array(out, 0);
+    array(out, 0);
+    array(out, subcommands(spec).count());
+    for sub in subcommands(spec) {
+        command_info(sub, out);
+    }
+}
+
+/// One command's `COMMAND DOCS` entry (a map, flattened for RESP2).
+fn command_docs(spec: &Spec, out: &mut impl Sink) {
+    let subs = subcommands(spec).count();
+    array(out, if subs > 0 { 10 } else { 8 });
+    for (k, v) in [
+        ("summary", spec.summary),
+        ("since", spec.since),
+        ("group", spec.group),
+        ("complexity", spec.complexity),
+    ] {
+        bulk(out, k.as_bytes());
+        bulk(out, v.as_bytes());
+    }
+    if subs > 0 {
+        bulk(out, b"subcommands");
+        array(out, 2 * subs);
+        for sub in subcommands(spec) {
+            bulk(out, sub.name.as_bytes());
+            command_docs(sub, out);
+        }
+    }
+}
+
+/// The command called `name` (any case; `container|sub` for a subcommand).
+fn find(name: &[u8]) -> Option<&'static Spec> {
+    SPECS.iter().chain(SUBCOMMANDS).find(|s| is(name, s.name))
+}
+
+/// Every command and subcommand, each command followed by its subcommands.
+fn all_names() -> impl Iterator<Item = &'static Spec> {
+    SPECS.iter().flat_map(|spec| std::iter::once(spec).chain(subcommands(spec)))
+}
+
+/// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO [name...]`, `COMMAND DOCS [name...]`,
+/// `COMMAND LIST [FILTERBY ACLCAT c|PATTERN p|MODULE m]`: every command this server has, described as Redis 7.0 describes it.
+pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink) {
+    if args.len() == 1 {
+        array(out, SPECS.len());
+        for spec in SPECS {
+            command_info(spec, out);
+        }
+        return;
+    }
+    let sub = args.get(1);
+    if is(sub, "count") {
+        if args.len() != 2 {
+            return arity_error("command|count", out);
+        }
+        int(out, SPECS.len() as i64);
+    } else if is(sub, "list") {
+        // `FILTERBY ACLCAT category`, `FILTERBY PATTERN glob`, `FILTERBY MODULE name`
+        // (no module is loaded here).
+        let keep: Box<dyn Fn(&Spec) -> bool> = match args.len() {
+            2 => Box::new(|_| true),
+            5 if is(args.get(2), "filterby") => {
+                let (kind, value) = (args.get(3), args.get(4));
+                if is(kind, "aclcat") {
+                    Box::new(move |s: &Spec| s.categories.iter().any(|c| is(value, &c[1..])))
+                } else if is(kind, "pattern") {
+                    let pattern = value.to_ascii_lowercase();
+                    Box::new(move |s: &Spec| glob_match(&pattern, s.name.as_bytes()))
+                } else if is(kind, "module") {
+                    Box::new(|_| false)
+                } else {
+                    return out.put(E_SYNTAX);
+                }
+            }
+            _ => return out.put(E_SYNTAX),
+        };
+        array(out, all_names().filter(|s| keep(s)).count());
+        for spec in all_names().filter(|s| keep(s)) {
+            bulk(out, spec.name.as_bytes());
+        }
+    } else if is(sub, "info") {
+        if args.len() == 2 {
+            array(out, SPECS.len());
+            for spec in SPECS {
+                command_info(spec, out);
+            }
+            return;
+        }
+        array(out, args.len() - 2);
+        for name in args.iter().skip(2) {
+            match find(name) {
+                Some(spec) => command_info(spec, out),
+                None => out.put(b"$-1\r\n"),
+            }
+        }
+    } else if is(sub, "docs") {
+        let specs: Vec<&Spec> = if args.len() == 2 {
+            SPECS.iter().collect()
+        } else {
+            args.iter().skip(2).filter_map(find).collect()
+        };
+        array(out, 2 * specs.len());
+        for spec in specs {
+            bulk(out, spec.name.as_bytes());
+            command_docs(spec, out);
+        }
+    } else {
+        unknown_subcommand(sub, "COMMAND", out);
+    }
+}

@@ -1,0 +1,281 @@
+//! Set commands (`t_set.c`): members, membership, random picks, moves, and the
+//! intersection, union and difference of sets.
+
+use tcpio::codec::Sink;
+
+use super::hashes::{for_each_pick, pick_count, random_count};
+use super::keys::{parse_cursor, scan_options, scan_reply};
+use super::table::Cmd;
+use super::{array, bulk, int, Ctx, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
+use crate::redis::resp::{parse_i64, Args};
+use crate::redis::store::{glob_match, scan_dense, Members, Value, NEVER};
+
+/// The set in `v`, `Err(())` after writing `WRONGTYPE` when it holds something else.
+fn set<'v>(v: Option<&'v Value>, out: &mut impl Sink) -> Result<Option<&'v Members>, ()> {
+    match v {
+        None => Ok(None),
+        Some(Value::Set(s)) => Ok(Some(s)),
+        Some(_) => {
+            out.put(E_WRONGTYPE);
+            Err(())
+        }
+    }
+}
+
+/// `SADD key member...`.
+pub(crate) fn sadd(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.modify(args.get(1), ctx.clock, |v| match v.get_or_insert_with(|| Value::Set(Box::default())) {
+        Value::Set(s) => {
+            let n = args.iter().skip(2).filter(|m| s.insert(m)).count();
+            int(out, n as i64);
+        }
+        _ => out.put(E_WRONGTYPE),
+    });
+}
+
+/// `SREM key member...`.
+pub(crate) fn srem(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.modify(args.get(1), ctx.clock, |v| match v {
+        None => int(out, 0),
+        Some(Value::Set(s)) => {
+            let n = args.iter().skip(2).filter(|m| s.remove(m)).count();
+            int(out, n as i64);
+        }
+        Some(_) => out.put(E_WRONGTYPE),
+    });
+}
+
+/// `SMEMBERS key`.
+pub(crate) fn smembers(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        let Ok(s) = set(v, out) else { return };
+        let Some(s) = s else { return out.put(b"*0\r\n") };
+        array(out, s.len());
+        for m in s.iter() {
+            bulk(out, m);
+        }
+    });
+}
+
+/// `SISMEMBER key member`.
+pub(crate) fn sismember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        if let Ok(s) = set(v, out) {
+            int(out, i64::from(s.is_some_and(|s| s.contains(args.get(2)))));
+        }
+    });
+}
+
+/// `SMISMEMBER key member...`.
+pub(crate) fn smismember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        let Ok(s) = set(v, out) else { return };
+        array(out, args.len() - 2);
+        for m in args.iter().skip(2) {
+            int(out, i64::from(s.is_some_and(|s| s.contains(m))));
+        }
+    });
+}
+
+/// `SCARD key`.
+pub(crate) fn scard(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        if let Ok(s) = set(v, out) {
+            int(out, s.map_or(0, |s| s.len() as i64));
+        }
+    });
+}
+
+/// `SPOP key [count]`.
+pub(crate) fn spop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    if args.len() > 3 {
+        return out.put(E_SYNTAX);
+    }
+    let count = if args.len() == 3 {
+        match parse_i64(args.get(2)) {
+            Some(n) if n >= 0 => Some(n as usize),
+            _ => return out.put(E_POSITIVE),
+        }
+    } else {
+        None
+    };
+    let store = ctx.store;
+    store.modify(args.get(1), ctx.clock, |v| {
+        let s = match v {
+            None => return out.put(if count.is_some() { b"*0\r\n" } else { b"$-1\r\n" }),
+            Some(Value::Set(s)) => s,
+            Some(_) => return out.put(E_WRONGTYPE),
+        };
+        let Some(count) = count else {
+            let m = s.remove_at((store.random() % s.len() as u64) as usize);
+            return bulk(out, &m);
+        };
+        let n = count.min(s.len());
+        array(out, n);
+        for _ in 0..n {
+            let m = s.remove_at((store.random() % s.len() as u64) as usize);
+            bulk(out, &m);
+        }
+    });
+}
+
+/// `SRANDMEMBER key [count]`.
+pub(crate) fn srandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    if args.len() > 3 {
+        return out.put(E_SYNTAX);
+    }
+    let count = if args.len() == 3 {
+        let Some(n) = random_count(args.get(2), out) else { return };
+        Some(n)
+    } else {
+        None
+    };
+    let store = ctx.store;
+    store.get(args.get(1), ctx.clock, |v| {
+        let Ok(s) = set(v, out) else { return };
+        let Some(s) = s else { return out.put(if count.is_some() { b"*0\r\n" } else { b"$-1\r\n" }) };
+        let Some(count) = count else {
+            return bulk(out, s.at((store.random() % s.len() as u64) as usize));
+        };
+        array(out, pick_count(count, s.len()));
+        for_each_pick(count, s.len(), || store.random(), |i| bulk(out, s.at(i)));
+    });
+}
+
+/// `SMOVE source destination member`.
+pub(crate) fn smove(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let (src, dst, m) = (args.get(1), args.get(2), args.get(3));
+    let mut keys = ctx.store.lock_many([src, dst]);
+    let kind = |v: Option<&Value>| v.map(|v| matches!(v, Value::Set(_)));
+    let (from, to) = (keys.get(src, ctx.clock, kind), keys.get(dst, ctx.clock, kind));
+    match (from, to) {
+        (None, _) => return out.put(b":0\r\n"),
+        (Some(false), _) | (_, Some(false)) => return out.put(E_WRONGTYPE),
+        _ => {}
+    }
+    if src == dst {
+        let hit = keys.get(src, ctx.clock, |v| matches!(v, Some(Value::Set(s)) if s.contains(m)));
+        return int(out, i64::from(hit));
+    }
+    let removed = keys.modify(src, ctx.clock, |v| match v {
+        Some(Value::Set(s)) => s.remove(m),
+        _ => false,
+    });
+    if !removed {
+        return out.put(b":0\r\n");
+    }
+    keys.modify(dst, ctx.clock, |v| {
+        if let Value::Set(s) = v.get_or_insert_with(|| Value::Set(Box::default())) {
+            s.insert(m);
+        }
+    });
+    out.put(b":1\r\n");
+}
+
+/// `SINTER`, `SUNION`, `SDIFF` `key...`, and their `STORE` forms (`dst` given, the
+/// keys after it).
+pub(crate) fn combine(args: &Args<'_>, op: Cmd, dst: Option<&[u8]>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let first = if dst.is_some() { 2 } else { 1 };
+    let mut keys = ctx.store.lock_many(args.iter().skip(1));
+    // Every key is checked before anything is computed: a wrong type anywhere is an error.
+    for k in args.iter().skip(first) {
+        if keys.get(k, ctx.clock, |v| v.is_some_and(|v| !matches!(v, Value::Set(_)))) {
+            return out.put(E_WRONGTYPE);
+        }
+    }
+    let mut result = Members::new();
+    let mut seeded = false;
+    for (n, k) in args.iter().skip(first).enumerate() {
+        let stop = keys.get(k, ctx.clock, |v| {
+            let s = match v {
+                Some(Value::Set(s)) => Some(&**s),
+                _ => None,
+            };
+            match op {
+                Cmd::Sunion => {
+                    for m in s.into_iter().flat_map(|s| s.iter()) {
+                        result.insert(m);
+                    }
+                    false
+                }
+                Cmd::Sinter => {
+                    let Some(s) = s else {
+                        result.clear();
+                        return true;
+                    };
+                    if !seeded {
+                        for m in s.iter() {
+                            result.insert(m);
+                        }
+                    } else {
+                        let keep: Vec<Box<[u8]>> = result.iter().filter(|m| s.contains(m)).cloned().collect();
+                        result.clear();
+                        for m in keep {
+                            result.insert(&m);
+                        }
+                    }
+                    result.is_empty()
+                }
+                _ => {
+                    if n == 0 {
+                        for m in s.into_iter().flat_map(|s| s.iter()) {
+                            result.insert(m);
+                        }
+                    } else if let Some(s) = s {
+                        for m in s.iter() {
+                            result.remove(m);
+                        }
+                    }
+                    result.is_empty()
+                }
+            }
+        });
+        seeded = true;
+        if stop && op != Cmd::Sunion {
+            // An intersection with an empty set is empty; the rest need not be read.
+            if op == Cmd::Sinter {
+                result.clear();
+            }
+            break;
+        }
+    }
+    match dst {
+        Some(d) => {
+            let n = result.len();
+            let value = (n > 0).then(|| Value::Set(Box::new(result)));
+            keys.put(d, value, NEVER, ctx.clock);
+            int(out, n as i64);
+        }
+        None => {
+            array(out, result.len());
+            for m in result.iter() {
+                bulk(out, m);
+            }
+        }
+    }
+}
+
+/// `SSCAN key cursor [MATCH pattern] [COUNT n]`.
+pub(crate) fn sscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let Some(cursor) = parse_cursor(args.get(2)) else { return out.put(b"-ERR invalid cursor\r\n") };
+    let scratch = &mut *ctx.scratch;
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        let Ok(s) = set(v, out) else { return };
+        let Some(s) = s else { return out.put(b"*2\r\n$1\r\n0\r\n*0\r\n") };
+        let Some(o) = scan_options(args, 3, false, out) else { return };
+        scratch.clear();
+        let mut n = 0;
+        let start = if cursor == 0 { u64::MAX } else { cursor };
+        // Redis keeps a small set of integers (512 of them) as an intset, which a scan
+        // returns whole; so does this.
+        let small = s.len() <= 512 && s.iter().all(|m| parse_i64(m).is_some());
+        let count = if small { usize::MAX } else { o.count };
+        let next = scan_dense(s, start, count, |m| {
+            if o.pattern.map_or(true, |p| glob_match(p, m)) {
+                bulk(scratch, m);
+                n += 1;
+            }
+        });
+        scan_reply(out, next, n, scratch);
+    });
+}

@@ -1,0 +1,290 @@
+//! [`Dense`]: a hash set whose items sit in one vector, in slots a cursor can walk.
+//!
+//! The items are kept densely in a `Vec`, with a hash table of their positions beside
+//! it (the layout of `indexmap`). That gives what Redis's own dictionary gives and a
+//! plain hash table does not:
+//!
+//! - **a stable scan cursor**: `SCAN`, `HSCAN` and `SSCAN` walk the positions from the
+//!   last one down. A removal moves the *last* item into the hole, and the last item
+//!   has already been visited, so an item present for the whole scan is never missed
+//!   (it may be returned twice, as Redis allows); an insertion goes to the end, behind
+//!   the cursor, and may be missed, as Redis allows;
+//! - **uniform random picks** in O(1) (`RANDOMKEY`, `SPOP`, `SRANDMEMBER`,
+//!   `HRANDFIELD`): a random position.
+//!
+//! Each item's hash is stored beside it, so moving an item never rehashes its key.
+
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+/// An item of a [`Dense`] set: something with a byte-string key.
+pub trait Keyed {
+    /// The key the item is found by.
+    fn key(&self) -> &[u8];
+}
+
+impl Keyed for Box<[u8]> {
+    fn key(&self) -> &[u8] {
+        self
+    }
+}
+
+/// A field of a hash and its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// The field's name.
+    pub name: Box<[u8]>,
+    /// Its value.
+    pub value: Box<[u8]>,
+}
+
+impl Keyed for Field {
+    fn key(&self) -> &[u8] {
+        &self.name
+    }
+}
+
+/// A set of keyed items, dense in a vector (see the module doc).
+#[derive(Clone, Debug)]
+pub struct Dense<T> {
+    items: Vec<(u64, T)>,
+    index: HashTable<usize>,
+}
+
+impl<T> Default for Dense<T> {
+    fn default() -> Self {
+        Dense { items: Vec::new(), index: HashTable::new() }
+    }
+}
+
+impl<T: Keyed> Dense<T> {
+    /// An empty set; allocates nothing.
+    pub fn new() -> Dense<T> {
+        Dense { items: Vec::new(), index: HashTable::new() }
+    }
+
+    /// Number of items.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are none.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The position of the item with `key` (whose hash is `hash`).
+    #[inline]
+    pub fn find(&self, hash: u64, key: &[u8]) -> Option<usize> {
+        let items = &self.items;
+        self.index.find(hash, |&i| items[i].1.key() == key).copied()
+    }
+
+    /// The item at position `i`.
+    #[inline]
+    pub fn at(&self, i: usize) -> &T {
+        &self.items[i].1
+    }
+
+    /// The item at position `i`, to change (not its key).
+    #[inline]
+    pub fn at_mut(&mut self, i: usize) -> &mut T {
+        &mut self.items[i].1
+    }
+
+    /// Adds `item`, whose key is not present and hashes to `hash`; returns its position.
+    pub fn push(&mut self, hash: u64, item: T) -> usize {
+        let i = self.items.len();
+        let items = &self.items;
+        self.index.insert_unique(hash, i, |&j| items[j].0);
+        self.items.push((hash, item));
+        i
+    }
+
+    /// Removes the item at position `i` and returns it; the last item takes its place.
+    pub fn remove_at(&mut self, i: usize) -> T {
+        let hash = self.items[i].0;
+        if let Ok(slot) = self.index.find_entry(hash, |&j| j == i) {
+            slot.remove();
+        }
+        let last = self.items.len() - 1;
+        if i != last {
+            let moved = self.items[last].0;
+            if let Some(slot) = self.index.find_mut(moved, |&j| j == last) {
+                *slot = i;
+            }
+        }
+        let (_, item) = self.items.swap_remove(i);
+        self.shrink();
+        item
+    }
+
+    /// Gives memory back once most of it is unused, so a set that shrank does not keep
+    /// what it once held.
+    fn shrink(&mut self) {
+        if self.items.capacity() > 64 && self.items.len() < self.items.capacity() / 4 {
+            self.items.shrink_to(self.items.len() * 2);
+            let items = &self.items;
+            self.index.shrink_to(items.len() * 2, |&j| items[j].0);
+        }
+    }
+
+    /// The items in position order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &T> + '_ {
+        self.items.iter().map(|(_, t)| t)
+    }
+
+    /// The items with their hashes, in position order.
+    pub fn iter_hashed(&self) -> impl ExactSizeIterator<Item = (u64, &T)> + '_ {
+        self.items.iter().map(|(h, t)| (*h, t))
+    }
+
+    /// Removes every item, keeping nothing allocated.
+    pub fn clear(&mut self) {
+        *self = Dense::new();
+    }
+}
+
+/// The hasher of the sets inside values (hashes, sets): one process-wide seed, random
+/// per process, so a client cannot choose colliding fields.
+fn hasher() -> &'static DefaultHashBuilder {
+    static HASHER: std::sync::OnceLock<DefaultHashBuilder> = std::sync::OnceLock::new();
+    HASHER.get_or_init(DefaultHashBuilder::default)
+}
+
+/// The hash of `key` for a set inside a value.
+#[inline]
+pub fn hash(key: &[u8]) -> u64 {
+    hasher().hash_one(key)
+}
+
+/// A set of byte strings (a Redis set).
+pub type Members = Dense<Box<[u8]>>;
+
+/// A set of fields with values (a Redis hash).
+pub type Fields = Dense<Field>;
+
+impl Members {
+    /// Whether `m` is a member.
+    pub fn contains(&self, m: &[u8]) -> bool {
+        self.find(hash(m), m).is_some()
+    }
+
+    /// Adds `m`; returns whether it was new.
+    pub fn insert(&mut self, m: &[u8]) -> bool {
+        let h = hash(m);
+        if self.find(h, m).is_some() {
+            return false;
+        }
+        self.push(h, m.into());
+        true
+    }
+
+    /// Removes `m`; returns whether it was there.
+    pub fn remove(&mut self, m: &[u8]) -> bool {
+        match self.find(hash(m), m) {
+            Some(i) => {
+                self.remove_at(i);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl Fields {
+    /// The value of field `name`.
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
+        self.find(hash(name), name).map(|i| &self.at(i).value[..])
+    }
+
+    /// Sets field `name` to `value`; returns whether the field was new.
+    pub fn set(&mut self, name: &[u8], value: &[u8]) -> bool {
+        let h = hash(name);
+        match self.find(h, name) {
+            Some(i) => {
+                self.at_mut(i).value = value.into();
+                false
+            }
+            None => {
+                self.push(h, Field { name: name.into(), value: value.into() });
+                true
+            }
+        }
+    }
+
+    /// Removes field `name`; returns whether it was there.
+    pub fn remove(&mut self, name: &[u8]) -> bool {
+        match self.find(hash(name), name) {
+            Some(i) => {
+                self.remove_at(i);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Scans positions of a [`Dense`] from the top down: starting at `cursor` (the number
+/// of positions still to visit, or anything above the length to start at the top),
+/// calls `f` with up to `count` items; returns the next cursor, 0 when done.
+pub fn scan<T: Keyed>(set: &Dense<T>, cursor: u64, count: usize, mut f: impl FnMut(&T)) -> u64 {
+    let mut left = cursor.min(set.len() as u64) as usize;
+    let mut n = 0;
+    while left > 0 && n < count {
+        left -= 1;
+        f(set.at(left));
+        n += 1;
+    }
+    left as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removal_keeps_every_position_found() {
+        let mut s = Members::new();
+        for i in 0..1000u32 {
+            assert!(s.insert(&i.to_be_bytes()));
+        }
+        for i in (0..1000u32).step_by(3) {
+            assert!(s.remove(&i.to_be_bytes()));
+        }
+        for i in 0..1000u32 {
+            assert_eq!(s.contains(&i.to_be_bytes()), i % 3 != 0, "{i}");
+        }
+        assert_eq!(s.len(), 666);
+    }
+
+    #[test]
+    fn a_scan_misses_nothing_that_stays() {
+        let mut s = Members::new();
+        for i in 0..200u32 {
+            s.insert(&i.to_be_bytes());
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut cursor = u64::MAX;
+        let mut removed = 0u32;
+        loop {
+            cursor = scan(&s, cursor, 7, |m| {
+                seen.insert(m.to_vec());
+            });
+            // Remove members from both ends while the scan runs.
+            for k in [removed, 199 - removed] {
+                s.remove(&k.to_be_bytes());
+            }
+            removed += 1;
+            if cursor == 0 {
+                break;
+            }
+        }
+        for i in removed..200 - removed {
+            assert!(seen.contains(&i.to_be_bytes()[..]), "{i} missed");
+        }
+    }
+}

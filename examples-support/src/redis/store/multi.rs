@@ -1,0 +1,50 @@
+//! Several keys' shards locked together, for the commands that touch more than one key.
+
+use std::hash::BuildHasher;
+use std::sync::MutexGuard;
+
+use super::{Clock, Shard, Store, Value, SHARDS};
+
+/// The shards of several keys, locked together (see [`Store::lock_many`]). Every key
+/// used through it must have been among those given to `lock_many`.
+#[derive(Debug)]
+pub struct Multi<'s> {
+    pub(super) store: &'s Store,
+    pub(super) guards: [Option<MutexGuard<'s, Shard>>; SHARDS],
+}
+
+impl Multi<'_> {
+    /// The locked shard of `key` and the key's hash.
+    fn shard(&mut self, key: &[u8]) -> (&mut Shard, u64) {
+        let hash = self.store.hasher.hash_one(key);
+        let guard = self.guards[Store::shard_of(hash)].as_mut().expect("the key's shard is locked");
+        (&mut **guard, hash)
+    }
+
+    /// Calls `f` with the value of `key`.
+    pub fn get<R>(&mut self, key: &[u8], clock: &mut Clock, f: impl FnOnce(Option<&Value>) -> R) -> R {
+        let (shard, hash) = self.shard(key);
+        shard.read(hash, key, clock, f)
+    }
+
+    /// Calls `f` with the value of `key` (`None` when absent) to change, create (with
+    /// no deadline) or remove (by leaving `None`, or an empty collection); an existing
+    /// key keeps its deadline.
+    pub fn modify<R>(&mut self, key: &[u8], clock: &mut Clock, f: impl FnOnce(&mut Option<Value>) -> R) -> R {
+        let (shard, hash) = self.shard(key);
+        shard.modify(hash, key, clock, f)
+    }
+
+    /// Replaces `key`'s value and deadline (`None` or an empty collection removes the
+    /// key); returns whether the key existed.
+    pub fn put(&mut self, key: &[u8], value: Option<Value>, expires: u64, clock: &mut Clock) -> bool {
+        let (shard, hash) = self.shard(key);
+        shard.put(hash, key, value, expires, clock)
+    }
+
+    /// Removes `key` and returns its value and deadline.
+    pub fn take(&mut self, key: &[u8], clock: &mut Clock) -> Option<(Value, u64)> {
+        let (shard, hash) = self.shard(key);
+        shard.take(hash, key, clock)
+    }
+}

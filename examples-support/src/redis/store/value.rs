@@ -1,0 +1,40 @@
+//! What a key holds: a string, a list, a hash or a set.
+
+use std::collections::VecDeque;
+
+use super::{Fields, Members};
+
+/// What a key holds.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// A string (any bytes).
+    Str(Vec<u8>),
+    /// A list, head first.
+    List(VecDeque<Box<[u8]>>),
+    /// A hash: fields and their values.
+    Hash(Box<Fields>),
+    /// A set of members.
+    Set(Box<Members>),
+}
+
+impl Value {
+    /// The type's name, as `TYPE` reports it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+        }
+    }
+
+    /// Whether this is a collection with nothing in it (which Redis never keeps).
+    pub(super) fn is_empty_collection(&self) -> bool {
+        match self {
+            Value::Str(_) => false,
+            Value::List(l) => l.is_empty(),
+            Value::Hash(h) => h.is_empty(),
+            Value::Set(s) => s.is_empty(),
+        }
+    }
+}

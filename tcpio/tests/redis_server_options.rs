@@ -1,0 +1,262 @@
+//! The redis-server example's own options, as Redis has them: `requirepass` (with
+//! `AUTH` and `HELLO ... AUTH`), `timeout` (idle clients are closed) and `maxclients`
+//! (the client past the limit is told so and closed), in process and through the
+//! example binary's command line. The `requirepass` replies are compared with a real
+//! `redis-server` started with the same password, when one is installed.
+
+mod redis_diff_util;
+mod redis_util;
+mod tools;
+mod util;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use redis_diff_util::{Pair, RealRedis};
+use redis_util::exchange;
+use tcpio_examples::redis::Options;
+use tools::tool;
+use util::{connect, local, read_until_closed, start_with, wait_for, LIMIT};
+
+/// The example's server with `options`, on 127.0.0.1 port 0, one loop.
+fn start(options: Options) -> (tcpio::ServerHandle, SocketAddr) {
+    start_with(local().loops(1), move |b| tcpio_examples::redis::start_with(b, &options))
+}
+
+fn with_password(p: &str) -> Options {
+    Options { requirepass: Some(p.as_bytes().to_vec()), ..Options::default() }
+}
+
+#[test]
+fn requirepass_refuses_commands_until_auth() {
+    let (_h, addr) = start(with_password("s3cret"));
+    let mut s = connect(addr);
+    exchange(&mut s, b"GET k\r\n", "-NOAUTH Authentication required.\r\n");
+    exchange(&mut s, b"PING\r\n", "-NOAUTH Authentication required.\r\n");
+    // Arity and unknown commands are checked first, as in Redis.
+    exchange(&mut s, b"GET\r\n", "-ERR wrong number of arguments for 'get' command\r\n");
+    exchange(&mut s, b"AUTH wrong\r\n", "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+    exchange(
+        &mut s,
+        b"AUTH nobody s3cret\r\n",
+        "-WRONGPASS invalid username-password pair or user is disabled.\r\n",
+    );
+    exchange(&mut s, b"GET k\r\n", "-NOAUTH Authentication required.\r\n");
+    exchange(&mut s, b"AUTH s3cret\r\n", "+OK\r\n");
+    exchange(&mut s, b"SET k v\r\nGET k\r\n", "+OK\r\n$1\r\nv\r\n");
+    // The two-argument form, on another connection.
+    let mut s = connect(addr);
+    exchange(&mut s, b"AUTH default s3cret\r\n", "+OK\r\n");
+    exchange(&mut s, b"GET k\r\n", "$1\r\nv\r\n");
+    // HELLO authenticates too, or refuses without credentials.
+    let mut s = connect(addr);
+    let hello_noauth = "-NOAUTH HELLO must be called with the client already authenticated, otherwise the \
+                        HELLO AUTH <user> <pass> option can be used to authenticate the client and \
+                        select the RESP protocol version at the same time\r\n";
+    exchange(&mut s, b"HELLO 2\r\n", hello_noauth);
+    s.write_all(b"HELLO 2 AUTH default s3cret\r\n").unwrap();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    let (_, reply) = redis_diff_util::read_reply(&mut r);
+    assert_eq!(reply.items().len(), 14);
+    s.write_all(b"GET k\r\n").unwrap();
+    assert_eq!(redis_diff_util::read_reply(&mut r).0, b"$1\r\nv\r\n");
+    // QUIT needs no password.
+    let mut s = connect(addr);
+    s.write_all(b"QUIT\r\n").unwrap();
+    assert_eq!(read_until_closed(&mut s), b"+OK\r\n");
+}
+
+#[test]
+fn requirepass_replies_match_the_real_server() {
+    let Some(bin) = tool("redis-server", "redis-server") else { return };
+    let real = RealRedis::start(&bin, &["--requirepass", "pw"]);
+    let (_h, addr) = start(with_password("pw"));
+    let mut p = Pair::new(addr, real.addr);
+    p.lines(&[
+        "GET k",
+        "PING",
+        "HELLO 2",
+        "HELLO 2 AUTH default nope",
+        "HELLO 2 AUTH",
+        "AUTH",
+        "AUTH a b c",
+        "AUTH nope",
+        "AUTH default nope",
+        "AUTH someone pw",
+        "SET k v",
+        "AUTH pw",
+        "SET k v",
+        "GET k",
+        "AUTH default pw",
+        "AUTH pw",
+        "AUTH x",
+        "GET k",
+    ]);
+    // Without a password set, AUTH is an error.
+    let open = RealRedis::start(&bin, &[]);
+    let (_h2, addr2) = start(Options::default());
+    let mut p = Pair::new(addr2, open.addr);
+    p.lines(&["AUTH x", "AUTH default x", "AUTH other x", "GET k"]);
+}
+
+#[test]
+fn config_set_requirepass_applies_to_new_connections() {
+    let (_h, addr) = start(Options::default());
+    let mut first = connect(addr);
+    exchange(&mut first, b"CONFIG SET requirepass pw\r\n", "+OK\r\n");
+    exchange(&mut first, b"CONFIG GET requirepass\r\n", "*2\r\n$11\r\nrequirepass\r\n$2\r\npw\r\n");
+    // The connection that was open stays authenticated, as in Redis.
+    exchange(&mut first, b"PING\r\n", "+PONG\r\n");
+    let mut second = connect(addr);
+    exchange(&mut second, b"PING\r\n", "-NOAUTH Authentication required.\r\n");
+    exchange(&mut second, b"AUTH pw\r\n", "+OK\r\n");
+    exchange(&mut second, b"CONFIG SET requirepass \"\"\r\n", "+OK\r\n");
+    let mut third = connect(addr);
+    exchange(&mut third, b"PING\r\n", "+PONG\r\n");
+}
+
+#[test]
+fn timeout_closes_idle_clients_only() {
+    let (_h, addr) = start(Options { timeout: 1, ..Options::default() });
+    let mut idle = connect(addr);
+    exchange(&mut idle, b"PING\r\n", "+PONG\r\n");
+    let began = Instant::now();
+    // The read blocks (bounded by the socket's time-out) until the server closes it.
+    assert_eq!(read_until_closed(&mut idle), b"");
+    let waited = began.elapsed();
+    assert!(waited >= Duration::from_millis(900), "closed after {waited:?}");
+    assert!(waited < LIMIT);
+    // A client that keeps talking stays.
+    let mut busy = connect(addr);
+    let end = Instant::now() + Duration::from_millis(2500);
+    while Instant::now() < end {
+        exchange(&mut busy, b"PING\r\n", "+PONG\r\n");
+        // Paces the loop; the assertion is that no exchange fails.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    exchange(&mut busy, b"CONFIG GET timeout\r\n", "*2\r\n$7\r\ntimeout\r\n$1\r\n1\r\n");
+}
+
+#[test]
+fn no_timeout_by_default() {
+    let (_h, addr) = start(Options::default());
+    let mut s = connect(addr);
+    exchange(&mut s, b"CONFIG GET timeout\r\n", "*2\r\n$7\r\ntimeout\r\n$1\r\n0\r\n");
+    s.set_read_timeout(Some(Duration::from_millis(1500))).unwrap();
+    let mut buf = [0u8; 1];
+    let err = s.read(&mut buf).expect_err("no data and no close");
+    assert!(matches!(err.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut), "{err}");
+}
+
+#[test]
+fn maxclients_refuses_the_client_past_the_limit() {
+    let (_h, addr) = start(Options { maxclients: 2, ..Options::default() });
+    let mut a = connect(addr);
+    let mut b = connect(addr);
+    // Both are open (the server answered them) before the third arrives.
+    exchange(&mut a, b"PING\r\n", "+PONG\r\n");
+    exchange(&mut b, b"PING\r\n", "+PONG\r\n");
+    let mut c = connect(addr);
+    assert_eq!(read_until_closed(&mut c), b"-ERR max number of clients reached\r\n");
+    a.write_all(b"INFO stats\r\n").unwrap();
+    let (_, info) = redis_diff_util::read_reply(&mut BufReader::new(a.try_clone().unwrap()));
+    let info = String::from_utf8_lossy(info.bytes()).to_string();
+    assert!(info.contains("rejected_connections:1\r\n"), "{info}");
+    assert!(info.contains("total_connections_received:2\r\n"), "{info}");
+    // Once one leaves, another may come in (the server notices the close soon).
+    drop(b);
+    let mut d = None;
+    assert!(wait_for(|| {
+        let mut s = connect(addr);
+        s.write_all(b"PING\r\n").unwrap();
+        let mut got = [0u8; 7];
+        let ok = s.read_exact(&mut got).is_ok() && &got == b"+PONG\r\n";
+        if ok {
+            d = Some(s);
+        }
+        ok
+    }));
+    exchange(&mut a, b"CONFIG GET maxclients\r\n", "*2\r\n$10\r\nmaxclients\r\n$1\r\n2\r\n");
+}
+
+/// The example binary `redis-server`, built by `cargo test` beside the test binaries;
+/// skipped when only this test was built, except under `CI=true`.
+fn example() -> Option<PathBuf> {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe.parent()?.parent()?.join("examples").join("redis-server");
+    if path.is_file() {
+        return Some(path);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{} is missing: `cargo test --workspace` builds it", path.display());
+    }
+    let _ = writeln!(std::io::stderr(), "skipped: {} not built (run the whole test suite)", path.display());
+    None
+}
+
+/// A running example, killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the example with `args` and returns it with the address it prints.
+fn launch(bin: &PathBuf, args: &[&str]) -> (Running, SocketAddr) {
+    let mut child = Command::new(bin)
+        .args(["--bind", "tcp://127.0.0.1:0", "--loops", "1"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().expect("a line").unwrap();
+    let addr = line.rsplit(' ').next().unwrap().trim_start_matches("tcp://");
+    let addr = addr.parse().unwrap_or_else(|e| panic!("{line}: {e}"));
+    (Running(child), addr)
+}
+
+#[test]
+fn the_binary_takes_the_options_on_its_command_line() {
+    let Some(bin) = example() else { return };
+    let (_server, addr) = launch(&bin, &["--requirepass", "pw", "--maxclients", "1", "--timeout", "30"]);
+    let mut s = connect(addr);
+    exchange(&mut s, b"PING\r\n", "-NOAUTH Authentication required.\r\n");
+    exchange(&mut s, b"AUTH pw\r\n", "+OK\r\n");
+    exchange(&mut s, b"CONFIG GET timeout\r\n", "*2\r\n$7\r\ntimeout\r\n$2\r\n30\r\n");
+    let mut refused = TcpStream::connect(addr).unwrap();
+    refused.set_read_timeout(Some(LIMIT)).unwrap();
+    assert_eq!(read_until_closed(&mut refused), b"-ERR max number of clients reached\r\n");
+    // Bad values are refused with the usage, status 2.
+    for bad in [&["--maxclients", "0"][..], &["--timeout", "x"], &["--requirepass"]] {
+        let out = tools::run_bounded(
+            {
+                let mut c = Command::new(&bin);
+                c.args(bad);
+                c
+            },
+            LIMIT,
+        );
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("usage: redis-server"), "{bad:?}");
+    }
+}
+
+#[test]
+fn config_set_timeout_reaches_open_connections() {
+    let (_h, addr) = start(Options::default());
+    let mut s = connect(addr);
+    exchange(&mut s, b"CONFIG SET timeout 1\r\n", "+OK\r\n");
+    // The next exchange applies it to this connection, which is then closed when idle.
+    exchange(&mut s, b"PING\r\n", "+PONG\r\n");
+    let began = Instant::now();
+    assert_eq!(read_until_closed(&mut s), b"");
+    assert!(began.elapsed() >= Duration::from_millis(900));
+}
