@@ -305,3 +305,22 @@ fn a_message_for_other_recipients_ends_the_run_and_order_holds() {
     lp.flush_fanout();
     assert_eq!(scripted::written(), (b"ababc".to_vec(), true));
 }
+
+#[test]
+fn a_run_ended_by_its_length_leaves_later_messages_behind_the_held_ones() {
+    let (core, _rbuf, poller) = core(64);
+    let mut lp = event_loop(core, poller);
+    let k = lp.conns.insert(record());
+    let message = |i: usize| -> Arc<[u8]> { Arc::from(format!("{i:04}").as_bytes()) };
+    // The 1,025th message ends the run: the socket takes 100 bytes of it and is full.
+    // Every later message must wait behind the held rest, not jump ahead of it (the
+    // script fails the test on any further write).
+    scripted::install([Step::Take(100)]);
+    for i in 0..1100 {
+        lp.fan_out(message(i), &[k]);
+    }
+    lp.flush_fanout();
+    assert_eq!(scripted::written(), (b"0000000100020003000400050006000700080009001000110012001300140015001600170018001900200021002200230024".to_vec(), true));
+    assert_eq!(lp.conns[k].held_bytes(), 1100 * 4 - 100);
+    assert!(lp.conns[k].flag(WRITE_BLOCKED) && lp.conns[k].flag(SHARED_HELD));
+}

@@ -68,6 +68,16 @@ impl<H: Handler> EventLoop<H> {
     /// Queues `data` for the live connections `keys` without copying it.
     pub(crate) fn fan_out(&mut self, data: Arc<[u8]>, keys: &[usize]) {
         let mut next = std::mem::take(&mut self.fanout.next);
+        // The run goes on only if this message is for exactly its recipients; else it
+        // is written first, which may leave some of them with a full socket: so the
+        // recipients are listed again after it.
+        if !self.fanout.messages.is_empty() {
+            next.extend(keys.iter().filter_map(|&key| self.direct(key)));
+            if self.fanout.recipients != next || self.fanout.messages.len() == MAX_MESSAGES {
+                self.flush_fanout();
+            }
+            next.clear();
+        }
         for &key in keys {
             let c = &self.conns[key];
             if c.leaving.is_some() || c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED) {
@@ -88,10 +98,6 @@ impl<H: Handler> EventLoop<H> {
             }
         }
         if !next.is_empty() {
-            let run = &self.fanout;
-            if !run.messages.is_empty() && (run.recipients != next || run.messages.len() == MAX_MESSAGES) {
-                self.flush_fanout();
-            }
             if self.fanout.messages.is_empty() {
                 std::mem::swap(&mut self.fanout.recipients, &mut next);
             }
@@ -99,6 +105,15 @@ impl<H: Handler> EventLoop<H> {
         }
         next.clear();
         self.fanout.next = next;
+    }
+
+    /// Connection `key`'s token if a shared message would be written to it directly
+    /// now (live, not full, not connecting, not TLS).
+    fn direct(&self, key: usize) -> Option<Token> {
+        let c = &self.conns[key];
+        let skip = c.leaving.is_some()
+            || c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED | CONNECTING | TLS | WRITE_BLOCKED);
+        (!skip).then(|| conn_token(key, c.gen))
     }
 
     /// Ends the run: every recipient is offered its messages. The writes come first,
