@@ -188,3 +188,34 @@ fn clients_waiting_in_the_accept_queue_are_not_reset() {
     server.wait().unwrap();
     assert_eq!(server.stats().total.accepted, 21);
 }
+
+/// A client that has everything but keeps its socket open: with a linger of a minute,
+/// the stop still ends as soon as the peer has acknowledged all the output (the FIN
+/// too) and nothing it sent is left unread, not at the linger.
+#[test]
+fn a_graceful_stop_does_not_wait_out_the_linger_once_the_peer_has_everything() {
+    let linger = Duration::from_secs(60);
+    let (server, addr) = start(local().loops(1).linger(linger), big_reply(256 << 10));
+    let mut c = connect(addr);
+    std::io::Write::write_all(&mut c, b"go").unwrap();
+    let mut got = vec![0u8; 256 << 10];
+    c.read_exact(&mut got).unwrap();
+    let started = Instant::now();
+    assert!(server.shutdown_and_wait(LIMIT).unwrap(), "everything drained");
+    assert!(started.elapsed() < linger / 4, "the stop took {:?}", started.elapsed());
+    let mut rest = [0u8; 1];
+    assert_eq!(c.read(&mut rest).unwrap(), 0, "then the FIN, and no reset");
+    drop(c); // open until after the stop
+}
+
+/// A client that reads nothing before the stop still gets everything: what its kernel
+/// has acknowledged is in its receive buffer, so an early close loses none of it.
+#[test]
+fn a_client_that_reads_only_after_the_stop_still_gets_every_byte() {
+    let (server, addr) = start(local().loops(1).linger(Duration::from_secs(60)), big_reply(64 << 10));
+    let mut c = connect(addr);
+    std::io::Write::write_all(&mut c, b"go").unwrap();
+    assert!(wait_for(|| server.stats().total.bytes_out == 64 << 10));
+    assert!(server.shutdown_and_wait(LIMIT).unwrap());
+    assert_eq!(read_to_end(&mut c).unwrap().len(), 64 << 10);
+}

@@ -22,10 +22,13 @@
 //! finished writes (bytes taken); the engine's connection logic is already split into
 //! "input arrived" and "output accepted" steps for it (see `docs/ARCHITECTURE.md`).
 //!
-//! There is no `unsafe` here: `mio` wraps `epoll` (Linux) and `kqueue` (macOS, BSD),
-//! and on Linux the wait goes through `rustix`'s safe `epoll_pwait` on mio's descriptor.
+//! `mio` wraps `epoll` (Linux) and `kqueue` (macOS, BSD), and on Linux the wait goes
+//! through `rustix`'s safe `epoll_pwait` on mio's descriptor. The crate's only `unsafe`
+//! is in [`socket_queue`]: the `SIOCOUTQ` ioctl a closing connection uses to know its
+//! output was acknowledged.
 
 mod mio_poller;
+pub(crate) mod socket_queue;
 
 pub(crate) use mio::Token;
 pub(crate) use mio_poller::{Events, LoopWaker as Waker, Poller, Readiness, WAKER};

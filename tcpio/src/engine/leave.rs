@@ -2,14 +2,16 @@
 //! once, detaching; and the bookkeeping of a connection that has gone.
 
 use std::net::Shutdown;
+use std::time::Duration;
 
 use super::guard::guarded;
 use super::record::{Leaving, Record};
 use super::record::{CLOSED, CONNECTING, ENDING, EOF, FIN_SEEN, LINGER_ARMED, SETUP, TLS, WRITE_SHUT};
 use super::shared::{bump, unbump};
-use super::timers::Timer;
+use super::timers::{Timer, LINGER_STEP_MAX};
 use super::token::conn_token;
 use super::{CloseReason, Conn, Detached, EventLoop, Handler, ServerEvent};
+use crate::backend::{socket_queue, Token};
 
 impl<H: Handler> EventLoop<H> {
     /// Applies a close decided inside a callback: past the hard cap the output is
@@ -84,8 +86,10 @@ impl<H: Handler> EventLoop<H> {
                 if !c.flag(LINGER_ARMED) {
                     c.set_flag(LINGER_ARMED, true);
                     let token = conn_token(key, c.gen);
-                    let at = super::timers::deadline(std::time::Instant::now(), self.core.cfg.linger);
-                    self.core.timers.insert(at, Timer::Linger(token));
+                    let linger = self.core.cfg.linger.min(super::timers::FAR);
+                    let until = self.core.clock.now_ms() + linger.as_millis() as u64;
+                    let at = super::timers::deadline(std::time::Instant::now(), Duration::from_millis(1));
+                    self.core.timers.insert(at, Timer::Linger { token, until, step: 1 });
                 }
                 self.drain_linger(key);
             }
@@ -110,6 +114,32 @@ impl<H: Handler> EventLoop<H> {
             }
         }
         self.push_ready(key);
+    }
+
+    /// A lingering connection's check. In a graceful stop it closes once the peer has
+    /// acknowledged all its output (its FIN too) and nothing it received is left
+    /// unread: closing then sends no reset, and what it sent is in the peer's kernel
+    /// (the server is exiting, so the linger's last protection, reading what a peer
+    /// sends after our FIN so that our reset cannot make some peers' kernels drop
+    /// unread data, gives way). At `until` it closes anyway. Else it is checked again,
+    /// less often each time.
+    pub(crate) fn linger_check(&mut self, token: Token, until: u64, step: u32) {
+        let Some(key) = self.live(token) else { return };
+        let c = &self.conns[key];
+        if !matches!(c.leaving, Some(Leaving::Close(_))) {
+            return;
+        }
+        let now = self.core.clock.now_ms();
+        let stopping = self.core.draining && c.lingering();
+        if now >= until || (stopping && socket_queue::settled(&c.stream)) {
+            // This entry has fired: none is left in the wheel for it.
+            self.conns[key].set_flag(LINGER_ARMED, false);
+            return self.finish_leaving(key);
+        }
+        let step = (step * 2).min(LINGER_STEP_MAX);
+        let wait = (step as u64).min(until - now);
+        let at = super::timers::deadline(std::time::Instant::now(), Duration::from_millis(wait));
+        self.core.timers.insert(at, Timer::Linger { token, until, step });
     }
 
     /// Closes a leaving connection with the reason it is leaving for.

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use super::guard::guarded;
 use super::record::live;
-use super::record::Leaving;
 use super::record::Record;
 use super::record::{EOF, LINGER_ARMED, WRITE_BLOCKED};
 use super::shared::bump;
@@ -96,13 +95,7 @@ impl<H: Handler> EventLoop<H> {
                         self.tick();
                     }
                 }
-                Timer::Linger(tok) => {
-                    if let Some(key) = self.live(tok) {
-                        if let Some(Leaving::Close(reason)) = self.conns[key].leaving.take() {
-                            self.finalize(key, reason);
-                        }
-                    }
-                }
+                Timer::Linger { token, until, step } => self.linger_check(token, until, step),
                 Timer::AcceptRetry(i) => {
                     self.listeners.retry_fired(i);
                     self.on_acceptable(i)
@@ -243,7 +236,7 @@ impl<H: Handler> EventLoop<H> {
 /// for a handler timer, the timer is still armed).
 fn timer_live<S>(conns: &slab::Slab<Record<S>>, t: &Timer) -> bool {
     match *t {
-        Timer::Linger(tok) | Timer::Activity(tok) | Timer::Connect(tok) | Timer::Setup(tok) => {
+        Timer::Linger { token: tok, .. } | Timer::Activity(tok) | Timer::Connect(tok) | Timer::Setup(tok) => {
             live(conns, tok).is_some()
         }
         Timer::User { token, id, .. } => live(conns, token)

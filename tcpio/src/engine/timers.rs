@@ -10,8 +10,14 @@ use crate::backend::Token;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Timer {
     Tick,
-    /// A closing connection has waited long enough for the peer's FIN.
-    Linger(Token),
+    /// A closing connection lingering for the peer's FIN: checked every `step` ms
+    /// (doubling, at most [`LINGER_STEP_MAX`]) for output acknowledged and nothing
+    /// unread, closed then or at `until` (coarse ms) at the latest.
+    Linger {
+        token: Token,
+        until: u64,
+        step: u32,
+    },
     /// Retry accepting on a listener after a resource error.
     AcceptRetry(usize),
     /// Check a connection's timeouts against its activity stamps.
@@ -41,9 +47,12 @@ impl Timer {
     }
 }
 
+/// The longest wait between two checks of a lingering connection, in ms.
+pub(crate) const LINGER_STEP_MAX: u32 = 50;
+
 /// The longest any timer waits: a later deadline (a year or more away, or a
 /// `Duration::MAX` from user code) is clamped here instead of overflowing `Instant`.
-const FAR: Duration = Duration::from_secs(365 * 24 * 3600);
+pub(crate) const FAR: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// `now + d`, clamped to [`FAR`].
 pub(crate) fn deadline(now: std::time::Instant, d: Duration) -> std::time::Instant {

@@ -258,9 +258,13 @@ impl Builder {
     }
 
     /// How long a connection closing after a flush waits for the peer to close its
-    /// side, draining input meanwhile (default [`DEFAULT_LINGER`]). It also bounds a
-    /// graceful stop: a peer that read everything but keeps its socket open holds its
-    /// connection (and so the stop) for this long.
+    /// side, draining input meanwhile (default [`DEFAULT_LINGER`]). In a graceful
+    /// stop on Linux the wait ends sooner, as soon as the peer has acknowledged all
+    /// the output (the FIN too) and nothing it sent is left unread: closing then
+    /// sends no reset and the output is in the peer's kernel. So it bounds a stop only
+    /// for a peer that does not acknowledge (gone, its receive buffer full, a broken
+    /// path) or keeps sending; elsewhere than Linux, for a peer that keeps its socket
+    /// open.
     pub fn linger(mut self, d: Duration) -> Self {
         self.linger = d;
         self

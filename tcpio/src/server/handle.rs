@@ -77,10 +77,12 @@ impl ServerHandle {
     /// How long it takes: each connection flushes what it has queued, sends its FIN,
     /// then lingers until the peer closes its side too (so that input still arriving
     /// cannot turn the close into a reset that destroys what was just sent), for at
-    /// most [`Builder::linger`](crate::Builder::linger) (5 s by default). A client
-    /// that reads to the end and closes lets the stop finish in a round trip; one that
-    /// keeps its socket open holds it for the whole linger. A shorter linger bounds
-    /// that; `deadline` bounds everything.
+    /// most [`Builder::linger`](crate::Builder::linger) (5 s by default). In a stop on
+    /// Linux the linger also ends once the peer has acknowledged everything (the FIN too) and
+    /// nothing it sent is left unread. So a client that reads to the end lets the stop
+    /// finish in a round trip or two whether or not it closes; one that stops
+    /// acknowledging (gone, or its receive buffer full) holds its connection for the
+    /// linger. A shorter linger bounds that; `deadline` bounds everything.
     ///
     /// Called on one of this server's own loop threads (from a handler), it would wait
     /// for itself: it returns [`Error::WaitOnLoopThread`] instead.
@@ -167,7 +169,7 @@ impl ServerHandle {
     /// [`Builder::shutdown_timeout`](crate::Builder::shutdown_timeout)); a second
     /// signal stops at once. How long the graceful stop takes is said at
     /// [`shutdown_and_wait`](Self::shutdown_and_wait): at most the linger per
-    /// connection whose peer keeps its socket open. A thread waits for the signals
+    /// connection whose peer has not acknowledged all its output. A thread waits for the signals
     /// until the server stops. The handlers stay installed afterwards: from then on the signals no longer
     /// end the process by themselves (a program that goes on after its server should
     /// know).
