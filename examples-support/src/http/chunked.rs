@@ -33,8 +33,8 @@ pub(super) struct Chunked {
     /// Bytes of framing (size lines, CRLFs) read so far.
     framing: u64,
     /// Trailer bytes and fields read so far.
-    trailer_bytes: usize,
-    trailers: usize,
+    trailer_bytes: u32,
+    trailers: u32,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -102,7 +102,7 @@ impl Chunked {
                     _ => return Err(Refusal::BadRequest),
                 },
                 State::Trailers => {
-                    let room = MAX_HEAD - self.trailer_bytes;
+                    let room = MAX_HEAD - self.trailer_bytes as usize;
                     let Some(line) = line(rest, room, Refusal::HeaderFieldsTooLarge)? else {
                         return Ok(Progress::More(at));
                     };
@@ -110,9 +110,11 @@ impl Chunked {
                     if line.is_empty() {
                         return Ok(Progress::Done(at));
                     }
-                    self.trailer_bytes += line.len() + 2;
+                    // Both stay small: a line is at most MAX_HEAD bytes, and past the
+                    // limits the body ends.
+                    self.trailer_bytes += line.len() as u32 + 2;
                     self.trailers += 1;
-                    if self.trailers > MAX_HEADERS || self.trailer_bytes > MAX_HEAD {
+                    if self.trailers as usize > MAX_HEADERS || self.trailer_bytes as usize > MAX_HEAD {
                         return Err(Refusal::HeaderFieldsTooLarge);
                     }
                     if !field_line(line) {

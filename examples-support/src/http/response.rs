@@ -85,7 +85,25 @@ pub(super) enum Answer {
     /// `200` and the body's length and FNV-1a hash.
     Upload,
     /// `405` with this `Allow` header.
-    NotAllowed(&'static [u8]),
+    NotAllowed(Allow),
+}
+
+/// The methods a path serves, for a 405's `Allow` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Allow {
+    /// `/plaintext` and `/json`.
+    GetHead,
+    /// `/upload`.
+    Post,
+}
+
+impl Allow {
+    fn header(self) -> &'static [u8] {
+        match self {
+            Allow::GetHead => b"Allow: GET, HEAD\r\n",
+            Allow::Post => b"Allow: POST\r\n",
+        }
+    }
 }
 
 /// An accepted request's response, as far as its head decides it.
@@ -148,9 +166,15 @@ pub(super) fn write_reply(out: &mut impl Sink, date: &Date, reply: Reply, body: 
             let text = &text[..len.len() + 17];
             response(out, date, b"200 OK", b"text/plain", [connection, b""], text, head_only)
         }
-        Answer::NotAllowed(allow) => {
-            response(out, date, b"405 Method Not Allowed", b"text/plain", [allow, connection], b"", false)
-        }
+        Answer::NotAllowed(allow) => response(
+            out,
+            date,
+            b"405 Method Not Allowed",
+            b"text/plain",
+            [allow.header(), connection],
+            b"",
+            false,
+        ),
         Answer::NotFound => {
             response(out, date, b"404 Not Found", b"text/plain", [connection, b""], b"", head_only)
         }
