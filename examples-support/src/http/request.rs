@@ -103,8 +103,8 @@ fn other_version(window: &[u8], input_len: usize) -> Parsed {
         {
             major
         }
-        // The version's end has not arrived: wait for it (or for the limit).
         Some(_) => return Parsed::Refused(Refusal::BadRequest),
+        // The version's end has not arrived: wait for it (or for the limit).
         None if input_len <= MAX_HEAD
             && window[at..].iter().zip(b"HTTP/0.0").all(|(&b, &p)| {
                 if p == b'0' {
