@@ -166,6 +166,14 @@ fn line_ends_are_crlf_and_fields_are_not_folded() {
         b"GET /json HTTP/1.1\r\nHost: x\n\r\n",
         b"GET /json HTTP/1.1\r\nHost: x\r\n\n",
         b"\nGET /json HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"\r\n\nGET /json HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /json HTTP/1.1\r\nHost: x\r\nX:\n\r\n",
+        b"GET /json HTTP/1.1\r\nHost: x\r\nX:  \n\r\n",
+        b"GET /json HTTP/1.1\r\nHost: x\r\nX: a \t\n\r\n",
+        b"GET /json HTTP/1.1\r\nHost: x \n\r\n",
+        b"GET /json HTTP/1.1\n\r\n",
+        b"GET /json HTTP/1.1\r\n\n",
+        b"GET /json HTTP/1.2\r\nHost: x\n\r\n",
         // Bare CR.
         b"GET /json HTTP/1.1\r\nHost: x\rX: y\r\n\r\n",
         b"GET /json HTTP/1.1\rHost: x\r\n\r\n",
@@ -180,9 +188,15 @@ fn line_ends_are_crlf_and_fields_are_not_folded() {
     ] {
         refused(req, "400");
     }
-    // Empty lines before the request line are skipped (RFC 9112 §2.2), CRLF ones.
-    let req = b"\r\n\r\nGET /json HTTP/1.1\r\nHost: x\r\n\r\n";
-    assert_eq!(run(req).1, kept(req.len()));
+    // Empty lines before the request line are skipped (RFC 9112 §2.2), CRLF ones;
+    // spaces and tabs at a field's end, and empty fields, are fine.
+    for req in [
+        &b"\r\n\r\nGET /json HTTP/1.1\r\nHost: x\r\n\r\n"[..],
+        b"GET /json HTTP/1.1\r\nHost: x \t \r\nX:\r\nY:  \r\nZ: a b \r\n\r\n",
+        b"GET /json HTTP/1.2\r\nHost: x\r\n\r\n",
+    ] {
+        assert_eq!(run(req).1, kept(req.len()), "{:?}", String::from_utf8_lossy(req));
+    }
 }
 
 #[test]
