@@ -213,13 +213,21 @@ fn check(req: &httparse::Request<'_, '_>, head: &[u8]) -> Parsed {
         return Parsed::Refused(Refusal::BadRequest);
     }
     let method = req.method.unwrap_or("");
-    if !KNOWN_METHODS.contains(&method) {
-        return Parsed::Refused(Refusal::NotImplemented);
-    }
-    let Some(path) = origin_path(req.path.unwrap_or(""), method) else {
-        return Parsed::Refused(Refusal::BadRequest);
+    let (get, head_only) = match method {
+        "GET" => (true, false),
+        "HEAD" => (false, true),
+        _ if KNOWN_METHODS.contains(&method) => (false, false),
+        _ => return Parsed::Refused(Refusal::NotImplemented),
     };
-    let (get, head_only) = (method == "GET", method == "HEAD");
+    let target = req.path.unwrap_or("");
+    // The routes as they are usually asked for need no taking apart.
+    let path = match target {
+        "/plaintext" | "/json" | "/upload" => target.as_bytes(),
+        _ => match origin_path(target, method) {
+            Some(path) => path,
+            None => return Parsed::Refused(Refusal::BadRequest),
+        },
+    };
     let answer = match path {
         b"/plaintext" if get || head_only => Answer::Plaintext,
         b"/json" if get || head_only => Answer::Json,
