@@ -10,7 +10,7 @@ mod util;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use http_util::{read_responses, start};
+use http_util::{digest, read_responses, start};
 use tools::{run_bounded, tool};
 use util::{connect, read_until_closed, LIMIT};
 
@@ -133,13 +133,6 @@ fn curl_with_stdin(curl: &std::path::Path, args: &[&str], body: &[u8]) -> (Strin
     writer.join().unwrap().expect("curl's stdin");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
-/// What `/upload` answers for `body`: its length and FNV-1a hash.
-fn digest(body: &[u8]) -> String {
-    let hash =
-        body.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    format!("{} {hash:016x}", body.len())
 }
 
 #[test]

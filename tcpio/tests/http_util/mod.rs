@@ -56,3 +56,10 @@ fn complete_response(buf: &[u8]) -> Option<usize> {
         .map_or(0, |v| v.trim().parse().unwrap());
     (buf.len() >= head + len).then_some(head + len)
 }
+
+/// What `POST /upload` answers for `body`: its length and FNV-1a (64-bit) hash.
+pub fn digest(body: &[u8]) -> String {
+    let hash =
+        body.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    format!("{} {hash:016x}", body.len())
+}
