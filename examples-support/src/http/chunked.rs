@@ -143,14 +143,14 @@ fn line(rest: &[u8], max: usize, too_long: Refusal) -> Result<Option<&[u8]>, Ref
             Ok(Some(line))
         }
         Some(_) => Err(Refusal::BadRequest),
-        None if window.len() < max.saturating_add(2) => {
-            // A CR must be the last byte so far, waiting for its LF.
-            match window.iter().position(|&b| b == b'\r') {
-                Some(cr) if cr + 1 < window.len() => Err(Refusal::BadRequest),
-                _ => Ok(None),
-            }
-        }
-        None => Err(too_long),
+        None => match window.iter().position(|&b| b == b'\r') {
+            // A CR must be the last byte so far, waiting for its LF. Checked before the
+            // length, so that the answer does not depend on how the bytes arrived (a
+            // bare CR seen early is 400; seen in a line already too long, it was 431).
+            Some(cr) if cr + 1 < window.len() => Err(Refusal::BadRequest),
+            _ if window.len() < max.saturating_add(2) => Ok(None),
+            _ => Err(too_long),
+        },
     }
 }
 
