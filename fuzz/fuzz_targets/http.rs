@@ -1,27 +1,32 @@
-//! The http-server example's request handling, `respond` looped over the input as
-//! the server does. Bytes 0 and 1 are the sizes of the pieces the stream arrives in
-//! (at least 1/32 of it); in the rest, 0xFF n stands for n × 64 bytes of `a`
-//! (0xFF 0 for 0xFF itself), so a head can outgrow `MAX_HEAD` (8 KiB) within
-//! libFuzzer's 4 KiB inputs.
+//! The http-server example's request handling: a `Session` fed the stream as the
+//! server feeds it, whole and in pieces, over heads, `Content-Length` and chunked
+//! bodies, trailers and pipelined requests. Bytes 0 and 1 are the sizes of the pieces
+//! the stream arrives in (at least 1/32 of it); in the rest, 0xFF n stands for n × 64
+//! bytes of `a` (0xFF 0 for 0xFF itself), so a head can outgrow `MAX_HEAD` (8 KiB)
+//! within libFuzzer's 4 KiB inputs.
 //!
-//! Checks: serving the stream whole and in pieces writes the same bytes and ends the
-//! same way; a call either writes nothing and waits for more (`Incomplete`) or writes
-//! exactly one response and uses between 1 and the given number of bytes; every
-//! response is `HTTP/1.1 `, a known status and a reason, then `Server`, `Date`,
-//! `Content-Type` and `Content-Length` headers, and a body of that length (none for
-//! `HEAD`); `Connection: close` is sent exactly when the connection closes, errors
-//! close it, and an HTTP/1.0 connection kept open says `Connection: keep-alive`.
+//! Checks: serving the stream whole and in pieces writes the same responses, uses the
+//! same bytes and ends the same way (no split point changes how a request is framed:
+//! the differential that request smuggling needs); `100 Continue` is only ever the
+//! last thing a call writes, and only while a body is awaited; every response is
+//! `HTTP/1.1 `, a known status and a reason, then `Server`, `Date`, `Content-Type` and
+//! `Content-Length` headers, and a body of that length (none for `HEAD`);
+//! `Connection: close` is sent exactly by the last response of a connection that
+//! closes, errors close it, `Allow` comes with 405 alone, and a 200's body is one of
+//! the routes' or an upload's digest.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tcpio_examples::http::{respond, Date, Handled};
+use tcpio_examples::http::{Date, Session};
 use tcpio_fuzz::pieces;
+
+const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
 fuzz_target!(|data: &[u8]| {
     let [a, b, rest @ ..] = data else { return };
     let wire = expand(rest);
-    // Each read parses the head again from its start (as the server does): at most about
-    // 32 pieces keep a run short.
+    // Each read parses an incomplete head again from its start (as the server does): at
+    // most about 32 pieces keep a run short.
     let sizes = [a, b].map(|&s| usize::from(s).max(wire.len() / 32));
     let date = Date::default();
     let whole = serve(&date, [&wire[..]], true);
@@ -33,9 +38,11 @@ fuzz_target!(|data: &[u8]| {
 /// What a connection was sent and how it ended.
 #[derive(Default, PartialEq, Eq)]
 struct Served {
+    /// The responses, without `100 Continue` (sent or not depending on whether any of
+    /// the body came with the head).
     out: Vec<u8>,
-    responses: usize,
-    /// Input bytes used by the requests answered before the connection closed.
+    /// Input bytes used, if the connection stays open (a close uses everything that
+    /// has arrived, however much that is).
     used: usize,
     closed: bool,
 }
@@ -44,105 +51,93 @@ impl std::fmt::Debug for Served {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Served")
             .field("out", &String::from_utf8_lossy(&self.out))
-            .field("responses", &self.responses)
             .field("used", &self.used)
             .field("closed", &self.closed)
             .finish()
     }
 }
 
-/// Feeds `pieces` to `respond` the way the server does with successive reads, checking
+/// Feeds `pieces` to a session the way the server does with successive reads, checking
 /// every call (and every response if `full`).
 fn serve<'w>(date: &Date, pieces: impl IntoIterator<Item = &'w [u8]>, full: bool) -> Served {
     let mut served = Served::default();
+    let mut session = Session::default();
     let mut kept = Vec::new();
     for piece in pieces {
         kept.extend_from_slice(piece);
-        let mut used = 0;
-        while used < kept.len() {
-            let input = &kept[used..];
-            let mut out = Vec::new();
-            let handled = respond(input, date, &mut out);
-            check(input, &out, handled, date, full);
-            served.out.extend_from_slice(&out);
-            served.responses += usize::from(!out.is_empty());
-            match handled {
-                Handled::KeepAlive { used: n } => used += n,
-                Handled::Incomplete => break,
-                Handled::Close => {
-                    served.used += used;
-                    served.closed = true;
-                    return served;
-                }
-            }
+        let mut out = Vec::new();
+        let call = session.serve(&kept, date, &mut out);
+        let shown = || format!("{:?} -> {:?}", String::from_utf8_lossy(&kept), String::from_utf8_lossy(&out));
+        assert!(call.used <= kept.len(), "used {} of {}: {}", call.used, kept.len(), shown());
+        let mut responses = &out[..];
+        if let Some(before) = responses.strip_suffix(CONTINUE) {
+            assert!(call.keep && !session.reading_head(), "100 Continue without a body to read: {}", shown());
+            assert_eq!(call.used, kept.len(), "100 Continue with body bytes here: {}", shown());
+            responses = before;
         }
-        kept.drain(..used);
-        served.used += used;
+        assert!(!responses.windows(CONTINUE.len()).any(|w| w == CONTINUE), "100 Continue mid-output: {}", shown());
+        if full {
+            check(responses, !call.keep, date, &shown);
+        }
+        if !call.keep {
+            assert_eq!(call.used, kept.len(), "a close leaves input: {}", shown());
+            assert!(!responses.is_empty(), "closed silently: {}", shown());
+        }
+        served.out.extend_from_slice(responses);
+        if !call.keep {
+            served.closed = true;
+            served.used = 0;
+            return served;
+        }
+        served.used += call.used;
+        kept.drain(..call.used);
     }
     served
 }
 
-/// Checks one call of `respond`: `input` given, `out` written, `handled` returned; and
-/// the response written if `full`.
-fn check(input: &[u8], out: &[u8], handled: Handled, date: &Date, full: bool) {
-    let shown = || format!("{:?} -> {:?}", String::from_utf8_lossy(input), String::from_utf8_lossy(out));
-    let close = match handled {
-        Handled::Incomplete => return assert!(out.is_empty(), "wrote while incomplete: {}", shown()),
-        Handled::KeepAlive { used } => {
-            assert!(used >= 1 && used <= input.len(), "used {used} of {}: {}", input.len(), shown());
-            false
-        }
-        Handled::Close => true,
-    };
-    assert!(!out.is_empty(), "a response expected: {}", shown());
-    if !full {
-        return;
-    }
-    let response = Response::parse(out).unwrap_or_else(|e| panic!("{e}: {}", shown()));
-    assert!(
-        [200, 400, 404, 405, 413, 431, 501].contains(&response.status),
-        "status {}: {}",
-        response.status,
-        shown()
-    );
-    assert_eq!(response.header("server"), Some(&b"tcpio"[..]), "{}", shown());
-    assert_eq!(response.header("date"), Some(&date.as_bytes()[..]), "{}", shown());
-    assert!(
-        matches!(response.header("content-type"), Some(b"text/plain" | b"application/json")),
-        "{}",
-        shown()
-    );
-    let length = response.header("content-length").and_then(tcpio_fuzz::redis::string2ll);
-    let length = length.unwrap_or_else(|| panic!("no Content-Length: {}", shown()));
-    let connection = response.header("connection");
-    assert_eq!(connection == Some(b"close"), close, "Connection: close iff closing: {}", shown());
-    assert!(matches!(connection, None | Some(b"close" | b"keep-alive")), "{}", shown());
-    assert_eq!(response.header("allow").is_some(), response.status == 405, "{}", shown());
-    if response.status >= 400 && response.status != 404 && response.status != 405 {
-        assert!(close, "an error response keeps the connection: {}", shown());
-    }
-    // What the request was, as far as the checks below need it.
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut request = httparse::Request::new(&mut headers);
-    let (head, version) = match request.parse(input) {
-        Ok(httparse::Status::Complete(_)) => (request.method == Some("HEAD"), request.version),
-        _ => (false, None),
-    };
-    if head {
-        // The length of the body GET would get, and no body.
-        assert!(response.body.is_empty(), "a body for HEAD: {}", shown());
-    } else {
-        assert_eq!(response.body.len() as i64, length, "body length: {}", shown());
-    }
-    if response.status == 200 {
+/// Checks the responses one call wrote; `close` says the connection closes after them.
+fn check(mut out: &[u8], close: bool, date: &Date, shown: &dyn Fn() -> String) {
+    while !out.is_empty() {
+        let (response, rest) = Response::parse(out).unwrap_or_else(|e| panic!("{e}: {}", shown()));
+        out = rest;
+        let last = out.is_empty();
         assert!(
-            matches!(response.body, b"" | b"Hello, World!" | b"{\"message\":\"Hello, World!\"}"),
+            [200, 400, 404, 405, 408, 413, 417, 431, 501, 505].contains(&response.status),
+            "status {}: {}",
+            response.status,
+            shown()
+        );
+        assert_eq!(response.header("server"), Some(&b"tcpio"[..]), "{}", shown());
+        assert_eq!(response.header("date"), Some(&date.as_bytes()[..]), "{}", shown());
+        assert!(
+            matches!(response.header("content-type"), Some(b"text/plain" | b"application/json")),
             "{}",
             shown()
         );
-    }
-    if version == Some(0) && !close {
-        assert_eq!(connection, Some(&b"keep-alive"[..]), "HTTP/1.0 kept open silently: {}", shown());
+        let connection = response.header("connection");
+        assert_eq!(connection == Some(b"close"), close && last, "Connection: close iff closing: {}", shown());
+        assert!(matches!(connection, None | Some(b"close" | b"keep-alive")), "{}", shown());
+        assert_eq!(response.header("allow").is_some(), response.status == 405, "{}", shown());
+        if response.status >= 400 && response.status != 404 && response.status != 405 {
+            assert!(close && last, "an error response keeps the connection: {}", shown());
+        }
+        if response.status == 200 && !response.body.is_empty() {
+            let upload = match response.body.iter().position(|&b| b == b' ') {
+                Some(sp) => {
+                    let (len, hash) = (&response.body[..sp], &response.body[sp + 1..]);
+                    !len.is_empty()
+                        && len.iter().all(u8::is_ascii_digit)
+                        && hash.len() == 16
+                        && hash.iter().all(|b| b"0123456789abcdef".contains(b))
+                }
+                None => false,
+            };
+            assert!(
+                upload || matches!(response.body, b"Hello, World!" | b"{\"message\":\"Hello, World!\"}"),
+                "{}",
+                shown()
+            );
+        }
     }
 }
 
@@ -154,20 +149,18 @@ struct Response<'a> {
 }
 
 impl<'a> Response<'a> {
-    /// Splits `out`: `HTTP/1.1 NNN Reason\r\n`, `Name: value\r\n` lines, an empty line,
-    /// the body; no CR or LF but in line ends.
-    fn parse(out: &'a [u8]) -> Result<Response<'a>, String> {
+    /// Splits the first response off `out`: `HTTP/1.1 NNN Reason\r\n`, `Name: value\r\n`
+    /// lines, an empty line, a body of `Content-Length` bytes (none when another
+    /// response or nothing follows the head at once: an answer to `HEAD`; no body of
+    /// these routes starts with `HTTP/1.1 `); no CR or LF but in line ends.
+    fn parse(out: &'a [u8]) -> Result<(Response<'a>, &'a [u8]), String> {
         let rest = out.strip_prefix(b"HTTP/1.1 ").ok_or("no HTTP/1.1 status line")?;
         let head_end = rest.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no end of head")?;
-        let (head, body) = (&rest[..head_end], &rest[head_end + 4..]);
-        let mut lines = Vec::new();
-        let mut left = head;
-        while let Some(end) = left.windows(2).position(|w| w == b"\r\n") {
-            lines.push(&left[..end]);
-            left = &left[end + 2..];
-        }
-        lines.push(left);
-        if lines.iter().any(|l| l.iter().any(|&b| b == b'\r' || b == b'\n')) {
+        let (head, after) = (&rest[..head_end], &rest[head_end + 4..]);
+        let lines: Vec<&[u8]> = head.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
+        if head.split(|&b| b == b'\n').count() != head.windows(2).filter(|w| w == b"\r\n").count() + 1
+            || lines.iter().any(|l| l.contains(&b'\r'))
+        {
             return Err("a CR or LF outside a line end".into());
         }
         let mut lines = lines.into_iter();
@@ -190,7 +183,18 @@ impl<'a> Response<'a> {
             }
             headers.push((&line[..colon], value));
         }
-        Ok(Response { status: code, headers, body })
+        let mut response = Response { status: code, headers, body: b"" };
+        let length = response.header("content-length").and_then(tcpio_fuzz::redis::string2ll);
+        let length = usize::try_from(length.ok_or("no Content-Length")?).map_err(|_| "a negative length")?;
+        let head_only = after.is_empty() || after.starts_with(b"HTTP/1.1 ");
+        if head_only {
+            return Ok((response, after));
+        }
+        if after.len() < length {
+            return Err(format!("a body shorter than {length}"));
+        }
+        response.body = &after[..length];
+        Ok((response, &after[length..]))
     }
 
     /// The value of the header `name`; it must appear at most once.

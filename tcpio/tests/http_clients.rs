@@ -1,14 +1,16 @@
 //! The http-server example against real clients: `curl` (apt package `curl`; skipped
-//! when missing, required under `CI=true`) and raw keep-alive and pipelined requests.
+//! when missing, required under `CI=true`) for keep-alive reuse, `HEAD`, HTTP/1.0,
+//! chunked uploads and `Expect: 100-continue`, and raw keep-alive and pipelined
+//! requests.
 
 mod http_util;
 mod tools;
 mod util;
 
 use std::io::Write;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
-use http_util::{read_responses, start};
+use http_util::{digest, read_responses, start};
 use tools::{run_bounded, tool};
 use util::{connect, read_until_closed, LIMIT};
 
@@ -84,4 +86,108 @@ fn connection_close_and_http10_close_after_the_response() {
     assert!(read_responses(&mut s, 1)[0].contains("Connection: keep-alive\r\n"));
     s.write_all(b"GET /json HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").unwrap();
     assert!(read_responses(&mut s, 1)[0].ends_with("\"}"));
+}
+
+#[test]
+fn curl_head_gets_the_get_headers_without_a_body() {
+    let Some(curl) = tool("curl", "curl") else { return };
+    let server = start(1);
+    let mut cmd = Command::new(curl);
+    cmd.args(["-sS", "-I", &format!("http://{}/plaintext", server.addr)]);
+    let out = run_bounded(cmd, LIMIT);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\nServer: tcpio\r\nDate: "), "{text}");
+    assert!(text.ends_with("Content-Type: text/plain\r\nContent-Length: 13\r\n\r\n"), "{text}");
+}
+
+#[test]
+fn curl_http10_keep_alive_is_echoed() {
+    let Some(curl) = tool("curl", "curl") else { return };
+    let server = start(1);
+    let url = format!("http://{}/json", server.addr);
+    let mut cmd = Command::new(curl);
+    cmd.args(["-sS", "-i", "-v", "--http1.0", "-H", "Connection: keep-alive", &url, &url]);
+    let out = run_bounded(cmd, LIMIT);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("Connection: keep-alive\r\n").count(), 2, "{text}");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("Re-using existing connection") || log.contains("Reusing existing"), "{log}");
+}
+
+/// Runs curl with `args`, `body` on its standard input; its output and log.
+fn curl_with_stdin(curl: &std::path::Path, args: &[&str], body: &[u8]) -> (String, String) {
+    let mut child = Command::new(curl)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("curl");
+    let mut stdin = child.stdin.take().unwrap();
+    let body = body.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&body));
+    // Bounded: curl's own --max-time ends it.
+    let out = child.wait_with_output().expect("curl output");
+    writer.join().unwrap().expect("curl's stdin");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn curl_chunked_upload_is_decoded() {
+    let Some(curl) = tool("curl", "curl") else { return };
+    let server = start(1);
+    let body = util::payload(7, 300_000);
+    let url = format!("http://{}/upload", server.addr);
+    let max_time = LIMIT.as_secs().to_string();
+    let args = [
+        "-sS",
+        "-v",
+        "--max-time",
+        &max_time,
+        "-H",
+        "Transfer-Encoding: chunked",
+        "--data-binary",
+        "@-",
+        &url,
+    ];
+    let (text, log) = curl_with_stdin(&curl, &args, &body);
+    assert!(log.contains("> Transfer-Encoding: chunked"), "{log}");
+    assert_eq!(text, digest(&body));
+}
+
+#[test]
+fn curl_large_upload_waits_for_100_continue() {
+    let Some(curl) = tool("curl", "curl") else { return };
+    let server = start(1);
+    // The largest body accepted, then one byte more (refused with 413 before it is sent).
+    let body = util::payload(8, tcpio_examples::http::MAX_BODY);
+    let url = format!("http://{}/upload", server.addr);
+    let max_time = LIMIT.as_secs().to_string();
+    let args =
+        ["-sS", "-v", "--max-time", &max_time, "-H", "Expect: 100-continue", "--data-binary", "@-", &url];
+    let (text, log) = curl_with_stdin(&curl, &args, &body);
+    assert!(log.contains("< HTTP/1.1 100 Continue"), "{log}");
+    assert_eq!(text, digest(&body));
+    let bigger = util::payload(9, tcpio_examples::http::MAX_BODY + 1);
+    let args = [
+        "-sS",
+        "-v",
+        "--max-time",
+        &max_time,
+        "-H",
+        "Expect: 100-continue",
+        "--data-binary",
+        "@-",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        &url,
+    ];
+    let (code, log) = curl_with_stdin(&curl, &args, &bigger);
+    assert_eq!(code, "413", "{log}");
+    assert!(!log.contains("100 Continue"), "{log}");
 }

@@ -6,15 +6,8 @@ mod util;
 
 use std::io::Write;
 
-use http_util::{read_responses, start};
-use util::{connect, read_until_closed};
-
-/// Sends `req` on a fresh connection and returns everything until the server closes.
-fn send(addr: std::net::SocketAddr, req: &[u8]) -> String {
-    let mut s = connect(addr);
-    s.write_all(req).unwrap();
-    String::from_utf8_lossy(&read_until_closed(&mut s)).into_owned()
-}
+use http_util::{read_responses, send, start};
+use util::connect;
 
 #[test]
 fn malformed_requests_get_400_and_a_close() {
@@ -22,13 +15,16 @@ fn malformed_requests_get_400_and_a_close() {
     for req in [
         &b"GET /json HTTP/1.1\r\nBad Header\r\n\r\n"[..],
         b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
-        b"GET /json HTTP/2.0\r\n\r\n",
         b"GET /json HTTP/1.1\r\nContent-Length: nope\r\n\r\n",
     ] {
         let text = send(server.addr, req);
         assert!(text.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{req:?}: {text}");
         assert!(text.contains("Connection: close\r\n"), "{text}");
     }
+    // A well-formed request of another major version: 505 (RFC 9110 §15.6.6).
+    let text = send(server.addr, b"GET /json HTTP/2.0\r\n\r\n");
+    assert!(text.starts_with("HTTP/1.1 505 HTTP Version Not Supported\r\n"), "{text}");
+    assert!(text.contains("Connection: close\r\n"), "{text}");
 }
 
 #[test]
@@ -52,11 +48,11 @@ fn oversized_heads_get_431_and_a_close() {
 #[test]
 fn requests_before_a_bad_one_are_answered_first() {
     let server = start(1);
-    let text = send(server.addr, b"GET /json HTTP/1.1\r\n\r\nGARBAGE\r\n\r\n");
+    let text = send(server.addr, b"GET /json HTTP/1.1\r\nHost: t\r\n\r\nGARBAGE\r\n\r\n");
     assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
     assert!(text.contains("HTTP/1.1 400 Bad Request\r\n"), "{text}");
     // Other connections are unaffected.
     let mut s = connect(server.addr);
-    s.write_all(b"GET /plaintext HTTP/1.1\r\n\r\n").unwrap();
+    s.write_all(b"GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
     assert!(read_responses(&mut s, 1)[0].ends_with("Hello, World!"));
 }

@@ -6,7 +6,7 @@ use crate::Res;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
-use tcpio_examples::http::{self, respond_all};
+use tcpio_examples::http::{self, Session};
 use tokio::net::TcpStream;
 
 /// Runs the tokio clone until stdin closes. The `Date` header is refreshed by a task once
@@ -29,10 +29,12 @@ pub fn run_tokio(port: u16) -> Res<()> {
 }
 
 /// Serves one connection: read, answer every complete request, write all responses at once.
-/// More than a 64 KiB head is not a client of these routes: the connection is dropped.
+/// More than 64 KiB left unused is not a client of these routes: the connection is dropped.
 async fn serve_conn(stream: TcpStream, date: Rc<Cell<http::Date>>) {
+    let mut session = Session::default();
     super::tokio_app::serve_requests(stream, 64 * 1024, move |input, out| {
-        respond_all(input, &date.get(), out)
+        let served = session.serve(input, &date.get(), out);
+        (served.used, served.keep)
     })
     .await
 }

@@ -1,35 +1,89 @@
 //! The tcpio side of the HTTP server: a [`Handler`] that answers every complete request
 //! in the input (pipelined requests get their responses in one write, as the engine
-//! flushes once per callback) and keeps an incomplete one for the next read.
+//! flushes once per callback), keeps an incomplete head for the next read, and enforces
+//! the timeouts of [`Config`] with the loop's timers.
 //!
 //! Responses go into the connection through a [`ConnWriter`](tcpio::ConnWriter), as in
 //! the Redis server: each piece of a response is one append to the connection's output
 //! queue, with the per-call checks of [`Conn::write`] done once per read.
+//!
+//! The header timeout is a timer armed when a read leaves a head incomplete, and
+//! cancelled when the head is done: a request that arrives whole in one read (the
+//! common case) arms nothing. The keep-alive timeout is the server's idle timeout
+//! ([`Builder::idle_timeout`]).
 
 use std::time::Duration;
 
-use tcpio::{Action, Builder, Conn, Handler, Input, ServerHandle};
+use tcpio::{Action, Builder, CloseReason, Conn, Handler, Input, ServerHandle, TimerId};
 
-use super::{respond_all, Date, MAX_BODY, MAX_HEAD};
+use super::{refuse, Config, Date, Refusal, Session, MAX_HEAD};
 
 /// One event loop's handler; it owns the loop's cached `Date` header.
 #[derive(Debug, Default)]
 pub struct Http {
     date: Date,
+    config: Config,
+}
+
+impl Http {
+    /// A handler with these timeouts (the keep-alive timeout is the server's idle
+    /// timeout: [`start_with`] sets it).
+    pub fn new(config: Config) -> Http {
+        Http { date: Date::default(), config }
+    }
+}
+
+/// A connection's state: its requests, and the header timer if one runs.
+#[derive(Debug, Default)]
+pub struct ConnState {
+    session: Session,
+    /// The header timer, and [`Session::heads`] when it was armed: the head it times.
+    head_timer: Option<(TimerId, u32)>,
+    /// Whether input is left unconsumed (part of a head or of a chunk line).
+    partial: bool,
 }
 
 impl Handler for Http {
-    type State = ();
+    type State = ConnState;
 
-    fn on_data(&mut self, conn: &mut Conn<'_, ()>, input: &mut Input<'_>) -> Action {
-        let (used, keep) = respond_all(input.bytes(), &self.date, &mut conn.writer());
-        if keep {
-            input.consume(used);
-            Action::Continue
-        } else {
+    fn on_data(&mut self, conn: &mut Conn<'_, ConnState>, input: &mut Input<'_>) -> Action {
+        let mut session = conn.state().session;
+        let served = session.serve(input.bytes(), &self.date, &mut conn.writer());
+        if !served.keep {
             input.consume_all();
-            Action::Close
+            return Action::Close;
         }
+        input.consume(served.used);
+        let state = conn.state_mut();
+        state.session = session;
+        state.partial = !input.is_empty();
+        let waiting = state.partial && session.reading_head();
+        // Only a read that ends inside a head, or right after one that was timed, has
+        // anything to do with the timer.
+        if waiting || state.head_timer.is_some() {
+            self.time_head(conn, waiting);
+        }
+        Action::Continue
+    }
+
+    fn on_timer(&mut self, conn: &mut Conn<'_, ConnState>, timer: TimerId) -> Action {
+        match conn.state().head_timer {
+            Some((armed, _)) if armed == timer => {
+                conn.state_mut().head_timer = None;
+                refuse(&mut conn.writer(), &self.date, Refusal::RequestTimeout);
+                Action::Close
+            }
+            _ => Action::Continue,
+        }
+    }
+
+    fn on_timeout(&mut self, conn: &mut Conn<'_, ConnState>, _reason: &CloseReason) -> Action {
+        // Idle within a request (a stalled head or body): say why before closing.
+        let state = conn.state();
+        if state.partial || !state.session.reading_head() {
+            refuse(&mut conn.writer(), &self.date, Refusal::RequestTimeout);
+        }
+        Action::Close
     }
 
     fn on_tick(&mut self) -> Option<Duration> {
@@ -38,9 +92,47 @@ impl Handler for Http {
     }
 }
 
-/// Starts the HTTP server on `builder`'s addresses and loops.
+impl Http {
+    /// Arms, keeps or cancels the header timer after a read: `waiting` says a head is
+    /// incomplete.
+    #[cold]
+    fn time_head(&self, conn: &mut Conn<'_, ConnState>, waiting: bool) {
+        let heads = conn.state().session.heads();
+        let timer = conn.state().head_timer;
+        match (timer, waiting, self.config.header_timeout) {
+            // The same head as before: its clock runs on.
+            (Some((_, armed_at)), true, _) if armed_at == heads => {}
+            (Some((old, _)), _, _) => {
+                conn.cancel_timer(old);
+                conn.state_mut().head_timer = None;
+                if waiting {
+                    self.time_head(conn, waiting);
+                }
+            }
+            (None, true, Some(limit)) => {
+                let timer = conn.set_timer(limit);
+                conn.state_mut().head_timer = Some((timer, heads));
+            }
+            (None, _, _) => {}
+        }
+    }
+}
+
+/// Starts the HTTP server on `builder`'s addresses and loops, with the default
+/// [`Config`].
 pub fn start(builder: Builder) -> Result<ServerHandle, tcpio::Error> {
-    // An incomplete request is at most a head and a body; more unconsumed input than
-    // that can only be a peer that is not speaking HTTP.
-    builder.max_input(2 * (MAX_HEAD + MAX_BODY)).start(|_loop_id| Http::default())
+    start_with(builder, Config::default())
+}
+
+/// Starts the HTTP server on `builder`'s addresses and loops, with `config`'s
+/// timeouts (the keep-alive timeout replaces any idle timeout `builder` has).
+pub fn start_with(builder: Builder, config: Config) -> Result<ServerHandle, tcpio::Error> {
+    // Unconsumed input is at most an incomplete head or chunk line (bodies are used as
+    // they arrive); more than that can only be a peer that is not speaking HTTP.
+    let builder = builder.max_input(4 * MAX_HEAD);
+    let builder = match config.keepalive_timeout {
+        Some(limit) => builder.idle_timeout(limit),
+        None => builder,
+    };
+    builder.start(move |_loop_id| Http::new(config))
 }

@@ -1,0 +1,434 @@
+//! The request head: `httparse` splits it, and the rules of RFC 9112 and RFC 9110 that
+//! `httparse` leaves to its caller are checked here, before anything is answered.
+//!
+//! What a head must be to be accepted (anything else is refused and the connection
+//! closed):
+//!
+//! - Lines end with CRLF. A bare LF (RFC 9112 §2.2 lets a recipient accept it) is
+//!   refused with 400, as is a bare CR (`httparse` refuses it): two parsers that
+//!   disagree on where a line ends are how requests are smuggled. So are obs-fold
+//!   (§5.2) and whitespace between a field name and its colon (§5.1), which `httparse`
+//!   refuses in requests.
+//! - The version is `HTTP/1.0` or `HTTP/1.1`; `HTTP/1.2` to `HTTP/1.9` are served as
+//!   1.1 (RFC 9110 §6.2); any other major version gets 505.
+//! - The method is one of RFC 9110's (or `PATCH`), else 501; the target is in
+//!   origin-form, or absolute-form with an `http` or `https` scheme and a valid
+//!   authority (RFC 9112 §3.2.2: its host, not the `Host` field, names the resource;
+//!   the `Host` rules below still apply), or `*` for `OPTIONS`; else 400.
+//! - `Host` (§3.2): exactly once in HTTP/1.1 (400 when missing), at most once in
+//!   HTTP/1.0 (400 when repeated), and a valid `uri-host [ ":" port ]` (400), empty
+//!   allowed.
+//! - Framing (§6): `Content-Length` is one field of digits only, no sign, no space,
+//!   no list, no overflow; a second `Content-Length`, even with the same value, is
+//!   400 (the RFC lets a recipient choose between accepting identical values and
+//!   refusing). `Transfer-Encoding` must be exactly `chunked`: `chunked` not last, or
+//!   twice, or a malformed list is 400; a coding this server lacks before the final
+//!   `chunked` (`gzip, chunked`) is 501 (§6.1). Both `Content-Length` and
+//!   `Transfer-Encoding` is 400, and so is `Transfer-Encoding` in HTTP/1.0 (§6.1).
+//!   A `Content-Length` over [`MAX_BODY`] is 413.
+//! - `Expect` (RFC 9110 §10.1.1) is `100-continue` or absent, else 417; HTTP/1.0
+//!   requests' `100-continue` is ignored.
+//!
+//! `Connection` (RFC 9112 §9.3): HTTP/1.1 stays open unless `close` is listed,
+//! HTTP/1.0 closes unless `keep-alive` is listed (and `close` is not).
+
+use super::response::{Allow, Answer, Persist, Refusal, Reply};
+use super::{MAX_BODY, MAX_HEAD, MAX_HEADERS};
+
+/// How the body of an accepted request is delimited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Framing {
+    /// No body.
+    None,
+    /// `Content-Length` bytes, at least 1.
+    Length(u64),
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+}
+
+/// An accepted head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Head {
+    /// Its length in bytes, the final CRLF included.
+    pub(super) len: usize,
+    pub(super) framing: Framing,
+    /// Whether the client waits for `100 Continue` before it sends the body.
+    pub(super) expect_continue: bool,
+    pub(super) reply: Reply,
+}
+
+/// What the bytes at the start of the input are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Parsed {
+    /// The beginning of a head; more bytes are needed.
+    Incomplete,
+    /// A head, accepted.
+    Done(Head),
+    /// A head (or the beginning of one) that is refused.
+    Refused(Refusal),
+}
+
+/// Parses and checks the head at the start of `input`.
+pub(super) fn parse_head(input: &[u8]) -> Parsed {
+    // Only the first MAX_HEAD bytes are parsed: a head is judged by them alone, so the
+    // answer does not depend on how its bytes arrived (an oversized head is 431 even
+    // when something malformed follows its first MAX_HEAD bytes).
+    let window = &input[..input.len().min(MAX_HEAD)];
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut headers);
+    match req.parse(window) {
+        Ok(httparse::Status::Complete(n)) => check(&req, &window[..n]),
+        Ok(httparse::Status::Partial) if input.len() <= MAX_HEAD => Parsed::Incomplete,
+        Ok(httparse::Status::Partial) | Err(httparse::Error::TooManyHeaders) => {
+            Parsed::Refused(Refusal::HeaderFieldsTooLarge)
+        }
+        Err(httparse::Error::Version) => other_version(window, input.len()),
+        Err(_) => Parsed::Refused(Refusal::BadRequest),
+    }
+}
+
+/// A request line whose version `httparse` does not take: 505 for another major
+/// version, 1.x (x > 1) served as 1.1, 400 for anything else.
+#[cold]
+fn other_version(window: &[u8], input_len: usize) -> Parsed {
+    // `httparse` has checked the method and target: skip empty lines, the method and
+    // the target to the version's first byte.
+    let start = window.iter().position(|&b| b != b'\r' && b != b'\n').unwrap_or(0);
+    let mut spaces = window[start..].iter().enumerate().filter(|(_, &b)| b == b' ');
+    let Some((at, _)) = spaces.nth(1) else { return Parsed::Refused(Refusal::BadRequest) };
+    let at = start + at + 1;
+    let major = match window.get(at..at + 9) {
+        Some(&[b'H', b'T', b'T', b'P', b'/', major, b'.', minor, end])
+            if major.is_ascii_digit() && minor.is_ascii_digit() && (end == b'\r' || end == b'\n') =>
+        {
+            major
+        }
+        Some(_) => return Parsed::Refused(Refusal::BadRequest),
+        // The version's end has not arrived: wait for it (or for the limit).
+        None if input_len <= MAX_HEAD
+            && window[at..].iter().zip(b"HTTP/0.0").all(|(&b, &p)| {
+                if p == b'0' {
+                    b.is_ascii_digit()
+                } else {
+                    b == p
+                }
+            }) =>
+        {
+            return Parsed::Incomplete
+        }
+        None => return Parsed::Refused(Refusal::BadRequest),
+    };
+    if major != b'1' {
+        return Parsed::Refused(Refusal::VersionNotSupported);
+    }
+    // HTTP/1.x, x > 1: parsed again as HTTP/1.1 from a copy.
+    let mut copy = [0u8; MAX_HEAD];
+    let copy = &mut copy[..window.len()];
+    copy.copy_from_slice(window);
+    copy[at + 7] = b'1';
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut headers);
+    match req.parse(copy) {
+        Ok(httparse::Status::Complete(n)) => check(&req, &copy[..n]),
+        Ok(httparse::Status::Partial) if input_len <= MAX_HEAD => Parsed::Incomplete,
+        Ok(httparse::Status::Partial) | Err(httparse::Error::TooManyHeaders) => {
+            Parsed::Refused(Refusal::HeaderFieldsTooLarge)
+        }
+        Err(_) => Parsed::Refused(Refusal::BadRequest),
+    }
+}
+
+/// The methods of RFC 9110 §9 and `PATCH`: known, so a path that does not serve one
+/// gets 405, where a method never heard of gets 501.
+const KNOWN_METHODS: [&str; 9] =
+    ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+
+/// Checks a complete head that `httparse` accepted.
+fn check(req: &httparse::Request<'_, '_>, head: &[u8]) -> Parsed {
+    if !crlf_only(req, head) {
+        return Parsed::Refused(Refusal::BadRequest);
+    }
+    let http11 = req.version == Some(1);
+    let mut hosts = 0u32;
+    let mut length: Option<u64> = None;
+    let mut chunked = false;
+    let mut codings = Codings::default();
+    let (mut close, mut keep_alive) = (false, false);
+    let mut expect_continue = false;
+    for h in req.headers.iter() {
+        let name = h.name.as_bytes();
+        // Dispatch on the length first: most fields are compared with one name at most.
+        match name.len() {
+            4 if name.eq_ignore_ascii_case(b"host") => {
+                hosts += 1;
+                if hosts > 1 || !valid_authority(h.value, true) {
+                    return Parsed::Refused(Refusal::BadRequest);
+                }
+            }
+            6 if name.eq_ignore_ascii_case(b"expect") => {
+                if !h.value.eq_ignore_ascii_case(b"100-continue") {
+                    return Parsed::Refused(Refusal::ExpectationFailed);
+                }
+                expect_continue = http11;
+            }
+            10 if name.eq_ignore_ascii_case(b"connection") => {
+                for token in h.value.split(|&b| b == b',') {
+                    let token = token.trim_ascii();
+                    close |= token.eq_ignore_ascii_case(b"close");
+                    keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+                }
+            }
+            14 if name.eq_ignore_ascii_case(b"content-length") => {
+                if length.is_some() {
+                    return Parsed::Refused(Refusal::BadRequest);
+                }
+                match content_length(h.value) {
+                    Some(n) => length = Some(n),
+                    None => return Parsed::Refused(Refusal::BadRequest),
+                }
+            }
+            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+                if !http11 {
+                    return Parsed::Refused(Refusal::BadRequest);
+                }
+                chunked = true;
+                if let Err(refusal) = codings.add(h.value) {
+                    return Parsed::Refused(refusal);
+                }
+            }
+            _ => {}
+        }
+    }
+    let framing = match (length, chunked) {
+        (Some(_), true) => return Parsed::Refused(Refusal::BadRequest),
+        (None, true) => match codings.finish() {
+            Ok(()) => Framing::Chunked,
+            Err(refusal) => return Parsed::Refused(refusal),
+        },
+        (Some(n), false) if n > MAX_BODY as u64 => return Parsed::Refused(Refusal::ContentTooLarge),
+        (Some(n), false) if n > 0 => Framing::Length(n),
+        _ => Framing::None,
+    };
+    if http11 && hosts == 0 {
+        return Parsed::Refused(Refusal::BadRequest);
+    }
+    let method = req.method.unwrap_or("");
+    let (get, head_only) = match method {
+        "GET" => (true, false),
+        "HEAD" => (false, true),
+        _ if KNOWN_METHODS.contains(&method) => (false, false),
+        _ => return Parsed::Refused(Refusal::NotImplemented),
+    };
+    let target = req.path.unwrap_or("");
+    // The routes as they are usually asked for need no taking apart.
+    let path = match target {
+        "/plaintext" | "/json" | "/upload" => target.as_bytes(),
+        _ => match origin_path(target, method) {
+            Some(path) => path,
+            None => return Parsed::Refused(Refusal::BadRequest),
+        },
+    };
+    let answer = match path {
+        b"/plaintext" if get || head_only => Answer::Plaintext,
+        b"/json" if get || head_only => Answer::Json,
+        b"/plaintext" | b"/json" => Answer::NotAllowed(Allow::GetHead),
+        b"/upload" if method == "POST" => Answer::Upload,
+        b"/upload" => Answer::NotAllowed(Allow::Post),
+        _ => Answer::NotFound,
+    };
+    let persist = match (http11, close, keep_alive) {
+        (_, true, _) | (false, false, false) => Persist::Close,
+        (true, false, _) => Persist::Keep,
+        (false, false, true) => Persist::KeepAlive,
+    };
+    Parsed::Done(Head {
+        len: head.len(),
+        framing,
+        expect_continue: expect_continue && framing != Framing::None,
+        reply: Reply { answer, head_only, persist },
+    })
+}
+
+/// Whether every line of `head` ends with CRLF. `httparse` accepts a line that ends in
+/// a bare LF, and refuses a CR that no LF follows: so a line ends well when a CR comes
+/// right after its last byte (trailing spaces and tabs of a field aside). The places
+/// are known from the slices `httparse` returns, so the check is a few loads per line,
+/// not a pass over the head.
+fn crlf_only(req: &httparse::Request<'_, '_>, head: &[u8]) -> bool {
+    if matches!(head.first(), Some(b'\r' | b'\n')) {
+        // Empty lines before the request line (RFC 9112 §2.2): rare, counted.
+        return balanced(head);
+    }
+    // The offset of a slice of `head` in it.
+    let offset = |part: &[u8]| (part.as_ptr() as usize).wrapping_sub(head.as_ptr() as usize);
+    let ends_with_cr = |mut at: usize| {
+        while let Some(b' ' | b'\t') = head.get(at) {
+            at += 1;
+        }
+        head.get(at) == Some(&b'\r')
+    };
+    // The request line: the target, one space, `HTTP/1.x`.
+    let target = req.path.unwrap_or("").as_bytes();
+    if head.get(offset(target) + target.len() + 9) != Some(&b'\r') {
+        return false;
+    }
+    // Each field line; then the empty line that ends the head.
+    req.headers.iter().all(|h| ends_with_cr(offset(h.value) + h.value.len())) && head.ends_with(b"\r\n")
+}
+
+/// Whether `head` has as many LFs as CRs (so, `httparse` having refused bare CRs,
+/// whether every LF has its CR): counted in 64-byte pieces whose difference fits an
+/// `i8`, a loop on bytes that the compiler vectorizes.
+#[cold]
+fn balanced(head: &[u8]) -> bool {
+    let piece = |c: &[u8]| {
+        c.iter().fold(0i8, |d, &b| d.wrapping_add(i8::from(b == b'\n')).wrapping_sub(i8::from(b == b'\r')))
+    };
+    head.chunks(64).map(|c| isize::from(piece(c))).sum::<isize>() == 0
+}
+
+/// `Content-Length = 1*DIGIT` (RFC 9110 §8.6), without overflow.
+fn content_length(value: &[u8]) -> Option<u64> {
+    if value.is_empty() {
+        return None;
+    }
+    value.iter().try_fold(0u64, |n, &b| {
+        let digit = b.wrapping_sub(b'0');
+        (digit < 10).then_some(())?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
+/// The transfer codings listed so far, over every `Transfer-Encoding` field in order.
+#[derive(Clone, Copy, Debug, Default)]
+struct Codings {
+    /// Whether the last one listed is `chunked`.
+    last_chunked: bool,
+    /// Whether `chunked` came before the last one (it may only be applied once, last).
+    early_chunked: bool,
+    /// Whether a coding other than `chunked` was listed.
+    other: bool,
+}
+
+impl Codings {
+    /// Adds one field's list: 400 for an empty element or one that is not a token
+    /// (parameters included: `chunked` takes none).
+    fn add(&mut self, value: &[u8]) -> Result<(), Refusal> {
+        for element in value.split(|&b| b == b',') {
+            let coding = element.trim_ascii();
+            if coding.is_empty() || !coding.iter().all(|&b| is_tchar(b)) {
+                return Err(Refusal::BadRequest);
+            }
+            self.early_chunked |= self.last_chunked;
+            self.last_chunked = coding.eq_ignore_ascii_case(b"chunked");
+            self.other |= !self.last_chunked;
+        }
+        Ok(())
+    }
+
+    /// The verdict on the whole list: `chunked` last and once, nothing else.
+    fn finish(self) -> Result<(), Refusal> {
+        match self {
+            Codings { last_chunked: false, .. } | Codings { early_chunked: true, .. } => {
+                Err(Refusal::BadRequest)
+            }
+            Codings { other: true, .. } => Err(Refusal::NotImplemented),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A `tchar` of RFC 9110 §5.6.2.
+pub(super) fn is_tchar(b: u8) -> bool {
+    TCHAR[usize::from(b)]
+}
+
+/// Bytes that are letters, digits or one of `others`, as a lookup table.
+const fn table(others: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < others.len() {
+        t[others[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
+static TCHAR: [bool; 256] = table(b"!#$%&'*+-.^_`|~");
+/// Unreserved, sub-delims and `%` (RFC 3986's reg-name, pct-encodings included).
+static REG_NAME: [bool; 256] = table(b"-._~!$&'()*+,;=%");
+
+/// `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): a bracketed IP literal or
+/// a reg-name (which covers IPv4 addresses), then an optional port of digits. Empty
+/// only where `empty` allows it (a `Host` field may be; an absolute URI's may not).
+fn valid_authority(value: &[u8], empty: bool) -> bool {
+    match value.first() {
+        None => empty,
+        Some(b'[') => {
+            let Some(close) = value.iter().position(|&b| b == b']') else { return false };
+            let literal = &value[1..close];
+            // IPv6 (and IPv4-mapped) literals only; IPvFuture is not served.
+            !literal.is_empty()
+                && literal.iter().all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+                && port(&value[close + 1..])
+        }
+        Some(_) => {
+            // One pass: reg-name bytes up to a colon, then the port.
+            for (i, &b) in value.iter().enumerate() {
+                if !is_reg_name_byte(b) {
+                    return b == b':' && i > 0 && port(&value[i..]);
+                }
+            }
+            true
+        }
+    }
+}
+
+/// Nothing, or `:` and digits.
+fn port(rest: &[u8]) -> bool {
+    match rest {
+        [] => true,
+        [b':', digits @ ..] => digits.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
+/// A byte of a reg-name: unreserved, sub-delims or part of a pct-encoding.
+fn is_reg_name_byte(b: u8) -> bool {
+    REG_NAME[usize::from(b)]
+}
+
+/// The path a request target names, without its query: the target itself in
+/// origin-form, the part after the authority in absolute-form (`/` when empty);
+/// `*` for `OPTIONS *`. `None` for any other target.
+fn origin_path<'t>(target: &'t str, method: &str) -> Option<&'t [u8]> {
+    let target = target.as_bytes();
+    let path = match target.first() {
+        Some(b'/') => target,
+        Some(b'*') if target.len() == 1 && method == "OPTIONS" => target,
+        _ => {
+            let scheme = target.iter().position(|&b| b == b':')?;
+            if !target[..scheme].eq_ignore_ascii_case(b"http")
+                && !target[..scheme].eq_ignore_ascii_case(b"https")
+            {
+                return None;
+            }
+            let rest = target[scheme + 1..].strip_prefix(b"//")?;
+            let end = rest.iter().position(|&b| b == b'/' || b == b'?' || b == b'#').unwrap_or(rest.len());
+            if !valid_authority(&rest[..end], false) {
+                return None;
+            }
+            match &rest[end..] {
+                [] | [b'?', ..] => b"/",
+                path => path,
+            }
+        }
+    };
+    let end = path.iter().position(|&b| b == b'?' || b == b'#').unwrap_or(path.len());
+    Some(&path[..end])
+}
