@@ -41,6 +41,7 @@
 
 pub mod commands;
 pub mod float;
+pub mod pubsub;
 pub mod resp;
 mod server;
 pub mod store;
