@@ -10,6 +10,12 @@
 //! reply is one append to the connection's output queue, with the per-call checks of
 //! [`Conn::write`] done once per callback.
 //!
+//! Pub/sub commands run like the others and record, in the session, the groups the
+//! connection must join or leave; the handler does so once the batch's commands are
+//! done (the writer holds the connection until then), before the confirmations are
+//! sent. A closed connection leaves its groups by itself and is counted out of the
+//! shared registry in `on_close`.
+//!
 //! The server's options ([`Options`]: `requirepass`, `timeout`, `maxclients`) and its
 //! counters live in [`Shared`], which every loop's handler holds; `CONFIG SET` changes
 //! them: a new password for the connections that open afterwards (those open stay
