@@ -350,3 +350,45 @@ fn pubsub_matches_redis() {
         both(&mut publ, &["COMMAND", "INFO", name], 1);
     }
 }
+
+#[test]
+fn redis_cli_subscribes() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let Some(bin) = tools::tool("redis-cli", "redis-tools") else { return };
+    let server = start(2);
+    let port = server.addr.port().to_string();
+    let mut child = Command::new(bin)
+        .args(["-h", "127.0.0.1", "-p", &port, "SUBSCRIBE", "news"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("redis-cli starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut con = client(server.addr);
+    let subscribed = wait_for(|| numsub(&mut con, "news") == 1);
+    let mut lines = Vec::new();
+    if subscribed {
+        let n: i64 = redis::cmd("PUBLISH").arg("news").arg("hello").query(&mut con).unwrap();
+        assert_eq!(n, 1);
+        while lines.len() < 6 {
+            match rx.recv_timeout(LIMIT) {
+                Ok(line) => lines.push(line),
+                Err(_) => break,
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(subscribed, "redis-cli did not subscribe");
+    assert_eq!(lines, ["subscribe", "news", "1", "message", "news", "hello"]);
+}
