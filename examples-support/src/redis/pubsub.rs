@@ -157,3 +157,33 @@ impl Subscriptions {
         self.pending.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PubSub;
+
+    #[test]
+    fn the_registry_counts_subscribers_and_forgets_empty_entries() {
+        let reg = PubSub::new();
+        let a = reg.subscribe(false, b"a");
+        assert_eq!(reg.subscribe(false, b"a"), a);
+        reg.subscribe(true, b"a*");
+        assert_eq!(reg.numsub(b"a"), 2);
+        assert_eq!(reg.numpat(), 1);
+        assert_eq!(reg.publish(b"a", b"m"), 3);
+        assert_eq!(reg.publish(b"abc", b"m"), 1);
+        assert_eq!(reg.publish(b"b", b"m"), 0);
+        assert_eq!(reg.channels(Some(b"a?")), Vec::<Vec<u8>>::new());
+        assert_eq!(reg.channels(Some(b"a")), [b"a".to_vec()]);
+        reg.unsubscribe(false, b"a");
+        assert_eq!(reg.numsub(b"a"), 1);
+        reg.unsubscribe(false, b"a");
+        reg.unsubscribe(true, b"a*");
+        // An unknown name is no error.
+        reg.unsubscribe(false, b"zzz");
+        assert!(reg.channels(None).is_empty());
+        assert_eq!(reg.numpat(), 0);
+        // A channel subscribed again gets a new group.
+        assert_ne!(reg.subscribe(false, b"a"), a);
+    }
+}
