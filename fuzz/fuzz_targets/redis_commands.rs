@@ -17,7 +17,7 @@ use libfuzzer_sys::fuzz_target;
 use tcpio_examples::redis::commands::{execute, protocol_error, Ctx, Flow, Session};
 use tcpio_examples::redis::store::{Clock, Store};
 use tcpio_examples::redis::{Options, Shared};
-use tcpio_fuzz::redis::{check_reply, drive};
+use tcpio_fuzz::redis::{check_replies, check_reply, drive};
 
 fuzz_target!(|data: &[u8]| {
     let [mode, rest @ ..] = data else { return };
@@ -42,7 +42,12 @@ fuzz_target!(|data: &[u8]| {
                 let args: Vec<_> = args.iter().map(String::from_utf8_lossy).collect();
                 format!("{args:?} -> {:?}", String::from_utf8_lossy(&out))
             };
-            if let Err(e) = check_reply(&out) {
+            // (P)SUBSCRIBE and (P)UNSUBSCRIBE confirm each name with a reply of its own.
+            let name = args.get(0).to_ascii_lowercase();
+            let several =
+                matches!(&name[..], b"subscribe" | b"unsubscribe" | b"psubscribe" | b"punsubscribe");
+            let checked = if several { check_replies(&out) } else { check_reply(&out) };
+            if let Err(e) = checked {
                 panic!("{e}: {}", shown());
             }
             let codes: [&[u8]; 5] = [b"-ERR ", b"-WRONGTYPE ", b"-NOAUTH ", b"-NOPROTO ", b"-WRONGPASS "];
@@ -62,6 +67,13 @@ fuzz_target!(|data: &[u8]| {
         replies
     };
     run(&wire);
+    // Out of subscribed mode, if the input subscribed, and authenticated again if the
+    // input set a password and reset the connection.
+    assert_eq!(run(b"RESET\r\n").remove(0), b"+RESET\r\n");
+    let password = shared.requirepass.lock().unwrap().clone();
+    if let Some(p) = password {
+        assert_eq!(run(&request(&[&b"AUTH"[..], &p[..]])).remove(0), b"+OK\r\n");
+    }
 
     // The keyspace is consistent afterwards.
     let keys = run(b"*2\r\n$4\r\nKEYS\r\n$1\r\n*\r\n").remove(0);

@@ -97,6 +97,17 @@ pub fn check_reply(buf: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks that `buf` is one or more well-formed RESP2 replies and nothing else.
+pub fn check_replies(buf: &[u8]) -> Result<(), String> {
+    let mut at = 0;
+    loop {
+        at += reply(&buf[at..], 0)?;
+        if at == buf.len() {
+            return Ok(());
+        }
+    }
+}
+
 /// The length of the well-formed RESP2 value at the start of `buf`: a simple string
 /// (`+`), an error (`-`, not empty), an integer (`:`, as `string2ll` reads it), a bulk
 /// string (`$len` then exactly `len` bytes and CRLF, or `$-1`) or an array (`*n` and `n`

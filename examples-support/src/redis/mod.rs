@@ -1,12 +1,13 @@
-//! A Redis-compatible server: strings, lists, hashes and sets, expiry, pipelining, the
-//! inline protocol, answering as Redis 7.0 does.
+//! A Redis-compatible server: strings, lists, hashes and sets, expiry, pub/sub,
+//! pipelining, the inline protocol, answering as Redis 7.0 does.
 //!
 //! The protocol and the keyspace are sans-I/O modules, shared by the `redis-server`
 //! example, the tests, the fuzz targets and the benchmark's tokio clone: [`resp`] (the
 //! request parser), [`store`] (the sharded keyspace of typed values, expiry, glob
-//! matching, `SCAN` cursors), [`commands`] (execution and replies, into any
-//! [`tcpio::codec::Sink`], one module per command family) and [`float`] (the 80-bit
-//! arithmetic of `INCRBYFLOAT`). [`Redis`] is the tcpio handler over them and [`start`]
+//! matching, `SCAN` cursors), [`pubsub`] (the channels and patterns with
+//! subscribers), [`commands`] (execution and replies, into any [`tcpio::codec::Sink`],
+//! one module per command family) and [`float`] (the 80-bit arithmetic of
+//! `INCRBYFLOAT`). [`Redis`] is the tcpio handler over them and [`start`]
 //! (or [`start_with`] and its [`Options`]) runs it.
 //!
 //! Commands, with Redis 7.0's replies and error texts (`WRONGTYPE` included):
@@ -27,7 +28,12 @@
 //!   `NOPROTO`: only RESP2 is spoken), AUTH, DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO
 //!   (server, clients, memory, stats, keyspace), CONFIG GET/SET/RESETSTAT (save,
 //!   appendonly, databases, maxmemory, requirepass, timeout, maxclients), COMMAND
-//!   (COUNT, DOCS, INFO, LIST; Redis 7.0's own table for these commands).
+//!   (COUNT, DOCS, INFO, LIST; Redis 7.0's own table for these commands), RESET;
+//! - pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB
+//!   (CHANNELS, NUMSUB, NUMPAT, HELP), with subscribed mode's rules (only those,
+//!   PING, QUIT and RESET). Each channel and pattern is a tcpio [`Group`](tcpio::Group)
+//!   in the [`pubsub`] registry every loop shares, so a message published on one loop
+//!   reaches the subscribers on all of them, encoded once.
 //!
 //! There is one database: `SELECT` of any other index is an error.
 //!
@@ -41,6 +47,7 @@
 
 pub mod commands;
 pub mod float;
+pub mod pubsub;
 pub mod resp;
 mod server;
 pub mod store;

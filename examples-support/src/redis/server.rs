@@ -10,6 +10,12 @@
 //! reply is one append to the connection's output queue, with the per-call checks of
 //! [`Conn::write`] done once per callback.
 //!
+//! Pub/sub commands run like the others and record, in the session, the groups the
+//! connection must join or leave; the handler does so once the batch's commands are
+//! done (the writer holds the connection until then), before the confirmations are
+//! sent. A closed connection leaves its groups by itself and is counted out of the
+//! shared registry in `on_close`.
+//!
 //! The server's options ([`Options`]: `requirepass`, `timeout`, `maxclients`) and its
 //! counters live in [`Shared`], which every loop's handler holds; `CONFIG SET` changes
 //! them: a new password for the connections that open afterwards (those open stay
@@ -23,6 +29,7 @@ use std::time::{Duration, Instant};
 use tcpio::{Action, Builder, CloseReason, Conn, Handler, Input, ServerHandle};
 
 use super::commands::{run_all, Ctx, Flow, Session};
+use super::pubsub::PubSub;
 use super::resp::{Parser, Progress};
 use super::store::{Clock, Store};
 
@@ -78,6 +85,8 @@ pub struct Shared {
     loops: Mutex<Vec<Arc<Counters>>>,
     /// The next connection's number.
     next_id: AtomicU64,
+    /// Every channel and pattern with subscribers, on every loop.
+    pub pubsub: PubSub,
 }
 
 /// One loop's counts of commands and of keys found and missed by `GET`.
@@ -117,6 +126,7 @@ impl Shared {
             rejected: AtomicU64::new(0),
             loops: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1),
+            pubsub: PubSub::new(),
         }
     }
 
@@ -237,6 +247,16 @@ impl Handler for Redis {
         if self.scratch.capacity() > super::resp::KEEP_SCRATCH {
             self.scratch = Vec::new();
         }
+        // Subscriptions the commands made or ended: the connection joins or leaves
+        // their groups now that the writer is done with it, before the replies are
+        // sent.
+        for (group, join) in session.subs.pending.drain(..) {
+            if join {
+                conn.join(&group);
+            } else {
+                conn.leave_group(&group);
+            }
+        }
         let state = conn.state_mut();
         state.session = session;
         // `CONFIG SET timeout` reaches the connections open before it when they next
@@ -262,6 +282,9 @@ impl Handler for Redis {
             self.shared.clients.fetch_sub(1, Ordering::Relaxed);
         }
         self.counters.settle(&mut state.session);
+        // tcpio takes a closed connection out of its groups; the registry's counts
+        // follow here.
+        state.session.subs.clear(&self.shared.pubsub);
     }
 
     fn on_tick(&mut self) -> Option<Duration> {

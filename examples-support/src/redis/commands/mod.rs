@@ -10,7 +10,7 @@
 //!
 //! The commands are split by family: [`strings`], [`keys`] (the generic keyspace
 //! commands), [`lists`], [`hashes`], [`sets`] and [`server`] (connection and server
-//! commands); [`table`] describes each as Redis does (`COMMAND INFO`).
+//! commands), [`pubsub`] (publish and subscribe); [`table`] describes each as Redis does (`COMMAND INFO`).
 
 use tcpio::codec::Sink;
 
@@ -22,6 +22,7 @@ use crate::num::{format_i64, MAX_DIGITS};
 pub mod hashes;
 pub mod keys;
 pub mod lists;
+pub mod pubsub;
 pub mod server;
 pub mod sets;
 pub mod strings;
@@ -52,6 +53,8 @@ pub struct Session {
     pub hits: u64,
     /// Keys missed by read commands, since then.
     pub misses: u64,
+    /// Its channels and patterns; with any, it is in subscribed mode.
+    pub subs: super::pubsub::Subscriptions,
 }
 
 impl Session {
@@ -120,8 +123,11 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         arity_error(cmd.spec().name, out);
         return Flow::Continue;
     }
-    if !ctx.session.authenticated && !matches!(cmd, Cmd::Auth | Cmd::Hello | Cmd::Quit) {
+    if !ctx.session.authenticated && !matches!(cmd, Cmd::Auth | Cmd::Hello | Cmd::Quit | Cmd::Reset) {
         out.put(E_NOAUTH);
+        return Flow::Continue;
+    }
+    if ctx.session.subs.count() > 0 && subscribed(cmd, &args, out) {
         return Flow::Continue;
     }
     ctx.session.commands += 1;
@@ -213,8 +219,27 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Info => server::info(&args, ctx, out),
         Cmd::Config => server::config(&args, ctx, out),
         Cmd::Command => server::command(&args, out),
+        Cmd::Subscribe | Cmd::Psubscribe => pubsub::subscribe(&args, cmd == Cmd::Psubscribe, ctx, out),
+        Cmd::Unsubscribe | Cmd::Punsubscribe => {
+            pubsub::unsubscribe(&args, cmd == Cmd::Punsubscribe, ctx, out)
+        }
+        Cmd::Publish => pubsub::publish(&args, ctx, out),
+        Cmd::Pubsub => pubsub::pubsub(&args, ctx, out),
+        Cmd::Reset => pubsub::reset(ctx, out),
     }
     Flow::Continue
+}
+
+/// Subscribed mode: refuses the commands not allowed there and answers `PING` its
+/// own way; returns whether the request is done.
+#[cold]
+#[inline(never)]
+fn subscribed(cmd: Cmd, args: &Args<'_>, out: &mut impl Sink) -> bool {
+    if cmd == Cmd::Ping {
+        pubsub::ping(args, out);
+        return true;
+    }
+    pubsub::refuse_subscribed(cmd, args, out)
 }
 
 /// Runs every complete request at the start of `input` and writes their replies, as a

@@ -136,6 +136,13 @@ Spec { name: "append", arity: 3, flags: &["write", "denyoom", "fast"], first: 1,
     Spec { name: "info", arity: -1, flags: &["loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@dangerous"], summary: "Get information and statistics about the server", since: "1.0.0", group: "server", complexity: "O(1)", container: "" },
     Spec { name: "config", arity: -2, flags: &[], first: 0, last: 0, step: 0, categories: &["@slow"], summary: "A container for server configuration commands", since: "2.0.0", group: "server", complexity: "Depends on subcommand.", container: "" },
     Spec { name: "command", arity: -1, flags: &["loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Get array of Redis command details", since: "2.8.13", group: "server", complexity: "O(N) where N is the total number of Redis commands", container: "" },
+    Spec { name: "subscribe", arity: -2, flags: &["pubsub", "noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Listen for messages published to the given channels", since: "2.0.0", group: "pubsub", complexity: "O(N) where N is the number of channels to subscribe to.", container: "" },
+    Spec { name: "unsubscribe", arity: -1, flags: &["pubsub", "noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Stop listening for messages posted to the given channels", since: "2.0.0", group: "pubsub", complexity: "O(N) where N is the number of clients already subscribed to a channel.", container: "" },
+    Spec { name: "psubscribe", arity: -2, flags: &["pubsub", "noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Listen for messages published to channels matching the given patterns", since: "2.0.0", group: "pubsub", complexity: "O(N) where N is the number of patterns the client is already subscribed to.", container: "" },
+    Spec { name: "punsubscribe", arity: -1, flags: &["pubsub", "noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Stop listening for messages posted to channels matching the given patterns", since: "2.0.0", group: "pubsub", complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", container: "" },
+    Spec { name: "publish", arity: 3, flags: &["pubsub", "loading", "stale", "fast"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@fast"], summary: "Post a message to a channel", since: "2.0.0", group: "pubsub", complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", container: "" },
+    Spec { name: "pubsub", arity: -2, flags: &[], first: 0, last: 0, step: 0, categories: &["@slow"], summary: "A container for Pub/Sub commands", since: "2.8.0", group: "pubsub", complexity: "Depends on subcommand.", container: "" },
+    Spec { name: "reset", arity: 1, flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"], first: 0, last: 0, step: 0, categories: &["@fast", "@connection"], summary: "Reset the connection", since: "6.2.0", group: "connection", complexity: "O(1)", container: "" },
 ];
 
 /// The subcommands of `CONFIG` and `COMMAND` this server has.
@@ -238,6 +245,9 @@ pub const SUBCOMMANDS: &[Spec] = &[
         complexity: "O(N) where N is the total number of Redis commands",
         container: "command",
     },
+    Spec { name: "pubsub|channels", arity: -2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "List active channels", since: "2.8.0", group: "pubsub", complexity: "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", container: "pubsub" },
+    Spec { name: "pubsub|numpat", arity: 2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Get the count of unique patterns pattern subscriptions", since: "2.8.0", group: "pubsub", complexity: "O(1)", container: "pubsub" },
+    Spec { name: "pubsub|numsub", arity: -2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Get the count of subscribers for channels", since: "2.8.0", group: "pubsub", complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels", container: "pubsub" },
 ];
 
 /// A command, by its place in [`SPECS`].
@@ -449,6 +459,20 @@ pub enum Cmd {
     Config,
     /// `COMMAND`.
     Command,
+    /// `SUBSCRIBE`.
+    Subscribe,
+    /// `UNSUBSCRIBE`.
+    Unsubscribe,
+    /// `PSUBSCRIBE`.
+    Psubscribe,
+    /// `PUNSUBSCRIBE`.
+    Punsubscribe,
+    /// `PUBLISH`.
+    Publish,
+    /// `PUBSUB`.
+    Pubsub,
+    /// `RESET`.
+    Reset,
 }
 
 impl Cmd {
@@ -559,6 +583,13 @@ impl Cmd {
             b"info" => Cmd::Info,
             b"config" => Cmd::Config,
             b"command" => Cmd::Command,
+            b"subscribe" => Cmd::Subscribe,
+            b"unsubscribe" => Cmd::Unsubscribe,
+            b"psubscribe" => Cmd::Psubscribe,
+            b"punsubscribe" => Cmd::Punsubscribe,
+            b"publish" => Cmd::Publish,
+            b"pubsub" => Cmd::Pubsub,
+            b"reset" => Cmd::Reset,
             _ => return None,
         })
     }
