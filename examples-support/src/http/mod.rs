@@ -66,7 +66,8 @@ mod tests;
 #[cfg(test)]
 mod tests_framing;
 
-pub use date::{imf_fixdate, Date};
+pub use date::imf_fixdate;
+pub use response::Date;
 pub use response::{refuse, Refusal};
 pub use server::{start, start_with, ConnState, Http};
 pub use session::{Served, Session};

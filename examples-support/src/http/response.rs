@@ -1,9 +1,13 @@
 //! Responses: the status codes this server sends, the answer a request gets once its
-//! body has been read, and the bytes of a response, assembled on the stack.
+//! body has been read, the bytes of a response, assembled on the stack, and [`Date`],
+//! the `Date` header and the two responses that change only with it, rebuilt once a
+//! second.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tcpio::codec::Sink;
 
-use super::date::Date;
+use super::date::imf_fixdate;
 use crate::num::{format_u64, MAX_DIGITS};
 
 /// `GET /plaintext`'s body.
@@ -225,4 +229,68 @@ pub(super) fn response(
         len += p.len();
     }
     out.put(&buf[..len]);
+}
+
+/// The `Date` header's value, formatted once per second, and the responses that only
+/// change with it.
+#[derive(Clone, Copy, Debug)]
+pub struct Date {
+    text: [u8; 29],
+    second: u64,
+    /// `GET /plaintext` and `GET /json` on a kept HTTP/1.1 connection, whole.
+    pub(super) plaintext: Canned,
+    pub(super) json: Canned,
+}
+
+/// A whole response, rebuilt with the date.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Canned {
+    bytes: [u8; 192],
+    len: usize,
+}
+
+impl Canned {
+    const EMPTY: Canned = Canned { bytes: [0; 192], len: 0 };
+
+    fn build(date: &Date, content_type: &[u8], body: &[u8]) -> Canned {
+        let mut v = Vec::with_capacity(192);
+        response(&mut v, date, b"200 OK", content_type, [b"", b""], body, false);
+        let mut c = Canned::EMPTY;
+        c.bytes[..v.len()].copy_from_slice(&v);
+        c.len = v.len();
+        c
+    }
+
+    pub(super) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+impl Default for Date {
+    fn default() -> Self {
+        let mut d =
+            Date { text: [b' '; 29], second: u64::MAX, plaintext: Canned::EMPTY, json: Canned::EMPTY };
+        d.refresh();
+        d
+    }
+}
+
+impl Date {
+    /// Reformats the date if the second has changed; returns the time until the next
+    /// second begins, when to call it again.
+    pub fn refresh(&mut self) -> Duration {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        if now.as_secs() != self.second {
+            self.second = now.as_secs();
+            self.text = imf_fixdate(self.second);
+            self.plaintext = Canned::build(self, b"text/plain", PLAINTEXT);
+            self.json = Canned::build(self, b"application/json", JSON);
+        }
+        Duration::from_nanos(1_000_000_000 - u64::from(now.subsec_nanos()))
+    }
+
+    /// The formatted date, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+    pub fn as_bytes(&self) -> &[u8; 29] {
+        &self.text
+    }
 }

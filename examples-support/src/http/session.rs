@@ -18,8 +18,8 @@
 use tcpio::codec::Sink;
 
 use super::chunked::{Chunked, Progress};
-use super::date::Date;
 use super::request::{parse_head, Framing, Parsed};
+use super::response::Date;
 use super::response::{refuse, write_reply, Answer, Digest, Persist, Reply, CONTINUE};
 
 /// A connection's request handling: where it is in the current request.

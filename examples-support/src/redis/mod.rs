@@ -48,6 +48,7 @@
 pub mod commands;
 pub mod float;
 pub mod pubsub;
+pub mod reply;
 pub mod resp;
 mod server;
 pub mod store;

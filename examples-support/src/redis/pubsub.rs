@@ -14,7 +14,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use tcpio::Group;
 
-use super::commands::{array, bulk};
+use super::reply::{array, bulk};
 use super::store::glob_match;
 
 /// A channel's or a pattern's group and how many connections are subscribed to it.

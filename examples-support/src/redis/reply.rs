@@ -1,0 +1,50 @@
+//! RESP2 reply encoding: the bulk string, integer and array headers every reply is
+//! made of (the command families in `commands/` and the pub/sub frames in `pubsub.rs`
+//! write through these).
+
+use tcpio::codec::Sink;
+
+use crate::num::{format_i64, MAX_DIGITS};
+
+/// A bulk string: `$<len>\r\n<bytes>\r\n`, the value put as it is (one copy).
+#[inline]
+pub fn bulk(out: &mut impl Sink, v: &[u8]) {
+    header(out, b'$', v.len() as i64);
+    out.put(v);
+    out.put(b"\r\n");
+}
+
+/// An integer reply: `:<n>\r\n`.
+#[inline]
+pub fn int(out: &mut impl Sink, n: i64) {
+    header(out, b':', n);
+}
+
+/// An array header: `*<n>\r\n`.
+#[inline]
+pub fn array(out: &mut impl Sink, n: usize) {
+    header(out, b'*', n as i64);
+}
+
+/// A type byte, a number and a line end, written in one piece.
+#[inline(always)]
+fn header(out: &mut impl Sink, kind: u8, n: i64) {
+    // One digit (most values, counts and flags) without the general formatting loop,
+    // inlined into each reply; longer numbers out of line.
+    if (0..10).contains(&n) {
+        return out.put(&[kind, b'0' + n as u8, b'\r', b'\n']);
+    }
+    header_long(out, kind, n);
+}
+
+/// [`header`] for a number of more than one digit.
+#[inline(never)]
+fn header_long(out: &mut impl Sink, kind: u8, n: i64) {
+    let mut num = [0u8; MAX_DIGITS];
+    let digits = format_i64(n, &mut num);
+    let mut buf = [0u8; 24];
+    buf[0] = kind;
+    buf[1..1 + digits.len()].copy_from_slice(digits);
+    buf[1 + digits.len()..3 + digits.len()].copy_from_slice(b"\r\n");
+    out.put(&buf[..3 + digits.len()]);
+}
