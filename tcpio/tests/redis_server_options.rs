@@ -9,16 +9,15 @@ mod redis_util;
 mod tools;
 mod util;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use redis_diff_util::{Pair, RealRedis};
 use redis_util::exchange;
 use tcpio_examples::redis::Options;
-use tools::tool;
+use tools::{example, launch, tool};
 use util::{connect, local, read_until_closed, start_with, wait_for, LIMIT};
 
 /// The example's server with `options`, on 127.0.0.1 port 0, one loop.
@@ -182,51 +181,22 @@ fn maxclients_refuses_the_client_past_the_limit() {
     exchange(&mut a, b"CONFIG GET maxclients\r\n", "*2\r\n$10\r\nmaxclients\r\n$1\r\n2\r\n");
 }
 
-/// The example binary `redis-server`, built by `cargo test` beside the test binaries;
-/// skipped when only this test was built, except under `CI=true`.
-fn example() -> Option<PathBuf> {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe.parent()?.parent()?.join("examples").join("redis-server");
-    if path.is_file() {
-        return Some(path);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{} is missing: `cargo test --workspace` builds it", path.display());
-    }
-    let _ = writeln!(std::io::stderr(), "skipped: {} not built (run the whole test suite)", path.display());
-    None
-}
-
-/// A running example, killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts the example with `args` and returns it with the address it prints.
-fn launch(bin: &PathBuf, args: &[&str]) -> (Running, SocketAddr) {
-    let mut child = Command::new(bin)
-        .args(["--bind", "tcp://127.0.0.1:0", "--loops", "1"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines.next().expect("a line").unwrap();
-    let addr = line.rsplit(' ').next().unwrap().trim_start_matches("tcp://");
-    let addr = addr.parse().unwrap_or_else(|e| panic!("{line}: {e}"));
-    (Running(child), addr)
-}
-
 #[test]
 fn the_binary_takes_the_options_on_its_command_line() {
-    let Some(bin) = example() else { return };
-    let (_server, addr) = launch(&bin, &["--requirepass", "pw", "--maxclients", "1", "--timeout", "30"]);
+    let Some(bin) = example("redis-server") else { return };
+    let args = [
+        "--bind",
+        "tcp://127.0.0.1:0",
+        "--loops",
+        "1",
+        "--requirepass",
+        "pw",
+        "--maxclients",
+        "1",
+        "--timeout",
+        "30",
+    ];
+    let (_server, addr) = launch(&bin, &args, "tcp://");
     let mut s = connect(addr);
     exchange(&mut s, b"PING\r\n", "-NOAUTH Authentication required.\r\n");
     exchange(&mut s, b"AUTH pw\r\n", "+OK\r\n");

@@ -6,53 +6,15 @@
 mod tools;
 mod util;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::SocketAddr;
+use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use tcpio::tls::{rustls, TlsServer};
 use tcpio::{BindOptions, Server};
-use tools::{run_bounded, tool};
+use tools::{example, launch, run_bounded, tool, Running};
 use util::tls::*;
 use util::*;
-
-/// The example binary `name`, built by `cargo test` beside the test binaries. Missing
-/// when only this test was built: skipped then, except under `CI=true`.
-fn example(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe.parent()?.parent()?.join("examples").join(name);
-    if path.is_file() {
-        return Some(path);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{} is missing: `cargo test --workspace` builds it", path.display());
-    }
-    let _ = writeln!(std::io::stderr(), "skipped: {} not built (run the whole test suite)", path.display());
-    None
-}
-
-/// A running example, killed (if still running) when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-        }
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `bin` with `args` and returns it with the TLS address it prints.
-fn launch(bin: &PathBuf, args: &[&str]) -> (Running, SocketAddr) {
-    let mut child =
-        Command::new(bin).args(args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines.next().expect("a line").unwrap();
-    let addr = line.rsplit_once("tls://").unwrap_or_else(|| panic!("{line}")).1.parse().unwrap();
-    (Running(child), addr)
-}
 
 fn signal(r: &Running, sig: &str) {
     assert!(Command::new("kill")
@@ -84,7 +46,7 @@ fn tls_echo_serves_mutual_tls_reloads_on_sighup_and_stops_on_sigterm() {
         "--loops",
         "2",
     ];
-    let (mut server, addr) = launch(&bin, &args);
+    let (mut server, addr) = launch(&bin, &args, "tls://");
     let with_cert = pki.client().cert(&pki.client).build();
     let mut s = connect_tls(addr, &with_cert, "localhost").unwrap();
     s.write_all(b"over tls").unwrap();

@@ -47,3 +47,44 @@ pub fn run_bounded(mut cmd: Command, limit: Duration) -> Output {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// The example binary `name`, built by `cargo test` beside the test binaries. Missing
+/// when only one test was built: skipped then (`None`, with a message), except under
+/// `CI=true`.
+pub fn example(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe.parent()?.parent()?.join("examples").join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{} is missing: `cargo test --workspace` builds it", path.display());
+    }
+    let _ = writeln!(std::io::stderr(), "skipped: {} not built (run the whole test suite)", path.display());
+    None
+}
+
+/// A running example, killed (if still running) when dropped.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts example `bin` with `args` and returns it with the address of its first
+/// `listening on <scheme>ADDR` line (`scheme`: `tcp://`, `tls://`).
+pub fn launch(bin: &PathBuf, args: &[&str], scheme: &str) -> (Running, std::net::SocketAddr) {
+    use std::io::BufRead;
+    let mut child =
+        Command::new(bin).args(args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().expect("a line").unwrap();
+    let addr = line.rsplit_once(scheme).unwrap_or_else(|| panic!("{line}")).1;
+    let addr = addr.trim().parse().unwrap_or_else(|e| panic!("{line}: {e}"));
+    (Running(child), addr)
+}
