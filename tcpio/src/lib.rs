@@ -134,7 +134,7 @@ mod transport;
 
 pub use engine::{
     Action, Balance, CloseReason, Conn, ConnHandle, ConnWriter, Detached, FnHandler, Group, Handler, Input,
-    Other, Refusal, SendError, ServerControl, ServerEvent, TimerId,
+    Other, OutputLimit, Refusal, SendError, ServerControl, ServerEvent, TimerId,
 };
 pub use server::{
     BindAddr, BindOptions, Builder, Error, LoopStats, Refused, Server, ServerHandle, Stats, TimedOut,

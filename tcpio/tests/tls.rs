@@ -338,7 +338,7 @@ fn the_hard_cap_and_the_write_timeout_count_ciphertext() {
     };
     // 8 MiB asked for, against a 1 MiB cap: what the kernel does not take passes it,
     // ciphertext and plaintext alike.
-    let h = closes_with(b().max_output(1 << 20), "hard cap", &pki);
+    let h = closes_with(b().max_output(1 << 20), "output exceeded the limit", &pki);
     // Everything it held, ciphertext included, is let go (the gauge is published
     // on the loop's next pass).
     assert!(wait_for(|| h.stats().total.queued_bytes == 0));

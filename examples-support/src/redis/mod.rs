@@ -27,13 +27,17 @@
 //! - connection and server: PING, ECHO, QUIT, SELECT 0, HELLO 2 (`HELLO 3` answers
 //!   `NOPROTO`: only RESP2 is spoken), AUTH, DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO
 //!   (server, clients, memory, stats, keyspace), CONFIG GET/SET/RESETSTAT (save,
-//!   appendonly, databases, maxmemory, requirepass, timeout, maxclients), COMMAND
+//!   appendonly, databases, maxmemory, requirepass, timeout, maxclients,
+//!   client-output-buffer-limit), COMMAND
 //!   (COUNT, DOCS, INFO, LIST; Redis 7.0's own table for these commands), RESET;
 //! - pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB
 //!   (CHANNELS, NUMSUB, NUMPAT, HELP), with subscribed mode's rules (only those,
 //!   PING, QUIT and RESET). Each channel and pattern is a tcpio [`Group`](tcpio::Group)
 //!   in the [`pubsub`] registry every loop shares, so a message published on one loop
-//!   reaches the subscribers on all of them, encoded once.
+//!   reaches the subscribers on all of them, encoded once. A subscriber that stops
+//!   reading is disconnected at Redis's pub/sub output limits (32 MiB at once, or
+//!   8 MiB for 60 s; [`output_limits`]) while publishers and other subscribers carry
+//!   on: tcpio's per-connection output limits enforce them.
 //!
 //! There is one database: `SELECT` of any other index is an error.
 //!
@@ -47,6 +51,7 @@
 
 pub mod commands;
 pub mod float;
+pub mod output_limits;
 pub mod pubsub;
 pub mod reply;
 pub mod resp;

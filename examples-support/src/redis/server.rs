@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 use tcpio::{Action, Builder, CloseReason, Conn, Handler, Input, ServerHandle};
 
 use super::commands::{run_all, Ctx, Flow, Session};
+use super::output_limits::OutputLimits;
 use super::pubsub::PubSub;
 use super::resp::{Parser, Progress};
 use super::store::{Clock, Store};
@@ -87,6 +88,11 @@ pub struct Shared {
     next_id: AtomicU64,
     /// Every channel and pattern with subscribers, on every loop.
     pub pubsub: PubSub,
+    /// `client-output-buffer-limit`, per class of client.
+    output_limits: Mutex<OutputLimits>,
+    /// Bumped by each change of `output_limits`, which connections apply when they
+    /// next run a command.
+    limits_version: AtomicU64,
 }
 
 /// One loop's counts of commands and of keys found and missed by `GET`.
@@ -127,7 +133,21 @@ impl Shared {
             loops: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1),
             pubsub: PubSub::new(),
+            output_limits: Mutex::new(OutputLimits::default()),
+            limits_version: AtomicU64::new(0),
         }
+    }
+
+    /// The output limits of each class of client.
+    pub fn output_limits(&self) -> OutputLimits {
+        *self.output_limits.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sets the output limits (`CONFIG SET client-output-buffer-limit`); open
+    /// connections take them when they next run a command.
+    pub fn set_output_limits(&self, limits: OutputLimits) {
+        *self.output_limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
+        self.limits_version.fetch_add(1, Ordering::Release);
     }
 
     /// Zeroes the counters (`CONFIG RESETSTAT`).
@@ -169,6 +189,8 @@ pub struct ConnState {
     counted: bool,
     /// The `timeout` setting this connection's idle timeout follows.
     timeout: u64,
+    /// The output limits it has: whether of a subscriber, and of which version.
+    limits: Option<(bool, u64)>,
 }
 
 /// One event loop's handler; every loop's handler shares the keyspace.
@@ -193,6 +215,15 @@ impl Redis {
         let clock = Clock::new(store.origin());
         let counters = shared.add_loop();
         Redis { store, shared, counters, parser: Parser::new(), clock, scratch: Vec::new() }
+    }
+}
+
+impl Redis {
+    /// Gives `conn` the output limits of its class, as they are now.
+    fn apply_output_limits(&self, conn: &mut Conn<'_, ConnState>, subscriber: bool) {
+        let version = self.shared.limits_version.load(Ordering::Acquire);
+        conn.set_output_limit(self.shared.output_limits().for_client(subscriber));
+        conn.state_mut().limits = Some((subscriber, version));
     }
 }
 
@@ -222,6 +253,7 @@ impl Handler for Redis {
         if timeout > 0 {
             conn.set_idle_timeout(Some(Duration::from_secs(timeout)));
         }
+        self.apply_output_limits(conn, false);
         Action::Continue
     }
 
@@ -257,8 +289,16 @@ impl Handler for Redis {
                 conn.leave_group(&group);
             }
         }
+        let subscriber = session.subs.count() > 0;
         let state = conn.state_mut();
         state.session = session;
+        // A client that became a subscriber or stopped being one, or limits changed by
+        // `CONFIG SET`: the limits of its class.
+        let version = self.shared.limits_version.load(Ordering::Acquire);
+        if state.limits.is_some_and(|l| l != (subscriber, version)) {
+            self.apply_output_limits(conn, subscriber);
+        }
+        let state = conn.state_mut();
         // `CONFIG SET timeout` reaches the connections open before it when they next
         // send something.
         let timeout = self.shared.timeout.load(Ordering::Relaxed);

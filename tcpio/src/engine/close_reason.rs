@@ -114,7 +114,7 @@ impl fmt::Display for CloseReason {
                 write!(f, "unconsumed input exceeded the limit of {limit} bytes")
             }
             CloseReason::OutputLimit { limit } => {
-                write!(f, "queued output exceeded the hard cap of {limit} bytes")
+                write!(f, "queued output exceeded the limit of {limit} bytes")
             }
             CloseReason::Panic(msg) => write!(f, "handler panicked: {msg}"),
             CloseReason::Shutdown => f.write_str("server shutdown"),

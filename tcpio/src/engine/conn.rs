@@ -10,7 +10,8 @@ use super::control::ServerControl;
 use super::core::Core;
 use super::record::Record;
 use super::record::{
-    CLOSED, ENDING, KEEP_READING, RESUME_PENDING, SHARED_HELD, SHUTDOWN_WRITE_REQUESTED, USER_PAUSED,
+    CLOSED, ENDING, KEEP_READING, OWN_LIMIT, RESUME_PENDING, SHARED_HELD, SHUTDOWN_WRITE_REQUESTED,
+    USER_PAUSED,
 };
 use super::timers::Timer;
 use super::token::{conn_token, Target};
@@ -120,6 +121,29 @@ impl<'a, S> Conn<'a, S> {
             let token = super::token::conn_token(self.c.key as usize, self.c.gen);
             let at = super::timers::deadline(std::time::Instant::now(), d);
             self.core.timers.insert(at, super::timers::Timer::Activity(token));
+        }
+    }
+
+    /// Gives this connection its own output limits below the server's hard cap
+    /// ([`OutputLimit`](crate::OutputLimit): a hard limit, and a soft one it may stay
+    /// above only for a while), or takes them away with `None`. Past one, the
+    /// connection closes with [`CloseReason::OutputLimit`](crate::CloseReason::OutputLimit)
+    /// and its output is dropped, whoever queued it: its own replies, a
+    /// [`Group`](crate::Group)'s messages or a [`ConnHandle`](crate::ConnHandle)'s
+    /// sends. This is how a server cuts off a subscriber that stopped reading while
+    /// its publishers carry on.
+    ///
+    /// The limits are checked when output is left queued: after each callback, each
+    /// delivery of group messages or handle sends, each writable edge.
+    pub fn set_output_limit(&mut self, limit: Option<super::OutputLimit>) {
+        self.c.set_flag(OWN_LIMIT, limit.is_some());
+        match limit {
+            Some(l) => self.c.ext_mut().output_limit = Some(super::output_limit::OwnLimit::new(l)),
+            None => {
+                if let Some(ext) = self.c.ext.as_mut() {
+                    ext.output_limit = None;
+                }
+            }
         }
     }
 

@@ -324,3 +324,22 @@ fn a_run_ended_by_its_length_leaves_later_messages_behind_the_held_ones() {
     assert_eq!(lp.conns[k].held_bytes(), 1100 * 4 - 100);
     assert!(lp.conns[k].flag(WRITE_BLOCKED) && lp.conns[k].flag(SHARED_HELD));
 }
+
+#[test]
+fn a_recipient_closed_by_the_run_before_its_next_message_is_skipped() {
+    let (mut core, _rbuf, poller) = core(64);
+    core.max_output = 1200;
+    let mut lp = event_loop(core, poller);
+    let (k1, k2) = (lp.conns.insert(record()), lp.conns.insert(record()));
+    let m: Arc<[u8]> = vec![b'm'; 1000].into();
+    // k1's socket takes 100 bytes: writing the run closes it at its cap. The message
+    // after the run, for k1 alone, ends the run first; k1 is gone by then.
+    scripted::install([Step::Take(100), Step::Take(usize::MAX)]);
+    lp.fan_out(m.clone(), &[k1, k2]);
+    lp.fan_out(m.clone(), &[k1, k2]);
+    lp.fan_out(Arc::from(&b"last"[..]), &[k1]);
+    lp.flush_fanout();
+    assert!(!lp.conns.contains(k1));
+    assert!(lp.conns.contains(k2));
+    assert_eq!(scripted::written().0.len(), 100 + 2000);
+}

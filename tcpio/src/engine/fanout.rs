@@ -49,6 +49,8 @@ pub(crate) struct Fanout {
     keys: Vec<usize>,
     /// Recipients whose socket failed during a run's writes, closed after them.
     failed: Vec<(Token, std::io::Error)>,
+    /// A message's recipients still open after the run before it was written.
+    relisted: Vec<usize>,
 }
 
 impl Fanout {
@@ -68,13 +70,22 @@ impl<H: Handler> EventLoop<H> {
     /// Queues `data` for the live connections `keys` without copying it.
     pub(crate) fn fan_out(&mut self, data: Arc<[u8]>, keys: &[usize]) {
         let mut next = std::mem::take(&mut self.fanout.next);
+        let mut relisted = std::mem::take(&mut self.fanout.relisted);
+        let mut keys = keys;
         // The run goes on only if this message is for exactly its recipients; else it
         // is written first, which may leave some of them with a full socket: so the
         // recipients are listed again after it.
         if !self.fanout.messages.is_empty() {
             next.extend(keys.iter().filter_map(|&key| self.direct(key)));
             if self.fanout.recipients != next || self.fanout.messages.len() == MAX_MESSAGES {
+                // Writing the run may close some of them (an error, an output limit),
+                // and a close callback may open a connection in a freed slot: they
+                // are found again by token after it.
+                next.clear();
+                next.extend(keys.iter().map(|&key| conn_token(key, self.conns[key].gen)));
                 self.flush_fanout();
+                relisted.extend(next.iter().filter_map(|&token| self.live(token)));
+                keys = &relisted;
             }
             next.clear();
         }
@@ -105,6 +116,8 @@ impl<H: Handler> EventLoop<H> {
         }
         next.clear();
         self.fanout.next = next;
+        relisted.clear();
+        self.fanout.relisted = relisted;
     }
 
     /// Connection `key`'s token if a shared message would be written to it directly

@@ -23,8 +23,8 @@ use super::buffer::{BufferPool, OutBuf};
 use super::core::Core;
 use super::record::Record;
 use super::record::{
-    CONNECTING, NOTIFY_DRAINED, PRESSURE_PAUSED, SHARED_HELD, SHUTDOWN_WRITE_REQUESTED, TLS, WRITE_BLOCKED,
-    WRITE_SHUT,
+    CONNECTING, NOTIFY_DRAINED, OWN_LIMIT, PRESSURE_PAUSED, SHARED_HELD, SHUTDOWN_WRITE_REQUESTED, TLS,
+    WRITE_BLOCKED, WRITE_SHUT,
 };
 use super::{CloseReason, EventLoop, Handler};
 use crate::transport::{IoError, Stream};
@@ -216,6 +216,10 @@ impl<H: Handler> EventLoop<H> {
             if c.wants_input() {
                 self.push_ready(key);
             }
+        }
+        let c = &mut self.conns[key];
+        if queued != 0 && c.flag(OWN_LIMIT) && self.over_own_limit(key, queued) {
+            return;
         }
         let c = &mut self.conns[key];
         if c.flag(NOTIFY_DRAINED) && !c.flag(WRITE_BLOCKED) && queued <= low && c.leaving.is_none() {

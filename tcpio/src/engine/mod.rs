@@ -64,6 +64,7 @@ pub(crate) mod mailbox;
 #[cfg(feature = "metrics")]
 mod metrics_export;
 mod other;
+mod output_limit;
 mod record;
 mod setup;
 pub(crate) mod shared;
@@ -88,6 +89,7 @@ pub use group::Group;
 pub use handler::{Detached, FnHandler, Handler};
 pub use input::Input;
 pub use other::Other;
+pub use output_limit::OutputLimit;
 pub use timers::TimerId;
 pub use writer::ConnWriter;
 

@@ -76,6 +76,9 @@ pub(crate) const TLS: Bits = 1 << 16;
 /// output queue (only while `WRITE_BLOCKED`). Tested with the bits every write
 /// already tests, so a write to such a connection first appends them to the queue.
 pub(crate) const SHARED_HELD: Bits = 1 << 17;
+/// It has its own output limits (`Ext::output_limit`), checked when output stays
+/// queued.
+pub(crate) const OWN_LIMIT: Bits = 1 << 18;
 
 /// The rarely used parts of a connection, boxed so that connections without timers
 /// or handles pay one word for them.
@@ -103,6 +106,8 @@ pub(crate) struct Ext {
     pub(crate) groups: Vec<super::group::Group>,
     /// Shared messages held while the socket is full (`SHARED_HELD`).
     pub(crate) held: super::held::Held,
+    /// Its own output limits (`OWN_LIMIT`).
+    pub(crate) output_limit: Option<super::output_limit::OwnLimit>,
 }
 
 /// A TLS connection's session and the ciphertext kept for it.

@@ -132,3 +132,15 @@ pub fn payload(seed: u64, len: usize) -> Vec<u8> {
         })
         .collect()
 }
+
+/// Reads one line, up to and including its `\n`, a byte at a time (so nothing after
+/// it is taken from the socket).
+pub fn read_line(s: &mut impl Read) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut b = [0u8; 1];
+    while !out.ends_with(b"\n") {
+        s.read_exact(&mut b).expect("a whole line");
+        out.push(b[0]);
+    }
+    out
+}

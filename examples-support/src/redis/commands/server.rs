@@ -239,6 +239,7 @@ fn config_values(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<u8>)> {
         ("requirepass", pass),
         ("timeout", format_u64(s.timeout.load(Ordering::Relaxed), &mut buf).to_vec()),
         ("maxclients", format_u64(s.maxclients.load(Ordering::Relaxed), &mut buf).to_vec()),
+        ("client-output-buffer-limit", s.output_limits().format()),
     ]
 }
 
@@ -303,6 +304,11 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                     return fail("duplicate parameter", &mut |b| out.put(b))
                 }
                 "databases" => return fail("can't set immutable config", &mut |b| out.put(b)),
+                "client-output-buffer-limit" => {
+                    if let Err(why) = ctx.shared.output_limits().with(value) {
+                        return fail(why, &mut |b| out.put(b));
+                    }
+                }
                 "appendonly" if !is(value, "yes") && !is(value, "no") => {
                     return fail("argument must be 'yes' or 'no'", &mut |b| out.put(b))
                 }
@@ -329,6 +335,10 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 ctx.shared.timeout.store(number, Ordering::Relaxed);
             } else if is(name, "maxclients") {
                 ctx.shared.maxclients.store(number, Ordering::Relaxed);
+            } else if is(name, "client-output-buffer-limit") {
+                if let Ok(limits) = ctx.shared.output_limits().with(value) {
+                    ctx.shared.set_output_limits(limits);
+                }
             }
         }
         out.put(b"+OK\r\n");
