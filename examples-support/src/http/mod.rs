@@ -58,9 +58,11 @@ use std::time::Duration;
 mod chunked;
 mod date;
 mod request;
+
 mod response;
 mod server;
 mod session;
+mod strict;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -33,6 +33,7 @@
 //! HTTP/1.0 closes unless `keep-alive` is listed (and `close` is not).
 
 use super::response::{Allow, Answer, Persist, Refusal, Reply};
+use super::strict;
 use super::{MAX_BODY, MAX_HEAD, MAX_HEADERS};
 
 /// How the body of an accepted request is delimited.
@@ -74,15 +75,53 @@ pub(super) fn parse_head(input: &[u8]) -> Parsed {
     // answer does not depend on how its bytes arrived (an oversized head is 431 even
     // when something malformed follows its first MAX_HEAD bytes).
     let window = &input[..input.len().min(MAX_HEAD)];
+    // A head as clients write it is read here, strictly (a subset of what `httparse`
+    // accepts, read the same way); anything else goes to `httparse`, which decides.
+    if let Some(parsed) = strict_head(window) {
+        // Test builds and the fuzz target check that `httparse` alone says the same.
+        if cfg!(any(debug_assertions, fuzzing)) {
+            assert_eq!(parsed, general(window, input.len()), "the strict reader disagrees");
+        }
+        return parsed;
+    }
+    general(window, input.len())
+}
+
+/// The head at the start of `window` read by the strict reader, if it can: `None`
+/// for anything it leaves to `httparse` (the head not all here included).
+#[inline]
+fn strict_head(window: &[u8]) -> Option<Parsed> {
+    let line = strict::request_line(window)?;
+    let mut fields = Fields::default();
+    let (mut at, mut count) = (line.len, 0);
+    loop {
+        match strict::field(&window[at..])? {
+            strict::Field::End => break,
+            strict::Field::Line { name, value, len } => {
+                count += 1;
+                if count > MAX_HEADERS {
+                    return Some(Parsed::Refused(Refusal::HeaderFieldsTooLarge));
+                }
+                fields.add(name, value, line.http11);
+                at += len;
+            }
+        }
+    }
+    Some(verdict(fields, line.method, line.target, line.http11, at + 2))
+}
+
+/// A head whose request line the strict reader left alone: all of it to `httparse`.
+#[inline(never)]
+fn general(window: &[u8], input_len: usize) -> Parsed {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
     match req.parse(window) {
         Ok(httparse::Status::Complete(n)) => check(&req, &window[..n]),
-        Ok(httparse::Status::Partial) if input.len() <= MAX_HEAD => Parsed::Incomplete,
+        Ok(httparse::Status::Partial) if input_len <= MAX_HEAD => Parsed::Incomplete,
         Ok(httparse::Status::Partial) | Err(httparse::Error::TooManyHeaders) => {
             Parsed::Refused(Refusal::HeaderFieldsTooLarge)
         }
-        Err(httparse::Error::Version) => other_version(window, input.len()),
+        Err(httparse::Error::Version) => other_version(window, input_len),
         Err(_) => Parsed::Refused(Refusal::BadRequest),
     }
 }
@@ -140,8 +179,73 @@ fn other_version(window: &[u8], input_len: usize) -> Parsed {
 
 /// The methods of RFC 9110 §9 and `PATCH`: known, so a path that does not serve one
 /// gets 405, where a method never heard of gets 501.
-const KNOWN_METHODS: [&str; 9] =
-    ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+const KNOWN_METHODS: [&[u8]; 9] =
+    [b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"CONNECT", b"OPTIONS", b"TRACE", b"PATCH"];
+
+/// What the fields of a head say, added one at a time; the first refusal stands.
+#[derive(Clone, Copy, Debug, Default)]
+struct Fields {
+    hosts: u32,
+    length: Option<u64>,
+    chunked: bool,
+    codings: Codings,
+    close: bool,
+    keep_alive: bool,
+    expect_continue: bool,
+    refused: Option<Refusal>,
+}
+
+impl Fields {
+    /// Adds the field `name: value` of an HTTP/1.1 (or 1.0) head.
+    #[inline]
+    fn add(&mut self, name: &[u8], value: &[u8], http11: bool) {
+        if self.refused.is_none() {
+            if let Err(refusal) = self.check(name, value, http11) {
+                self.refused = Some(refusal);
+            }
+        }
+    }
+
+    fn check(&mut self, name: &[u8], value: &[u8], http11: bool) -> Result<(), Refusal> {
+        // Dispatch on the length first: most fields are compared with one name at most.
+        match name.len() {
+            4 if name.eq_ignore_ascii_case(b"host") => {
+                self.hosts += 1;
+                if self.hosts > 1 || !valid_authority(value, true) {
+                    return Err(Refusal::BadRequest);
+                }
+            }
+            6 if name.eq_ignore_ascii_case(b"expect") => {
+                if !value.eq_ignore_ascii_case(b"100-continue") {
+                    return Err(Refusal::ExpectationFailed);
+                }
+                self.expect_continue = http11;
+            }
+            10 if name.eq_ignore_ascii_case(b"connection") => {
+                for token in value.split(|&b| b == b',') {
+                    let token = token.trim_ascii();
+                    self.close |= token.eq_ignore_ascii_case(b"close");
+                    self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+                }
+            }
+            14 if name.eq_ignore_ascii_case(b"content-length") => {
+                if self.length.is_some() {
+                    return Err(Refusal::BadRequest);
+                }
+                self.length = Some(content_length(value).ok_or(Refusal::BadRequest)?);
+            }
+            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+                if !http11 {
+                    return Err(Refusal::BadRequest);
+                }
+                self.chunked = true;
+                self.codings.add(value)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
 
 /// Checks a complete head that `httparse` accepted.
 fn check(req: &httparse::Request<'_, '_>, head: &[u8]) -> Parsed {
@@ -149,59 +253,23 @@ fn check(req: &httparse::Request<'_, '_>, head: &[u8]) -> Parsed {
         return Parsed::Refused(Refusal::BadRequest);
     }
     let http11 = req.version == Some(1);
-    let mut hosts = 0u32;
-    let mut length: Option<u64> = None;
-    let mut chunked = false;
-    let mut codings = Codings::default();
-    let (mut close, mut keep_alive) = (false, false);
-    let mut expect_continue = false;
+    let mut fields = Fields::default();
     for h in req.headers.iter() {
-        let name = h.name.as_bytes();
-        // Dispatch on the length first: most fields are compared with one name at most.
-        match name.len() {
-            4 if name.eq_ignore_ascii_case(b"host") => {
-                hosts += 1;
-                if hosts > 1 || !valid_authority(h.value, true) {
-                    return Parsed::Refused(Refusal::BadRequest);
-                }
-            }
-            6 if name.eq_ignore_ascii_case(b"expect") => {
-                if !h.value.eq_ignore_ascii_case(b"100-continue") {
-                    return Parsed::Refused(Refusal::ExpectationFailed);
-                }
-                expect_continue = http11;
-            }
-            10 if name.eq_ignore_ascii_case(b"connection") => {
-                for token in h.value.split(|&b| b == b',') {
-                    let token = token.trim_ascii();
-                    close |= token.eq_ignore_ascii_case(b"close");
-                    keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
-                }
-            }
-            14 if name.eq_ignore_ascii_case(b"content-length") => {
-                if length.is_some() {
-                    return Parsed::Refused(Refusal::BadRequest);
-                }
-                match content_length(h.value) {
-                    Some(n) => length = Some(n),
-                    None => return Parsed::Refused(Refusal::BadRequest),
-                }
-            }
-            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
-                if !http11 {
-                    return Parsed::Refused(Refusal::BadRequest);
-                }
-                chunked = true;
-                if let Err(refusal) = codings.add(h.value) {
-                    return Parsed::Refused(refusal);
-                }
-            }
-            _ => {}
-        }
+        fields.add(h.name.as_bytes(), h.value, http11);
     }
-    let framing = match (length, chunked) {
+    let (method, target) = (req.method.unwrap_or("").as_bytes(), req.path.unwrap_or("").as_bytes());
+    verdict(fields, method, target, http11, head.len())
+}
+
+/// The verdict on a head of `len` bytes whose fields said `fields`.
+#[inline]
+fn verdict(fields: Fields, method: &[u8], target: &[u8], http11: bool, len: usize) -> Parsed {
+    if let Some(refusal) = fields.refused {
+        return Parsed::Refused(refusal);
+    }
+    let framing = match (fields.length, fields.chunked) {
         (Some(_), true) => return Parsed::Refused(Refusal::BadRequest),
-        (None, true) => match codings.finish() {
+        (None, true) => match fields.codings.finish() {
             Ok(()) => Framing::Chunked,
             Err(refusal) => return Parsed::Refused(refusal),
         },
@@ -209,20 +277,18 @@ fn check(req: &httparse::Request<'_, '_>, head: &[u8]) -> Parsed {
         (Some(n), false) if n > 0 => Framing::Length(n),
         _ => Framing::None,
     };
-    if http11 && hosts == 0 {
+    if http11 && fields.hosts == 0 {
         return Parsed::Refused(Refusal::BadRequest);
     }
-    let method = req.method.unwrap_or("");
     let (get, head_only) = match method {
-        "GET" => (true, false),
-        "HEAD" => (false, true),
+        b"GET" => (true, false),
+        b"HEAD" => (false, true),
         _ if KNOWN_METHODS.contains(&method) => (false, false),
         _ => return Parsed::Refused(Refusal::NotImplemented),
     };
-    let target = req.path.unwrap_or("");
     // The routes as they are usually asked for need no taking apart.
     let path = match target {
-        "/plaintext" | "/json" | "/upload" => target.as_bytes(),
+        b"/plaintext" | b"/json" | b"/upload" => target,
         _ => match origin_path(target, method) {
             Some(path) => path,
             None => return Parsed::Refused(Refusal::BadRequest),
@@ -232,19 +298,19 @@ fn check(req: &httparse::Request<'_, '_>, head: &[u8]) -> Parsed {
         b"/plaintext" if get || head_only => Answer::Plaintext,
         b"/json" if get || head_only => Answer::Json,
         b"/plaintext" | b"/json" => Answer::NotAllowed(Allow::GetHead),
-        b"/upload" if method == "POST" => Answer::Upload,
+        b"/upload" if method == b"POST" => Answer::Upload,
         b"/upload" => Answer::NotAllowed(Allow::Post),
         _ => Answer::NotFound,
     };
-    let persist = match (http11, close, keep_alive) {
+    let persist = match (http11, fields.close, fields.keep_alive) {
         (_, true, _) | (false, false, false) => Persist::Close,
         (true, false, _) => Persist::Keep,
         (false, false, true) => Persist::KeepAlive,
     };
     Parsed::Done(Head {
-        len: head.len(),
+        len,
         framing,
-        expect_continue: expect_continue && framing != Framing::None,
+        expect_continue: fields.expect_continue && framing != Framing::None,
         reply: Reply { answer, head_only, persist },
     })
 }
@@ -378,13 +444,9 @@ fn valid_authority(value: &[u8], empty: bool) -> bool {
                 && port(&value[close + 1..])
         }
         Some(_) => {
-            // One pass: reg-name bytes up to a colon, then the port.
-            for (i, &b) in value.iter().enumerate() {
-                if !is_reg_name_byte(b) {
-                    return b == b':' && i > 0 && port(&value[i..]);
-                }
-            }
-            true
+            // Reg-name bytes up to a colon, then the port.
+            let name = value.iter().position(|&b| !is_reg_name_byte(b)).unwrap_or(value.len());
+            name == value.len() || (name > 0 && port(&value[name..]))
         }
     }
 }
@@ -406,11 +468,10 @@ fn is_reg_name_byte(b: u8) -> bool {
 /// The path a request target names, without its query: the target itself in
 /// origin-form, the part after the authority in absolute-form (`/` when empty);
 /// `*` for `OPTIONS *`. `None` for any other target.
-fn origin_path<'t>(target: &'t str, method: &str) -> Option<&'t [u8]> {
-    let target = target.as_bytes();
+fn origin_path<'t>(target: &'t [u8], method: &[u8]) -> Option<&'t [u8]> {
     let path = match target.first() {
         Some(b'/') => target,
-        Some(b'*') if target.len() == 1 && method == "OPTIONS" => target,
+        Some(b'*') if target.len() == 1 && method == b"OPTIONS" => target,
         _ => {
             let scheme = target.iter().position(|&b| b == b':')?;
             if !target[..scheme].eq_ignore_ascii_case(b"http")
