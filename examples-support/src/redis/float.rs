@@ -36,6 +36,31 @@ impl Float {
         !self.inf
     }
 
+    /// `(long long)(x * 1000.0)` as Redis computes a timeout in milliseconds from
+    /// seconds: the product rounded to the format, then truncated towards zero;
+    /// `None` when it does not fit in an `i64` (where C's conversion gives the
+    /// lowest `long long`).
+    pub fn millis(self) -> Option<i64> {
+        if self.inf {
+            return None;
+        }
+        if self.mant == 0 {
+            return Some(0);
+        }
+        let (mant, shift) = round_u128(u128::from(self.mant) * 1000);
+        let exp = self.exp + shift;
+        let magnitude = if exp >= 0 {
+            // The mantissa's top bit is set: at least 2^63.
+            return None;
+        } else if exp <= -64 {
+            0
+        } else {
+            mant >> (-exp) as u32
+        };
+        let v = i64::try_from(magnitude).ok()?;
+        Some(if self.neg { -v } else { v })
+    }
+
     /// The sum rounded to the format, or `None` when it is not finite.
     pub fn checked_add(self, other: Float) -> Option<Float> {
         if self.inf || other.inf {
@@ -449,5 +474,21 @@ mod tests {
         assert_eq!(parse_float(b"5."), parse_float(b"5"));
         assert_eq!(parse_float(b"0x10"), parse_float(b"16"));
         assert_eq!(parse_float(b"-0x1.8p1"), parse_float(b"-3"));
+    }
+
+    #[test]
+    fn timeouts_convert_to_milliseconds_as_redis_does() {
+        let ms = |s: &str| parse_float(s.as_bytes()).unwrap().millis();
+        assert_eq!(ms("0"), Some(0));
+        assert_eq!(ms("0.1"), Some(100));
+        assert_eq!(ms("1.5"), Some(1500));
+        assert_eq!(ms("0.0001"), Some(0));
+        assert_eq!(ms("-0.0001"), Some(0));
+        assert_eq!(ms("-1"), Some(-1000));
+        assert_eq!(ms("0x10"), Some(16000));
+        assert_eq!(ms("9223372036854775.807"), Some(9223372036854775807));
+        assert_eq!(ms("9223372036854775.808"), None);
+        assert_eq!(ms("1e16"), None);
+        assert_eq!(ms("inf"), None);
     }
 }
