@@ -73,16 +73,9 @@ pub struct BlockRequest {
     pub timeout_ms: u64,
 }
 
-impl BlockRequest {
-    /// The reply of a client whose timeout passed: the nil array for the pops, the
-    /// nil bulk for the moves.
-    pub fn timeout_reply(op: &Op) -> &'static [u8] {
-        match op {
-            Op::Pop { .. } => b"*-1\r\n",
-            Op::Move { .. } => b"$-1\r\n",
-        }
-    }
-}
+/// The reply of a client whose timeout passed, whichever the command: the nil array
+/// (`BLMOVE` too, as Redis 7.0 answers in RESP2).
+pub const TIMEOUT_REPLY: &[u8] = b"*-1\r\n";
 
 /// One blocked client.
 #[derive(Debug)]

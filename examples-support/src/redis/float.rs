@@ -36,10 +36,10 @@ impl Float {
         !self.inf
     }
 
-    /// `(long long)(x * 1000.0)` as Redis computes a timeout in milliseconds from
-    /// seconds: the product rounded to the format, then truncated towards zero;
-    /// `None` when it does not fit in an `i64` (where C's conversion gives the
-    /// lowest `long long`).
+    /// `(long long)ceill(x * 1000.0)`, as Redis 7.0 computes a timeout in
+    /// milliseconds from seconds: the product rounded to the format, then rounded up
+    /// to an integer; `None` when that does not fit in an `i64` (where C's
+    /// conversion gives the lowest `long long`).
     pub fn millis(self) -> Option<i64> {
         if self.inf {
             return None;
@@ -49,15 +49,18 @@ impl Float {
         }
         let (mant, shift) = round_u128(u128::from(self.mant) * 1000);
         let exp = self.exp + shift;
-        let magnitude = if exp >= 0 {
+        let (whole, fraction) = if exp >= 0 {
             // The mantissa's top bit is set: at least 2^63.
             return None;
         } else if exp <= -64 {
-            0
+            (0, true)
         } else {
-            mant >> (-exp) as u32
+            let s = (-exp) as u32;
+            (mant >> s, mant & ((1u64 << s) - 1) != 0)
         };
-        let v = i64::try_from(magnitude).ok()?;
+        // Up for a positive fraction; towards zero (up too) for a negative one.
+        let whole = if fraction && !self.neg { whole + 1 } else { whole };
+        let v = i64::try_from(whole).ok()?;
         Some(if self.neg { -v } else { v })
     }
 
@@ -482,12 +485,13 @@ mod tests {
         assert_eq!(ms("0"), Some(0));
         assert_eq!(ms("0.1"), Some(100));
         assert_eq!(ms("1.5"), Some(1500));
-        assert_eq!(ms("0.0001"), Some(0));
+        assert_eq!(ms("0.0001"), Some(1));
+        assert_eq!(ms("1e-400"), Some(1));
+        assert_eq!(ms("0.001"), Some(1));
         assert_eq!(ms("-0.0001"), Some(0));
+        assert_eq!(ms("-0.5"), Some(-500));
         assert_eq!(ms("-1"), Some(-1000));
         assert_eq!(ms("0x10"), Some(16000));
-        assert_eq!(ms("9223372036854775.807"), Some(9223372036854775807));
-        assert_eq!(ms("9223372036854775.808"), None);
         assert_eq!(ms("1e16"), None);
         assert_eq!(ms("inf"), None);
     }

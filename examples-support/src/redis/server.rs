@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use tcpio::{Action, Builder, CloseReason, Conn, Handler, Input, ServerHandle, TimerId};
 
-use super::blocking::{BlockRequest, Blocking, Waiter, GONE, SERVED, TIMED_OUT};
+use super::blocking::{BlockRequest, Blocking, Waiter, GONE, SERVED, TIMED_OUT, TIMEOUT_REPLY};
 use super::commands::{run_all, Ctx, Flow, Session};
 use super::pubsub::PubSub;
 use super::resp::{Parser, Progress};
@@ -321,8 +321,7 @@ impl Handler for Redis {
         };
         // Lost to a push: its reply and a wake are on the way.
         if self.shared.blocking.give_up(&b.waiter, TIMED_OUT) {
-            let reply = BlockRequest::timeout_reply(b.waiter.op());
-            conn.write(reply);
+            conn.write(TIMEOUT_REPLY);
             self.unblock(conn);
         }
         Action::Continue

@@ -6,7 +6,7 @@
 //! [`BlockRequest`] for the handler, which registers the client in the shared
 //! [`Blocking`](crate::redis::blocking::Blocking) registry and arms its timer; a
 //! session that may not (the sans-I/O users: tests, fuzzing, the benchmark's clone)
-//! gets the timeout's nil at once, as Redis answers a client that cannot block.
+//! gets nil at once, as Redis answers a client that cannot block.
 //!
 //! [`pushed`] is what the list-writing commands call after they ran: it serves the
 //! clients blocked on the key, if any client is blocked at all.
@@ -103,11 +103,15 @@ pub(crate) fn bmove(args: &Args<'_>, brpoplpush: bool, ctx: &mut Ctx<'_>, out: &
     block(BlockRequest { keys: vec![src.to_vec()], op, timeout_ms }, ctx, out);
 }
 
-/// No element: blocks if the session may, else answers the timeout's nil.
+/// No element: blocks if the session may, else answers nil at once as Redis answers
+/// a client that cannot block (the nil array for the pops, the nil bulk for the
+/// moves).
 fn block(request: BlockRequest, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     if ctx.session.can_block {
         ctx.session.block = Some(request);
+    } else if let Op::Pop { .. } = request.op {
+        out.put(b"*-1\r\n");
     } else {
-        out.put(BlockRequest::timeout_reply(&request.op));
+        out.put(b"$-1\r\n");
     }
 }
