@@ -16,6 +16,14 @@
 //! sent. A closed connection leaves its groups by itself and is counted out of the
 //! shared registry in `on_close`.
 //!
+//! A blocking command (`BLPOP`...) with nothing to pop ends its batch: the handler
+//! registers the connection in the shared [`Blocking`] registry with a
+//! [`ConnHandle`](tcpio::ConnHandle) to reach it, arms a timer for its timeout, and
+//! leaves the rest of the input unconsumed. Reading goes on, so a client that leaves
+//! is seen (and taken out of the registry in `on_close`), but nothing more runs until
+//! a push on any loop serves it (its reply comes through the handle, then `on_wake`)
+//! or the timer answers nil (`on_timer`); then the kept input is offered again.
+//!
 //! The server's options ([`Options`]: `requirepass`, `timeout`, `maxclients`) and its
 //! counters live in [`Shared`], which every loop's handler holds; `CONFIG SET` changes
 //! them: a new password for the connections that open afterwards (those open stay
@@ -293,10 +301,11 @@ impl Handler for Redis {
             input.consume_all();
             return Action::Close;
         }
-        state.progress = progress;
+        // A blocking command ends the batch after a complete request: no scan of a
+        // partial one to keep.
+        state.progress = if flow == Flow::Block { Progress::default() } else { progress };
         input.consume(used);
         if flow == Flow::Block {
-            state.progress = Progress::default();
             if let Some(request) = state.session.block.take() {
                 self.block(conn, request);
             }
