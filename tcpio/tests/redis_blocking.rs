@@ -170,6 +170,19 @@ fn a_push_of_several_elements_serves_the_waiter_then_the_pusher_goes_on() {
         transcript.push(pusher.call(&[b"RPUSH", b"k2", b"x", b"y"]).0);
         transcript.push(w.read().0);
         transcript.push(pusher.call(&[b"LRANGE", b"k2", b"0", b"-1"]).0);
+        // LMOVE, RPOPLPUSH and an immediate BLMOVE into a key with a waiter.
+        pusher.call(&[b"RPUSH", b"src", b"1", b"2", b"3"]);
+        for (wait, mv) in [
+            ("BLPOP dst 0", &[&b"LMOVE"[..], b"src", b"dst", b"LEFT", b"LEFT"][..]),
+            ("BRPOP dst 0", &[&b"RPOPLPUSH"[..], b"src", b"dst"][..]),
+            ("BLPOP dst 0", &[&b"BLMOVE"[..], b"src", b"dst", b"RIGHT", b"RIGHT", b"0"][..]),
+        ] {
+            w.send(&req(wait));
+            wait_blocked(&mut control, 1);
+            transcript.push(pusher.call(mv).0);
+            transcript.push(w.read().0);
+        }
+        transcript.push(pusher.call(&[b"EXISTS", b"src", b"dst"]).0);
         transcript
     });
 }
