@@ -5,7 +5,7 @@
 //! the same scenario on both servers and compared reply for reply; then on the example
 //! alone, waiters and pushers spread over four loops (every element reaches exactly
 //! one waiter), clients leaving while blocked (nothing left in the registry), and the
-//! `redis` crate's client.
+//! `redis` crate's client and `redis-cli`.
 //!
 //! Whether a client is blocked yet is read from `INFO clients` (`blocked_clients`),
 //! polled: no test sleeps to wait for something. Skipped where `redis-server` is
@@ -412,4 +412,23 @@ fn the_redis_crate_blpop_blocks_until_a_push() {
     assert_eq!(moved.as_deref(), Some("job-2"));
     let len: i64 = redis::cmd("LLEN").arg("done").query(&mut con).unwrap();
     assert_eq!(len, 1);
+}
+
+#[test]
+fn redis_cli_blpop_waits_for_a_push_on_another_loop() {
+    let Some(bin) = tools::tool("redis-cli", "redis-tools") else { return };
+    let server = redis_util::start(2);
+    let port = server.addr.port().to_string();
+    let cli = std::thread::spawn(move || {
+        let mut cmd = std::process::Command::new(bin);
+        cmd.args(["-h", "127.0.0.1", "-p", &port, "BLPOP", "jobs", "0"]);
+        tools::run_bounded(cmd, LIMIT)
+    });
+    let mut control = Conn::new(server.addr);
+    wait_blocked(&mut control, 1);
+    assert_eq!(control.call(&[b"RPUSH", b"jobs", b"j1"]).1, Reply::Int(1));
+    let out = cli.join().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "jobs\nj1\n");
+    assert_eq!(control.call(&[b"EXISTS", b"jobs"]).1, Reply::Int(0));
 }
