@@ -8,7 +8,7 @@
 //! session that may not (the sans-I/O users: tests, fuzzing, the benchmark's clone)
 //! gets nil at once, as Redis answers a client that cannot block.
 //!
-//! [`pushed`] is what the list-writing commands call after they ran: it serves the
+//! `pushed` is what the list-writing commands call after they ran: it serves the
 //! clients blocked on the key, if any client is blocked at all.
 
 use tcpio::codec::Sink;
