@@ -207,6 +207,16 @@ fn blmove_serves_a_waiter_and_cascades_to_the_destination_s_waiters() {
         for key in [&b"a"[..], b"b", b"c"] {
             transcript.push(control.call(&[b"LRANGE", key, b"0", b"-1"]).0);
         }
+        // A rotation (source and destination the same) leaves the element for the
+        // next waiter.
+        w1.send(&req("BLMOVE r r LEFT RIGHT 0"));
+        wait_blocked(&mut control, 1);
+        w2.send(&req("BLPOP r 0"));
+        wait_blocked(&mut control, 2);
+        transcript.push(control.call(&[b"RPUSH", b"r", b"x"]).0);
+        transcript.push(w1.read().0);
+        transcript.push(w2.read().0);
+        transcript.push(control.call(&[b"EXISTS", b"r"]).0);
         // A destination of another type fails the waiter, as Redis does, and leaves
         // the element.
         control.call(&[b"SET", b"str", b"v"]);

@@ -232,6 +232,20 @@ impl Blocking {
                     // As Redis: a destination of another type fails the client.
                     if locked.get(dest, clock, |v| v.is_some_and(|v| !matches!(v, Value::List(_)))) {
                         reply.extend_from_slice(E_WRONGTYPE);
+                    } else if &dest[..] == key {
+                        // A rotation, in place: the list (and its deadline) stays.
+                        locked.modify(key, clock, |v| {
+                            if let Some(Value::List(l)) = v {
+                                if let Some(e) = if *from_left { l.pop_front() } else { l.pop_back() } {
+                                    bulk(&mut reply, &e);
+                                    if *to_left {
+                                        l.push_front(e);
+                                    } else {
+                                        l.push_back(e);
+                                    }
+                                }
+                            }
+                        });
                     } else if let Some(e) = locked.modify(key, clock, |v| pop(v, *from_left)) {
                         bulk(&mut reply, &e);
                         locked.modify(dest, clock, |v| {
@@ -243,9 +257,7 @@ impl Blocking {
                                 }
                             }
                         });
-                        if &dest[..] != key {
-                            ready.push_back(dest.clone());
-                        }
+                        ready.push_back(dest.clone());
                     }
                 }
             }
