@@ -64,7 +64,7 @@ pub struct Session {
     /// Its channels and patterns; with any, it is in subscribed mode.
     pub subs: super::pubsub::Subscriptions,
     /// Whether a blocking command may block it (a connection of the tcpio server);
-    /// without, it gets the timeout's reply at once, as a Redis client that cannot block.
+    /// without, it gets nil at once, as a Redis client that cannot block.
     pub can_block: bool,
     /// What the blocking command that just ran waits for, for the handler to take.
     pub block: Option<BlockRequest>,
