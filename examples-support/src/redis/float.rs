@@ -36,6 +36,34 @@ impl Float {
         !self.inf
     }
 
+    /// `(long long)ceill(x * 1000.0)`, as Redis 7.0 computes a timeout in
+    /// milliseconds from seconds: the product rounded to the format, then rounded up
+    /// to an integer; `None` when that does not fit in an `i64` (where C's
+    /// conversion gives the lowest `long long`).
+    pub fn millis(self) -> Option<i64> {
+        if self.inf {
+            return None;
+        }
+        if self.mant == 0 {
+            return Some(0);
+        }
+        let (mant, shift) = round_u128(u128::from(self.mant) * 1000);
+        let exp = self.exp + shift;
+        let (whole, fraction) = if exp >= 0 {
+            // The mantissa's top bit is set: at least 2^63.
+            return None;
+        } else if exp <= -64 {
+            (0, true)
+        } else {
+            let s = (-exp) as u32;
+            (mant >> s, mant & ((1u64 << s) - 1) != 0)
+        };
+        // Up for a positive fraction; towards zero (up too) for a negative one.
+        let whole = if fraction && !self.neg { whole + 1 } else { whole };
+        let v = i64::try_from(whole).ok()?;
+        Some(if self.neg { -v } else { v })
+    }
+
     /// The sum rounded to the format, or `None` when it is not finite.
     pub fn checked_add(self, other: Float) -> Option<Float> {
         if self.inf || other.inf {
@@ -449,5 +477,22 @@ mod tests {
         assert_eq!(parse_float(b"5."), parse_float(b"5"));
         assert_eq!(parse_float(b"0x10"), parse_float(b"16"));
         assert_eq!(parse_float(b"-0x1.8p1"), parse_float(b"-3"));
+    }
+
+    #[test]
+    fn timeouts_convert_to_milliseconds_as_redis_does() {
+        let ms = |s: &str| parse_float(s.as_bytes()).unwrap().millis();
+        assert_eq!(ms("0"), Some(0));
+        assert_eq!(ms("0.1"), Some(100));
+        assert_eq!(ms("1.5"), Some(1500));
+        assert_eq!(ms("0.0001"), Some(1));
+        assert_eq!(ms("1e-400"), Some(1));
+        assert_eq!(ms("0.001"), Some(1));
+        assert_eq!(ms("-0.0001"), Some(0));
+        assert_eq!(ms("-0.5"), Some(-500));
+        assert_eq!(ms("-1"), Some(-1000));
+        assert_eq!(ms("0x10"), Some(16000));
+        assert_eq!(ms("1e16"), None);
+        assert_eq!(ms("inf"), None);
     }
 }

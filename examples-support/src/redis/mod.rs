@@ -5,7 +5,7 @@
 //! example, the tests, the fuzz targets and the benchmark's tokio clone: [`resp`] (the
 //! request parser), [`store`] (the sharded keyspace of typed values, expiry, glob
 //! matching, `SCAN` cursors), [`pubsub`] (the channels and patterns with
-//! subscribers), [`commands`] (execution and replies, into any [`tcpio::codec::Sink`],
+//! subscribers), [`blocking`] (the clients blocked on lists), [`commands`] (execution and replies, into any [`tcpio::codec::Sink`],
 //! one module per command family) and [`float`] (the 80-bit arithmetic of
 //! `INCRBYFLOAT`). [`Redis`] is the tcpio handler over them and [`start`]
 //! (or [`start_with`] and its [`Options`]) runs it.
@@ -19,7 +19,11 @@
 //!   PEXPIREAT, PEXPIRETIME, PTTL, RANDOMKEY, RENAME, RENAMENX, SCAN (MATCH, COUNT,
 //!   TYPE), TOUCH, TTL, TYPE, UNLINK;
 //! - lists: LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP (with a count), LLEN, LRANGE,
-//!   LINDEX, LSET, LREM, LTRIM, LINSERT, LPOS, LMOVE, RPOPLPUSH (not the blocking ones);
+//!   LINDEX, LSET, LREM, LTRIM, LINSERT, LPOS, LMOVE, RPOPLPUSH, and the blocking
+//!   BLPOP, BRPOP, BLMOVE, BRPOPLPUSH: a client with nothing to pop waits (its
+//!   pipelined requests behind it wait too) until a push from a client on any loop
+//!   serves it, first blocked first served, or its timeout (on the loop's timers)
+//!   answers nil; the [`blocking`] registry every loop shares holds the waiters;
 //! - hashes: HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HEXISTS, HLEN, HKEYS, HVALS,
 //!   HGETALL, HINCRBY, HINCRBYFLOAT, HSTRLEN, HRANDFIELD, HSCAN;
 //! - sets: SADD, SREM, SMEMBERS, SISMEMBER, SMISMEMBER, SCARD, SPOP, SRANDMEMBER, SMOVE,
@@ -49,6 +53,7 @@
 //! # Ok::<(), tcpio::Error>(())
 //! ```
 
+pub mod blocking;
 pub mod commands;
 pub mod float;
 pub mod output_limits;

@@ -16,6 +16,14 @@
 //! sent. A closed connection leaves its groups by itself and is counted out of the
 //! shared registry in `on_close`.
 //!
+//! A blocking command (`BLPOP`...) with nothing to pop ends its batch: the handler
+//! registers the connection in the shared [`Blocking`] registry with a
+//! [`ConnHandle`](tcpio::ConnHandle) to reach it, arms a timer for its timeout, and
+//! leaves the rest of the input unconsumed. Reading goes on, so a client that leaves
+//! is seen (and taken out of the registry in `on_close`), but nothing more runs until
+//! a push on any loop serves it (its reply comes through the handle, then `on_wake`)
+//! or the timer answers nil (`on_timer`); then the kept input is offered again.
+//!
 //! The server's options ([`Options`]: `requirepass`, `timeout`, `maxclients`) and its
 //! counters live in [`Shared`], which every loop's handler holds; `CONFIG SET` changes
 //! them: a new password for the connections that open afterwards (those open stay
@@ -26,8 +34,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tcpio::{Action, Builder, CloseReason, Conn, Handler, Input, ServerHandle};
+use tcpio::{Action, Builder, CloseReason, Conn, Handler, Input, ServerHandle, TimerId};
 
+use super::blocking::{BlockRequest, Blocking, Waiter, GONE, SERVED, TIMED_OUT, TIMEOUT_REPLY};
 use super::commands::{run_all, Ctx, Flow, Session};
 use super::output_limits::OutputLimits;
 use super::pubsub::PubSub;
@@ -93,6 +102,8 @@ pub struct Shared {
     /// Bumped by each change of `output_limits`, which connections apply when they
     /// next run a command.
     limits_version: AtomicU64,
+    /// Every client blocked on a list, on every loop.
+    pub blocking: Blocking,
 }
 
 /// One loop's counts of commands and of keys found and missed by `GET`.
@@ -135,6 +146,7 @@ impl Shared {
             pubsub: PubSub::new(),
             output_limits: Mutex::new(OutputLimits::default()),
             limits_version: AtomicU64::new(0),
+            blocking: Blocking::new(),
         }
     }
 
@@ -191,7 +203,19 @@ pub struct ConnState {
     timeout: u64,
     /// The output limits it has: whether of a subscriber, and of which version.
     limits: Option<(bool, u64)>,
+    /// While a blocking command waits: its entry in the registry and its timer.
+    blocked: Option<Blocked>,
 }
+
+/// A connection's blocking command that waits.
+#[derive(Debug)]
+struct Blocked {
+    waiter: Arc<Waiter>,
+    timer: Option<TimerId>,
+}
+
+/// Timeouts longer than this (about 35 years) arm no timer: they never pass.
+const LONGEST_TIMEOUT_MS: u64 = 1 << 40;
 
 /// One event loop's handler; every loop's handler shares the keyspace.
 #[derive(Debug)]
@@ -246,6 +270,7 @@ impl Handler for Redis {
         state.session = Session {
             id: shared.next_id.fetch_add(1, Ordering::Relaxed),
             authenticated,
+            can_block: true,
             ..Session::default()
         };
         let timeout = shared.timeout.load(Ordering::Relaxed);
@@ -259,6 +284,11 @@ impl Handler for Redis {
 
     fn on_data(&mut self, conn: &mut Conn<'_, ConnState>, input: &mut Input<'_>) -> Action {
         let state = conn.state_mut();
+        if state.blocked.is_some() {
+            // Reading goes on (so a client that leaves is seen), but what it sends
+            // waits until the blocking command is answered.
+            return Action::Continue;
+        }
         let mut progress = state.progress;
         let mut session = std::mem::take(&mut state.session);
         self.clock.reset();
@@ -311,9 +341,47 @@ impl Handler for Redis {
             input.consume_all();
             return Action::Close;
         }
-        state.progress = progress;
+        // A blocking command ends the batch after a complete request: no scan of a
+        // partial one to keep.
+        state.progress = if flow == Flow::Block { Progress::default() } else { progress };
         input.consume(used);
+        if flow == Flow::Block {
+            if let Some(request) = state.session.block.take() {
+                self.block(conn, request);
+            }
+        }
         Action::Continue
+    }
+
+    fn on_wake(&mut self, conn: &mut Conn<'_, ConnState>) -> Action {
+        // A push served the blocked command: its reply came through the connection's
+        // handle just before this wake.
+        let state = conn.state_mut();
+        if state.blocked.as_ref().is_some_and(|b| b.waiter.state() == SERVED) {
+            self.unblock(conn);
+        }
+        Action::Continue
+    }
+
+    fn on_timer(&mut self, conn: &mut Conn<'_, ConnState>, timer: TimerId) -> Action {
+        let state = conn.state_mut();
+        let Some(b) = state.blocked.as_ref().filter(|b| b.timer == Some(timer)) else {
+            return Action::Continue;
+        };
+        // Lost to a push: its reply and a wake are on the way.
+        if self.shared.blocking.give_up(&b.waiter, TIMED_OUT) {
+            conn.write(TIMEOUT_REPLY);
+            self.unblock(conn);
+        }
+        Action::Continue
+    }
+
+    fn on_timeout(&mut self, conn: &mut Conn<'_, ConnState>, reason: &CloseReason) -> Action {
+        // As Redis: a blocked client is not idle, whatever its timeout.
+        if conn.state().blocked.is_some() && matches!(reason, CloseReason::IdleTimeout) {
+            return Action::Continue;
+        }
+        Action::Close
     }
 
     fn on_close(&mut self, conn: &mut Conn<'_, ConnState>, _reason: &CloseReason) {
@@ -325,12 +393,47 @@ impl Handler for Redis {
         // tcpio takes a closed connection out of its groups; the registry's counts
         // follow here.
         state.session.subs.clear(&self.shared.pubsub);
+        if let Some(b) = state.blocked.take() {
+            self.shared.blocking.give_up(&b.waiter, GONE);
+        }
     }
 
     fn on_tick(&mut self) -> Option<Duration> {
         self.clock.reset();
         self.store.sweep(&mut self.clock);
         Some(SWEEP_EVERY)
+    }
+}
+
+impl Redis {
+    /// Blocks the connection as `request` asks: registers it, arms its timer, then
+    /// serves its keys in case a push came between its look at them and now. Its
+    /// further input waits in the connection until it is answered.
+    fn block(&mut self, conn: &mut Conn<'_, ConnState>, request: BlockRequest) {
+        let keys = request.keys.clone();
+        let timeout = request.timeout_ms;
+        let waiter = Arc::new(Waiter::new(conn.handle(), request));
+        self.shared.blocking.register(&waiter);
+        let timer = (timeout > 0 && timeout < LONGEST_TIMEOUT_MS)
+            .then(|| conn.set_timer(Duration::from_millis(timeout)));
+        conn.state_mut().blocked = Some(Blocked { waiter, timer });
+        for key in &keys {
+            self.shared.blocking.serve(key, &self.store, &mut self.clock);
+        }
+    }
+
+    /// The blocking command is answered: its timer goes, and the input that waited
+    /// is offered again at once.
+    fn unblock(&mut self, conn: &mut Conn<'_, ConnState>) {
+        if let Some(b) = conn.state_mut().blocked.take() {
+            if let Some(t) = b.timer {
+                conn.cancel_timer(t);
+            }
+        }
+        // Reading never stopped: pausing and resuming at once asks tcpio to deliver
+        // the kept input again.
+        conn.pause_read();
+        conn.resume_read();
     }
 }
 

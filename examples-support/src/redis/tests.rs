@@ -431,3 +431,41 @@ fn every_command_finds_its_own_row_of_the_table() {
         assert!(sub.name.starts_with(&format!("{}|", sub.container)));
     }
 }
+
+#[test]
+fn blocking_commands_answer_at_once_or_hand_the_wait_to_the_handler() {
+    let store = Store::new();
+    let mut clock = Clock::fixed(0);
+    let c = &mut clock;
+    // With elements, as the non-blocking commands; without, a session that cannot
+    // block gets nil at once (the nil bulk for the moves), as in Redis.
+    assert_eq!(
+        run(
+            &store,
+            c,
+            "RPUSH l a b\r\nBLPOP nope l 0\r\nBRPOP l 0\r\nBLPOP l 0\r\nBLMOVE l d LEFT LEFT 0\r\n"
+        ),
+        ":2\r\n*2\r\n$1\r\nl\r\n$1\r\na\r\n*2\r\n$1\r\nl\r\n$1\r\nb\r\n*-1\r\n$-1\r\n"
+    );
+    assert_eq!(
+        run(&store, c, "BLPOP l -1\r\nBLPOP l x\r\nBLPOP l 1e16\r\n"),
+        "-ERR timeout is negative\r\n-ERR timeout is not a float or out of range\r\n-ERR timeout is negative\r\n"
+    );
+    // A session that may block stops at the blocking command and says what it waits
+    // for; what follows stays in the input.
+    let (mut out, mut scratch) = (Vec::new(), Vec::new());
+    let shared = Shared::new(&Options::default());
+    let mut session = Session { can_block: true, ..Session::open() };
+    let mut ctx =
+        Ctx { store: &store, clock: c, scratch: &mut scratch, shared: &shared, session: &mut session };
+    let input = b"BLPOP q1 q2 q1 0.25\r\nPING\r\n";
+    let (used, flow) = run_all(&mut Parser::new(), &mut Progress::default(), input, &mut ctx, &mut out);
+    assert_eq!((used, flow), (input.len() - 6, super::commands::Flow::Block));
+    assert!(out.is_empty());
+    let request = session.block.take().unwrap();
+    assert_eq!(request.keys, words(&["q1", "q2"]));
+    assert_eq!(request.op, super::blocking::Op::Pop { left: true });
+    assert_eq!(request.timeout_ms, 250);
+    // Nobody is blocked in this registry: pushes do not look at it.
+    assert!(!shared.blocking.active() && shared.blocking.is_empty());
+}

@@ -359,19 +359,39 @@ pub(crate) fn lmove(args: &Args<'_>, rpoplpush: bool, ctx: &mut Ctx<'_>, out: &m
         }
     };
     let (src, dst) = (args.get(1), args.get(2));
+    if !move_element(src, dst, from_left, to_left, ctx, out) {
+        out.put(b"$-1\r\n");
+    }
+}
+
+/// Moves an element from `src` to `dst` (both keys' shards locked together) and
+/// writes the reply: the element, or `WRONGTYPE`. False, with nothing written, when
+/// `src` does not exist.
+pub(crate) fn move_element(
+    src: &[u8],
+    dst: &[u8],
+    from_left: bool,
+    to_left: bool,
+    ctx: &mut Ctx<'_>,
+    out: &mut impl Sink,
+) -> bool {
     let mut keys = ctx.store.lock_many([src, dst]);
     match keys.get(src, ctx.clock, |v| v.map(|v| matches!(v, Value::List(_)))) {
-        None => return out.put(b"$-1\r\n"),
-        Some(false) => return out.put(E_WRONGTYPE),
+        None => return false,
+        Some(false) => {
+            out.put(E_WRONGTYPE);
+            return true;
+        }
         Some(true) => {}
     }
     if keys.get(dst, ctx.clock, |v| v.is_some_and(|v| !matches!(v, Value::List(_)))) {
-        return out.put(E_WRONGTYPE);
+        out.put(E_WRONGTYPE);
+        return true;
     }
     if src == dst {
         // A rotation within one list, done in place so the list (and its deadline)
         // never goes missing in between.
-        return keys.modify(src, ctx.clock, |v| {
+        keys.modify(src, ctx.clock, |v| {
             if let Some(Value::List(l)) = v {
                 let e = if from_left { l.pop_front() } else { l.pop_back() };
                 if let Some(e) = e {
@@ -384,6 +404,7 @@ pub(crate) fn lmove(args: &Args<'_>, rpoplpush: bool, ctx: &mut Ctx<'_>, out: &m
                 }
             }
         });
+        return true;
     }
     let e = keys.modify(src, ctx.clock, |v| match v {
         Some(Value::List(l)) => {
@@ -395,7 +416,8 @@ pub(crate) fn lmove(args: &Args<'_>, rpoplpush: bool, ctx: &mut Ctx<'_>, out: &m
         }
         _ => None,
     });
-    let Some(e) = e else { return out.put(b"$-1\r\n") };
+    // The source exists and is a list, so it is not empty.
+    let Some(e) = e else { return false };
     bulk(out, &e);
     keys.modify(dst, ctx.clock, |v| {
         let l = v.get_or_insert_with(|| Value::List(List::new()));
@@ -407,4 +429,5 @@ pub(crate) fn lmove(args: &Args<'_>, rpoplpush: bool, ctx: &mut Ctx<'_>, out: &m
             }
         }
     });
+    true
 }

@@ -10,15 +10,19 @@
 //!
 //! The commands are split by family: [`strings`], [`keys`] (the generic keyspace
 //! commands), [`lists`], [`hashes`], [`sets`] and [`server`] (connection and server
-//! commands), [`pubsub`] (publish and subscribe); [`table`] describes each as Redis does (`COMMAND INFO`).
+//! commands), [`pubsub`] (publish and subscribe), [`blocking`] (`BLPOP` and the other
+//! blocking list commands); [`table`] and [`subcommands`] describe each as Redis does
+//! (`COMMAND INFO`).
 
 use tcpio::codec::Sink;
 
+use super::blocking::BlockRequest;
 pub use super::reply::{array, bulk, int};
 use super::resp::{parse_i64, Args, Parser, Progress, ProtocolError};
 use super::store::{Clock, Store, Value};
 use super::Shared;
 
+pub mod blocking;
 pub mod hashes;
 pub mod keys;
 pub mod lists;
@@ -26,6 +30,7 @@ pub mod pubsub;
 pub mod server;
 pub mod sets;
 pub mod strings;
+pub mod subcommands;
 pub mod table;
 
 use table::Cmd;
@@ -37,6 +42,9 @@ pub enum Flow {
     Continue,
     /// Close once the replies so far are sent (`QUIT`).
     Close,
+    /// A blocking command found nothing to answer with: the connection waits, running
+    /// nothing more, until the [`BlockRequest`] in its session is served or times out.
+    Block,
 }
 
 /// What a connection carries from one command to the next.
@@ -55,6 +63,11 @@ pub struct Session {
     pub misses: u64,
     /// Its channels and patterns; with any, it is in subscribed mode.
     pub subs: super::pubsub::Subscriptions,
+    /// Whether a blocking command may block it (a connection of the tcpio server);
+    /// without, it gets nil at once, as a Redis client that cannot block.
+    pub can_block: bool,
+    /// What the blocking command that just ran waits for, for the handler to take.
+    pub block: Option<BlockRequest>,
 }
 
 impl Session {
@@ -155,7 +168,10 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Setnx => strings::setnx(&args, ctx, out),
         Cmd::Setrange => strings::setrange(&args, ctx, out),
         Cmd::Strlen => strings::strlen(&args, ctx, out),
-        Cmd::Copy => keys::copy(&args, ctx, out),
+        Cmd::Copy => {
+            keys::copy(&args, ctx, out);
+            blocking::pushed(args.get(2), ctx);
+        }
         Cmd::Del | Cmd::Unlink => keys::del(&args, ctx, out),
         Cmd::Exists | Cmd::Touch => keys::exists(&args, ctx, out),
         Cmd::Expire | Cmd::Pexpire | Cmd::Expireat | Cmd::Pexpireat => keys::expire(&args, cmd, ctx, out),
@@ -163,10 +179,16 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Keys => keys::keys(&args, ctx, out),
         Cmd::Persist => keys::persist(&args, ctx, out),
         Cmd::Randomkey => keys::randomkey(ctx, out),
-        Cmd::Rename | Cmd::Renamenx => keys::rename(&args, cmd == Cmd::Renamenx, ctx, out),
+        Cmd::Rename | Cmd::Renamenx => {
+            keys::rename(&args, cmd == Cmd::Renamenx, ctx, out);
+            blocking::pushed(args.get(2), ctx);
+        }
         Cmd::Scan => keys::scan(&args, ctx, out),
         Cmd::Type => keys::type_(&args, ctx, out),
-        Cmd::Lpush | Cmd::Rpush | Cmd::Lpushx | Cmd::Rpushx => lists::push(&args, cmd, ctx, out),
+        Cmd::Lpush | Cmd::Rpush | Cmd::Lpushx | Cmd::Rpushx => {
+            lists::push(&args, cmd, ctx, out);
+            blocking::pushed(args.get(1), ctx);
+        }
         Cmd::Lpop | Cmd::Rpop => lists::pop(&args, cmd == Cmd::Lpop, ctx, out),
         Cmd::Llen => lists::llen(&args, ctx, out),
         Cmd::Lrange => lists::lrange(&args, ctx, out),
@@ -174,9 +196,27 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Lset => lists::lset(&args, ctx, out),
         Cmd::Lrem => lists::lrem(&args, ctx, out),
         Cmd::Ltrim => lists::ltrim(&args, ctx, out),
-        Cmd::Linsert => lists::linsert(&args, ctx, out),
+        Cmd::Linsert => {
+            lists::linsert(&args, ctx, out);
+            blocking::pushed(args.get(1), ctx);
+        }
         Cmd::Lpos => lists::lpos(&args, ctx, out),
-        Cmd::Lmove | Cmd::Rpoplpush => lists::lmove(&args, cmd == Cmd::Rpoplpush, ctx, out),
+        Cmd::Lmove | Cmd::Rpoplpush => {
+            lists::lmove(&args, cmd == Cmd::Rpoplpush, ctx, out);
+            blocking::pushed(args.get(2), ctx);
+        }
+        Cmd::Blpop | Cmd::Brpop => {
+            blocking::bpop(&args, cmd == Cmd::Blpop, ctx, out);
+            if ctx.session.block.is_some() {
+                return Flow::Block;
+            }
+        }
+        Cmd::Blmove | Cmd::Brpoplpush => {
+            blocking::bmove(&args, cmd == Cmd::Brpoplpush, ctx, out);
+            if ctx.session.block.is_some() {
+                return Flow::Block;
+            }
+        }
         Cmd::Hset | Cmd::Hmset => hashes::hset(&args, cmd == Cmd::Hmset, ctx, out),
         Cmd::Hsetnx => hashes::hsetnx(&args, ctx, out),
         Cmd::Hget => hashes::hget(&args, ctx, out),
@@ -247,7 +287,8 @@ fn subscribed(cmd: Cmd, args: &Args<'_>, out: &mut impl Sink) -> bool {
 /// whether the connection goes on.
 ///
 /// Stops at a request that has not fully arrived (its bytes are left for the next call,
-/// with `progress`, the connection's saved scan position), after `QUIT`, or at a
+/// with `progress`, the connection's saved scan position), after `QUIT`, after a
+/// command that blocked ([`Flow::Block`]: what follows waits in the input), or at a
 /// request Redis would refuse, whose error reply is written last ([`Flow::Close`]; the
 /// rest of the input is then of no use).
 #[inline]
@@ -263,8 +304,11 @@ pub fn run_all(
         match parser.parse(&input[used..], progress) {
             Ok(Some((args, n))) => {
                 used += n;
-                if !args.is_empty() && execute(args, ctx, out) == Flow::Close {
-                    return (used, Flow::Close);
+                if !args.is_empty() {
+                    match execute(args, ctx, out) {
+                        Flow::Continue => {}
+                        flow => return (used, flow),
+                    }
                 }
             }
             Ok(None) => return (used, Flow::Continue),

@@ -184,7 +184,7 @@ pub(crate) fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 text.extend_from_slice(b"# Clients\r\n");
                 line(text, "connected_clients", shared.clients.load(Ordering::Relaxed) as u64);
                 line(text, "maxclients", stat(&shared.maxclients));
-                line(text, "blocked_clients", 0);
+                line(text, "blocked_clients", shared.blocking.blocked() as u64);
             }
             "memory" => {
                 text.extend_from_slice(b"# Memory\r\n");

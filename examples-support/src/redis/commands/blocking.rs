@@ -1,0 +1,117 @@
+//! The blocking list commands (`blocked.c`, `t_list.c`): `BLPOP`, `BRPOP`, `BLMOVE`,
+//! `BRPOPLPUSH`.
+//!
+//! With an element at hand they answer at once, as `LPOP`/`RPOP` (with the key) and
+//! `LMOVE` do. Otherwise a session that may block records a
+//! [`BlockRequest`] for the handler, which registers the client in the shared
+//! [`Blocking`](crate::redis::blocking::Blocking) registry and arms its timer; a
+//! session that may not (the sans-I/O users: tests, fuzzing, the benchmark's clone)
+//! gets nil at once, as Redis answers a client that cannot block.
+//!
+//! `pushed` is what the list-writing commands call after they ran: it serves the
+//! clients blocked on the key, if any client is blocked at all.
+
+use tcpio::codec::Sink;
+
+use super::{array, bulk, is, Ctx, E_SYNTAX, E_WRONGTYPE};
+use crate::redis::blocking::{BlockRequest, Op};
+use crate::redis::float::parse_float;
+use crate::redis::resp::Args;
+use crate::redis::store::Value;
+
+/// Serves the clients blocked on `key` after a command that may have filled it; one
+/// atomic load when nobody is blocked.
+#[inline]
+pub(crate) fn pushed(key: &[u8], ctx: &mut Ctx<'_>) {
+    if ctx.shared.blocking.active() {
+        ctx.shared.blocking.serve(key, ctx.store, ctx.clock);
+    }
+}
+
+/// A timeout argument, seconds as a float, in milliseconds (0: no limit), or Redis's
+/// error. Huge values follow Redis's C conversion: past `i64` they read as negative.
+fn timeout(arg: &[u8]) -> Result<u64, &'static [u8]> {
+    let Some(f) = parse_float(arg) else {
+        return Err(b"-ERR timeout is not a float or out of range\r\n");
+    };
+    match f.millis() {
+        Some(ms) if ms >= 0 => Ok(ms as u64),
+        _ => Err(b"-ERR timeout is negative\r\n"),
+    }
+}
+
+/// `BLPOP key... timeout` (`left`), `BRPOP key... timeout`.
+pub(crate) fn bpop(args: &Args<'_>, left: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let last = args.len() - 1;
+    let timeout_ms = match timeout(args.get(last)) {
+        Ok(t) => t,
+        Err(e) => return out.put(e),
+    };
+    for key in args.iter().take(last).skip(1) {
+        // Popped with the key's shard locked; a list left empty goes with its key.
+        let found = ctx.store.modify(key, ctx.clock, |v| match v {
+            None => Ok(false),
+            Some(Value::List(l)) => {
+                let e = if left { l.pop_front() } else { l.pop_back() };
+                array(out, 2);
+                bulk(out, key);
+                super::value(out, e.as_deref());
+                Ok(true)
+            }
+            Some(_) => Err(()),
+        });
+        match found {
+            Ok(true) => return,
+            Ok(false) => {}
+            Err(()) => return out.put(E_WRONGTYPE),
+        }
+    }
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    for key in args.iter().take(last).skip(1) {
+        if !keys.iter().any(|k| k == key) {
+            keys.push(key.to_vec());
+        }
+    }
+    block(BlockRequest { keys, op: Op::Pop { left }, timeout_ms }, ctx, out);
+}
+
+/// `BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout`,
+/// `BRPOPLPUSH source destination timeout`.
+pub(crate) fn bmove(args: &Args<'_>, brpoplpush: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let side = |w: &[u8]| match w {
+        _ if is(w, "left") => Some(true),
+        _ if is(w, "right") => Some(false),
+        _ => None,
+    };
+    let (from_left, to_left) = if brpoplpush {
+        (false, true)
+    } else {
+        match (side(args.get(3)), side(args.get(4))) {
+            (Some(a), Some(b)) => (a, b),
+            _ => return out.put(E_SYNTAX),
+        }
+    };
+    let timeout_ms = match timeout(args.get(args.len() - 1)) {
+        Ok(t) => t,
+        Err(e) => return out.put(e),
+    };
+    let (src, dst) = (args.get(1), args.get(2));
+    if super::lists::move_element(src, dst, from_left, to_left, ctx, out) {
+        return pushed(dst, ctx);
+    }
+    let op = Op::Move { dest: dst.to_vec(), from_left, to_left };
+    block(BlockRequest { keys: vec![src.to_vec()], op, timeout_ms }, ctx, out);
+}
+
+/// No element: blocks if the session may, else answers nil at once as Redis answers
+/// a client that cannot block (the nil array for the pops, the nil bulk for the
+/// moves).
+fn block(request: BlockRequest, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    if ctx.session.can_block {
+        ctx.session.block = Some(request);
+    } else if let Op::Pop { .. } = request.op {
+        out.put(b"*-1\r\n");
+    } else {
+        out.put(b"$-1\r\n");
+    }
+}
