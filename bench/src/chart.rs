@@ -146,7 +146,9 @@ pub struct Mark {
 
 /// Draws ratios to a peer (the peer = 1) as grouped bars with min–max whiskers and
 /// horizontal lines at `marks`, so series measured on different scales (`-P 1` and `-P 32`)
-/// read on one axis; writes `file` under [`chart_dir`] and says where.
+/// read on one axis; writes `file` under [`chart_dir`] and says where. The peer's label sits
+/// below its line and the targets' above theirs, so that lines close together (1 and 1.1)
+/// stay readable.
 pub fn ratio_bars(
     file: &str,
     title: &str,
@@ -234,7 +236,10 @@ pub fn ratio_bars(
         let label = Text::new(
             m.label.clone(),
             (SegmentValue::Exact(slots), m.at),
-            ("sans-serif", 11).into_font().color(&colour).pos(Pos::new(HPos::Left, VPos::Center)),
+            ("sans-serif", 11)
+                .into_font()
+                .color(&colour)
+                .pos(Pos::new(HPos::Left, if m.at == 1.0 { VPos::Top } else { VPos::Bottom })),
         );
         chart.plotting_area().draw(&line).map_err(err)?;
         chart.plotting_area().draw(&label).map_err(err)?;
