@@ -1,18 +1,68 @@
-//! `http`: tcpio's http-server example against the same request handling on tokio, under
-//! `wrk` (pipelined through a Lua script), interleaved round by round, with requests per
-//! second of server CPU time beside wall-clock requests per second.
+//! `http`: tcpio's http-server example against nginx (one process, `return 200`: the
+//! reference peer), and optionally the same request handling on tokio, under `wrk`
+//! (pipelined through a Lua script), interleaved round by round, with requests per second of
+//! server CPU time beside wall-clock requests per second.
 
-use crate::chart::{grouped_bars, Group};
-use crate::proc::{cpu_seconds, find_in_path, Pinning, ServerProc, Wrapper, LOAD_CORE, SERVER_CORE};
-use crate::report::{grouped, median, ratio_cell, Table};
-use crate::servers::AppKind;
-use crate::{Flags, Res};
+use crate::chart::{grouped_bars, ratio_bars, Group, Mark, RatioGroup};
+use crate::proc::{cpu_seconds, find_in_path, Pinning, Wrapper, LOAD_CORE, SERVER_CORE};
+use crate::report::{grouped, median, min_max, ratio_cell, Table};
+use crate::servers::running::Running;
+use crate::servers::{nginx, AppKind};
+use crate::{choose, Flags, Res};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// The servers compared.
-pub const SERVERS: [AppKind; 2] = [AppKind::TcpioHttp, AppKind::TokioHttp];
+/// The HTTP servers compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpServer {
+    /// tcpio's http-server example, 1 loop.
+    Tcpio,
+    /// The same request handling on tokio.
+    Tokio,
+    /// nginx, one process, `return 200` (the reference peer).
+    Nginx,
+}
+
+impl HttpServer {
+    /// Every server, in table order.
+    pub const ALL: [HttpServer; 3] = [HttpServer::Tcpio, HttpServer::Tokio, HttpServer::Nginx];
+
+    /// The name in tables and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            HttpServer::Tcpio => "tcpio",
+            HttpServer::Tokio => "tokio",
+            HttpServer::Nginx => "nginx",
+        }
+    }
+
+    /// Starts a fresh server of this kind under `wrapper`, pinned to `core` if given, and
+    /// waits until it accepts.
+    pub fn start(self, wrapper: &Wrapper, core: Option<usize>) -> Res<Running> {
+        match self {
+            HttpServer::Tcpio => Running::app(AppKind::TcpioHttp, wrapper, core),
+            HttpServer::Tokio => Running::app(AppKind::TokioHttp, wrapper, core),
+            HttpServer::Nginx => nginx::start(wrapper, core),
+        }
+    }
+}
+
+/// The servers measured by default: tcpio and the reference.
+pub const DEFAULT_SERVERS: &str = "tcpio,nginx";
+
+/// The reference the ratios are taken against: nginx when it runs, otherwise tokio.
+pub fn reference(servers: &[HttpServer]) -> Res<usize> {
+    let at = |k| servers.iter().position(|&s| s == k);
+    at(HttpServer::Nginx)
+        .or_else(|| at(HttpServer::Tokio))
+        .filter(|_| servers.len() >= 2)
+        .ok_or_else(|| "--servers must name nginx or tokio (the reference) and at least one other".into())
+}
+
+/// Targets for tcpio's requests per server CPU-second over nginx's, unpipelined and
+/// pipelined.
+pub const CPU_TARGETS: [f64; 2] = [1.3, 5.0];
 
 /// A `wrk` workload: a path and the requests each connection keeps in flight.
 #[derive(Clone, Copy, Debug)]
@@ -73,7 +123,9 @@ pub fn wrk(port: u16, w: Workload, seconds: f64, pin: Pinning) -> Res<WrkRun> {
     };
     // wrk takes whole seconds (it has no millisecond unit).
     let duration = format!("{}s", seconds.round().max(1.0) as u64);
-    cmd.args(["-t1", "-c", &CONNS.to_string(), "-d", &duration]);
+    // A response later than wrk's default 2 s counts as a socket error; under callgrind on a
+    // busy machine a slow server is expected, so only a response later than 30 s does.
+    cmd.args(["-t1", "-c", &CONNS.to_string(), "-d", &duration, "--timeout", "30s"]);
     if w.depth > 1 {
         cmd.arg("-s").arg(pipeline_script()?);
     }
@@ -100,8 +152,11 @@ pub fn wrk(port: u16, w: Workload, seconds: f64, pin: Pinning) -> Res<WrkRun> {
 /// One measurement.
 #[derive(Clone, Copy, Debug)]
 struct Sample {
+    /// Requests per second, as `wrk` reports them.
     rps: f64,
+    /// Requests per second of server CPU time (user + system).
     per_cpu: f64,
+    /// Server CPU time over the run's wall time.
     util: f64,
 }
 
@@ -112,27 +167,33 @@ pub fn run(flags: &Flags) -> Res<()> {
     if rounds == 0 || !(1.0..=600.0).contains(&seconds) {
         return Err("--rounds must be at least 1 and --seconds between 1 and 600".into());
     }
+    let servers =
+        choose(&flags.get("servers", DEFAULT_SERVERS.to_string())?, &HttpServer::ALL, HttpServer::name)?;
+    let peer = reference(&servers)?;
     if find_in_path("wrk").is_none() {
         return Err("wrk not found: apt-get install wrk".into());
+    }
+    if servers.contains(&HttpServer::Nginx) {
+        nginx::binary()?;
     }
     let pin = Pinning::setup();
     let started = Instant::now();
     // samples[workload][server]
-    let mut samples = vec![vec![Vec::<Sample>::new(); SERVERS.len()]; WORKLOADS.len()];
+    let mut samples = vec![vec![Vec::<Sample>::new(); servers.len()]; WORKLOADS.len()];
     for round in 0..rounds {
-        for k in 0..SERVERS.len() {
-            let si = (k + round) % SERVERS.len();
-            let kind = SERVERS[si];
-            let server = ServerProc::start_app(kind, &Wrapper::Plain, pin.core(SERVER_CORE))?;
+        for k in 0..servers.len() {
+            let si = (k + round) % servers.len();
+            let kind = servers[si];
+            let server = kind.start(&Wrapper::Plain, pin.core(SERVER_CORE))?;
             for (wi, w) in WORKLOADS.iter().enumerate() {
-                let (cpu0, t0) = (cpu_seconds(server.proc.pid())?, Instant::now());
+                let (cpu0, t0) = (cpu_seconds(server.pid())?, Instant::now());
                 let run = wrk(server.port, *w, seconds, pin)
                     .map_err(|e| format!("round {} {} {}: {e}", round + 1, w.name(), kind.name()))?;
-                let (cpu, wall) = (cpu_seconds(server.proc.pid())? - cpu0, t0.elapsed().as_secs_f64());
+                let (cpu, wall) = (cpu_seconds(server.pid())? - cpu0, t0.elapsed().as_secs_f64());
                 let s =
                     Sample { rps: run.rps, per_cpu: run.requests as f64 / cpu.max(1e-3), util: cpu / wall };
                 eprintln!(
-                    "round {}/{rounds} {:<13} {:<10} {:>10} req/s {:>10} req/CPU-s  cpu {:>3.0}%",
+                    "round {}/{rounds} {:<13} {:<6} {:>10} req/s {:>10} req/CPU-s  cpu {:>3.0}%",
                     round + 1,
                     w.name(),
                     kind.name(),
@@ -145,23 +206,35 @@ pub fn run(flags: &Flags) -> Res<()> {
             server.stop(Duration::from_secs(20))?;
         }
     }
-    let mut table = Table::new(&[
-        "workload",
-        "server",
-        "req/s",
-        "req per srv CPU-s",
-        "srv CPU",
-        "req/s vs tokio",
-        "per CPU-s vs tokio",
-    ]);
-    let mut results = Vec::new();
+    report(&servers, peer, &samples, rounds, seconds, pin)?;
+    eprintln!("http: done in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Prints the table, the RESULT lines and the target checks, and writes the charts.
+fn report(
+    servers: &[HttpServer],
+    peer: usize,
+    samples: &[Vec<Vec<Sample>>],
+    rounds: usize,
+    seconds: f64,
+    pin: Pinning,
+) -> Res<()> {
+    let pname = servers[peer].name();
+    let (vs_rps, vs_cpu) = (format!("req/s vs {pname}"), format!("per CPU-s vs {pname}"));
+    let mut table =
+        Table::new(&["workload", "server", "req/s", "req per srv CPU-s", "srv CPU", &vs_rps, &vs_cpu]);
+    let tcpio = servers.iter().position(|&s| s == HttpServer::Tcpio);
+    let (mut results, mut checks) = (Vec::new(), Vec::new());
     let (mut rate_groups, mut cpu_groups) = (Vec::new(), Vec::new());
-    for (w, per) in WORKLOADS.iter().zip(&samples) {
+    // One group per route, one bar per depth.
+    let mut ratio_groups: Vec<RatioGroup> = Vec::new();
+    for (w, per) in WORKLOADS.iter().zip(samples) {
         let ratios = |a: usize, f: fn(&Sample) -> f64| -> Vec<f64> {
-            per[a].iter().zip(&per[1]).map(|(x, y)| f(x) / f(y)).collect()
+            per[a].iter().zip(&per[peer]).map(|(x, y)| f(x) / f(y)).collect()
         };
         let med = |si: usize, f: fn(&Sample) -> f64| median(&per[si].iter().map(f).collect::<Vec<_>>());
-        for (si, kind) in SERVERS.iter().enumerate() {
+        for (si, kind) in servers.iter().enumerate() {
             table.push(vec![
                 w.name(),
                 kind.name().to_string(),
@@ -172,15 +245,33 @@ pub fn run(flags: &Flags) -> Res<()> {
                 ratio_cell(&ratios(si, |s| s.per_cpu)),
             ]);
         }
-        results.push(format!(
-            "RESULT http {} tcpio_vs_tokio={:.3} cpu_tcpio_vs_tokio={:.3}",
-            w.name(),
-            median(&ratios(0, |s| s.rps)),
-            median(&ratios(0, |s| s.per_cpu))
-        ));
-        rate_groups.push(Group { label: w.name(), values: vec![med(0, |s| s.rps), med(1, |s| s.rps)] });
-        cpu_groups
-            .push(Group { label: w.name(), values: vec![med(0, |s| s.per_cpu), med(1, |s| s.per_cpu)] });
+        let mut line = format!("RESULT http {}", w.name());
+        for (si, kind) in servers.iter().enumerate().filter(|&(si, _)| si != peer) {
+            let (rps, cpu) = (median(&ratios(si, |s| s.rps)), median(&ratios(si, |s| s.per_cpu)));
+            line += &format!(" {0}_vs_{pname}={rps:.3} cpu_{0}_vs_{pname}={cpu:.3}", kind.name());
+        }
+        results.push(line);
+        if let Some(t) = tcpio {
+            let r = ratios(t, |s| s.per_cpu);
+            let (lo, hi) = min_max(&r);
+            let m = median(&r);
+            let route = w.path.trim_start_matches('/');
+            match ratio_groups.iter_mut().find(|g| g.label == route) {
+                Some(g) => g.ratios.push([m, lo, hi]),
+                None => ratio_groups.push(RatioGroup { label: route.into(), ratios: vec![[m, lo, hi]] }),
+            }
+            if servers[peer] == HttpServer::Nginx {
+                let target = CPU_TARGETS[usize::from(w.depth > 1)];
+                let verdict = if m >= target { "met" } else { "MISSED" };
+                checks.push(format!(
+                    "target {}: req per srv CPU-s tcpio/nginx {m:.2} ({lo:.2}–{hi:.2}) >= {target}: {verdict}",
+                    w.name()
+                ));
+            }
+        }
+        let values = |f: fn(&Sample) -> f64| (0..servers.len()).map(|si| med(si, f)).collect::<Vec<_>>();
+        rate_groups.push(Group { label: w.name(), values: values(|s| s.rps) });
+        cpu_groups.push(Group { label: w.name(), values: values(|s| s.per_cpu) });
     }
     println!();
     println!(
@@ -190,10 +281,8 @@ pub fn run(flags: &Flags) -> Res<()> {
     println!();
     print!("{}", table.render());
     println!();
-    for line in &results {
-        println!("{line}");
-    }
-    let series = ["tcpio", "tokio"];
+    results.iter().chain(&checks).for_each(|l| println!("{l}"));
+    let series: Vec<&str> = servers.iter().map(|k| k.name()).collect();
     let a = grouped_bars("http-throughput.svg", "wrk: requests per second", "req/s", &series, &rate_groups)?;
     let b = grouped_bars(
         "http-cpu.svg",
@@ -202,8 +291,24 @@ pub fn run(flags: &Flags) -> Res<()> {
         &series,
         &cpu_groups,
     )?;
+    let c = if tcpio.is_some() && servers[peer] == HttpServer::Nginx {
+        let marks = [
+            Mark { at: 1.0, label: "nginx = 1".into() },
+            Mark { at: CPU_TARGETS[0], label: "target depth 1".into() },
+            Mark { at: CPU_TARGETS[1], label: "target depth 16".into() },
+        ];
+        ratio_bars(
+            "http-ratio.svg",
+            "tcpio / nginx: requests per server CPU-second (median, min–max)",
+            "ratio to nginx",
+            &["depth 1", "depth 16"],
+            &ratio_groups,
+            &marks,
+        )?
+    } else {
+        "http-ratio.svg not written (tcpio or nginx not run)".into()
+    };
     println!();
-    println!("charts: {a} {b}");
-    eprintln!("http: done in {:.0} s", started.elapsed().as_secs_f64());
+    println!("charts: {a} {b} {c}");
     Ok(())
 }

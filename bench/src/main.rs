@@ -1,7 +1,7 @@
 //! `tcpio-bench`: benchmark harness comparing tcpio with idiomatic tokio and a raw epoll floor.
 //!
 //! Subcommands: `echo` (throughput and latency), `redis` and `http` (the example servers against
-//! tokio clones and real Redis), `fanout` (publish/subscribe against a tokio broadcast server), `cost` (instructions and system calls per message or request,
+//! real Redis and nginx, and optionally their tokio clones), `fanout` (publish/subscribe against a tokio broadcast server), `cost` (instructions and system calls per message or request,
 //! via callgrind and strace), `idle` (server memory per idle connection). The hidden
 //! subcommands `serve`, `serve-app` and `idle-client` are the child processes the others start.
 //! Results are printed as markdown tables and `RESULT` lines; `redis`, `http` and `cost` also
@@ -43,18 +43,23 @@ usage: tcpio-bench <subcommand> [flags]
        [--workload 1c-64B-1|50c-64B-1|50c-64B-32|50c-4KiB-1|all (default all)]
       throughput and latency of tcpio, tokio and the epoll floor, interleaved
   redis [--rounds R (default 5)] [--scale F (requests per test x F, default 1)]
-        [--test ping_inline|ping_mbulk|set|get|all]
-      redis-benchmark -c 50 at -P 1 and -P 32 against tcpio's redis-server, its tokio
-      clone, a canned-reply ceiling and the real redis-server; req/s and req per CPU-s
+        [--test ping_inline,ping_mbulk,set,get,lpush,lpop,hset,publish|all (default all)]
+        [--servers tcpio,tokio,canned,redis|all (default tcpio,redis)]
+      redis-benchmark -c 50 at -P 1 and -P 32 against tcpio's redis-server and the real
+      redis-server (the reference; optionally its tokio clone and a canned-reply ceiling);
+      req/s and req per server CPU-s, ratios to redis
   http [--rounds R (default 5)] [--seconds S (per workload, default 2)]
-      wrk against tcpio's http-server and its tokio clone, with and without pipelining
+       [--servers tcpio,tokio,nginx|all (default tcpio,nginx)]
+      wrk -c 50 against tcpio's http-server and nginx (the reference; one process,
+      `return 200`; optionally the tokio clone), with and without pipelining
   cost [--suite echo|redis|http (default echo)]
        echo:  [--messages N (strace, default 20000)] [--cg-messages M (callgrind, default 5000)]
               [--workload NAME|all] [--server tcpio|tcpio-proxy|tokio|floor|all]
        redis: [--cg-p1 N (default 10000)] [--cg-p32 N (default 100000)]
-              [--server tcpio|tokio|redis|all] [--test set|get|all] [--depth 1|32|all]
-       http:  [--cg-seconds S (default 2)]
-      instructions (and for echo system calls) per message or request, slope between N and 2N
+              [--server tcpio,tokio,redis|all (default tcpio,redis)] [--test NAME,...|all]
+              [--depth 1|32|all]
+       http:  [--cg-seconds S (default 2)] [--server tcpio,tokio,nginx|all (default tcpio,nginx)]
+      instructions (and for echo system calls) per request, slope between N and 2N
   fanout [--rounds R (default 5)] [--seconds S (default 2)] [--subscribers N (default 1000)]
          [--size B (default 1024)]
       one publisher, N subscribers of a topic: tcpio's pubsub example against a tokio
@@ -107,6 +112,19 @@ impl Flags {
     }
 }
 
+/// The members of `all` named in `spec` (comma-separated names, or `all`), in `all`'s order.
+pub fn choose<T: Copy>(spec: &str, all: &[T], name: impl Fn(T) -> &'static str) -> Res<Vec<T>> {
+    if spec == "all" {
+        return Ok(all.to_vec());
+    }
+    let names: Vec<&str> = spec.split(',').map(str::trim).collect();
+    if let Some(bad) = names.iter().find(|n| !all.iter().any(|&k| name(k) == **n)) {
+        let known: Vec<&str> = all.iter().map(|&k| name(k)).collect();
+        return Err(format!("unknown name `{bad}` (one of {}, or all)", known.join(", ")).into());
+    }
+    Ok(all.iter().copied().filter(|&k| names.contains(&name(k))).collect())
+}
+
 /// Runs the subcommand named by the first argument.
 fn dispatch(args: &[String]) -> Res<()> {
     let Some(cmd) = args.first() else {
@@ -136,14 +154,18 @@ fn dispatch(args: &[String]) -> Res<()> {
                 "echo" => cost::run(&flags),
                 "redis" => {
                     let only = app_cost::RedisFilter {
-                        server: flags.get("server", "all".to_string())?,
+                        server: flags.get("server", "tcpio,redis".to_string())?,
                         test: flags.get("test", "all".to_string())?,
                         depth: flags.get("depth", "all".to_string())?,
                     };
                     let (p1, p32) = (flags.get("cg-p1", 10_000u64)?, flags.get("cg-p32", 100_000u64)?);
                     app_cost::run_redis(p1, p32, &only, proc::Pinning::setup())
                 }
-                "http" => app_cost::run_http(flags.get("cg-seconds", 2.0)?, proc::Pinning::setup()),
+                "http" => app_cost::run_http(
+                    flags.get("cg-seconds", 2.0)?,
+                    &flags.get("server", "tcpio,nginx".to_string())?,
+                    proc::Pinning::setup(),
+                ),
                 "tls" => tls::cost(
                     flags.get("cg-messages", 2_000u64)?,
                     flags.get("cg-handshakes", 200u64)?,
@@ -158,8 +180,8 @@ fn dispatch(args: &[String]) -> Res<()> {
             let flags = Flags::parse(rest, &["messages", "size"])?;
             tls::floor_child(flags.get("messages", 1000u64)?, flags.get("size", 1024usize)?)
         }
-        "redis" => redis::run(&Flags::parse(rest, &["rounds", "scale", "test"])?),
-        "http" => http::run(&Flags::parse(rest, &["rounds", "seconds"])?),
+        "redis" => redis::run(&Flags::parse(rest, &["rounds", "scale", "test", "servers"])?),
+        "http" => http::run(&Flags::parse(rest, &["rounds", "seconds", "servers"])?),
         "idle" => idle::run(&Flags::parse(rest, &["conns", "server"])?),
         "serve" => {
             let kind = rest.first().ok_or("serve needs a server name")?;

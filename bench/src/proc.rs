@@ -350,6 +350,13 @@ impl ChildProc {
         }
     }
 
+    /// The child's exit status if it has already exited (then it is reaped), else `None`.
+    pub fn exited(&mut self) -> Res<Option<ExitStatus>> {
+        let status = self.child.try_wait()?;
+        self.reaped |= status.is_some();
+        Ok(status)
+    }
+
     /// Waits up to `timeout`; on timeout kills and reaps the child and returns `None`.
     fn wait_for(&mut self, timeout: Duration) -> Res<Option<ExitStatus>> {
         let deadline = Instant::now() + timeout;

@@ -1,5 +1,6 @@
-//! `redis`: tcpio's redis-server example against the same server on tokio, a canned-reply
-//! ceiling and the real `redis-server`, under `redis-benchmark`, interleaved round by round.
+//! `redis`: tcpio's redis-server example against the real `redis-server` (the reference peer),
+//! and optionally the same server on tokio and a canned-reply ceiling, under
+//! `redis-benchmark`, interleaved round by round.
 //!
 //! Each measurement starts the server fresh, pinned to the server core, and runs
 //! `redis-benchmark` (pinned to the load core) once per test, so the server's CPU time (user +
@@ -7,13 +8,12 @@
 //! generator saturates first, so wall-clock requests per second mostly measure
 //! `redis-benchmark`; requests per server CPU-second measure the server.
 
-use crate::chart::{grouped_bars, Group};
-use crate::proc::{
-    cpu_seconds, find_in_path, free_port, ChildProc, Pinning, ServerProc, Wrapper, LOAD_CORE, SERVER_CORE,
-};
-use crate::report::{grouped, median, ratio_cell, Table};
+use crate::chart::{grouped_bars, ratio_bars, Group, Mark, RatioGroup};
+use crate::proc::{cpu_seconds, find_in_path, free_port, Pinning, Wrapper, LOAD_CORE, SERVER_CORE};
+use crate::report::{grouped, median, min_max, ratio_cell, Table};
+use crate::servers::running::Running;
 use crate::servers::AppKind;
-use crate::{Flags, Res};
+use crate::{choose, Flags, Res};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -46,8 +46,15 @@ impl RedisServer {
     }
 }
 
-/// `redis-benchmark` tests measured by default.
-pub const TESTS: [&str; 4] = ["ping_inline", "ping_mbulk", "set", "get"];
+/// The tests measured by default: `redis-benchmark -t` names, and `publish` (run as a custom
+/// command, see `custom_command`). LPUSH comes before LPOP so that LPOP finds a list.
+pub const TESTS: [&str; 8] = ["ping_inline", "ping_mbulk", "set", "get", "lpush", "lpop", "hset", "publish"];
+
+/// The servers measured by default: tcpio and the reference.
+const DEFAULT_SERVERS: &str = "tcpio,redis";
+
+/// Targets for tcpio's requests per server CPU-second over Redis's, at `-P 1` and `-P 32`.
+pub const CPU_TARGETS: [f64; 2] = [1.1, 2.0];
 
 /// Pipeline depths measured.
 pub const DEPTHS: [usize; 2] = [1, 32];
@@ -55,63 +62,38 @@ pub const DEPTHS: [usize; 2] = [1, 32];
 /// Client connections, as in the issue's command line.
 const CLIENTS: usize = 50;
 
-/// A running server of any kind.
-pub struct Running {
-    /// The process (for `redis-server`, the program itself).
-    proc: ChildProc,
-    /// The port it listens on.
-    pub port: u16,
-    /// Whether it is the real `redis-server` (stopped with SIGTERM, not stdin).
-    real: bool,
-}
-
-impl Running {
-    /// Starts `kind` under `wrapper`, pinned to `core` if given, and waits until it accepts.
-    pub fn start(kind: RedisServer, wrapper: &Wrapper, core: Option<usize>) -> Res<Running> {
-        let app = match kind {
+impl RedisServer {
+    /// Starts a fresh server of this kind under `wrapper`, pinned to `core` if given, and
+    /// waits until it accepts.
+    pub fn start(self, wrapper: &Wrapper, core: Option<usize>) -> Res<Running> {
+        let app = match self {
             RedisServer::Tcpio => AppKind::TcpioRedis,
             RedisServer::Tokio => AppKind::TokioRedis,
             RedisServer::Canned => AppKind::CannedRedis,
             RedisServer::Redis => return start_real(wrapper, core),
         };
-        let s = ServerProc::start_app(app, wrapper, core)?;
-        Ok(Running { proc: s.proc, port: s.port, real: false })
-    }
-
-    /// The server's process id.
-    pub fn pid(&self) -> u32 {
-        self.proc.pid()
-    }
-
-    /// Stops the server and waits for it (so a profiler writes its output).
-    pub fn stop(self, timeout: Duration) -> Res<()> {
-        if self.real {
-            self.proc.terminate(timeout).map(drop)
-        } else {
-            self.proc.stop(timeout).map(drop)
-        }
+        Running::app(app, wrapper, core)
     }
 }
 
 /// Starts the real `redis-server` with persistence off and waits until it accepts.
 fn start_real(wrapper: &Wrapper, core: Option<usize>) -> Res<Running> {
-    let bin =
-        find_in_path("redis-server").ok_or("redis-server not installed (apt package `redis-server`)")?;
+    let bin = find_in_path("redis-server")
+        .ok_or("redis-server not found: install it with `apt-get install redis-server`")?;
     let port = free_port()?;
     let port_s = port.to_string();
     let args =
         ["--port", &port_s, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", "/tmp"];
-    let proc = ChildProc::spawn_program("redis-server", bin.as_os_str(), &args, wrapper, core)?;
-    let limit =
-        if matches!(wrapper, Wrapper::Plain) { Duration::from_secs(20) } else { Duration::from_secs(90) };
-    let end = Instant::now() + limit;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > end {
-            return Err(format!("redis-server did not accept on port {port} within {limit:?}").into());
-        }
-        std::thread::sleep(Duration::from_millis(10));
+    Running::program("redis-server", &bin, &args, port, None, wrapper, core)
+}
+
+/// The command line `redis-benchmark` runs for `test`, when it is not one of its own `-t`
+/// tests: `PUBLISH` (to a channel nobody subscribes to, a 3-byte message like SET's value).
+fn custom_command(test: &str) -> Option<&'static [&'static str]> {
+    match test {
+        "publish" => Some(&["PUBLISH", "channel", "xxx"]),
+        _ => None,
     }
-    Ok(Running { proc, port, real: true })
 }
 
 /// Runs `redis-benchmark` test `test` against `port` with `n` requests at pipeline `depth`,
@@ -126,13 +108,23 @@ pub fn redis_benchmark(port: u16, test: &str, n: u64, depth: usize, pin: Pinning
         None => Command::new("redis-benchmark"),
     };
     cmd.args(["-h", "127.0.0.1", "-p", &port.to_string(), "-c", &CLIENTS.to_string()]);
-    cmd.args(["-n", &n.to_string(), "-P", &depth.to_string(), "-t", test, "--csv"]);
+    cmd.args(["-n", &n.to_string(), "-P", &depth.to_string(), "--csv"]);
+    // A custom command's row is named by its command line; a `-t` test's by its name.
+    let name = match custom_command(test) {
+        Some(words) => {
+            cmd.args(words);
+            format!("\"{}\"", words.join(" "))
+        }
+        None => {
+            cmd.args(["-t", test]);
+            format!("\"{}\"", test.to_ascii_uppercase())
+        }
+    };
     let out = cmd.output().map_err(|e| format!("redis-benchmark: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         return Err(format!("redis-benchmark failed: {}", String::from_utf8_lossy(&out.stderr)).into());
     }
-    let name = format!("\"{}\"", test.to_ascii_uppercase());
     let line =
         text.lines().find(|l| l.starts_with(&name)).ok_or_else(|| format!("no {name} row in: {text}"))?;
     let rps = line.split(',').nth(1).map(|f| f.trim_matches('"')).unwrap_or("");
@@ -158,9 +150,15 @@ pub fn run(flags: &Flags) -> Res<()> {
     if rounds == 0 || !(0.001..=100.0).contains(&scale) {
         return Err("--rounds must be at least 1 and --scale between 0.001 and 100".into());
     }
-    let tests: Vec<&str> = TESTS.into_iter().filter(|t| only == "all" || only == *t).collect();
+    let tests: Vec<&str> =
+        TESTS.into_iter().filter(|t| only == "all" || only.split(',').any(|o| o == *t)).collect();
     if tests.is_empty() {
         return Err(format!("unknown test `{only}` ({})", TESTS.join(", ")).into());
+    }
+    let servers =
+        choose(&flags.get("servers", DEFAULT_SERVERS.to_string())?, &RedisServer::ALL, RedisServer::name)?;
+    if !servers.contains(&RedisServer::Redis) || servers.len() < 2 {
+        return Err("--servers must name redis (the reference) and at least one other server".into());
     }
     for tool in ["redis-benchmark", "redis-server"] {
         if find_in_path(tool).is_none() {
@@ -171,15 +169,15 @@ pub fn run(flags: &Flags) -> Res<()> {
     let requests = |depth: usize| ((if depth == 1 { 100_000.0 } else { 2_000_000.0 }) * scale) as u64;
     let pin = Pinning::setup();
     let started = Instant::now();
-    let n_srv = RedisServer::ALL.len();
+    let n_srv = servers.len();
     // samples[depth][test][server]
     let mut samples = vec![vec![vec![Vec::<Sample>::new(); n_srv]; tests.len()]; DEPTHS.len()];
     for round in 0..rounds {
         for (di, &depth) in DEPTHS.iter().enumerate() {
             for k in 0..n_srv {
                 let si = (k + round) % n_srv;
-                let kind = RedisServer::ALL[si];
-                let server = Running::start(kind, &Wrapper::Plain, pin.core(SERVER_CORE))?;
+                let kind = servers[si];
+                let server = kind.start(&Wrapper::Plain, pin.core(SERVER_CORE))?;
                 for (ti, test) in tests.iter().enumerate() {
                     let n = requests(depth);
                     let (cpu0, t0) = (cpu_seconds(server.pid())?, Instant::now());
@@ -201,7 +199,7 @@ pub fn run(flags: &Flags) -> Res<()> {
             }
         }
     }
-    report(&tests, &samples, rounds, requests, pin)?;
+    report(&tests, &servers, &samples, rounds, requests, pin)?;
     eprintln!("redis: done in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -209,6 +207,7 @@ pub fn run(flags: &Flags) -> Res<()> {
 /// Prints the table, the RESULT lines and the target checks, and writes the charts.
 fn report(
     tests: &[&str],
+    servers: &[RedisServer],
     samples: &[Vec<Vec<Vec<Sample>>>],
     rounds: usize,
     requests: impl Fn(usize) -> u64,
@@ -220,23 +219,26 @@ fn report(
         "req/s",
         "req per srv CPU-s",
         "srv CPU",
-        "req/s vs tokio",
         "req/s vs redis",
-        "per CPU-s vs tokio",
         "per CPU-s vs redis",
     ]);
-    let (tcpio, tokio, canned, redis) = (0, 1, 2, 3);
+    let at = |k: RedisServer| servers.iter().position(|&s| s == k);
+    let (tcpio, redis) = (at(RedisServer::Tcpio), at(RedisServer::Redis).ok_or("redis not measured")?);
     let mut results = Vec::new();
+    let mut checks = Vec::new();
     let mut rate_groups = Vec::new();
     let mut cpu_groups = Vec::new();
+    // ratio_groups[test]: tcpio/redis per CPU-second at each depth.
+    let mut ratio_groups: Vec<RatioGroup> =
+        tests.iter().map(|t| RatioGroup { label: t.to_string(), ratios: Vec::new() }).collect();
     for (di, depth) in DEPTHS.iter().enumerate() {
         for (ti, test) in tests.iter().enumerate() {
             let per = &samples[di][ti];
-            let ratios = |a: usize, b: usize, f: fn(&Sample) -> f64| -> Vec<f64> {
-                per[a].iter().zip(&per[b]).map(|(x, y)| f(x) / f(y)).collect()
+            let ratios = |a: usize, f: fn(&Sample) -> f64| -> Vec<f64> {
+                per[a].iter().zip(&per[redis]).map(|(x, y)| f(x) / f(y)).collect()
             };
             let label = format!("P{depth} {test}");
-            for (si, kind) in RedisServer::ALL.iter().enumerate() {
+            for (si, kind) in servers.iter().enumerate() {
                 let col = |f: fn(&Sample) -> f64| median(&per[si].iter().map(f).collect::<Vec<_>>());
                 table.push(vec![
                     label.clone(),
@@ -244,33 +246,34 @@ fn report(
                     grouped(col(|s| s.rps)),
                     grouped(col(|s| s.per_cpu)),
                     format!("{:.0} %", 100.0 * col(|s| s.util)),
-                    ratio_cell(&ratios(si, tokio, |s| s.rps)),
-                    ratio_cell(&ratios(si, redis, |s| s.rps)),
-                    ratio_cell(&ratios(si, tokio, |s| s.per_cpu)),
-                    ratio_cell(&ratios(si, redis, |s| s.per_cpu)),
+                    ratio_cell(&ratios(si, |s| s.rps)),
+                    ratio_cell(&ratios(si, |s| s.per_cpu)),
                 ]);
             }
-            let m = |a, b, f| median(&ratios(a, b, f));
-            let rps = |s: &Sample| s.rps;
-            let cpu = |s: &Sample| s.per_cpu;
-            results.push(format!(
-                "RESULT redis P{depth} {test} tcpio_vs_tokio={:.3} tcpio_vs_redis={:.3} tcpio_vs_canned={:.3} \
-                 cpu_tcpio_vs_tokio={:.3} cpu_tcpio_vs_redis={:.3}",
-                m(tcpio, tokio, rps),
-                m(tcpio, redis, rps),
-                m(tcpio, canned, rps),
-                m(tcpio, tokio, cpu),
-                m(tcpio, redis, cpu)
-            ));
+            let mut line = format!("RESULT redis P{depth} {test}");
+            for (si, kind) in servers.iter().enumerate().filter(|&(si, _)| si != redis) {
+                let (rps, cpu) = (median(&ratios(si, |s| s.rps)), median(&ratios(si, |s| s.per_cpu)));
+                line += &format!(" {0}_vs_redis={rps:.3} cpu_{0}_vs_redis={cpu:.3}", kind.name());
+            }
+            results.push(line);
+            if let Some(t) = tcpio {
+                let r = ratios(t, |s| s.per_cpu);
+                let (lo, hi) = min_max(&r);
+                let (m, target) = (median(&r), CPU_TARGETS[di]);
+                ratio_groups[ti].ratios.push([m, lo, hi]);
+                let verdict = if m >= target { "met" } else { "MISSED" };
+                checks.push(format!(
+                    "target P{depth} {test}: req per srv CPU-s tcpio/redis {m:.2} ({lo:.2}–{hi:.2}) >= {target}: {verdict}"
+                ));
+            }
             let medians = |f: fn(&Sample) -> f64| -> Vec<f64> {
-                (0..RedisServer::ALL.len())
-                    .map(|si| median(&per[si].iter().map(f).collect::<Vec<_>>()))
-                    .collect()
+                (0..servers.len()).map(|si| median(&per[si].iter().map(f).collect::<Vec<_>>())).collect()
             };
             rate_groups.push(Group { label: label.clone(), values: medians(|s| s.rps) });
             // The canned server's CPU figure is not a server's: leave it off that chart.
             let c = medians(|s| s.per_cpu);
-            cpu_groups.push(Group { label, values: vec![c[tcpio], c[tokio], c[redis]] });
+            let values = servers.iter().zip(c).filter(|(k, _)| **k != RedisServer::Canned).map(|(_, v)| v);
+            cpu_groups.push(Group { label, values: values.collect() });
         }
     }
     println!();
@@ -282,15 +285,15 @@ fn report(
     );
     println!();
     println!("Medians over rounds; ratios are medians of per-round ratios (min–max). req per srv CPU-s:");
-    println!("requests divided by the server's user + system CPU time over the test. canned answers +OK");
-    println!("to everything and parses nothing: its req/s is what redis-benchmark can drive at all.");
+    println!("requests divided by the server's user + system CPU time over the test. canned (if run)");
+    println!("answers +OK to everything and parses nothing: its req/s is what redis-benchmark can drive.");
     println!();
     print!("{}", table.render());
     println!();
-    for line in &results {
-        println!("{line}");
-    }
-    let names: Vec<&str> = RedisServer::ALL.iter().map(|k| k.name()).collect();
+    results.iter().chain(&checks).for_each(|l| println!("{l}"));
+    let names: Vec<&str> = servers.iter().map(|k| k.name()).collect();
+    let cpu_names: Vec<&str> =
+        servers.iter().filter(|&&k| k != RedisServer::Canned).map(|k| k.name()).collect();
     let a = grouped_bars(
         "redis-throughput.svg",
         "redis-benchmark: requests per second",
@@ -302,10 +305,27 @@ fn report(
         "redis-cpu.svg",
         "requests per second of server CPU time",
         "req per CPU-s",
-        &["tcpio", "tokio", "redis"],
+        &cpu_names,
         &cpu_groups,
     )?;
+    let c = if tcpio.is_some() {
+        let marks = [
+            Mark { at: 1.0, label: "redis = 1".into() },
+            Mark { at: CPU_TARGETS[0], label: "target -P 1".into() },
+            Mark { at: CPU_TARGETS[1], label: "target -P 32".into() },
+        ];
+        ratio_bars(
+            "redis-ratio.svg",
+            "tcpio / redis: requests per server CPU-second (median, min–max)",
+            "ratio to redis",
+            &["-P 1", "-P 32"],
+            &ratio_groups,
+            &marks,
+        )?
+    } else {
+        "redis-ratio.svg not written (tcpio not run)".into()
+    };
     println!();
-    println!("charts: {a} {b}");
+    println!("charts: {a} {b} {c}");
     Ok(())
 }

@@ -1,13 +1,15 @@
-//! The three single-threaded echo servers, the Redis and HTTP servers, and the child-side
-//! `serve` entry points.
+//! The three single-threaded echo servers, the Redis and HTTP servers, the external peers
+//! (nginx; real Redis is started by `redis`), and the child-side `serve` entry points.
 //!
 //! Each server binds 127.0.0.1, prints `LISTENING <port>` on stdout once ready, and exits
 //! cleanly (through `exit`, so valgrind and strace write their output) when its stdin closes.
 
 mod floor;
 mod http_app;
+pub mod nginx;
 mod pubsub_app;
 mod redis_app;
+pub mod running;
 mod tcpio_echo;
 mod tls_echo;
 mod tokio_app;
