@@ -45,6 +45,7 @@
 //! # Ok::<(), tcpio::Error>(())
 //! ```
 
+pub mod clients;
 pub mod commands;
 pub mod float;
 pub mod pubsub;

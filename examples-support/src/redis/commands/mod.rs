@@ -14,11 +14,14 @@
 
 use tcpio::codec::Sink;
 
+use super::clients::{Client, NO_CMD};
 pub use super::reply::{array, bulk, int};
 use super::resp::{parse_i64, Args, Parser, Progress, ProtocolError};
 use super::store::{Clock, Store, Value};
 use super::Shared;
+use std::sync::Arc;
 
+pub mod client;
 pub mod hashes;
 pub mod keys;
 pub mod lists;
@@ -26,6 +29,7 @@ pub mod pubsub;
 pub mod server;
 pub mod sets;
 pub mod strings;
+pub mod subcommands;
 pub mod table;
 
 use table::Cmd;
@@ -40,7 +44,7 @@ pub enum Flow {
 }
 
 /// What a connection carries from one command to the next.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Session {
     /// The connection's number, as `HELLO` reports it.
     pub id: u64,
@@ -55,9 +59,36 @@ pub struct Session {
     pub misses: u64,
     /// Its channels and patterns; with any, it is in subscribed mode.
     pub subs: super::pubsub::Subscriptions,
+    /// The code of its last command ([`table::code_name`]), set as each request is
+    /// looked up; the handler copies it to the registry once per batch.
+    pub last: u16,
+    /// Its entry in the client registry (a server's connection), or its own entry
+    /// made when first needed (a session outside a server).
+    pub client: Option<Arc<Client>>,
+}
+
+impl Default for Session {
+    fn default() -> Session {
+        Session {
+            id: 0,
+            authenticated: false,
+            commands: 0,
+            hits: 0,
+            misses: 0,
+            subs: Default::default(),
+            last: NO_CMD,
+            client: None,
+        }
+    }
 }
 
 impl Session {
+    /// Its registry entry; a session outside a server gets one of its own.
+    pub fn client(&mut self) -> &Arc<Client> {
+        let id = self.id;
+        self.client.get_or_insert_with(|| Arc::new(Client::new(id, None, String::new(), String::new(), 0)))
+    }
+
     /// A session that may run commands at once (no password required).
     pub fn open() -> Session {
         Session { authenticated: true, ..Session::default() }
@@ -115,9 +146,18 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         None => None,
     };
     let Some((cmd, arity)) = found else {
+        ctx.session.last = NO_CMD;
         unknown_command(&args, out);
         return Flow::Continue;
     };
+    // The command as `CLIENT LIST` names it: a container's subcommand is looked up
+    // (off the hot path: no container is a hot command).
+    ctx.session.last =
+        if matches!(cmd, Cmd::Config | Cmd::Command | Cmd::Pubsub | Cmd::Client) && args.len() > 1 {
+            table::code_of(cmd, Some(args.get(1)))
+        } else {
+            cmd as u16
+        };
     let argc = args.len() as i32;
     if (arity > 0 && argc != arity) || argc < -arity {
         arity_error(cmd.spec().name, out);
@@ -226,6 +266,7 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Publish => pubsub::publish(&args, ctx, out),
         Cmd::Pubsub => pubsub::pubsub(&args, ctx, out),
         Cmd::Reset => pubsub::reset(ctx, out),
+        Cmd::Client => return client::client(&args, ctx, out),
     }
     Flow::Continue
 }

@@ -1,6 +1,10 @@
 //! The commands this server knows, with what `COMMAND INFO` and `COMMAND DOCS` report
 //! about them: Redis 7.0's own values (arity, flags, key positions, ACL categories,
-//! summary), one row per command, in the order of [`Cmd`].
+//! summary), one row per command, in the order of [`Cmd`]; the subcommands are in
+//! [`subcommands`](super::subcommands).
+
+pub use super::subcommands::SUBCOMMANDS;
+use crate::redis::clients::NO_CMD;
 
 /// A command's description, as Redis 7.0 reports it.
 #[derive(Debug)]
@@ -143,111 +147,7 @@ Spec { name: "append", arity: 3, flags: &["write", "denyoom", "fast"], first: 1,
     Spec { name: "publish", arity: 3, flags: &["pubsub", "loading", "stale", "fast"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@fast"], summary: "Post a message to a channel", since: "2.0.0", group: "pubsub", complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", container: "" },
     Spec { name: "pubsub", arity: -2, flags: &[], first: 0, last: 0, step: 0, categories: &["@slow"], summary: "A container for Pub/Sub commands", since: "2.8.0", group: "pubsub", complexity: "Depends on subcommand.", container: "" },
     Spec { name: "reset", arity: 1, flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"], first: 0, last: 0, step: 0, categories: &["@fast", "@connection"], summary: "Reset the connection", since: "6.2.0", group: "connection", complexity: "O(1)", container: "" },
-];
-
-/// The subcommands of `CONFIG` and `COMMAND` this server has.
-pub const SUBCOMMANDS: &[Spec] = &[
-    Spec {
-        name: "config|get",
-        arity: -3,
-        flags: &["admin", "noscript", "loading", "stale"],
-        first: 0,
-        last: 0,
-        step: 0,
-        categories: &["@admin", "@slow", "@dangerous"],
-        summary: "Get the values of configuration parameters",
-        since: "2.0.0",
-        group: "server",
-        complexity: "O(N) when N is the number of configuration parameters provided",
-        container: "config",
-    },
-    Spec {
-        name: "config|set",
-        arity: -4,
-        flags: &["admin", "noscript", "loading", "stale"],
-        first: 0,
-        last: 0,
-        step: 0,
-        categories: &["@admin", "@slow", "@dangerous"],
-        summary: "Set configuration parameters to the given values",
-        since: "2.0.0",
-        group: "server",
-        complexity: "O(N) when N is the number of configuration parameters provided",
-        container: "config",
-    },
-    Spec {
-        name: "config|resetstat",
-        arity: 2,
-        flags: &["admin", "noscript", "loading", "stale"],
-        first: 0,
-        last: 0,
-        step: 0,
-        categories: &["@admin", "@slow", "@dangerous"],
-        summary: "Reset the stats returned by INFO",
-        since: "2.0.0",
-        group: "server",
-        complexity: "O(1)",
-        container: "config",
-    },
-    Spec {
-        name: "command|count",
-        arity: 2,
-        flags: &["loading", "stale"],
-        first: 0,
-        last: 0,
-        step: 0,
-        categories: &["@slow", "@connection"],
-        summary: "Get total number of Redis commands",
-        since: "2.8.13",
-        group: "server",
-        complexity: "O(1)",
-        container: "command",
-    },
-    Spec {
-        name: "command|docs",
-        arity: -2,
-        flags: &["loading", "stale"],
-        first: 0,
-        last: 0,
-        step: 0,
-        categories: &["@slow", "@connection"],
-        summary: "Get array of specific Redis command documentation",
-        since: "7.0.0",
-        group: "server",
-        complexity: "O(N) where N is the number of commands to look up",
-        container: "command",
-    },
-    Spec {
-        name: "command|info",
-        arity: -2,
-        flags: &["loading", "stale"],
-        first: 0,
-        last: 0,
-        step: 0,
-        categories: &["@slow", "@connection"],
-        summary: "Get array of specific Redis command details, or all when no argument is given.",
-        since: "2.8.13",
-        group: "server",
-        complexity: "O(N) where N is the number of commands to look up",
-        container: "command",
-    },
-    Spec {
-        name: "command|list",
-        arity: -2,
-        flags: &["loading", "stale"],
-        first: 0,
-        last: 0,
-        step: 0,
-        categories: &["@slow", "@connection"],
-        summary: "Get an array of Redis command names",
-        since: "7.0.0",
-        group: "server",
-        complexity: "O(N) where N is the total number of Redis commands",
-        container: "command",
-    },
-    Spec { name: "pubsub|channels", arity: -2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "List active channels", since: "2.8.0", group: "pubsub", complexity: "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", container: "pubsub" },
-    Spec { name: "pubsub|numpat", arity: 2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Get the count of unique patterns pattern subscriptions", since: "2.8.0", group: "pubsub", complexity: "O(1)", container: "pubsub" },
-    Spec { name: "pubsub|numsub", arity: -2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Get the count of subscribers for channels", since: "2.8.0", group: "pubsub", complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels", container: "pubsub" },
+    Spec { name: "client", arity: -2, flags: &[], first: 0, last: 0, step: 0, categories: &["@slow"], summary: "A container for client connection commands", since: "2.4.0", group: "connection", complexity: "Depends on subcommand.", container: "" },
 ];
 
 /// A command, by its place in [`SPECS`].
@@ -473,6 +373,8 @@ pub enum Cmd {
     Pubsub,
     /// `RESET`.
     Reset,
+    /// `CLIENT`.
+    Client,
 }
 
 impl Cmd {
@@ -590,6 +492,7 @@ impl Cmd {
             b"publish" => Cmd::Publish,
             b"pubsub" => Cmd::Pubsub,
             b"reset" => Cmd::Reset,
+            b"client" => Cmd::Client,
             _ => return None,
         })
     }
@@ -599,4 +502,30 @@ impl Cmd {
     pub fn spec(self) -> &'static Spec {
         &SPECS[self as usize]
     }
+}
+
+/// The full name (`get`, `client|list`) of the command or subcommand numbered `code`
+/// ([`Cmd`]'s place in [`SPECS`], or [`SPECS`]' length plus a place in
+/// [`SUBCOMMANDS`]), `NULL` for [`NO_CMD`] or any other number.
+pub fn code_name(code: u16) -> &'static str {
+    let code = usize::from(code);
+    match SPECS.get(code) {
+        Some(s) => s.name,
+        None => SUBCOMMANDS.get(code - SPECS.len()).map_or("NULL", |s| s.name),
+    }
+}
+
+/// The code of the command `cmd` was called as: its subcommand's when it is a
+/// container and `sub` names one it has (`None` is the code's [`NO_CMD`] then, as
+/// Redis records no command for an unknown subcommand), `cmd`'s own otherwise.
+#[cold]
+pub fn code_of(cmd: Cmd, sub: Option<&[u8]>) -> u16 {
+    let name = cmd.spec().name;
+    let Some(sub) = sub else { return cmd as u16 };
+    let mut subs = SUBCOMMANDS.iter().enumerate().filter(|(_, s)| s.container == name).peekable();
+    if subs.peek().is_none() {
+        return cmd as u16;
+    }
+    subs.find(|(_, s)| sub.eq_ignore_ascii_case(&s.name.as_bytes()[name.len() + 1..]))
+        .map_or(NO_CMD, |(i, _)| (SPECS.len() + i) as u16)
 }
