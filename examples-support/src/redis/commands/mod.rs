@@ -10,7 +10,8 @@
 //!
 //! The commands are split by family: [`strings`], [`keys`] (the generic keyspace
 //! commands), [`lists`], [`hashes`], [`sets`] and [`server`] (connection and server
-//! commands), [`pubsub`] (publish and subscribe); [`table`] describes each as Redis does (`COMMAND INFO`).
+//! commands), [`pubsub`] (publish and subscribe), [`client`] (`CLIENT`); [`table`] and
+//! [`subcommands`] describe each as Redis does (`COMMAND INFO`).
 
 use tcpio::codec::Sink;
 
