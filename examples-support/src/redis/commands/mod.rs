@@ -151,24 +151,22 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         unknown_command(&args, out);
         return Flow::Continue;
     };
-    // The command as `CLIENT LIST` names it: a container's subcommand is looked up
-    // (off the hot path: no container is a hot command).
-    ctx.session.last =
-        if matches!(cmd, Cmd::Config | Cmd::Command | Cmd::Pubsub | Cmd::Client) && args.len() > 1 {
-            table::code_of(cmd, Some(args.get(1)))
-        } else {
-            cmd as u16
-        };
+    // The command as `CLIENT LIST` names it: one store here; a container's
+    // subcommand is looked up where it runs or is refused (no container is a hot
+    // command).
+    ctx.session.last = cmd as u16;
     let argc = args.len() as i32;
     if (arity > 0 && argc != arity) || argc < -arity {
         arity_error(cmd.spec().name, out);
         return Flow::Continue;
     }
     if !ctx.session.authenticated && !matches!(cmd, Cmd::Auth | Cmd::Hello | Cmd::Quit | Cmd::Reset) {
+        ctx.session.last = table::code_of(cmd, second(&args));
         out.put(E_NOAUTH);
         return Flow::Continue;
     }
     if ctx.session.subs.count() > 0 && subscribed(cmd, &args, out) {
+        ctx.session.last = table::code_of(cmd, second(&args));
         return Flow::Continue;
     }
     ctx.session.commands += 1;
@@ -258,18 +256,35 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Flushdb | Cmd::Flushall => server::flush(&args, ctx, out),
         Cmd::Time => server::time(out),
         Cmd::Info => server::info(&args, ctx, out),
-        Cmd::Config => server::config(&args, ctx, out),
-        Cmd::Command => server::command(&args, out),
+        Cmd::Config => {
+            ctx.session.last = table::code_of(cmd, second(&args));
+            server::config(&args, ctx, out)
+        }
+        Cmd::Command => {
+            ctx.session.last = table::code_of(cmd, second(&args));
+            server::command(&args, out)
+        }
         Cmd::Subscribe | Cmd::Psubscribe => pubsub::subscribe(&args, cmd == Cmd::Psubscribe, ctx, out),
         Cmd::Unsubscribe | Cmd::Punsubscribe => {
             pubsub::unsubscribe(&args, cmd == Cmd::Punsubscribe, ctx, out)
         }
         Cmd::Publish => pubsub::publish(&args, ctx, out),
-        Cmd::Pubsub => pubsub::pubsub(&args, ctx, out),
+        Cmd::Pubsub => {
+            ctx.session.last = table::code_of(cmd, second(&args));
+            pubsub::pubsub(&args, ctx, out)
+        }
         Cmd::Reset => pubsub::reset(ctx, out),
-        Cmd::Client => return client::client(&args, ctx, out),
+        Cmd::Client => {
+            ctx.session.last = table::code_of(cmd, second(&args));
+            return client::client(&args, ctx, out);
+        }
     }
     Flow::Continue
+}
+
+/// The argument after the command's name, if any: a container's subcommand.
+fn second<'a>(args: &Args<'a>) -> Option<&'a [u8]> {
+    (args.len() > 1).then(|| args.get(1))
 }
 
 /// Subscribed mode: refuses the commands not allowed there and answers `PING` its
