@@ -184,6 +184,34 @@ fn store_expires_lazily_and_by_sweep() {
 }
 
 #[test]
+fn the_sweep_stops_at_its_budget_and_gives_memory_back() {
+    let store = Store::new();
+    let mut clock = Clock::fixed(1000);
+    let n = 20_000;
+    for i in 0..n {
+        let key = format!("k{i}");
+        store.set(key.as_bytes(), b"v", SetTtl::At(1100), SetIf::Always, &mut clock, |_| true);
+    }
+    let (table, heap) = store.capacity();
+    assert!(table >= n && heap >= n);
+    clock.advance(200);
+    // No time at all: one check's worth of keys, then it stops.
+    let first = store.sweep_for(&mut clock, std::time::Duration::ZERO);
+    assert!((1..=64).contains(&first), "{first}");
+    assert_eq!(store.counts().0, n - first);
+    // Ordinary sweeps finish the job, a bounded number of times.
+    let mut sweeps = 0;
+    while store.counts().0 > 0 {
+        store.sweep(&mut clock);
+        sweeps += 1;
+        assert!(sweeps < 10_000, "{} keys left", store.counts().0);
+    }
+    // Emptied, the tables and the deadline heaps are small again.
+    let (table, heap) = store.capacity();
+    assert!(table <= 64 * 64 && heap <= 64 * 64, "{table} {heap}");
+}
+
+#[test]
 fn rewritten_deadlines_leave_no_stale_removal() {
     let store = Store::new();
     let mut clock = Clock::fixed(10);
