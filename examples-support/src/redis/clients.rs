@@ -170,7 +170,8 @@ impl Client {
     }
 
     /// Marks it as waiting in a blocking command (or no longer): the hook for blocking
-    /// commands, shown as flag `b` by `CLIENT LIST`.
+    /// commands, shown as flag `b` by `CLIENT LIST` and counted by `INFO`'s
+    /// `blocked_clients`.
     pub fn set_blocked(&self, blocked: bool) {
         self.blocked.store(blocked, Ordering::Relaxed);
     }

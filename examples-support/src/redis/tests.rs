@@ -310,6 +310,34 @@ fn errors_use_redis_texts() {
     );
 }
 
+#[test]
+fn client_list_shows_the_registry_and_the_blocked_hook() {
+    use std::sync::Arc;
+
+    use super::clients::Client;
+    let store = Store::new();
+    let clock = &mut Clock::fixed(1);
+    let shared = Shared::new(&Options::default());
+    let (me, other) =
+        (Arc::new(Client::new(7, None, "a:1".into(), "l:2".into(), 0)), Arc::new(Client::default()));
+    shared.registry.add(me.clone());
+    shared.registry.add(other.clone());
+    other.set_blocked(true);
+    let mut session = Session { id: 7, client: Some(me), ..Session::open() };
+    let (mut out, mut scratch) = (Vec::new(), Vec::new());
+    let mut ctx = Ctx { store: &store, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
+    let requests =
+        "CLIENT SETNAME x\r\nCLIENT LIST\r\nINFO clients\r\nCLIENT KILL ID 7\r\nCLIENT GETNAME\r\n";
+    run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("id=0 addr= laddr= fd=-1 name= age=0 idle=0 flags=b db=0 "), "{text}");
+    assert!(text.contains("id=7 addr=a:1 laddr=l:2 fd=-1 name=x "), "{text}");
+    assert!(text.contains(" cmd=client|list user=default redir=-1 resp=2\n"), "{text}");
+    assert!(text.contains("blocked_clients:1\r\n"), "{text}");
+    // Skipped by default: no one to kill.
+    assert!(text.ends_with(":0\r\n$1\r\nx\r\n"), "{text}");
+}
+
 /// Inputs the fuzz targets (`fuzz/fuzz_targets/redis_commands.rs`) found, minimized.
 mod fuzz_regressions {
     use super::{execute, Clock, Ctx, Options, Parser, Progress, Session, Shared, Store};

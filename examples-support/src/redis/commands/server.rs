@@ -188,7 +188,9 @@ pub(crate) fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 text.extend_from_slice(b"# Clients\r\n");
                 line(text, "connected_clients", shared.clients.load(Ordering::Relaxed) as u64);
                 line(text, "maxclients", stat(&shared.maxclients));
-                line(text, "blocked_clients", 0);
+                // Clients waiting in a blocking command, as their loops mark them.
+                let blocked = shared.registry.all().iter().filter(|c| c.blocked()).count();
+                line(text, "blocked_clients", blocked as u64);
             }
             "memory" => {
                 text.extend_from_slice(b"# Memory\r\n");
