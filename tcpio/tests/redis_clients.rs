@@ -12,9 +12,12 @@ mod tools;
 mod util;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use redis_diff_util::{pair, servers, Conn, Pair, Reply};
 use redis_util::start;
+use tcpio_examples::redis::store::Store;
+use tcpio_examples::redis::{Options, Redis, Shared, MAX_QUERY_BUFFER};
 
 /// A `CLIENT LIST` line as (field, value) pairs, in order.
 fn fields(line: &str) -> Vec<(String, String)> {
@@ -183,13 +186,14 @@ fn client_subcommands_answer_as_redis_does() {
 struct Client {
     conn: Conn,
     id: i64,
+    name: String,
 }
 
 fn named(addr: SocketAddr, name: &str) -> Client {
     let mut conn = Conn::new(addr);
     assert_eq!(conn.call(&[b"CLIENT", b"SETNAME", name.as_bytes()]).1, Reply::Status(b"OK".to_vec()));
     let id = id(&mut conn);
-    Client { conn, id }
+    Client { conn, id, name: name.to_string() }
 }
 
 /// The ids in `CLIENT LIST`, asked through `c`.
@@ -204,31 +208,57 @@ fn connected(c: &mut Conn) -> usize {
     line["connected_clients:".len()..].parse().unwrap()
 }
 
+/// A server with `loops` loops whose shared state (the client registry) the test
+/// sees too.
+struct Server {
+    _handle: tcpio::ServerHandle,
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+fn server(loops: usize) -> Server {
+    let (store, shared) = (Arc::new(Store::new()), Arc::new(Shared::new(&Options::default())));
+    let s = shared.clone();
+    let (handle, addr) = util::start(util::local().loops(loops).max_input(MAX_QUERY_BUFFER), move |_| {
+        Redis::with_shared(store.clone(), s.clone())
+    });
+    Server { _handle: handle, addr, shared }
+}
+
 #[test]
 fn client_list_and_kill_reach_every_loop() {
-    let server = start(4);
+    let server = server(4);
     // Twelve clients over four loops (spread over them as they connect), and one more
     // that asks.
     let mut clients: Vec<Client> = (0..12).map(|i| named(server.addr, &format!("c{i}"))).collect();
     let mut me = named(server.addr, "me");
-    let all: Vec<i64> = clients.iter().map(|c| c.id).chain([me.id]).collect();
+    let loop_of = |id: i64| server.shared.registry.get(id as u64).expect("registered").loop_id();
+    let my_loop = loop_of(me.id);
+    let mut loops: Vec<usize> = clients.iter().map(|c| loop_of(c.id)).collect();
+    loops.sort();
+    loops.dedup();
+    assert!(loops.len() > 1, "the clients are spread over the loops: {loops:?}");
+    // The first victims: clients served by other loops than the asking one's.
+    clients.sort_by_key(|c| loop_of(c.id) == my_loop);
+    assert_ne!(loop_of(clients[0].id), my_loop);
+    let mut all: Vec<i64> = clients.iter().map(|c| c.id).chain([me.id]).collect();
+    all.sort();
     let mut ids = listed(&mut me.conn);
     ids.sort();
     assert_eq!(ids, all);
     assert_eq!(connected(&mut me.conn), 13);
     let text = lines(&me.conn.call(&[b"CLIENT", b"LIST"]).1);
-    for (i, c) in clients.iter().enumerate() {
+    for c in &clients {
         let line = text.iter().map(|l| fields(l)).find(|f| field(f, "id") == c.id.to_string()).unwrap();
-        assert_eq!(field(&line, "name"), format!("c{i}"));
+        assert_eq!(field(&line, "name"), c.name);
         assert_eq!(field(&line, "cmd"), "client|id");
         assert_eq!(field(&line, "flags"), "N");
     }
 
-    // KILL ID: four clients that connected one after another, so on different loops
-    // (most of them not the asking client's): each sees the end of its stream, and
-    // is gone from the list and from `connected_clients` at once.
+    // KILL ID: four clients, on other loops than the asking client's first: each sees the end
+    // of its stream, and is gone from the list and from `connected_clients` at once.
     for victim in clients.drain(..4) {
-        let Client { mut conn, id } = victim;
+        let Client { mut conn, id, .. } = victim;
         let n = me.conn.call(&[b"CLIENT", b"KILL", b"ID", id.to_string().as_bytes()]).1;
         assert_eq!(n, Reply::Int(1));
         assert!(conn.closed(), "client {id} was not closed");
@@ -267,7 +297,8 @@ fn client_list_and_kill_reach_every_loop() {
         assert!(c.conn.closed());
     }
     assert_eq!(listed(&mut me.conn).len(), 4);
-    assert_eq!(me.conn.call(&[b"PUBSUB", b"NUMSUB", b"news"]).1.items()[1], Reply::Int(0));
+    // Their subscriptions end when their own loops close them, just after.
+    assert!(util::wait_for(|| me.conn.call(&[b"PUBSUB", b"NUMSUB", b"news"]).1.items()[1] == Reply::Int(0)));
 
     // SKIPME: the asking client is spared by default, not with SKIPME no; killed, it
     // still gets its reply, then the end of the stream.
