@@ -6,8 +6,8 @@
 //! and stops once [`SWEEP_BUDGET`] is spent, leaving the rest for the next tick. A
 //! keyspace expiring all at once is then removed over many ticks, each loop giving the
 //! sweep a small share of its time, and requests are served in between: no stall a
-//! client can see, however many keys expire. A shard's lock is held for one shard's
-//! share of the budget at most.
+//! client can see, however many keys expire. A shard's lock is held for the budget at
+//! most, and a sweep skips a shard whose lock is taken rather than wait for it.
 //!
 //! A shard's deadline heap gives its memory back once mostly empty, as its key table
 //! does, so a keyspace that expired holds little afterwards.
@@ -15,6 +15,7 @@
 use std::cmp::Reverse;
 use std::hash::BuildHasher;
 use std::sync::atomic::Ordering;
+use std::sync::TryLockError;
 use std::time::{Duration, Instant};
 
 use super::{lock, Clock, Store, SHARDS};
@@ -44,7 +45,13 @@ impl Store {
         let mut removed = 0;
         for _ in 0..SWEEP_SHARDS {
             let i = self.sweep_cursor.fetch_add(1, Ordering::Relaxed) % SHARDS;
-            let mut guard = lock(&self.shards[i]);
+            // A shard in use (by a command, or by another loop's sweep) is left for a
+            // later sweep: the sweep never makes its loop wait.
+            let mut guard = match self.shards[i].try_lock() {
+                Ok(guard) => guard,
+                Err(TryLockError::Poisoned(e)) => e.into_inner(),
+                Err(TryLockError::WouldBlock) => continue,
+            };
             let shard = &mut *guard;
             let mut out_of_time = false;
             let mut popped = 0;
@@ -73,7 +80,7 @@ impl Store {
             if heap.capacity() > 64 && heap.len() < heap.capacity() / 4 {
                 heap.shrink_to(heap.len() * 2);
             }
-            if out_of_time {
+            if out_of_time || Instant::now() >= end {
                 break;
             }
         }
