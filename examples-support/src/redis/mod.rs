@@ -3,7 +3,7 @@
 //!
 //! The protocol and the keyspace are sans-I/O modules, shared by the `redis-server`
 //! example, the tests, the fuzz targets and the benchmark's tokio clone: [`resp`] (the
-//! request parser), [`store`] (the sharded keyspace of typed values, expiry, glob
+//! request parser), [`clients`] (the registry of open connections), [`store`] (the sharded keyspace of typed values, expiry, glob
 //! matching, `SCAN` cursors), [`pubsub`] (the channels and patterns with
 //! subscribers), [`blocking`] (the clients blocked on lists), [`commands`] (execution and replies, into any [`tcpio::codec::Sink`],
 //! one module per command family) and [`float`] (the 80-bit arithmetic of
@@ -33,7 +33,11 @@
 //!   (server, clients, memory, stats, keyspace), CONFIG GET/SET/RESETSTAT (save,
 //!   appendonly, databases, maxmemory, requirepass, timeout, maxclients,
 //!   client-output-buffer-limit), COMMAND
-//!   (COUNT, DOCS, INFO, LIST; Redis 7.0's own table for these commands), RESET;
+//!   (COUNT, DOCS, INFO, LIST; Redis 7.0's own table for these commands), RESET,
+//!   CLIENT (ID, SETNAME, GETNAME, LIST with TYPE or ID, INFO, KILL in both forms with
+//!   ID/ADDR/LADDR/TYPE/USER/SKIPME, HELP). Every open connection, on every loop, is
+//!   in the [`clients`] registry, so `CLIENT LIST` shows them all and `CLIENT KILL`
+//!   closes one whichever loop serves it;
 //! - pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB
 //!   (CHANNELS, NUMSUB, NUMPAT, HELP), with subscribed mode's rules (only those,
 //!   PING, QUIT and RESET). Each channel and pattern is a tcpio [`Group`](tcpio::Group)
@@ -54,6 +58,7 @@
 //! ```
 
 pub mod blocking;
+pub mod clients;
 pub mod commands;
 pub mod float;
 pub mod output_limits;

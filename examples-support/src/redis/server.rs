@@ -37,6 +37,7 @@ use std::time::{Duration, Instant};
 use tcpio::{Action, Builder, CloseReason, Conn, Handler, Input, ServerHandle, TimerId};
 
 use super::blocking::{BlockRequest, Blocking, Waiter, GONE, SERVED, TIMED_OUT, TIMEOUT_REPLY};
+use super::clients::{format_addr, Client, Clients};
 use super::commands::{run_all, Ctx, Flow, Session};
 use super::output_limits::OutputLimits;
 use super::pubsub::PubSub;
@@ -104,6 +105,8 @@ pub struct Shared {
     limits_version: AtomicU64,
     /// Every client blocked on a list, on every loop.
     pub blocking: Blocking,
+    /// Every open connection, on every loop (`CLIENT LIST`, `CLIENT KILL`).
+    pub registry: Clients,
 }
 
 /// One loop's counts of commands and of keys found and missed by `GET`.
@@ -147,6 +150,7 @@ impl Shared {
             output_limits: Mutex::new(OutputLimits::default()),
             limits_version: AtomicU64::new(0),
             blocking: Blocking::new(),
+            registry: Clients::new(),
         }
     }
 
@@ -160,6 +164,26 @@ impl Shared {
     pub fn set_output_limits(&self, limits: OutputLimits) {
         *self.output_limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
         self.limits_version.fetch_add(1, Ordering::Release);
+    }
+
+    /// Takes `client` out of the registry and of the connected clients, once (its
+    /// close and a `CLIENT KILL` both try); returns whether this call did.
+    pub fn forget(&self, client: &Client) -> bool {
+        let did = self.registry.remove(client);
+        if did {
+            self.clients.fetch_sub(1, Ordering::Relaxed);
+        }
+        did
+    }
+
+    /// Forgets `client` and closes its connection, from any loop; returns whether
+    /// this call did.
+    pub fn kill(&self, client: &Client) -> bool {
+        let did = self.registry.kill(client);
+        if did {
+            self.clients.fetch_sub(1, Ordering::Relaxed);
+        }
+        did
     }
 
     /// Zeroes the counters (`CONFIG RESETSTAT`).
@@ -197,7 +221,8 @@ impl Shared {
 pub struct ConnState {
     progress: Progress,
     session: Session,
-    /// Whether it counts among the connected clients.
+    /// Whether it counts among the connected clients outside the registry (a refused
+    /// connection; a registered one is counted out with its entry).
     counted: bool,
     /// The `timeout` setting this connection's idle timeout follows.
     timeout: u64,
@@ -226,6 +251,10 @@ pub struct Redis {
     parser: Parser,
     clock: Clock,
     scratch: Vec<u8>,
+    /// Milliseconds since the server started, as of this loop's last tick (or the
+    /// last connection it opened): the time of each batch in the registry, which
+    /// reports idle time in seconds, so a reading per tick is enough.
+    coarse_ms: u64,
 }
 
 impl Redis {
@@ -238,7 +267,7 @@ impl Redis {
     pub fn with_shared(store: Arc<Store>, shared: Arc<Shared>) -> Redis {
         let clock = Clock::new(store.origin());
         let counters = shared.add_loop();
-        Redis { store, shared, counters, parser: Parser::new(), clock, scratch: Vec::new() }
+        Redis { store, shared, counters, parser: Parser::new(), clock, scratch: Vec::new(), coarse_ms: 0 }
     }
 }
 
@@ -265,15 +294,19 @@ impl Handler for Redis {
             conn.write(b"-ERR max number of clients reached\r\n");
             return Action::Close;
         }
+        state.counted = false;
         shared.connections.fetch_add(1, Ordering::Relaxed);
         let authenticated = shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()).is_none();
-        state.session = Session {
-            id: shared.next_id.fetch_add(1, Ordering::Relaxed),
-            authenticated,
-            can_block: true,
-            ..Session::default()
-        };
+        let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+        self.coarse_ms = shared.started.elapsed().as_millis() as u64;
+        let addr = format_addr(conn.peer_addr());
+        let laddr = conn.local_addr().map(|a| format_addr(&a)).unwrap_or_default();
+        let client = Arc::new(Client::new(id, Some(conn.handle()), addr, laddr, self.coarse_ms));
+        shared.registry.add(client.clone());
+        conn.state_mut().session =
+            Session { id, authenticated, can_block: true, client: Some(client), ..Session::default() };
         let timeout = shared.timeout.load(Ordering::Relaxed);
+        let state = conn.state_mut();
         state.timeout = timeout;
         if timeout > 0 {
             conn.set_idle_timeout(Some(Duration::from_secs(timeout)));
@@ -308,6 +341,13 @@ impl Handler for Redis {
         self.parser.shrink();
         if self.scratch.capacity() > super::resp::KEEP_SCRATCH {
             self.scratch = Vec::new();
+        }
+        // The batch in the registry: when, its last command, what input it left.
+        if let Some(client) = &session.client {
+            client.record(self.coarse_ms, session.last, input.bytes().len() - used);
+            if !session.subs.pending.is_empty() {
+                client.set_subscriptions(session.subs.channels.len(), session.subs.patterns.len());
+            }
         }
         // Subscriptions the commands made or ended: the connection joins or leaves
         // their groups now that the writer is done with it, before the replies are
@@ -389,6 +429,9 @@ impl Handler for Redis {
         if std::mem::take(&mut state.counted) {
             self.shared.clients.fetch_sub(1, Ordering::Relaxed);
         }
+        if let Some(client) = &state.session.client {
+            self.shared.forget(client);
+        }
         self.counters.settle(&mut state.session);
         // tcpio takes a closed connection out of its groups; the registry's counts
         // follow here.
@@ -399,6 +442,7 @@ impl Handler for Redis {
     }
 
     fn on_tick(&mut self) -> Option<Duration> {
+        self.coarse_ms = self.shared.started.elapsed().as_millis() as u64;
         self.clock.reset();
         self.store.sweep(&mut self.clock);
         Some(SWEEP_EVERY)
@@ -416,7 +460,12 @@ impl Redis {
         self.shared.blocking.register(&waiter);
         let timer = (timeout > 0 && timeout < LONGEST_TIMEOUT_MS)
             .then(|| conn.set_timer(Duration::from_millis(timeout)));
-        conn.state_mut().blocked = Some(Blocked { waiter, timer });
+        let state = conn.state_mut();
+        state.blocked = Some(Blocked { waiter, timer });
+        // `CLIENT LIST` shows it with the `b` flag.
+        if let Some(client) = &state.session.client {
+            client.set_blocked(true);
+        }
         for key in &keys {
             self.shared.blocking.serve(key, &self.store, &mut self.clock);
         }
@@ -425,7 +474,11 @@ impl Redis {
     /// The blocking command is answered: its timer goes, and the input that waited
     /// is offered again at once.
     fn unblock(&mut self, conn: &mut Conn<'_, ConnState>) {
-        if let Some(b) = conn.state_mut().blocked.take() {
+        let state = conn.state_mut();
+        if let Some(client) = &state.session.client {
+            client.set_blocked(false);
+        }
+        if let Some(b) = state.blocked.take() {
             if let Some(t) = b.timer {
                 conn.cancel_timer(t);
             }

@@ -184,6 +184,34 @@ fn store_expires_lazily_and_by_sweep() {
 }
 
 #[test]
+fn the_sweep_stops_at_its_budget_and_gives_memory_back() {
+    let store = Store::new();
+    let mut clock = Clock::fixed(1000);
+    let n = 20_000;
+    for i in 0..n {
+        let key = format!("k{i}");
+        store.set(key.as_bytes(), b"v", SetTtl::At(1100), SetIf::Always, &mut clock, |_| true);
+    }
+    let (table, heap) = store.capacity();
+    assert!(table >= n && heap >= n);
+    clock.advance(200);
+    // No time at all: one check's worth of keys, then it stops.
+    let first = store.sweep_for(&mut clock, std::time::Duration::ZERO);
+    assert!((1..=64).contains(&first), "{first}");
+    assert_eq!(store.counts().0, n - first);
+    // Ordinary sweeps finish the job, a bounded number of times.
+    let mut sweeps = 0;
+    while store.counts().0 > 0 {
+        store.sweep(&mut clock);
+        sweeps += 1;
+        assert!(sweeps < 10_000, "{} keys left", store.counts().0);
+    }
+    // Emptied, the tables and the deadline heaps are small again.
+    let (table, heap) = store.capacity();
+    assert!(table <= 64 * 64 && heap <= 64 * 64, "{table} {heap}");
+}
+
+#[test]
 fn rewritten_deadlines_leave_no_stale_removal() {
     let store = Store::new();
     let mut clock = Clock::fixed(10);
@@ -280,6 +308,35 @@ fn errors_use_redis_texts() {
         run(&store, c, "SET n 9223372036854775807\r\nINCR n\r\n"),
         "+OK\r\n-ERR increment or decrement would overflow\r\n"
     );
+}
+
+#[test]
+fn client_list_shows_the_registry_and_the_blocked_hook() {
+    use std::sync::Arc;
+
+    use super::clients::Client;
+    let store = Store::new();
+    let clock = &mut Clock::fixed(1);
+    let shared = Shared::new(&Options::default());
+    let (me, other) =
+        (Arc::new(Client::new(7, None, "a:1".into(), "l:2".into(), 0)), Arc::new(Client::default()));
+    shared.registry.add(me.clone());
+    shared.registry.add(other.clone());
+    other.set_blocked(true);
+    let mut session = Session { id: 7, client: Some(me), ..Session::open() };
+    let (mut out, mut scratch) = (Vec::new(), Vec::new());
+    let mut ctx = Ctx { store: &store, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
+    let requests =
+        "CLIENT SETNAME x\r\nCLIENT LIST\r\nINFO clients\r\nCLIENT KILL ID 7\r\nCLIENT GETNAME\r\n";
+    run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("id=0 addr= laddr= fd=-1 name= age=0 idle=0 flags=b db=0 "), "{text}");
+    assert!(text.contains("id=7 addr=a:1 laddr=l:2 fd=-1 name=x "), "{text}");
+    assert!(text.contains(" cmd=client|list user=default redir=-1 resp=2\n"), "{text}");
+    // `blocked_clients` counts the blocking registry's waiters, not the flags.
+    assert!(text.contains("blocked_clients:0\r\n"), "{text}");
+    // Skipped by default: no one to kill.
+    assert!(text.ends_with(":0\r\n$1\r\nx\r\n"), "{text}");
 }
 
 /// Inputs the fuzz targets (`fuzz/fuzz_targets/redis_commands.rs`) found, minimized.

@@ -161,6 +161,17 @@ impl Conn {
     pub fn read(&mut self) -> (Vec<u8>, Reply) {
         read_reply(&mut self.r)
     }
+
+    /// Whether the server closes the connection with nothing more to read: waits (up
+    /// to the read time-out) for the end of the stream; a reset counts as closed.
+    pub fn closed(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        match std::io::Read::read(&mut self.r, &mut byte) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+        }
+    }
 }
 
 /// How two replies to the same request are compared.

@@ -11,18 +11,21 @@
 //! The commands are split by family: [`strings`], [`keys`] (the generic keyspace
 //! commands), [`lists`], [`hashes`], [`sets`] and [`server`] (connection and server
 //! commands), [`pubsub`] (publish and subscribe), [`blocking`] (`BLPOP` and the other
-//! blocking list commands); [`table`] and [`subcommands`] describe each as Redis does
-//! (`COMMAND INFO`).
+//! blocking list commands), [`client`] (`CLIENT`); [`table`] and [`subcommands`]
+//! describe each as Redis does (`COMMAND INFO`).
 
 use tcpio::codec::Sink;
 
 use super::blocking::BlockRequest;
+use super::clients::{Client, NO_CMD};
 pub use super::reply::{array, bulk, int};
 use super::resp::{parse_i64, Args, Parser, Progress, ProtocolError};
 use super::store::{Clock, Store, Value};
 use super::Shared;
+use std::sync::Arc;
 
 pub mod blocking;
+pub mod client;
 pub mod hashes;
 pub mod keys;
 pub mod lists;
@@ -48,7 +51,7 @@ pub enum Flow {
 }
 
 /// What a connection carries from one command to the next.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Session {
     /// The connection's number, as `HELLO` reports it.
     pub id: u64,
@@ -68,9 +71,38 @@ pub struct Session {
     pub can_block: bool,
     /// What the blocking command that just ran waits for, for the handler to take.
     pub block: Option<BlockRequest>,
+    /// The code of its last command ([`table::code_name`]), set as each request is
+    /// looked up; the handler copies it to the registry once per batch.
+    pub last: u16,
+    /// Its entry in the client registry (a server's connection), or its own entry
+    /// made when first needed (a session outside a server).
+    pub client: Option<Arc<Client>>,
+}
+
+impl Default for Session {
+    fn default() -> Session {
+        Session {
+            id: 0,
+            authenticated: false,
+            commands: 0,
+            hits: 0,
+            misses: 0,
+            subs: Default::default(),
+            last: NO_CMD,
+            client: None,
+            can_block: false,
+            block: None,
+        }
+    }
 }
 
 impl Session {
+    /// Its registry entry; a session outside a server gets one of its own.
+    pub fn client(&mut self) -> &Arc<Client> {
+        let id = self.id;
+        self.client.get_or_insert_with(|| Arc::new(Client::new(id, None, String::new(), String::new(), 0)))
+    }
+
     /// A session that may run commands at once (no password required).
     pub fn open() -> Session {
         Session { authenticated: true, ..Session::default() }
@@ -128,19 +160,26 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         None => None,
     };
     let Some((cmd, arity)) = found else {
+        ctx.session.last = NO_CMD;
         unknown_command(&args, out);
         return Flow::Continue;
     };
+    // The command as `CLIENT LIST` names it: one store here; a container's
+    // subcommand is looked up where it runs or is refused (no container is a hot
+    // command).
+    ctx.session.last = cmd as u16;
     let argc = args.len() as i32;
     if (arity > 0 && argc != arity) || argc < -arity {
         arity_error(cmd.spec().name, out);
         return Flow::Continue;
     }
     if !ctx.session.authenticated && !matches!(cmd, Cmd::Auth | Cmd::Hello | Cmd::Quit | Cmd::Reset) {
+        ctx.session.last = table::code_of(cmd, second(&args));
         out.put(E_NOAUTH);
         return Flow::Continue;
     }
     if ctx.session.subs.count() > 0 && subscribed(cmd, &args, out) {
+        ctx.session.last = table::code_of(cmd, second(&args));
         return Flow::Continue;
     }
     ctx.session.commands += 1;
@@ -257,17 +296,35 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Flushdb | Cmd::Flushall => server::flush(&args, ctx, out),
         Cmd::Time => server::time(out),
         Cmd::Info => server::info(&args, ctx, out),
-        Cmd::Config => server::config(&args, ctx, out),
-        Cmd::Command => server::command(&args, out),
+        Cmd::Config => {
+            ctx.session.last = table::code_of(cmd, second(&args));
+            server::config(&args, ctx, out)
+        }
+        Cmd::Command => {
+            ctx.session.last = table::code_of(cmd, second(&args));
+            server::command(&args, out)
+        }
         Cmd::Subscribe | Cmd::Psubscribe => pubsub::subscribe(&args, cmd == Cmd::Psubscribe, ctx, out),
         Cmd::Unsubscribe | Cmd::Punsubscribe => {
             pubsub::unsubscribe(&args, cmd == Cmd::Punsubscribe, ctx, out)
         }
         Cmd::Publish => pubsub::publish(&args, ctx, out),
-        Cmd::Pubsub => pubsub::pubsub(&args, ctx, out),
+        Cmd::Pubsub => {
+            ctx.session.last = table::code_of(cmd, second(&args));
+            pubsub::pubsub(&args, ctx, out)
+        }
         Cmd::Reset => pubsub::reset(ctx, out),
+        Cmd::Client => {
+            ctx.session.last = table::code_of(cmd, second(&args));
+            return client::client(&args, ctx, out);
+        }
     }
     Flow::Continue
+}
+
+/// The argument after the command's name, if any: a container's subcommand.
+fn second<'a>(args: &Args<'a>) -> Option<&'a [u8]> {
+    (args.len() > 1).then(|| args.get(1))
 }
 
 /// Subscribed mode: refuses the commands not allowed there and answers `PING` its

@@ -143,6 +143,9 @@ pub(crate) fn publish(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 /// (unauthenticated if a password is required).
 pub(crate) fn reset(ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     unsubscribe_all(ctx);
+    if let Some(client) = &ctx.session.client {
+        client.set_name(b"");
+    }
     ctx.session.authenticated = ctx.shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()).is_none();
     out.put(b"+RESET\r\n");
 }

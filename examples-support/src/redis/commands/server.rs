@@ -76,6 +76,7 @@ pub(crate) fn hello(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             Some(_) => return out.put(b"-NOPROTO unsupported protocol version\r\n"),
         }
     }
+    let mut name = None;
     let mut i = 2;
     while i < args.len() {
         let opt = args.get(i);
@@ -87,10 +88,10 @@ pub(crate) fn hello(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             ctx.session.authenticated = true;
             i += 3;
         } else if is(opt, "setname") && more >= 1 {
-            if args.get(i + 1).iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
-                return out
-                    .put(b"-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
+            if !super::client::valid_name(args.get(i + 1)) {
+                return out.put(super::client::E_BAD_NAME);
             }
+            name = Some(args.get(i + 1));
             i += 2;
         } else {
             out.put(b"-ERR Syntax error in HELLO option '");
@@ -101,6 +102,9 @@ pub(crate) fn hello(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     }
     if !ctx.session.authenticated {
         return out.put(b"-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n");
+    }
+    if let Some(name) = name {
+        ctx.session.client().set_name(name);
     }
     array(out, 14);
     bulk(out, b"server");

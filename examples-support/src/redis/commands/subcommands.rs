@@ -1,9 +1,9 @@
-//! The subcommands of `CONFIG`, `COMMAND` and `PUBSUB`, described as Redis 7.0 does
-//! (`COMMAND INFO`, `COMMAND DOCS`).
+//! The subcommands this server has, with what `COMMAND INFO` and `COMMAND DOCS`
+//! report about them (Redis 7.0's values), each under its container command.
 
 use super::table::Spec;
 
-/// The subcommands of `CONFIG` and `COMMAND` this server has.
+/// The subcommands of `CONFIG`, `COMMAND`, `PUBSUB` and `CLIENT` this server has.
 pub const SUBCOMMANDS: &[Spec] = &[
     Spec {
         name: "config|get",
@@ -106,4 +106,11 @@ pub const SUBCOMMANDS: &[Spec] = &[
     Spec { name: "pubsub|channels", arity: -2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "List active channels", since: "2.8.0", group: "pubsub", complexity: "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", container: "pubsub" },
     Spec { name: "pubsub|numpat", arity: 2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Get the count of unique patterns pattern subscriptions", since: "2.8.0", group: "pubsub", complexity: "O(1)", container: "pubsub" },
     Spec { name: "pubsub|numsub", arity: -2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Get the count of subscribers for channels", since: "2.8.0", group: "pubsub", complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels", container: "pubsub" },
+    Spec { name: "client|getname", arity: 2, flags: &["noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Get the current connection name", since: "2.6.9", group: "connection", complexity: "O(1)", container: "client" },
+    Spec { name: "client|help", arity: 2, flags: &["loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Show helpful text about the different subcommands", since: "5.0.0", group: "connection", complexity: "O(1)", container: "client" },
+    Spec { name: "client|id", arity: 2, flags: &["noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Returns the client ID for the current connection", since: "5.0.0", group: "connection", complexity: "O(1)", container: "client" },
+    Spec { name: "client|info", arity: 2, flags: &["noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Returns information about the current client connection.", since: "6.2.0", group: "connection", complexity: "O(1)", container: "client" },
+    Spec { name: "client|kill", arity: -3, flags: &["admin", "noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@admin", "@slow", "@dangerous", "@connection"], summary: "Kill the connection of a client", since: "2.4.0", group: "connection", complexity: "O(N) where N is the number of client connections", container: "client" },
+    Spec { name: "client|list", arity: -2, flags: &["admin", "noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@admin", "@slow", "@dangerous", "@connection"], summary: "Get the list of client connections", since: "2.4.0", group: "connection", complexity: "O(N) where N is the number of client connections", container: "client" },
+    Spec { name: "client|setname", arity: 3, flags: &["noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Set the current connection name", since: "2.6.9", group: "connection", complexity: "O(1)", container: "client" },
 ];

@@ -1,6 +1,10 @@
 //! The commands this server knows, with what `COMMAND INFO` and `COMMAND DOCS` report
 //! about them: Redis 7.0's own values (arity, flags, key positions, ACL categories,
-//! summary), one row per command, in the order of [`Cmd`].
+//! summary), one row per command, in the order of [`Cmd`]; the subcommands are in
+//! [`subcommands`](super::subcommands).
+
+pub use super::subcommands::SUBCOMMANDS;
+use crate::redis::clients::NO_CMD;
 
 /// A command's description, as Redis 7.0 reports it.
 #[derive(Debug)]
@@ -147,9 +151,8 @@ Spec { name: "append", arity: 3, flags: &["write", "denyoom", "fast"], first: 1,
     Spec { name: "publish", arity: 3, flags: &["pubsub", "loading", "stale", "fast"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@fast"], summary: "Post a message to a channel", since: "2.0.0", group: "pubsub", complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", container: "" },
     Spec { name: "pubsub", arity: -2, flags: &[], first: 0, last: 0, step: 0, categories: &["@slow"], summary: "A container for Pub/Sub commands", since: "2.8.0", group: "pubsub", complexity: "Depends on subcommand.", container: "" },
     Spec { name: "reset", arity: 1, flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"], first: 0, last: 0, step: 0, categories: &["@fast", "@connection"], summary: "Reset the connection", since: "6.2.0", group: "connection", complexity: "O(1)", container: "" },
+    Spec { name: "client", arity: -2, flags: &[], first: 0, last: 0, step: 0, categories: &["@slow"], summary: "A container for client connection commands", since: "2.4.0", group: "connection", complexity: "Depends on subcommand.", container: "" },
 ];
-
-pub use super::subcommands::SUBCOMMANDS;
 
 /// A command, by its place in [`SPECS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -382,6 +385,8 @@ pub enum Cmd {
     Pubsub,
     /// `RESET`.
     Reset,
+    /// `CLIENT`.
+    Client,
 }
 
 impl Cmd {
@@ -503,6 +508,7 @@ impl Cmd {
             b"publish" => Cmd::Publish,
             b"pubsub" => Cmd::Pubsub,
             b"reset" => Cmd::Reset,
+            b"client" => Cmd::Client,
             _ => return None,
         })
     }
@@ -512,4 +518,30 @@ impl Cmd {
     pub fn spec(self) -> &'static Spec {
         &SPECS[self as usize]
     }
+}
+
+/// The full name (`get`, `client|list`) of the command or subcommand numbered `code`
+/// ([`Cmd`]'s place in [`SPECS`], or [`SPECS`]' length plus a place in
+/// [`SUBCOMMANDS`]), `NULL` for [`NO_CMD`] or any other number.
+pub fn code_name(code: u16) -> &'static str {
+    let code = usize::from(code);
+    match SPECS.get(code) {
+        Some(s) => s.name,
+        None => SUBCOMMANDS.get(code - SPECS.len()).map_or("NULL", |s| s.name),
+    }
+}
+
+/// The code of the command `cmd` was called as: its subcommand's when it is a
+/// container and `sub` names one it has (`None` is the code's [`NO_CMD`] then, as
+/// Redis records no command for an unknown subcommand), `cmd`'s own otherwise.
+#[cold]
+pub fn code_of(cmd: Cmd, sub: Option<&[u8]>) -> u16 {
+    let name = cmd.spec().name;
+    let Some(sub) = sub else { return cmd as u16 };
+    let mut subs = SUBCOMMANDS.iter().enumerate().filter(|(_, s)| s.container == name).peekable();
+    if subs.peek().is_none() {
+        return cmd as u16;
+    }
+    subs.find(|(_, s)| sub.eq_ignore_ascii_case(&s.name.as_bytes()[name.len() + 1..]))
+        .map_or(NO_CMD, |(i, _)| (SPECS.len() + i) as u16)
 }

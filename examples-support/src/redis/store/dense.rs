@@ -76,6 +76,11 @@ impl<T: Keyed> Dense<T> {
         self.items.is_empty()
     }
 
+    /// Items it has room for without allocating.
+    pub fn capacity(&self) -> usize {
+        self.items.capacity()
+    }
+
     /// The position of the item with `key` (whose hash is `hash`).
     #[inline]
     pub fn find(&self, hash: u64, key: &[u8]) -> Option<usize> {

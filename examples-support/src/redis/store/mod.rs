@@ -26,7 +26,8 @@
 //!
 //! A key with a deadline is removed lazily, when a command touches it after the deadline,
 //! and by a periodic sweep ([`Store::sweep`], run from the loops' tick) so keys nobody
-//! touches again do not stay in memory. Each shard keeps a min-heap of deadlines for the
+//! touches again do not stay in memory; each sweep has a time budget ([`SWEEP_BUDGET`]),
+//! so a keyspace expiring all at once never stalls a loop. Each shard keeps a min-heap of deadlines for the
 //! sweep; an entry whose key was overwritten or given another deadline since is
 //! recognised as stale and dropped.
 //!
@@ -47,23 +48,18 @@ mod clock;
 mod dense;
 mod glob;
 mod multi;
+mod sweep;
 mod value;
 
 pub use clock::Clock;
 pub use dense::{hash as member_hash, scan as scan_dense, Dense, Field, Fields, Keyed, Members};
 pub use glob::glob_match;
 pub use multi::Multi;
+pub use sweep::SWEEP_BUDGET;
 pub use value::Value;
 
 /// Number of shards; a power of two.
 pub const SHARDS: usize = 64;
-
-/// Shards one sweep visits: with a tick every 25 ms, every shard is swept every 100 ms.
-const SWEEP_SHARDS: usize = 16;
-
-/// Most expired keys one sweep removes from one shard, so a sweep never holds a lock
-/// for long; the rest wait for the next sweep (or are removed when touched).
-const SWEEP_MAX: usize = 2000;
 
 /// The deadline of a key that never expires.
 pub const NEVER: u64 = u64::MAX;
@@ -584,35 +580,5 @@ impl Store {
         for shard in self.shards.iter() {
             *lock(shard) = Shard::default();
         }
-    }
-
-    /// Removes expired keys from the next few shards (loops take turns through a shared
-    /// cursor); returns how many were removed.
-    pub fn sweep(&self, clock: &mut Clock) -> usize {
-        let first = self.sweep_cursor.fetch_add(SWEEP_SHARDS, Ordering::Relaxed);
-        let now = clock.now();
-        let mut removed = 0;
-        for i in first..first + SWEEP_SHARDS {
-            let mut guard = lock(&self.shards[i % SHARDS]);
-            let shard = &mut *guard;
-            let mut budget = SWEEP_MAX;
-            while budget > 0 {
-                match shard.deadlines.peek() {
-                    Some(Reverse((t, _))) if *t <= now => {}
-                    _ => break,
-                }
-                let Some(Reverse((t, key))) = shard.deadlines.pop() else { break };
-                budget -= 1;
-                let hash = self.hasher.hash_one(&key[..]);
-                // Stale heap entries (the key has another deadline now) are just dropped.
-                if let Some(i) = shard.table.find(hash, &key) {
-                    if shard.table.at(i).expires == t {
-                        shard.remove_at(i);
-                        removed += 1;
-                    }
-                }
-            }
-        }
-        removed
     }
 }
