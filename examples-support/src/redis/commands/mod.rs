@@ -140,25 +140,18 @@ pub(crate) const E_NOAUTH: &[u8] = b"-NOAUTH Authentication required.\r\n";
 /// Runs one request and writes its reply.
 pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
     let name = args.get(0);
-    // Command names are matched case-insensitively through a lower-case copy on the
-    // stack; no known name is longer than 16 bytes.
-    let mut lower = [0u8; 16];
-    let found = match lower.get_mut(..name.len()) {
-        Some(l) => {
-            // Copied and lowered in one pass: names are a few bytes, for which a
-            // `memcpy` call costs more than the loop.
-            for (d, &c) in l.iter_mut().zip(name) {
-                *d = c.to_ascii_lowercase();
-            }
-            // The two commands of the hot path first, with their arity, then the table.
-            match &*l {
-                b"get" => Some((Cmd::Get, 2)),
-                b"set" => Some((Cmd::Set, -3)),
-                other => Cmd::lookup(other).map(|c| (c, c.spec().arity)),
-            }
-        }
-        None => None,
+    // The two commands of the hot path first, with their arity, straight from the
+    // name: a letter ORed with 0x20 is its lower case, and only the two cases of a
+    // letter become that letter so.
+    let hot = match name {
+        &[a, b, c] => match [a | 0x20, b | 0x20, c | 0x20] {
+            [b'g', b'e', b't'] => Some((Cmd::Get, 2)),
+            [b's', b'e', b't'] => Some((Cmd::Set, -3)),
+            _ => None,
+        },
+        _ => None,
     };
+    let found = if hot.is_some() { hot } else { lookup(name) };
     let Some((cmd, arity)) = found else {
         ctx.session.last = NO_CMD;
         unknown_command(&args, out);
@@ -325,6 +318,21 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
 /// The argument after the command's name, if any: a container's subcommand.
 fn second<'a>(args: &Args<'a>) -> Option<&'a [u8]> {
     (args.len() > 1).then(|| args.get(1))
+}
+
+/// Any command by its name, in any case, with its arity (the table's).
+#[inline(never)]
+fn lookup(name: &[u8]) -> Option<(Cmd, i32)> {
+    // Matched through a lower-case copy on the stack; no known name is longer than 16
+    // bytes.
+    let mut lower = [0u8; 16];
+    let l = lower.get_mut(..name.len())?;
+    // Copied and lowered in one pass: names are a few bytes, for which a `memcpy`
+    // call costs more than the loop.
+    for (d, &c) in l.iter_mut().zip(name) {
+        *d = c.to_ascii_lowercase();
+    }
+    Cmd::lookup(l).map(|c| (c, c.spec().arity))
 }
 
 /// Subscribed mode: refuses the commands not allowed there and answers `PING` its
