@@ -20,7 +20,7 @@
 //! bytes (400); trailers may not pass [`MAX_HEAD`] bytes or [`MAX_HEADERS`] fields
 //! (431).
 
-use super::request::is_tchar;
+use super::chars::is_tchar;
 use super::response::Refusal;
 use super::{MAX_BODY, MAX_CHUNK_LINE, MAX_HEAD, MAX_HEADERS};
 

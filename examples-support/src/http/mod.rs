@@ -55,6 +55,7 @@
 
 use std::time::Duration;
 
+mod chars;
 mod chunked;
 mod date;
 mod request;

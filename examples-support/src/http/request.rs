@@ -32,6 +32,7 @@
 //! `Connection` (RFC 9112 §9.3): HTTP/1.1 stays open unless `close` is listed,
 //! HTTP/1.0 closes unless `keep-alive` is listed (and `close` is not).
 
+use super::chars::{is_reg_name_byte, is_tchar};
 use super::response::{Allow, Answer, Persist, Refusal, Reply};
 use super::strict;
 use super::{MAX_BODY, MAX_HEAD, MAX_HEADERS};
@@ -404,31 +405,6 @@ impl Codings {
     }
 }
 
-/// A `tchar` of RFC 9110 §5.6.2.
-pub(super) fn is_tchar(b: u8) -> bool {
-    TCHAR[usize::from(b)]
-}
-
-/// Bytes that are letters, digits or one of `others`, as a lookup table.
-const fn table(others: &[u8]) -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    let mut i = 0;
-    while i < others.len() {
-        t[others[i] as usize] = true;
-        i += 1;
-    }
-    t
-}
-
-static TCHAR: [bool; 256] = table(b"!#$%&'*+-.^_`|~");
-/// Unreserved, sub-delims and `%` (RFC 3986's reg-name, pct-encodings included).
-static REG_NAME: [bool; 256] = table(b"-._~!$&'()*+,;=%");
-
 /// `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): a bracketed IP literal or
 /// a reg-name (which covers IPv4 addresses), then an optional port of digits. Empty
 /// only where `empty` allows it (a `Host` field may be; an absolute URI's may not).
@@ -458,11 +434,6 @@ fn port(rest: &[u8]) -> bool {
         [b':', digits @ ..] => digits.iter().all(u8::is_ascii_digit),
         _ => false,
     }
-}
-
-/// A byte of a reg-name: unreserved, sub-delims or part of a pct-encoding.
-fn is_reg_name_byte(b: u8) -> bool {
-    REG_NAME[usize::from(b)]
 }
 
 /// The path a request target names, without its query: the target itself in

@@ -9,7 +9,7 @@
 //! general), and test builds and the fuzz target check every head read here against
 //! `httparse`.
 
-use super::request::is_tchar;
+use super::chars::is_tchar;
 
 /// A request line read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tcpio::ConnHandle;
 
-use super::commands::E_WRONGTYPE;
+use super::reply::E_WRONGTYPE;
 use super::reply::{array, bulk};
 use super::store::{Clock, Store, Value};
 

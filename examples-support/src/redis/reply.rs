@@ -6,6 +6,10 @@ use tcpio::codec::Sink;
 
 use crate::num::{format_i64, MAX_DIGITS};
 
+/// The error for a command on a key of another type.
+pub(crate) const E_WRONGTYPE: &[u8] =
+    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+
 /// A bulk string: `$<len>\r\n<bytes>\r\n`, the value put as it is (one copy).
 #[inline]
 pub fn bulk(out: &mut impl Sink, v: &[u8]) {

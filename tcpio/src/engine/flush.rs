@@ -251,6 +251,33 @@ impl<H: Handler> EventLoop<H> {
     }
 }
 
+impl<H: Handler> EventLoop<H> {
+    /// Checks connection `key`'s own limits against `queued` bytes; past one, closes
+    /// it (its output is dropped) and returns true.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn over_own_limit(&mut self, key: usize, queued: usize) -> bool {
+        // The pass's clock, read now if nothing timed read it this pass.
+        let now = self.core.clock.pass_now();
+        let now = self.core.clock.ms_of(now);
+        let c = &mut self.conns[key];
+        let broken = match c.ext.as_mut().and_then(|e| e.output_limit.as_mut()) {
+            Some(own) => own.broken(queued, now),
+            None => {
+                c.set_flag(OWN_LIMIT, false);
+                None
+            }
+        };
+        match broken {
+            Some(limit) => {
+                self.finalize(key, CloseReason::OutputLimit { limit });
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

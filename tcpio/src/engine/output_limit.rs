@@ -11,9 +11,6 @@
 
 use std::time::Duration;
 
-use super::record::{Record, OWN_LIMIT};
-use super::{CloseReason, EventLoop, Handler};
-
 /// Output limits for one connection
 /// ([`Conn::set_output_limit`](crate::Conn::set_output_limit)), on top of the
 /// server's hard cap ([`Builder::max_output`](crate::Builder::max_output)), which
@@ -78,33 +75,6 @@ impl OwnLimit {
         let since = *self.above_since.get_or_insert(now_ms);
         let period = u64::try_from(limit.soft_for.as_millis()).unwrap_or(u64::MAX);
         (now_ms.saturating_sub(since) >= period).then_some(limit.soft)
-    }
-}
-
-impl<H: Handler> EventLoop<H> {
-    /// Checks connection `key`'s own limits against `queued` bytes; past one, closes
-    /// it (its output is dropped) and returns true.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn over_own_limit(&mut self, key: usize, queued: usize) -> bool {
-        // The pass's clock, read now if nothing timed read it this pass.
-        let now = self.core.clock.pass_now();
-        let now = self.core.clock.ms_of(now);
-        let c: &mut Record<H::State> = &mut self.conns[key];
-        let broken = match c.ext.as_mut().and_then(|e| e.output_limit.as_mut()) {
-            Some(own) => own.broken(queued, now),
-            None => {
-                c.set_flag(OWN_LIMIT, false);
-                None
-            }
-        };
-        match broken {
-            Some(limit) => {
-                self.finalize(key, CloseReason::OutputLimit { limit });
-                true
-            }
-            None => false,
-        }
     }
 }
 

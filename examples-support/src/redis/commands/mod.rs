@@ -131,8 +131,7 @@ pub(crate) const E_SYNTAX: &[u8] = b"-ERR syntax error\r\n";
 pub(crate) const E_NOT_INT: &[u8] = b"-ERR value is not an integer or out of range\r\n";
 pub(crate) const E_NOT_FLOAT: &[u8] = b"-ERR value is not a valid float\r\n";
 pub(crate) const E_OVERFLOW: &[u8] = b"-ERR increment or decrement would overflow\r\n";
-pub(crate) const E_WRONGTYPE: &[u8] =
-    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+pub(crate) use super::reply::E_WRONGTYPE;
 pub(crate) const E_NO_KEY: &[u8] = b"-ERR no such key\r\n";
 pub(crate) const E_POSITIVE: &[u8] = b"-ERR value is out of range, must be positive\r\n";
 pub(crate) const E_NOAUTH: &[u8] = b"-NOAUTH Authentication required.\r\n";
