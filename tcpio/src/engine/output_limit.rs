@@ -25,13 +25,13 @@ use std::time::Duration;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OutputLimit {
     /// Queued bytes past which the connection closes at once
-    /// ([`CloseReason::OutputLimit`] with this limit).
+    /// ([`CloseReason::OutputLimit`](crate::CloseReason::OutputLimit) with this limit).
     pub hard: usize,
     /// Queued bytes the connection may stay above only for
     /// [`soft_for`](Self::soft_for); 0 for no soft limit.
     pub soft: usize,
     /// How long the output may stay above [`soft`](Self::soft) before the connection
-    /// closes ([`CloseReason::OutputLimit`] with the soft limit). Time counts from the
+    /// closes ([`CloseReason::OutputLimit`](crate::CloseReason::OutputLimit) with the soft limit). Time counts from the
     /// first check that finds it above; a check that finds it at or below starts over.
     pub soft_for: Duration,
 }
