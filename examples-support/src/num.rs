@@ -26,16 +26,37 @@ pub fn format_i64(v: i64, buf: &mut [u8; MAX_DIGITS]) -> &[u8] {
 /// let mut buf = [0u8; tcpio_examples::num::MAX_DIGITS];
 /// assert_eq!(tcpio_examples::num::format_u64(1234, &mut buf), b"1234");
 /// ```
-pub fn format_u64(mut n: u64, buf: &mut [u8; MAX_DIGITS]) -> &[u8] {
-    let mut i = MAX_DIGITS;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buf[i..];
-        }
+pub fn format_u64(n: u64, buf: &mut [u8; MAX_DIGITS]) -> &[u8] {
+    let start = digits_before(n, buf, MAX_DIGITS);
+    &buf[start..]
+}
+
+/// Every two-digit number's digits, in order: `00`, `01` ... `99`.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes the decimal form of `n` into `buf` so that it ends just before `end`, two
+/// digits at a time; returns where it starts. `buf` must have room for it.
+pub fn digits_before(mut n: u64, buf: &mut [u8], end: usize) -> usize {
+    let mut i = end;
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + n as u8;
+    }
+    i
 }
 
 /// Appends the decimal form of `v` to `out`.
@@ -57,6 +78,9 @@ mod tests {
             assert_eq!(format_i64(v, &mut buf), v.to_string().as_bytes(), "{v}");
         }
         for n in [0, 7, 10, 12345, u64::MAX, u64::MAX / 10] {
+            assert_eq!(format_u64(n, &mut buf), n.to_string().as_bytes(), "{n}");
+        }
+        for n in (0..100_000).chain((0..64).map(|s| 1u64 << s)).chain((1..64).map(|s| (1u64 << s) - 1)) {
             assert_eq!(format_u64(n, &mut buf), n.to_string().as_bytes(), "{n}");
         }
         let mut out = b"x".to_vec();

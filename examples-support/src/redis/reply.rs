@@ -4,7 +4,7 @@
 
 use tcpio::codec::Sink;
 
-use crate::num::{format_i64, MAX_DIGITS};
+use crate::num::{digits_before, MAX_DIGITS};
 
 /// The error for a command on a key of another type.
 pub(crate) const E_WRONGTYPE: &[u8] =
@@ -41,14 +41,34 @@ fn header(out: &mut impl Sink, kind: u8, n: i64) {
     header_long(out, kind, n);
 }
 
-/// [`header`] for a number of more than one digit.
+/// [`header`] for a number of more than one digit: formatted in place, from the line
+/// end back to the type byte.
 #[inline(never)]
 fn header_long(out: &mut impl Sink, kind: u8, n: i64) {
-    let mut num = [0u8; MAX_DIGITS];
-    let digits = format_i64(n, &mut num);
-    let mut buf = [0u8; 24];
-    buf[0] = kind;
-    buf[1..1 + digits.len()].copy_from_slice(digits);
-    buf[1 + digits.len()..3 + digits.len()].copy_from_slice(b"\r\n");
-    out.put(&buf[..3 + digits.len()]);
+    let mut buf = [0u8; MAX_DIGITS + 4];
+    let end = buf.len() - 2;
+    buf[end..].copy_from_slice(b"\r\n");
+    let mut start = digits_before(n.unsigned_abs(), &mut buf, end);
+    if n < 0 {
+        start -= 1;
+        buf[start] = b'-';
+    }
+    start -= 1;
+    buf[start] = kind;
+    out.put(&buf[start..]);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn integer_and_array_headers_of_every_size() {
+        for n in [0i64, 7, 9, 10, 99, 100, 12_345, -1, -9, -10, -12_345, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            super::int(&mut out, n);
+            assert_eq!(out, format!(":{n}\r\n").as_bytes());
+        }
+        let mut out = Vec::new();
+        super::array(&mut out, 1_000_000);
+        assert_eq!(out, b"*1000000\r\n");
+    }
 }
