@@ -211,7 +211,14 @@ impl Fields {
         let h = hash(name);
         match self.find(h, name) {
             Some(i) => {
-                self.at_mut(i).value = value.into();
+                // A value of the same length is copied over the old one: no
+                // allocation and no free.
+                let slot = &mut self.at_mut(i).value;
+                if slot.len() == value.len() {
+                    slot.copy_from_slice(value);
+                } else {
+                    *slot = value.into();
+                }
                 false
             }
             None => {
@@ -250,6 +257,19 @@ pub fn scan<T: Keyed>(set: &Dense<T>, cursor: u64, count: usize, mut f: impl FnM
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_set_again_has_the_new_value_whatever_its_length() {
+        let mut h = Fields::new();
+        assert!(h.set(b"f", b"abc"));
+        assert!(!h.set(b"f", b"xyz"), "same length: copied over");
+        assert_eq!(h.get(b"f"), Some(&b"xyz"[..]));
+        assert!(!h.set(b"f", b"longer value"));
+        assert_eq!(h.get(b"f"), Some(&b"longer value"[..]));
+        assert!(!h.set(b"f", b""));
+        assert_eq!(h.get(b"f"), Some(&b""[..]));
+        assert_eq!(h.len(), 1);
+    }
 
     #[test]
     fn removal_keeps_every_position_found() {
