@@ -61,12 +61,7 @@ pub fn grouped_bars(file: &str, title: &str, y_desc: &str, series: &[&str], grou
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(slots as usize)
-        .x_label_formatter(&|x| match x {
-            SegmentValue::CenterOf(i) if (*i as usize) % per == middle => {
-                labels.get(*i as usize / per).map_or(String::new(), |s| s.to_string())
-            }
-            _ => String::new(),
-        })
+        .x_label_formatter(&|x| group_label(x, &labels, per, middle))
         .y_desc(y_desc)
         .y_label_formatter(&|v| short(*v))
         .draw()
@@ -184,12 +179,7 @@ pub fn ratio_bars(
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(slots as usize)
-        .x_label_formatter(&|x| match x {
-            SegmentValue::CenterOf(i) if (*i as usize) % per == middle => {
-                labels.get(*i as usize / per).map_or(String::new(), |s| s.to_string())
-            }
-            _ => String::new(),
-        })
+        .x_label_formatter(&|x| group_label(x, &labels, per, middle))
         .y_desc(y_desc)
         .y_label_formatter(&|v| format!("{v:.1}"))
         .draw()
@@ -255,4 +245,15 @@ pub fn ratio_bars(
     drop(chart);
     drop(root);
     Ok(path.display().to_string())
+}
+
+/// The x label of segment `x` in a chart of groups of `per` slots: the group's label
+/// under its `middle` bar, nothing elsewhere.
+fn group_label(x: &SegmentValue<u32>, labels: &[&str], per: usize, middle: usize) -> String {
+    match x {
+        SegmentValue::CenterOf(i) if (*i as usize) % per == middle => {
+            labels.get(*i as usize / per).map_or(String::new(), |s| s.to_string())
+        }
+        _ => String::new(),
+    }
 }
