@@ -220,7 +220,8 @@ impl Shared {
 #[derive(Debug, Default)]
 pub struct ConnState {
     progress: Progress,
-    session: Session,
+    /// Boxed, so that a batch swaps it with the handler's spare instead of moving it.
+    session: Box<Session>,
     /// Whether it counts among the connected clients outside the registry (a refused
     /// connection; a registered one is counted out with its entry).
     counted: bool,
@@ -255,6 +256,10 @@ pub struct Redis {
     /// last connection it opened): the time of each batch in the registry, which
     /// reports idle time in seconds, so a reading per tick is enough.
     coarse_ms: u64,
+    /// Holds a connection's session while its batch runs (the connection is borrowed by
+    /// its writer then); the two are swapped in and out, two pointer moves, where taking
+    /// the session would build a new one and drop it for every batch.
+    spare: Box<Session>,
 }
 
 impl Redis {
@@ -267,7 +272,16 @@ impl Redis {
     pub fn with_shared(store: Arc<Store>, shared: Arc<Shared>) -> Redis {
         let clock = Clock::new(store.origin());
         let counters = shared.add_loop();
-        Redis { store, shared, counters, parser: Parser::new(), clock, scratch: Vec::new(), coarse_ms: 0 }
+        Redis {
+            store,
+            shared,
+            counters,
+            parser: Parser::new(),
+            clock,
+            scratch: Vec::new(),
+            coarse_ms: 0,
+            spare: Box::default(),
+        }
     }
 }
 
@@ -303,7 +317,7 @@ impl Handler for Redis {
         let laddr = conn.local_addr().map(|a| format_addr(&a)).unwrap_or_default();
         let client = Arc::new(Client::new(id, Some(conn.handle()), addr, laddr, self.coarse_ms));
         shared.registry.add(client.clone());
-        conn.state_mut().session =
+        *conn.state_mut().session =
             Session { id, authenticated, can_block: true, client: Some(client), ..Session::default() };
         let timeout = shared.timeout.load(Ordering::Relaxed);
         let state = conn.state_mut();
@@ -323,19 +337,21 @@ impl Handler for Redis {
             return Action::Continue;
         }
         let mut progress = state.progress;
-        let mut session = std::mem::take(&mut state.session);
+        std::mem::swap(&mut state.session, &mut self.spare);
+        let session = &mut *self.spare;
         self.clock.reset();
         let mut ctx = Ctx {
             store: &self.store,
             clock: &mut self.clock,
             scratch: &mut self.scratch,
             shared: &self.shared,
-            session: &mut session,
+            session,
         };
         let mut out = conn.writer();
         let (used, flow) = run_all(&mut self.parser, &mut progress, input.bytes(), &mut ctx, &mut out);
         drop(out); // settles the writer's accounting and frees `conn`
-        self.counters.settle(&mut session);
+        let session = &mut *self.spare;
+        self.counters.settle(session);
         // A request with a great many arguments leaves big buffers behind; give them
         // back now that it is done.
         self.parser.shrink();
@@ -352,16 +368,18 @@ impl Handler for Redis {
         // Subscriptions the commands made or ended: the connection joins or leaves
         // their groups now that the writer is done with it, before the replies are
         // sent.
-        for (group, join) in session.subs.pending.drain(..) {
-            if join {
-                conn.join(&group);
-            } else {
-                conn.leave_group(&group);
+        if !session.subs.pending.is_empty() {
+            for (group, join) in session.subs.pending.drain(..) {
+                if join {
+                    conn.join(&group);
+                } else {
+                    conn.leave_group(&group);
+                }
             }
         }
         let subscriber = session.subs.count() > 0;
         let state = conn.state_mut();
-        state.session = session;
+        std::mem::swap(&mut state.session, &mut self.spare);
         // A client that became a subscriber or stopped being one, or limits changed by
         // `CONFIG SET`: the limits of its class.
         let version = self.shared.limits_version.load(Ordering::Acquire);
