@@ -31,7 +31,7 @@ use tcpio::ConnHandle;
 
 use super::reply::E_WRONGTYPE;
 use super::reply::{array, bulk};
-use super::store::{Clock, Store, Value};
+use super::store::{Bytes, Clock, Store, Value};
 
 /// A waiter not yet served, timed out or gone.
 pub const WAITING: u8 = 0;
@@ -272,7 +272,7 @@ impl Blocking {
 }
 
 /// Pops an element from the list in `v` (the caller checked it is one).
-fn pop(v: &mut Option<Value>, left: bool) -> Option<Box<[u8]>> {
+fn pop(v: &mut Option<Value>, left: bool) -> Option<Bytes> {
     match v {
         Some(Value::List(l)) => {
             if left {

@@ -132,8 +132,54 @@ impl<'a> Args<'a> {
     }
 
     /// The arguments in order.
-    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
-        (0..self.len()).map(|i| self.get(i))
+    pub fn iter(&self) -> ArgsIter<'a> {
+        ArgsIter { args: *self, next: 0, end: self.len() }
+    }
+}
+
+/// The arguments of a request in order ([`Args::iter`]); skipping some (`nth`, `skip`)
+/// costs nothing per argument skipped.
+#[derive(Clone, Debug)]
+pub struct ArgsIter<'a> {
+    args: Args<'a>,
+    next: usize,
+    end: usize,
+}
+
+impl<'a> Iterator for ArgsIter<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.next == self.end {
+            return None;
+        }
+        self.next += 1;
+        Some(self.args.get(self.next - 1))
+    }
+
+    #[inline]
+    fn nth(&mut self, n: usize) -> Option<&'a [u8]> {
+        self.next = self.next.saturating_add(n).min(self.end);
+        self.next()
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.end - self.next, Some(self.end - self.next))
+    }
+}
+
+impl ExactSizeIterator for ArgsIter<'_> {}
+
+impl DoubleEndedIterator for ArgsIter<'_> {
+    #[inline]
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.next == self.end {
+            return None;
+        }
+        self.end -= 1;
+        Some(self.args.get(self.end))
     }
 }
 

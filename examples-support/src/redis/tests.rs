@@ -30,6 +30,25 @@ fn words(list: &[&str]) -> Vec<Vec<u8>> {
 }
 
 #[test]
+fn the_argument_iterator_skips_and_runs_backwards_as_a_slice_iterator_does() {
+    let input = b"*5\r\n$5\r\nLPUSH\r\n$1\r\nk\r\n$1\r\na\r\n$2\r\nbc\r\n$0\r\n\r\n";
+    let mut parser = Parser::new();
+    let (args, _) = parser.parse(input, &mut Progress::default()).unwrap().unwrap();
+    let all: Vec<&[u8]> = vec![b"LPUSH", b"k", b"a", b"bc", b""];
+    assert_eq!(args.iter().collect::<Vec<_>>(), all);
+    assert_eq!(args.iter().len(), 5);
+    for n in 0..8 {
+        assert_eq!(args.iter().skip(n).collect::<Vec<_>>(), all.iter().copied().skip(n).collect::<Vec<_>>());
+        assert_eq!(args.iter().nth(n), all.get(n).copied());
+        assert_eq!(args.iter().rev().nth(n), all.iter().rev().nth(n).copied());
+        let mut it = args.iter();
+        assert_eq!(it.nth(n), all.get(n).copied());
+        assert_eq!(it.len(), all.len().saturating_sub(n + 1));
+        assert_eq!(it.next_back(), all.get(n + 1..).and_then(|r| r.last()).copied());
+    }
+}
+
+#[test]
 fn multibulk_requests_are_parsed_and_borrowed() {
     let input = b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n";
     let mut parser = Parser::new();

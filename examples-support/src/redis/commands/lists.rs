@@ -8,10 +8,10 @@ use tcpio::codec::Sink;
 use super::table::Cmd;
 use super::{array, bulk, int, int_arg, is, Ctx, E_NO_KEY, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::resp::{parse_i64, Args};
-use crate::redis::store::Value;
+use crate::redis::store::{Bytes, Value};
 
 /// A list.
-type List = VecDeque<Box<[u8]>>;
+type List = VecDeque<Bytes>;
 
 /// The list in `v`, `Err(())` after writing `WRONGTYPE` when it holds something else,
 /// `Ok(None)` when the key is absent.

@@ -29,6 +29,7 @@ pub mod client;
 pub mod hashes;
 pub mod keys;
 pub mod lists;
+mod names;
 pub mod pubsub;
 pub mod server;
 pub mod sets;
@@ -150,7 +151,7 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         },
         _ => None,
     };
-    let found = if hot.is_some() { hot } else { lookup(name) };
+    let found = if hot.is_some() { hot } else { names::find(name) };
     let Some((cmd, arity)) = found else {
         ctx.session.last = NO_CMD;
         unknown_command(&args, out);
@@ -317,21 +318,6 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
 /// The argument after the command's name, if any: a container's subcommand.
 fn second<'a>(args: &Args<'a>) -> Option<&'a [u8]> {
     (args.len() > 1).then(|| args.get(1))
-}
-
-/// Any command by its name, in any case, with its arity (the table's).
-#[inline(never)]
-fn lookup(name: &[u8]) -> Option<(Cmd, i32)> {
-    // Matched through a lower-case copy on the stack; no known name is longer than 16
-    // bytes.
-    let mut lower = [0u8; 16];
-    let l = lower.get_mut(..name.len())?;
-    // Copied and lowered in one pass: names are a few bytes, for which a `memcpy`
-    // call costs more than the loop.
-    for (d, &c) in l.iter_mut().zip(name) {
-        *d = c.to_ascii_lowercase();
-    }
-    Cmd::lookup(l).map(|c| (c, c.spec().arity))
 }
 
 /// Subscribed mode: refuses the commands not allowed there and answers `PING` its

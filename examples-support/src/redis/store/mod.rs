@@ -44,6 +44,7 @@ use std::time::Instant;
 
 use hashbrown::DefaultHashBuilder;
 
+mod bytes;
 mod clock;
 mod dense;
 mod glob;
@@ -51,6 +52,7 @@ mod multi;
 mod sweep;
 mod value;
 
+pub use bytes::Bytes;
 pub use clock::Clock;
 pub use dense::{hash as member_hash, scan as scan_dense, Dense, Field, Fields, Keyed, Members};
 pub use glob::glob_match;
@@ -153,7 +155,11 @@ impl Shard {
                 let mut v = Some(std::mem::replace(&mut self.table.at_mut(i).value, Value::Str(Vec::new())));
                 let r = f(&mut v);
                 match v {
-                    Some(v) if !v.is_empty_collection() => self.table.at_mut(i).value = v,
+                    Some(v) if !v.is_empty_collection() => {
+                        // The placeholder holds no allocation: forgetting it skips a
+                        // drop that would only look at it.
+                        std::mem::forget(std::mem::replace(&mut self.table.at_mut(i).value, v));
+                    }
                     _ => {
                         self.remove_at(i);
                     }

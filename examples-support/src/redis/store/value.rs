@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Fields, Members};
+use super::{Bytes, Fields, Members};
 
 /// What a key holds.
 #[derive(Debug, Clone)]
@@ -10,7 +10,7 @@ pub enum Value {
     /// A string (any bytes).
     Str(Vec<u8>),
     /// A list, head first.
-    List(VecDeque<Box<[u8]>>),
+    List(VecDeque<Bytes>),
     /// A hash: fields and their values.
     Hash(Box<Fields>),
     /// A set of members.

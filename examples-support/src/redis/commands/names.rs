@@ -1,0 +1,158 @@
+//! Finding a command by its name, in any case: a table of [`SLOTS`] places built once
+//! from [`SPECS`], where a name's place comes from its length and its first and last
+//! letters; a taken place that holds another name sends the search to the next one.
+//!
+//! Every command name is lower-case letters, and a byte ORed with 0x20 is a lower-case
+//! letter exactly when it is a letter of either case: so a name is compared with the
+//! table's by ORing each of its bytes with 0x20, with no lower-case copy.
+
+use std::sync::OnceLock;
+
+use super::table::{Cmd, SPECS};
+
+/// Places in the table: a power of two, over four times the number of commands, so a
+/// search rarely goes past the first place it looks at.
+const SLOTS: usize = 512;
+
+/// Commands by place; `None` ends a search.
+type Table = [Option<Cmd>; SLOTS];
+
+/// The table, built on first use.
+static TABLE: OnceLock<Box<Table>> = OnceLock::new();
+
+/// Where the search for a name of `len` bytes starting with `first` and ending with
+/// `last` (either case) begins.
+#[inline]
+fn place(len: usize, first: u8, last: u8) -> usize {
+    (len * 40 + usize::from(first | 0x20) * 63 + usize::from(last | 0x20) * 13) & (SLOTS - 1)
+}
+
+/// Places every command of [`SPECS`] (its subcommands are found apart).
+fn build() -> Box<Table> {
+    let mut table = Box::new([None; SLOTS]);
+    for spec in SPECS.iter().filter(|s| s.container.is_empty()) {
+        let name = spec.name.as_bytes();
+        let cmd = Cmd::lookup(name).unwrap_or_else(|| panic!("no Cmd for {}", spec.name));
+        let mut i = place(name.len(), name[0], name[name.len() - 1]);
+        while table[i].is_some() {
+            i = (i + 1) & (SLOTS - 1);
+        }
+        table[i] = Some(cmd);
+    }
+    table
+}
+
+/// The command named `name` in any case, with its arity.
+#[inline(never)]
+pub(super) fn find(name: &[u8]) -> Option<(Cmd, i32)> {
+    let (&first, &last) = (name.first()?, name.last()?);
+    let table = TABLE.get_or_init(build);
+    let mut i = place(name.len(), first, last);
+    loop {
+        let cmd = table[i]?;
+        let spec = cmd.spec();
+        if same_name(spec.name.as_bytes(), name) {
+            return Some((cmd, spec.arity));
+        }
+        i = (i + 1) & (SLOTS - 1);
+    }
+}
+
+/// Whether `name` is `lower` in any case (`lower` being lower-case letters). Names of
+/// four bytes or more are compared as two words, overlapping when the length is not
+/// twice a word's.
+#[inline]
+fn same_name(lower: &[u8], name: &[u8]) -> bool {
+    let n = name.len();
+    if lower.len() != n {
+        return false;
+    }
+    let word4 = |s: &[u8], at: usize| u32::from_le_bytes([s[at], s[at + 1], s[at + 2], s[at + 3]]);
+    let word8 = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or_default());
+    match n {
+        4..=7 => {
+            const LOWER: u32 = 0x2020_2020;
+            word4(name, 0) | LOWER == word4(lower, 0) && word4(name, n - 4) | LOWER == word4(lower, n - 4)
+        }
+        8..=16 => {
+            const LOWER: u64 = 0x2020_2020_2020_2020;
+            word8(name, 0) | LOWER == word8(lower, 0) && word8(name, n - 8) | LOWER == word8(lower, n - 8)
+        }
+        _ => lower.iter().zip(name).all(|(&l, &c)| c | 0x20 == l),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn top_level() -> impl Iterator<Item = &'static str> {
+        SPECS.iter().filter(|s| s.container.is_empty()).map(|s| s.name)
+    }
+
+    #[test]
+    fn every_command_name_is_lower_case_letters() {
+        for name in top_level() {
+            assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase()), "{name}");
+        }
+    }
+
+    #[test]
+    fn finds_every_command_in_any_case() {
+        for name in top_level() {
+            let cmd = Cmd::lookup(name.as_bytes()).unwrap();
+            let upper = name.to_ascii_uppercase();
+            let mixed: String = name
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c })
+                .collect();
+            for n in [name, &upper, &mixed] {
+                assert_eq!(find(n.as_bytes()), Some((cmd, cmd.spec().arity)), "{n}");
+            }
+        }
+    }
+
+    /// `find` agrees with the table of names matched on a lower-case copy.
+    fn agrees(name: &[u8]) {
+        let reference = Cmd::lookup(&name.to_ascii_lowercase()).map(|c| (c, c.spec().arity));
+        assert_eq!(find(name), reference, "{:?}", name.escape_ascii().to_string());
+    }
+
+    #[test]
+    fn finds_nothing_else() {
+        for name in top_level() {
+            let n = name.as_bytes();
+            agrees(&n[..n.len() - 1]);
+            agrees(&[n, b"x"].concat());
+            agrees(&[b"x", n].concat());
+            // Each byte changed to its neighbours, to non-letters next to the letters
+            // (which ORed with 0x20 become non-letters too), and to high bytes.
+            for i in 0..n.len() {
+                for b in
+                    [n[i] - 1, n[i] + 1, n[i] ^ 0x80, n[i] & !0x20 ^ 0x80, 0, b'@', b'[', b'`', b'{', b' ']
+                {
+                    let mut m = n.to_vec();
+                    m[i] = b;
+                    agrees(&m);
+                }
+            }
+        }
+        for junk in [&b""[..], b"x", b"getx", b"\x00\x00\x00", b"G\xc5T", b"@et", b"get\x00"] {
+            agrees(junk);
+        }
+    }
+
+    #[test]
+    fn a_search_looks_at_two_places_at_most() {
+        let table = build();
+        for name in top_level() {
+            let n = name.as_bytes();
+            let start = place(n.len(), n[0], n[n.len() - 1]);
+            let at = (0..SLOTS)
+                .map(|k| (start + k) & (SLOTS - 1))
+                .position(|i| table[i].is_some_and(|c| c.spec().name == name));
+            assert!(at.is_some_and(|k| k <= 1), "{name} is {at:?} places from its own");
+        }
+    }
+}
