@@ -14,8 +14,16 @@ use super::table::{Cmd, SPECS};
 /// search rarely goes past the first place it looks at.
 const SLOTS: usize = 512;
 
+/// A command in the table, with what a search needs of its [`Spec`](super::table::Spec).
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    cmd: Cmd,
+    arity: i32,
+    name: &'static [u8],
+}
+
 /// Commands by place; `None` ends a search.
-type Table = [Option<Cmd>; SLOTS];
+type Table = [Option<Entry>; SLOTS];
 
 /// The table, built on first use.
 static TABLE: OnceLock<Box<Table>> = OnceLock::new();
@@ -37,7 +45,7 @@ fn build() -> Box<Table> {
         while table[i].is_some() {
             i = (i + 1) & (SLOTS - 1);
         }
-        table[i] = Some(cmd);
+        table[i] = Some(Entry { cmd, arity: spec.arity, name });
     }
     table
 }
@@ -49,10 +57,9 @@ pub(super) fn find(name: &[u8]) -> Option<(Cmd, i32)> {
     let table = TABLE.get_or_init(build);
     let mut i = place(name.len(), first, last);
     loop {
-        let cmd = table[i]?;
-        let spec = cmd.spec();
-        if same_name(spec.name.as_bytes(), name) {
-            return Some((cmd, spec.arity));
+        let e = table[i]?;
+        if same_name(e.name, name) {
+            return Some((e.cmd, e.arity));
         }
         i = (i + 1) & (SLOTS - 1);
     }
@@ -151,7 +158,7 @@ mod tests {
             let start = place(n.len(), n[0], n[n.len() - 1]);
             let at = (0..SLOTS)
                 .map(|k| (start + k) & (SLOTS - 1))
-                .position(|i| table[i].is_some_and(|c| c.spec().name == name));
+                .position(|i| table[i].is_some_and(|e| e.name == name.as_bytes()));
             assert!(at.is_some_and(|k| k <= 1), "{name} is {at:?} places from its own");
         }
     }
