@@ -351,11 +351,6 @@ pub fn run_all(
 ) -> (usize, Flow) {
     let mut used = 0;
     loop {
-        // A read ends with a whole request more often than not: no call to find that
-        // nothing follows.
-        if used == input.len() {
-            return (used, Flow::Continue);
-        }
         match parser.parse(&input[used..], progress) {
             Ok(Some((args, n))) => {
                 used += n;
