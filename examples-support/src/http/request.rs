@@ -287,21 +287,22 @@ fn verdict(fields: Fields, method: &[u8], target: &[u8], http11: bool, len: usiz
         _ if KNOWN_METHODS.contains(&method) => (false, false),
         _ => return Parsed::Refused(Refusal::NotImplemented),
     };
-    // The routes as they are usually asked for need no taking apart.
-    let path = match target {
-        b"/plaintext" | b"/json" | b"/upload" => target,
-        _ => match origin_path(target, method) {
-            Some(path) => path,
+    // The routes as they are usually asked for need no taking apart: the target is
+    // compared with them once.
+    let route = match route(target) {
+        Route::Other => match origin_path(target, method) {
+            Some(path) => route(path),
             None => return Parsed::Refused(Refusal::BadRequest),
         },
+        known => known,
     };
-    let answer = match path {
-        b"/plaintext" if get || head_only => Answer::Plaintext,
-        b"/json" if get || head_only => Answer::Json,
-        b"/plaintext" | b"/json" => Answer::NotAllowed(Allow::GetHead),
-        b"/upload" if method == b"POST" => Answer::Upload,
-        b"/upload" => Answer::NotAllowed(Allow::Post),
-        _ => Answer::NotFound,
+    let answer = match route {
+        Route::Plaintext if get || head_only => Answer::Plaintext,
+        Route::Json if get || head_only => Answer::Json,
+        Route::Plaintext | Route::Json => Answer::NotAllowed(Allow::GetHead),
+        Route::Upload if method == b"POST" => Answer::Upload,
+        Route::Upload => Answer::NotAllowed(Allow::Post),
+        Route::Other => Answer::NotFound,
     };
     let persist = match (http11, fields.close, fields.keep_alive) {
         (_, true, _) | (false, false, false) => Persist::Close,
@@ -314,6 +315,26 @@ fn verdict(fields: Fields, method: &[u8], target: &[u8], http11: bool, len: usiz
         expect_continue: fields.expect_continue && framing != Framing::None,
         reply: Reply { answer, head_only, persist },
     })
+}
+
+/// The paths the server serves, and the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    Plaintext,
+    Json,
+    Upload,
+    Other,
+}
+
+/// The route of `path` (a path without its query).
+#[inline]
+fn route(path: &[u8]) -> Route {
+    match path {
+        b"/plaintext" => Route::Plaintext,
+        b"/json" => Route::Json,
+        b"/upload" => Route::Upload,
+        _ => Route::Other,
+    }
 }
 
 /// Whether every line of `head` ends with CRLF. `httparse` accepts a line that ends in

@@ -34,10 +34,17 @@ pub(super) fn request_line(head: &[u8]) -> Option<Line<'_>> {
     if target_len == 0 {
         return None;
     }
-    let tail: [u8; 11] = rest.get(target_len..target_len + 11)?.try_into().ok()?;
-    let http11 = match &tail {
-        b" HTTP/1.1\r\n" => true,
-        b" HTTP/1.0\r\n" => false,
+    // ` HTTP/1.` as one word, then the minor version and CRLF.
+    let tail: &[u8; 11] = rest.get(target_len..target_len + 11)?.try_into().ok()?;
+    let [s, h, t0, t1, p, slash, one, dot, minor, cr, lf] = *tail;
+    if u64::from_le_bytes([s, h, t0, t1, p, slash, one, dot]) != u64::from_le_bytes(*b" HTTP/1.")
+        || [cr, lf] != *b"\r\n"
+    {
+        return None;
+    }
+    let http11 = match minor {
+        b'1' => true,
+        b'0' => false,
         _ => return None,
     };
     Some(Line {
@@ -136,6 +143,13 @@ mod tests {
             b"GET  / HTTP/1.1\r\n",
             b"GET / HTTP/1.2\r\n",
             b"GET / HTTP/2.0\r\n",
+            b"GET / HTTP/1.1\r\r",
+            b"GET / HTTP/1.1\n\n",
+            b"GET / http/1.1\r\n",
+            b"GET / HTTP/11\r\n\r\n",
+            b"GET / HTTP/1.x\r\n",
+            b"GET / HTTP 1.1\r\n",
+            b"GET / HTTP/1.1 \r\n",
             b"GET /\xc3\xa9 HTTP/1.1\r\n",
             b"GET /a\tb HTTP/1.1\r\n",
             b"G(T / HTTP/1.1\r\n",
