@@ -56,7 +56,7 @@ pub(super) fn request_line(head: &[u8]) -> Option<Line<'_>> {
 }
 
 /// How many bytes at the start of `s` are in `lo..=0x7E` (`lo` is a space or `!`),
-/// eight at a time while all eight are.
+/// eight at a time; bytewise only for the last few bytes of `s`.
 #[inline]
 fn visible_prefix(s: &[u8], lo: u8) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -64,13 +64,16 @@ fn visible_prefix(s: &[u8], lo: u8) -> usize {
     let mut n = 0;
     while let Some(chunk) = s.get(n..n + 8) {
         let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        // A high bit where a byte is over 0x7F; some high bit set when a byte is below
-        // `lo` (for bytes under 0x80), or is 0x7F (a zero byte of `x ^ 0x7F..`).
+        // A high bit where a byte is over 0x7F; a high bit where a byte is below `lo`
+        // (for bytes under 0x80), or is 0x7F (a zero byte of `x ^ 0x7F..`). A borrow
+        // comes only from a byte that is out, so bytes above the first one out may be
+        // flagged wrongly but the lowest flag is exact: it marks the first byte out.
         let below = x.wrapping_sub(ONES * u64::from(lo)) & !x;
         let del = x ^ (ONES * 0x7F);
         let del = del.wrapping_sub(ONES) & !del;
-        if (x | below | del) & HIGH != 0 {
-            break;
+        let out = (x | below | del) & HIGH;
+        if out != 0 {
+            return n + (out.trailing_zeros() / 8) as usize;
         }
         n += 8;
     }
@@ -178,6 +181,31 @@ mod tests {
             assert_eq!(req.method.unwrap().as_bytes(), line.method);
             assert_eq!(req.path.unwrap().as_bytes(), line.target);
             assert_eq!(req.version == Some(1), line.http11);
+        }
+    }
+
+    #[test]
+    fn visible_prefix_finds_the_first_byte_out_whatever_follows_it() {
+        // Bytes around every edge of the class; a byte out lends a borrow to the ones
+        // above it, which must not move the answer.
+        let edges = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x7E, 0x7F, 0x80, 0x81, 0xFE, 0xFF, b'a'];
+        let naive = |s: &[u8], lo: u8| s.iter().position(|&b| !(lo..=b'~').contains(&b)).unwrap_or(s.len());
+        for lo in [b' ', b'!'] {
+            for &first in &edges {
+                for &second in &edges {
+                    for i in 0..16 {
+                        for j in i + 1..17 {
+                            let mut s = [b'~'; 17];
+                            (s[i], s[j]) = (first, second);
+                            assert_eq!(
+                                visible_prefix(&s, lo),
+                                naive(&s, lo),
+                                "{first:#x} at {i}, {second:#x} at {j}"
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
 
