@@ -7,13 +7,13 @@ use std::ops::Deref;
 /// 24 bytes the heap form needs anyway.
 pub(super) const INLINE: usize = 22;
 
-/// A byte string: in place up to [`INLINE`] bytes, on the heap beyond. A list of short
+/// A byte string: in place up to 22 bytes (`INLINE`), on the heap beyond. A list of short
 /// elements then costs no allocation per element, as Redis's packed lists do not.
 ///
 /// Compared, hashed and printed as the bytes it holds, whichever form it takes.
 #[derive(Clone)]
 pub enum Bytes {
-    /// At most [`INLINE`] bytes: `len` of `bytes` are used, the rest are zero.
+    /// At most 22 bytes (`INLINE`): `len` of `bytes` are used, the rest are zero.
     Inline {
         /// How many of `bytes` are the string.
         len: u8,
