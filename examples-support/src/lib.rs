@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+mod case;
 pub mod chat;
 pub mod cli;
 pub mod echo;

@@ -36,6 +36,7 @@ use super::chars::{is_reg_name_byte, is_tchar};
 use super::response::{Allow, Answer, Persist, Refusal, Reply};
 use super::strict;
 use super::{MAX_BODY, MAX_HEAD, MAX_HEADERS};
+use crate::case::is_lower;
 
 /// How the body of an accepted request is delimited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,32 +211,32 @@ impl Fields {
     fn check(&mut self, name: &[u8], value: &[u8], http11: bool) -> Result<(), Refusal> {
         // Dispatch on the length first: most fields are compared with one name at most.
         match name.len() {
-            4 if is_field(name, b"host") => {
+            4 if is_lower(name, b"host") => {
                 self.hosts += 1;
                 if self.hosts > 1 || !valid_authority(value, true) {
                     return Err(Refusal::BadRequest);
                 }
             }
-            6 if is_field(name, b"expect") => {
+            6 if is_lower(name, b"expect") => {
                 if !value.eq_ignore_ascii_case(b"100-continue") {
                     return Err(Refusal::ExpectationFailed);
                 }
                 self.expect_continue = http11;
             }
-            10 if is_field(name, b"connection") => {
+            10 if is_lower(name, b"connection") => {
                 for token in value.split(|&b| b == b',') {
                     let token = token.trim_ascii();
                     self.close |= token.eq_ignore_ascii_case(b"close");
                     self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
                 }
             }
-            14 if is_field(name, b"content-length") => {
+            14 if is_lower(name, b"content-length") => {
                 if self.length.is_some() {
                     return Err(Refusal::BadRequest);
                 }
                 self.length = Some(content_length(value).ok_or(Refusal::BadRequest)?);
             }
-            17 if is_field(name, b"transfer-encoding") => {
+            17 if is_lower(name, b"transfer-encoding") => {
                 if !http11 {
                     return Err(Refusal::BadRequest);
                 }
@@ -245,33 +246,6 @@ impl Fields {
             _ => {}
         }
         Ok(())
-    }
-}
-
-/// Whether the field name `name` (a token) is `lower` (lower-case letters and dashes)
-/// in any case, compared a word at a time: ORed with 0x20, a token's byte becomes a
-/// lower-case letter only if it is a letter, and stays `-` only if it is one.
-#[inline]
-fn is_field(name: &[u8], lower: &[u8]) -> bool {
-    const LOWER: u64 = 0x2020_2020_2020_2020;
-    let n = name.len();
-    if n != lower.len() {
-        return false;
-    }
-    let word4 = |s: &[u8], at: usize| u32::from_le_bytes([s[at], s[at + 1], s[at + 2], s[at + 3]]);
-    let word8 = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or_default());
-    match n {
-        0..=3 => name.eq_ignore_ascii_case(lower),
-        4..=7 => {
-            word4(name, 0) | LOWER as u32 == word4(lower, 0)
-                && word4(name, n - 4) | LOWER as u32 == word4(lower, n - 4)
-        }
-        _ => {
-            // Whole words, then the last eight bytes (overlapping when the length is
-            // not a multiple of eight).
-            (0..n / 8).all(|k| word8(name, 8 * k) | LOWER == word8(lower, 8 * k))
-                && word8(name, n - 8) | LOWER == word8(lower, n - 8)
-        }
     }
 }
 
@@ -522,7 +496,7 @@ mod tests {
         let names: [&[u8]; 5] = [b"host", b"expect", b"connection", b"content-length", b"transfer-encoding"];
         for lower in names {
             let upper = lower.to_ascii_uppercase();
-            assert!(is_field(lower, lower) && is_field(&upper, lower));
+            assert!(is_lower(lower, lower) && is_lower(&upper, lower));
             // Every token byte in every place: a match exactly when the bytes are equal
             // but for case.
             for at in 0..lower.len() {
@@ -530,14 +504,14 @@ mod tests {
                     let mut name = lower.to_vec();
                     name[at] = b;
                     assert_eq!(
-                        is_field(&name, lower),
+                        is_lower(&name, lower),
                         name.eq_ignore_ascii_case(lower),
                         "{:?}",
                         name.escape_ascii().to_string()
                     );
                 }
             }
-            assert!(!is_field(&lower[1..], lower) && !is_field(&[lower, b"s"].concat(), lower));
+            assert!(!is_lower(&lower[1..], lower) && !is_lower(&[lower, b"s"].concat(), lower));
         }
     }
 }

@@ -124,6 +124,11 @@ pub(super) fn field(rest: &[u8]) -> Option<Field<'_>> {
 mod tests {
     use super::*;
 
+    /// The count `visible_prefix` makes, a byte at a time.
+    fn naive(s: &[u8], lo: u8) -> usize {
+        s.iter().position(|&b| !(lo..=b'~').contains(&b)).unwrap_or(s.len())
+    }
+
     #[test]
     fn the_usual_lines_are_read() {
         let line = request_line(b"GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n").unwrap();
@@ -189,7 +194,6 @@ mod tests {
         // Bytes around every edge of the class; a byte out lends a borrow to the ones
         // above it, which must not move the answer.
         let edges = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x7E, 0x7F, 0x80, 0x81, 0xFE, 0xFF, b'a'];
-        let naive = |s: &[u8], lo: u8| s.iter().position(|&b| !(lo..=b'~').contains(&b)).unwrap_or(s.len());
         for lo in [b' ', b'!'] {
             for &first in &edges {
                 for &second in &edges {
@@ -211,7 +215,6 @@ mod tests {
 
     #[test]
     fn visible_prefix_is_the_bytewise_count() {
-        let naive = |s: &[u8], lo: u8| s.iter().position(|&b| !(lo..=b'~').contains(&b)).unwrap_or(s.len());
         for lo in [b' ', b'!'] {
             for bad in 0..=255u8 {
                 for at in 0..20 {

@@ -9,6 +9,7 @@
 use std::sync::OnceLock;
 
 use super::table::{Cmd, SPECS};
+use crate::case::is_lower;
 
 /// Places in the table: a power of two, over four times the number of commands, so a
 /// search rarely goes past the first place it looks at.
@@ -58,34 +59,10 @@ pub(super) fn find(name: &[u8]) -> Option<(Cmd, i32)> {
     let mut i = place(name.len(), first, last);
     loop {
         let e = table[i]?;
-        if same_name(e.name, name) {
+        if is_lower(name, e.name) {
             return Some((e.cmd, e.arity));
         }
         i = (i + 1) & (SLOTS - 1);
-    }
-}
-
-/// Whether `name` is `lower` in any case (`lower` being lower-case letters). Names of
-/// four bytes or more are compared as two words, overlapping when the length is not
-/// twice a word's.
-#[inline]
-fn same_name(lower: &[u8], name: &[u8]) -> bool {
-    let n = name.len();
-    if lower.len() != n {
-        return false;
-    }
-    let word4 = |s: &[u8], at: usize| u32::from_le_bytes([s[at], s[at + 1], s[at + 2], s[at + 3]]);
-    let word8 = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or_default());
-    match n {
-        4..=7 => {
-            const LOWER: u32 = 0x2020_2020;
-            word4(name, 0) | LOWER == word4(lower, 0) && word4(name, n - 4) | LOWER == word4(lower, n - 4)
-        }
-        8..=16 => {
-            const LOWER: u64 = 0x2020_2020_2020_2020;
-            word8(name, 0) | LOWER == word8(lower, 0) && word8(name, n - 8) | LOWER == word8(lower, n - 8)
-        }
-        _ => lower.iter().zip(name).all(|(&l, &c)| c | 0x20 == l),
     }
 }
 
