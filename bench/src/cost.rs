@@ -5,8 +5,9 @@
 //! is counted either.
 
 use crate::load::{Load, Stop, Workload, WORKLOADS};
-use crate::proc::{find_in_path, Pinning, ServerProc, Wrapper, SERVER_CORE};
+use crate::proc::{find_in_path, Pinning, Wrapper, SERVER_CORE};
 use crate::report::{grouped, Table};
+use crate::servers::running::ServerProc;
 use crate::servers::ServerKind;
 use crate::{Flags, Res};
 use std::path::{Path, PathBuf};

@@ -5,8 +5,9 @@
 //! median and min–max spread, so slow drift of the shared machine cancels out.
 
 use crate::load::{Load, Stop, Workload, WORKLOADS};
-use crate::proc::{threads_status_sum, Pinning, ServerProc, Wrapper, SERVER_CORE};
+use crate::proc::{threads_status_sum, Pinning, Wrapper, SERVER_CORE};
 use crate::report::{grouped, median, ratio_cell, Table};
+use crate::servers::running::ServerProc;
 use crate::servers::ServerKind;
 use crate::{Flags, Res};
 use std::time::{Duration, Instant};

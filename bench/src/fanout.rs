@@ -16,8 +16,9 @@ use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use crate::chart::{grouped_bars, Group};
-use crate::proc::{cpu_seconds, event_buffer, Epoll, Pinning, ServerProc, Wrapper, SERVER_CORE};
+use crate::proc::{cpu_seconds, event_buffer, Epoll, Pinning, Wrapper, SERVER_CORE};
 use crate::report::{grouped, interleave_two, median, ratio_cell, rounds_and_seconds, Table};
+use crate::servers::running::ServerProc;
 use crate::servers::AppKind;
 use crate::{Flags, Res};
 use tcpio_examples::pubsub;

@@ -2,8 +2,9 @@
 //! connections, proves each was accepted and served with a one-byte echo, then holds them idle
 //! while the server's VmRSS is read again.
 
-use crate::proc::{event_buffer, ChildProc, Epoll, Pinning, ServerProc, Wrapper, LOAD_CORE, SERVER_CORE};
+use crate::proc::{event_buffer, ChildProc, Epoll, Pinning, Wrapper, LOAD_CORE, SERVER_CORE};
 use crate::report::{grouped, Table};
+use crate::servers::running::ServerProc;
 use crate::servers::ServerKind;
 use crate::{Flags, Res};
 use std::io::{ErrorKind, Read, Write};

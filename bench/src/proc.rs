@@ -2,7 +2,6 @@
 //! processes (optionally under valgrind or strace) whose ready line is read and which are
 //! always reaped (graceful stop via stdin EOF, SIGKILL as fallback).
 
-use crate::servers::ServerKind;
 use crate::Res;
 use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, ErrorKind};
@@ -383,51 +382,5 @@ impl Drop for ChildProc {
             self.stdin.take();
             let _ = self.wait_for(Duration::from_secs(2));
         }
-    }
-}
-
-/// A running echo server child and the port it listens on.
-pub struct ServerProc {
-    /// The child process.
-    pub proc: ChildProc,
-    /// The port the server announced on its `LISTENING` line.
-    pub port: u16,
-}
-
-impl ServerProc {
-    /// Starts `kind` on an ephemeral port under `wrapper`, pinned to `core` if given, and waits
-    /// for its `LISTENING <port>` line.
-    pub fn start(kind: ServerKind, wrapper: &Wrapper, core: Option<usize>) -> Res<ServerProc> {
-        let name = format!("{} server", kind.name());
-        let mut proc = ChildProc::spawn(&name, &["serve", kind.name(), "--port", "0"], wrapper, core)?;
-        let timeout = match wrapper {
-            Wrapper::Plain => Duration::from_secs(20),
-            _ => Duration::from_secs(90),
-        };
-        let port = proc.expect_line("LISTENING ", timeout)?;
-        let port = port.parse().map_err(|_| format!("{name}: bad port `{port}`"))?;
-        Ok(ServerProc { proc, port })
-    }
-
-    /// Starts application server `kind` (see `serve-app`) like [`start`](Self::start).
-    pub fn start_app(
-        kind: crate::servers::AppKind,
-        wrapper: &Wrapper,
-        core: Option<usize>,
-    ) -> Res<ServerProc> {
-        let name = format!("{} server", kind.name());
-        let mut proc = ChildProc::spawn(&name, &["serve-app", kind.name(), "--port", "0"], wrapper, core)?;
-        let timeout = match wrapper {
-            Wrapper::Plain => Duration::from_secs(20),
-            _ => Duration::from_secs(90),
-        };
-        let port = proc.expect_line("LISTENING ", timeout)?;
-        let port = port.parse().map_err(|_| format!("{name}: bad port `{port}`"))?;
-        Ok(ServerProc { proc, port })
-    }
-
-    /// Asks the server to exit and waits (longer under valgrind) for a clean exit.
-    pub fn stop(self, timeout: Duration) -> Res<()> {
-        self.proc.stop(timeout).map(drop)
     }
 }

@@ -2,8 +2,8 @@
 //! own (`serve-app`, stopped by closing its stdin) or a program a user would otherwise run
 //! (`redis-server`, `nginx`: stopped with SIGTERM), pinned and wrapped the same way.
 
-use super::AppKind;
-use crate::proc::{ChildProc, ServerProc, Wrapper};
+use super::{AppKind, ServerKind};
+use crate::proc::{ChildProc, Wrapper};
 use crate::Res;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -82,5 +82,44 @@ impl Running {
             let _ = std::fs::remove_dir_all(dir);
         }
         Ok(())
+    }
+}
+
+/// A running harness server child (`serve` or `serve-app`) and the port it listens on.
+pub struct ServerProc {
+    /// The child process.
+    pub proc: ChildProc,
+    /// The port the server announced on its `LISTENING` line.
+    pub port: u16,
+}
+
+impl ServerProc {
+    /// Starts echo server `kind` on an ephemeral port under `wrapper`, pinned to `core` if
+    /// given, and waits for its `LISTENING <port>` line.
+    pub fn start(kind: ServerKind, wrapper: &Wrapper, core: Option<usize>) -> Res<ServerProc> {
+        ServerProc::spawn("serve", kind.name(), wrapper, core)
+    }
+
+    /// Starts application server `kind` (see `serve-app`) like [`start`](Self::start).
+    pub fn start_app(kind: AppKind, wrapper: &Wrapper, core: Option<usize>) -> Res<ServerProc> {
+        ServerProc::spawn("serve-app", kind.name(), wrapper, core)
+    }
+
+    /// Runs `tcpio-bench <subcommand> <kind> --port 0` and reads the port it announces.
+    fn spawn(subcommand: &str, kind: &str, wrapper: &Wrapper, core: Option<usize>) -> Res<ServerProc> {
+        let name = format!("{kind} server");
+        let mut proc = ChildProc::spawn(&name, &[subcommand, kind, "--port", "0"], wrapper, core)?;
+        let timeout = match wrapper {
+            Wrapper::Plain => Duration::from_secs(20),
+            _ => Duration::from_secs(90),
+        };
+        let port = proc.expect_line("LISTENING ", timeout)?;
+        let port = port.parse().map_err(|_| format!("{name}: bad port `{port}`"))?;
+        Ok(ServerProc { proc, port })
+    }
+
+    /// Asks the server to exit and waits (longer under valgrind) for a clean exit.
+    pub fn stop(self, timeout: Duration) -> Res<()> {
+        self.proc.stop(timeout).map(drop)
     }
 }

@@ -11,8 +11,9 @@ pub mod load;
 
 use crate::chart::{grouped_bars, Group};
 use crate::load::Stop;
-use crate::proc::{Pinning, ServerProc, Wrapper, SERVER_CORE};
+use crate::proc::{Pinning, Wrapper, SERVER_CORE};
 use crate::report::{grouped, interleave_two, median, ratio_cell, rounds_and_seconds, Table};
+use crate::servers::running::ServerProc;
 use crate::servers::ServerKind;
 use crate::{Flags, Res};
 use std::time::Duration;
