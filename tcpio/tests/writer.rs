@@ -1,5 +1,6 @@
-//! `Conn::writer`: appends in order with `Conn::write` (forwarded input included), obeys
-//! the hard cap and the write side's state, and works as `io::Write`.
+//! `Conn::writer` and `Conn::state_and_writer`: appends in order with `Conn::write`
+//! (forwarded input included), obeys the hard cap and the write side's state, works as
+//! `io::Write`, and lends the connection's state beside it.
 
 mod util;
 
@@ -161,4 +162,42 @@ fn output_put_through_a_writer_is_counted_as_queued_until_sent() {
         assert!(chunk.iter().all(|&b| b == i as u8), "chunk {i}");
     }
     assert!(wait_for(|| server.stats().total.queued_bytes == 0));
+}
+
+/// Numbers every line a connection sends, the count kept in the connection's state and
+/// changed while the writer is out.
+struct Numberer;
+
+impl Handler for Numberer {
+    type State = u64;
+    fn on_data(&mut self, conn: &mut Conn<'_, u64>, input: &mut Input<'_>) -> Action {
+        let (lines, mut out) = conn.state_and_writer();
+        let bytes = input.bytes();
+        let mut used = 0;
+        while let Some(nl) = bytes[used..].iter().position(|&b| b == b'\n') {
+            *lines += 1;
+            write!(out, "{lines}:").unwrap();
+            out.put(&bytes[used..used + nl + 1]);
+            used += nl + 1;
+        }
+        drop(out);
+        input.consume(used);
+        Action::Continue
+    }
+}
+
+#[test]
+fn state_and_writer_lends_the_state_beside_the_writer_and_keeps_it_across_reads() {
+    let (_server, addr) = start(local().loops(1), |_| Numberer);
+    let mut c = connect(addr);
+    let mut a = connect(addr);
+    // Each read's replies are waited for, so the count must carry over from read to
+    // read; a second connection keeps its own count.
+    for (i, word) in ["a", "bb", "ccc"].iter().enumerate() {
+        c.write_all(format!("{word}\n{word}\n").as_bytes()).unwrap();
+        let want = format!("{}:{word}\n{}:{word}\n", 2 * i + 1, 2 * i + 2);
+        assert_eq!(read_n(&mut c, want.len()), want.as_bytes());
+    }
+    a.write_all(b"x\n").unwrap();
+    assert_eq!(read_n(&mut a, 4), b"1:x\n");
 }

@@ -23,24 +23,20 @@ use super::{refuse, Config, Date, Refusal, Session, MAX_HEAD};
 pub struct Http {
     date: Date,
     config: Config,
-    /// Holds a connection's session while its read is served (the connection is
-    /// borrowed by its writer then): swapped in and out, two pointer moves, where
-    /// copying the session out and back costs more.
-    spare: Box<Session>,
 }
 
 impl Http {
     /// A handler with these timeouts (the keep-alive timeout is the server's idle
     /// timeout: [`start_with`] sets it).
     pub fn new(config: Config) -> Http {
-        Http { date: Date::default(), config, spare: Box::default() }
+        Http { date: Date::default(), config }
     }
 }
 
 /// A connection's state: its requests, and the header timer if one runs.
 #[derive(Debug, Default)]
 pub struct ConnState {
-    session: Box<Session>,
+    session: Session,
     /// The header timer, and [`Session::heads`] when it was armed: the head it times.
     head_timer: Option<(TimerId, u32)>,
     /// Whether input is left unconsumed (part of a head or of a chunk line).
@@ -51,10 +47,10 @@ impl Handler for Http {
     type State = ConnState;
 
     fn on_data(&mut self, conn: &mut Conn<'_, ConnState>, input: &mut Input<'_>) -> Action {
-        std::mem::swap(&mut conn.state_mut().session, &mut self.spare);
-        let served = self.spare.serve(input.bytes(), &self.date, &mut conn.writer());
+        let (state, mut out) = conn.state_and_writer();
+        let served = state.session.serve(input.bytes(), &self.date, &mut out);
+        drop(out);
         let state = conn.state_mut();
-        std::mem::swap(&mut state.session, &mut self.spare);
         if !served.keep {
             input.consume_all();
             return Action::Close;

@@ -220,7 +220,8 @@ impl Shared {
 #[derive(Debug, Default)]
 pub struct ConnState {
     progress: Progress,
-    /// Boxed, so that a batch swaps it with the handler's spare instead of moving it.
+    /// Boxed: most of it is touched only by the commands that use it, and a small
+    /// record keeps the loop's connection table dense.
     session: Box<Session>,
     /// Whether it counts among the connected clients outside the registry (a refused
     /// connection; a registered one is counted out with its entry).
@@ -256,10 +257,6 @@ pub struct Redis {
     /// last connection it opened): the time of each batch in the registry, which
     /// reports idle time in seconds, so a reading per tick is enough.
     coarse_ms: u64,
-    /// Holds a connection's session while its batch runs (the connection is borrowed by
-    /// its writer then); the two are swapped in and out, two pointer moves, where taking
-    /// the session would build a new one and drop it for every batch.
-    spare: Box<Session>,
 }
 
 impl Redis {
@@ -272,16 +269,7 @@ impl Redis {
     pub fn with_shared(store: Arc<Store>, shared: Arc<Shared>) -> Redis {
         let clock = Clock::new(store.origin());
         let counters = shared.add_loop();
-        Redis {
-            store,
-            shared,
-            counters,
-            parser: Parser::new(),
-            clock,
-            scratch: Vec::new(),
-            coarse_ms: 0,
-            spare: Box::default(),
-        }
+        Redis { store, shared, counters, parser: Parser::new(), clock, scratch: Vec::new(), coarse_ms: 0 }
     }
 }
 
@@ -330,15 +318,14 @@ impl Handler for Redis {
     }
 
     fn on_data(&mut self, conn: &mut Conn<'_, ConnState>, input: &mut Input<'_>) -> Action {
-        let state = conn.state_mut();
+        let (state, mut out) = conn.state_and_writer();
         if state.blocked.is_some() {
             // Reading goes on (so a client that leaves is seen), but what it sends
             // waits until the blocking command is answered.
             return Action::Continue;
         }
         let mut progress = state.progress;
-        std::mem::swap(&mut state.session, &mut self.spare);
-        let session = &mut *self.spare;
+        let session = &mut *state.session;
         self.clock.reset();
         let mut ctx = Ctx {
             store: &self.store,
@@ -347,10 +334,9 @@ impl Handler for Redis {
             shared: &self.shared,
             session,
         };
-        let mut out = conn.writer();
         let (used, flow) = run_all(&mut self.parser, &mut progress, input.bytes(), &mut ctx, &mut out);
         drop(out); // settles the writer's accounting and frees `conn`
-        let session = &mut *self.spare;
+        let session = &mut *conn.state_mut().session;
         self.counters.settle(session);
         // A request with a great many arguments leaves big buffers behind; give them
         // back now that it is done.
@@ -368,18 +354,19 @@ impl Handler for Redis {
         // Subscriptions the commands made or ended: the connection joins or leaves
         // their groups now that the writer is done with it, before the replies are
         // sent.
+        let subscriber = session.subs.count() > 0;
         if !session.subs.pending.is_empty() {
-            for (group, join) in session.subs.pending.drain(..) {
+            let mut pending = std::mem::take(&mut session.subs.pending);
+            for (group, join) in pending.drain(..) {
                 if join {
                     conn.join(&group);
                 } else {
                     conn.leave_group(&group);
                 }
             }
+            conn.state_mut().session.subs.pending = pending;
         }
-        let subscriber = session.subs.count() > 0;
         let state = conn.state_mut();
-        std::mem::swap(&mut state.session, &mut self.spare);
         // A client that became a subscriber or stopped being one, or limits changed by
         // `CONFIG SET`: the limits of its class.
         let version = self.shared.limits_version.load(Ordering::Acquire);

@@ -27,7 +27,7 @@ impl<S> Sink for Conn<'_, S> {
 }
 
 /// A pipeline's many small replies, each a plain append (see [`ConnWriter`]).
-impl<S> Sink for ConnWriter<'_, S> {
+impl Sink for ConnWriter<'_> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         ConnWriter::put(self, bytes);

@@ -234,9 +234,41 @@ impl<'a, S> Conn<'a, S> {
 
     /// A writer that appends to the output queue with less bookkeeping per call than
     /// [`write`](Self::write): for many small pieces, such as a pipeline's replies.
-    pub fn writer(&mut self) -> ConnWriter<'_, S> {
+    pub fn writer(&mut self) -> ConnWriter<'_> {
+        self.state_and_writer().1
+    }
+
+    /// The connection's state and a [`writer`](Self::writer) at once: for a handler
+    /// whose replies depend on per-connection state it changes as it goes (a session,
+    /// a parser's progress), without moving that state out of the connection and back.
+    ///
+    /// ```
+    /// use tcpio::{Action, Conn, Input};
+    ///
+    /// // Numbers every line a connection sends: the count lives in the state.
+    /// fn on_data(conn: &mut Conn<'_, u64>, input: &mut Input<'_>) -> Action {
+    ///     let (lines, mut out) = conn.state_and_writer();
+    ///     let mut used = 0;
+    ///     while let Some(nl) = input.bytes()[used..].iter().position(|&b| b == b'\n') {
+    ///         *lines += 1;
+    ///         out.put(format!("{lines}: ").as_bytes());
+    ///         out.put(&input.bytes()[used..used + nl + 1]);
+    ///         used += nl + 1;
+    ///     }
+    ///     input.consume(used);
+    ///     Action::Continue
+    /// }
+    /// # let _ = on_data;
+    /// ```
+    #[inline]
+    pub fn state_and_writer(&mut self) -> (&mut S, ConnWriter<'_>) {
         let queued = self.queued();
-        ConnWriter::new(self.c, &mut self.core.pool, queued, self.core.max_output)
+        if self.c.flag(SHARED_HELD) {
+            // Held messages go first (`queued` counted them already).
+            self.c.unhold(&mut self.core.pool);
+        }
+        let (state, output) = self.c.split_output();
+        (state, ConnWriter::new(output, &mut self.core.pool, queued, self.core.max_output))
     }
 
     /// Output would pass the hard cap: the connection closes, the bytes are not stored.

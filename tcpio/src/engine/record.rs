@@ -129,6 +129,31 @@ impl TlsIo {
     }
 }
 
+/// The part of a [`Record`] that queuing output changes: the output queue, and the state
+/// bits and close reason that refusing output past the hard cap sets. Borrowed apart
+/// from the handler's state by [`Record::split_output`].
+pub(crate) struct Output<'a> {
+    pub(crate) queue: &'a mut OutBuf,
+    flags: &'a mut Bits,
+    close_requested: &'a mut Option<CloseReason>,
+}
+
+impl Output<'_> {
+    /// Whether any of the state bits in `mask` is set.
+    #[inline(always)]
+    pub(crate) fn any(&self, mask: Bits) -> bool {
+        *self.flags & mask != 0
+    }
+
+    /// Output would pass the hard cap of `limit` bytes: writes stop (they are not
+    /// stored) and the connection closes with [`CloseReason::OutputLimit`].
+    #[cold]
+    pub(crate) fn refuse(&mut self, limit: usize) {
+        *self.flags |= CLOSED | ENDING;
+        *self.close_requested = Some(CloseReason::OutputLimit { limit });
+    }
+}
+
 impl<S> Record<S> {
     /// The TLS session of a connection with the `TLS` bit.
     pub(crate) fn tls(&self) -> Option<&TlsIo> {
@@ -251,8 +276,19 @@ impl<S> Record<S> {
     /// stored) and the connection closes with [`CloseReason::OutputLimit`].
     #[cold]
     pub(crate) fn refuse_output(&mut self, limit: usize) {
-        self.set_flag(CLOSED | ENDING, true);
-        self.close_requested = Some(CloseReason::OutputLimit { limit });
+        self.split_output().1.refuse(limit);
+    }
+
+    /// The handler's state and the output side, borrowed apart, so that a handler can
+    /// keep using its state while a [`ConnWriter`](super::ConnWriter) appends replies.
+    #[inline(always)]
+    pub(crate) fn split_output(&mut self) -> (&mut S, Output<'_>) {
+        let output = Output {
+            queue: &mut self.out,
+            flags: &mut self.flags,
+            close_requested: &mut self.close_requested,
+        };
+        (&mut self.state, output)
     }
     pub(crate) fn ext_mut(&mut self) -> &mut Ext {
         self.ext.get_or_insert_with(Default::default)

@@ -1,7 +1,7 @@
 //! [`ConnWriter`]: appending straight to a connection's output queue.
 
 use super::buffer::BufferPool;
-use super::record::{Record, CLOSED, SHARED_HELD, SHUTDOWN_WRITE_REQUESTED};
+use super::record::{Output, CLOSED, SHUTDOWN_WRITE_REQUESTED};
 
 /// Appends to a connection's output queue with less bookkeeping per call than
 /// [`Conn::write`](crate::Conn::write), for a handler that answers a pipeline with many small replies.
@@ -14,7 +14,8 @@ use super::record::{Record, CLOSED, SHARED_HELD, SHUTDOWN_WRITE_REQUESTED};
 /// everything in one system call.
 ///
 /// The writer borrows the connection; drop it (or let it go out of scope) to use the
-/// connection again. Dropping it settles the loop's count of queued bytes and gives an
+/// connection again. To read and change the connection's state while writing, take
+/// both at once with [`Conn::state_and_writer`](crate::Conn::state_and_writer). Dropping it settles the loop's count of queued bytes and gives an
 /// unused buffer back to the pool.
 ///
 /// The rules are those of [`Conn::write`](crate::Conn::write): output past the hard cap
@@ -40,10 +41,10 @@ use super::record::{Record, CLOSED, SHARED_HELD, SHUTDOWN_WRITE_REQUESTED};
 /// }
 /// # let _ = on_data;
 /// ```
-pub struct ConnWriter<'w, S> {
-    // The connection and the pool themselves, not the `Conn` that holds them: a put
-    // then reaches the output buffer through one pointer.
-    c: &'w mut Record<S>,
+pub struct ConnWriter<'w> {
+    // The output side of the connection and the pool themselves, not the `Conn` that
+    // holds them: a put then reaches the output buffer through one pointer.
+    c: Output<'w>,
     pool: &'w mut BufferPool,
     /// The hard cap, for the close reason.
     limit: usize,
@@ -54,25 +55,23 @@ pub struct ConnWriter<'w, S> {
     start: usize,
 }
 
-impl<S> std::fmt::Debug for ConnWriter<'_, S> {
+impl std::fmt::Debug for ConnWriter<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConnWriter").field("id", &self.c.id).field("room", &self.room).finish()
+        f.debug_struct("ConnWriter").field("room", &self.room).finish()
     }
 }
 
-impl<'w, S> ConnWriter<'w, S> {
-    /// A writer for `c`, which has `queued` bytes queued (forwarded input included)
-    /// against a hard cap of `limit`.
-    pub(crate) fn new(c: &'w mut Record<S>, pool: &'w mut BufferPool, queued: usize, limit: usize) -> Self {
-        if c.flag(SHARED_HELD) {
-            // Held messages go first (`queued` counted them already).
-            c.unhold(pool);
-        }
+impl<'w> ConnWriter<'w> {
+    /// A writer for the connection whose output side is `c`, which has `queued` bytes
+    /// queued (forwarded input and held messages included) against a hard cap of
+    /// `limit`. Held messages must already be in the queue: they go first.
+    #[inline]
+    pub(crate) fn new(c: Output<'w>, pool: &'w mut BufferPool, queued: usize, limit: usize) -> Self {
         let room = if c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED) { 0 } else { limit.saturating_sub(queued) };
         // The buffer is taken now, so that a put is a plain append; an unused one goes
         // back on drop.
-        c.out.ensure_buffer(pool);
-        let start = c.out.end_index();
+        c.queue.ensure_buffer(pool);
+        let start = c.queue.end_index();
         ConnWriter { c, pool, limit, room, start }
     }
 
@@ -83,7 +82,7 @@ impl<'w, S> ConnWriter<'w, S> {
             return self.over_cap(bytes.len());
         }
         self.room -= bytes.len();
-        self.c.out.push(bytes);
+        self.c.queue.push(bytes);
     }
 
     /// Bytes that may still be put before the connection's hard cap.
@@ -95,24 +94,26 @@ impl<'w, S> ConnWriter<'w, S> {
     #[cold]
     fn over_cap(&mut self, len: usize) {
         if len > 0 && !self.c.any(CLOSED | SHUTDOWN_WRITE_REQUESTED) {
-            self.c.refuse_output(self.limit);
+            self.c.refuse(self.limit);
         }
         self.room = 0;
     }
 }
 
-impl<S> Drop for ConnWriter<'_, S> {
+impl Drop for ConnWriter<'_> {
+    #[inline]
     fn drop(&mut self) {
-        self.pool.queued += self.c.out.end_index() - self.start;
-        if self.c.out.is_empty() {
-            self.c.out.release(self.pool);
+        self.pool.queued += self.c.queue.end_index() - self.start;
+        if self.c.queue.is_empty() {
+            self.c.queue.release(self.pool);
         }
     }
 }
 
-impl<S> std::io::Write for ConnWriter<'_, S> {
+impl std::io::Write for ConnWriter<'_> {
     /// Queues all of `buf` (or, past the hard cap, discards it and closes the
     /// connection); never a short write.
+    #[inline]
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.put(buf);
         Ok(buf.len())
