@@ -18,6 +18,13 @@ pub fn bulk(out: &mut impl Sink, v: &[u8]) {
     out.put(b"\r\n");
 }
 
+/// A status reply: `+text\r\n`.
+pub fn status(out: &mut impl Sink, text: &str) {
+    out.put(b"+");
+    out.put(text.as_bytes());
+    out.put(b"\r\n");
+}
+
 /// An integer reply: `:<n>\r\n`.
 #[inline]
 pub fn int(out: &mut impl Sink, n: i64) {

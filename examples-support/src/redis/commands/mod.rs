@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 pub mod blocking;
 pub mod client;
+mod docs;
 pub mod hashes;
 pub mod keys;
 pub mod lists;

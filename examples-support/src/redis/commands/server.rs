@@ -5,9 +5,11 @@ use std::sync::atomic::Ordering;
 
 use tcpio::codec::Sink;
 
-use super::table::{Spec, SPECS, SUBCOMMANDS};
+use super::docs;
+use super::table::{subcommands, Spec, SPECS, SUBCOMMANDS};
 use super::{arity_error, array, bulk, int, is, sanitize, unknown_subcommand, Ctx, E_NOT_INT, E_SYNTAX};
 use crate::num::{format_u64, MAX_DIGITS};
+use crate::redis::reply::status;
 use crate::redis::resp::{parse_i64, Args};
 use crate::redis::store::glob_match;
 use crate::redis::VERSION;
@@ -368,18 +370,6 @@ fn is_memory(v: &[u8]) -> bool {
     digits > 0 && matches!(&unit[..], b"" | b"b" | b"k" | b"kb" | b"m" | b"mb" | b"g" | b"gb")
 }
 
-/// A status reply: `+text`.
-fn status(out: &mut impl Sink, text: &str) {
-    out.put(b"+");
-    out.put(text.as_bytes());
-    out.put(b"\r\n");
-}
-
-/// The subcommands of `spec`.
-fn subcommands(spec: &Spec) -> impl Iterator<Item = &'static Spec> + '_ {
-    SUBCOMMANDS.iter().filter(move |s| s.container == spec.name)
-}
-
 /// One command's `COMMAND INFO` entry: name, arity, flags, key positions, ACL
 /// categories, tips (none), key specs (none given) and subcommands.
 fn command_info(spec: &Spec, out: &mut impl Sink) {
@@ -402,29 +392,6 @@ fn command_info(spec: &Spec, out: &mut impl Sink) {
     array(out, subcommands(spec).count());
     for sub in subcommands(spec) {
         command_info(sub, out);
-    }
-}
-
-/// One command's `COMMAND DOCS` entry (a map, flattened for RESP2).
-fn command_docs(spec: &Spec, out: &mut impl Sink) {
-    let subs = subcommands(spec).count();
-    array(out, if subs > 0 { 10 } else { 8 });
-    for (k, v) in [
-        ("summary", spec.summary),
-        ("since", spec.since),
-        ("group", spec.group),
-        ("complexity", spec.complexity),
-    ] {
-        bulk(out, k.as_bytes());
-        bulk(out, v.as_bytes());
-    }
-    if subs > 0 {
-        bulk(out, b"subcommands");
-        array(out, 2 * subs);
-        for sub in subcommands(spec) {
-            bulk(out, sub.name.as_bytes());
-            command_docs(sub, out);
-        }
     }
 }
 
@@ -502,7 +469,7 @@ pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink) {
         array(out, 2 * specs.len());
         for spec in specs {
             bulk(out, spec.name.as_bytes());
-            command_docs(spec, out);
+            docs::command_docs(spec, out);
         }
     } else {
         unknown_subcommand(sub, "COMMAND", out);

@@ -35,6 +35,11 @@ pub struct Spec {
     pub container: &'static str,
 }
 
+/// The subcommands of `spec`.
+pub(crate) fn subcommands(spec: &Spec) -> impl Iterator<Item = &'static Spec> + '_ {
+    SUBCOMMANDS.iter().filter(move |s| s.container == spec.name)
+}
+
 /// Every command, in the order of [`Cmd`]'s variants.
 pub const SPECS: &[Spec] = &[
 Spec { name: "append", arity: 3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@fast"], summary: "Append a value to a key", since: "2.0.0", group: "string", complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", container: "" },
