@@ -28,6 +28,7 @@ pub mod blocking;
 pub mod client;
 mod docs;
 pub mod hashes;
+mod key_specs;
 pub mod keys;
 pub mod lists;
 mod names;

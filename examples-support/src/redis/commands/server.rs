@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use tcpio::codec::Sink;
 
 use super::docs;
+use super::key_specs;
 use super::table::{subcommands, Spec, SPECS, SUBCOMMANDS};
 use super::{arity_error, array, bulk, int, is, sanitize, unknown_subcommand, Ctx, E_NOT_INT, E_SYNTAX};
 use crate::num::{format_u64, MAX_DIGITS};
@@ -371,7 +372,7 @@ fn is_memory(v: &[u8]) -> bool {
 }
 
 /// One command's `COMMAND INFO` entry: name, arity, flags, key positions, ACL
-/// categories, tips (none), key specs (none given) and subcommands.
+/// categories, tips, key specs and subcommands.
 fn command_info(spec: &Spec, out: &mut impl Sink) {
     array(out, 10);
     bulk(out, spec.name.as_bytes());
@@ -387,8 +388,8 @@ fn command_info(spec: &Spec, out: &mut impl Sink) {
     for c in spec.categories {
         status(out, c);
     }
-    array(out, 0);
-    array(out, 0);
+    key_specs::tips(spec.name, out);
+    key_specs::key_specs(spec.name, out);
     array(out, subcommands(spec).count());
     for sub in subcommands(spec) {
         command_info(sub, out);

@@ -1,0 +1,282 @@
+//! What `COMMAND INFO` says of each command beyond [`Spec`](super::table::Spec)'s
+//! table: its tips (for clients that route commands over a cluster) and its key specs
+//! (where its keys are and what it does to them), as Redis 7.0 reports them.
+//!
+//! A command's key specs are written as one string, specs separated by `;`, each its
+//! flags then three numbers: the index of the first key, the last key (relative to the
+//! first; -1 for the last argument, -2 for the one before it) and the step between keys.
+//! `RW ACCESS DELETE 1 0 1` is one key at argument 1, read, written and deleted from.
+
+use tcpio::codec::Sink;
+
+use crate::redis::reply::{array, bulk, int, status};
+
+/// `COMMAND INFO`'s tips for `name`: an array of bulk strings.
+pub(crate) fn tips(name: &str, out: &mut impl Sink) {
+    let tips = TIPS.iter().find(|(n, _)| *n == name).map_or("", |&(_, t)| t);
+    array(out, tips.split_whitespace().count());
+    for tip in tips.split_whitespace() {
+        bulk(out, tip.as_bytes());
+    }
+}
+
+/// `COMMAND INFO`'s key specs for `name`: an array of maps (flattened for RESP2).
+pub(crate) fn key_specs(name: &str, out: &mut impl Sink) {
+    let specs = KEY_SPECS.iter().find(|(n, _)| *n == name).map_or(&[][..], |(_, s)| s);
+    array(out, specs.len());
+    for (i, text) in specs.iter().enumerate() {
+        let Some((flags, [index, last, step])) = parse(text) else {
+            // Not reachable: every string is checked by the tests.
+            array(out, 0);
+            continue;
+        };
+        let notes = NOTES.iter().find(|(n, k, _)| *n == name && *k == i).map(|&(_, _, note)| note);
+        array(out, if notes.is_some() { 8 } else { 6 });
+        if let Some(note) = notes {
+            bulk(out, b"notes");
+            bulk(out, note.as_bytes());
+        }
+        bulk(out, b"flags");
+        array(out, flags.len());
+        for flag in &flags {
+            status(out, flag);
+        }
+        bulk(out, b"begin_search");
+        array(out, 4);
+        bulk(out, b"type");
+        bulk(out, b"index");
+        bulk(out, b"spec");
+        array(out, 2);
+        bulk(out, b"index");
+        int(out, index);
+        bulk(out, b"find_keys");
+        array(out, 4);
+        bulk(out, b"type");
+        bulk(out, b"range");
+        bulk(out, b"spec");
+        array(out, 6);
+        for (key, value) in [("lastkey", last), ("keystep", step), ("limit", 0)] {
+            bulk(out, key.as_bytes());
+            int(out, value);
+        }
+    }
+}
+
+/// The flags and the three numbers of one key spec; `None` if it is not well formed.
+fn parse(text: &str) -> Option<(Vec<&str>, [i64; 3])> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let (flags, numbers) = words.split_at(words.len().checked_sub(3)?);
+    let mut n = [0; 3];
+    for (slot, word) in n.iter_mut().zip(numbers) {
+        *slot = word.parse().ok()?;
+    }
+    flags.iter().all(|f| FLAGS.contains(f)).then_some((flags.to_vec(), n))
+}
+
+/// The key spec flags Redis 7.0 reports, as it spells them.
+const FLAGS: &[&str] =
+    &["RW", "RO", "OW", "RM", "access", "update", "insert", "delete", "variable_flags", "incomplete"];
+
+/// The commands with tips, and their tips.
+const TIPS: &[(&str, &str)] = &[
+    ("mget", "request_policy:multi_shard"),
+    ("mset", "request_policy:multi_shard response_policy:all_succeeded"),
+    ("msetnx", "request_policy:multi_shard response_policy:agg_min"),
+    ("del", "request_policy:multi_shard response_policy:agg_sum"),
+    ("exists", "request_policy:multi_shard response_policy:agg_sum"),
+    ("touch", "request_policy:multi_shard response_policy:agg_sum"),
+    ("unlink", "request_policy:multi_shard response_policy:agg_sum"),
+    ("keys", "request_policy:all_shards nondeterministic_output_order"),
+    ("randomkey", "request_policy:all_shards nondeterministic_output"),
+    ("scan", "nondeterministic_output request_policy:special"),
+    ("pttl", "nondeterministic_output"),
+    ("ttl", "nondeterministic_output"),
+    ("hkeys", "nondeterministic_output_order"),
+    ("hvals", "nondeterministic_output_order"),
+    ("hgetall", "nondeterministic_output_order"),
+    ("hrandfield", "nondeterministic_output"),
+    ("hscan", "nondeterministic_output"),
+    ("smembers", "nondeterministic_output_order"),
+    ("spop", "nondeterministic_output"),
+    ("srandmember", "nondeterministic_output"),
+    ("sinter", "nondeterministic_output_order"),
+    ("sunion", "nondeterministic_output_order"),
+    ("sdiff", "nondeterministic_output_order"),
+    ("sscan", "nondeterministic_output"),
+    ("ping", "request_policy:all_shards response_policy:all_succeeded"),
+    ("dbsize", "request_policy:all_shards response_policy:agg_sum"),
+    ("flushdb", "request_policy:all_shards response_policy:all_succeeded"),
+    ("flushall", "request_policy:all_shards response_policy:all_succeeded"),
+    ("time", "nondeterministic_output"),
+    ("info", "nondeterministic_output request_policy:all_shards response_policy:special"),
+    ("config|set", "request_policy:all_nodes response_policy:all_succeeded"),
+    ("command", "nondeterministic_output_order"),
+    ("command|docs", "nondeterministic_output_order"),
+    ("command|info", "nondeterministic_output_order"),
+    ("command|list", "nondeterministic_output_order"),
+    ("client|info", "nondeterministic_output"),
+    ("client|list", "nondeterministic_output"),
+];
+
+/// Notes on a command's key spec (by its place among the command's specs).
+const NOTES: &[(&str, usize, &str)] = &[
+    ("getex", 0, "RW and UPDATE because it changes the TTL"),
+    ("set", 0, "RW and ACCESS due to the optional `GET` argument"),
+];
+
+/// One key at argument 1, read.
+const READ: &[&str] = &["RO access 1 0 1"];
+/// One key at argument 1, read without its value being returned.
+const LOOK: &[&str] = &["RO 1 0 1"];
+/// One key at argument 1, read and changed.
+const CHANGE: &[&str] = &["RW access update 1 0 1"];
+/// One key at argument 1, added to.
+const ADD: &[&str] = &["RW insert 1 0 1"];
+/// One key at argument 1, changed without being read.
+const UPDATE: &[&str] = &["RW update 1 0 1"];
+/// One key at argument 1, taken from.
+const TAKE: &[&str] = &["RW access delete 1 0 1"];
+/// One key at argument 1, removed from.
+const REMOVE: &[&str] = &["RW delete 1 0 1"];
+/// A source taken from and a destination added to (arguments 1 and 2).
+const MOVE: &[&str] = &["RW access delete 1 0 1", "RW insert 2 0 1"];
+/// Every argument from 1 on, read.
+const READ_ALL: &[&str] = &["RO access 1 -1 1"];
+/// A destination written over (argument 1) from keys read (arguments 2 on).
+const STORE: &[&str] = &["OW update 1 0 1", "RO access 2 -1 1"];
+
+/// The key specs of every command that has keys.
+const KEY_SPECS: &[(&str, &[&str])] = &[
+    // strings
+    ("append", ADD),
+    ("decr", CHANGE),
+    ("decrby", CHANGE),
+    ("get", READ),
+    ("getdel", TAKE),
+    ("getex", CHANGE),
+    ("getrange", READ),
+    ("getset", CHANGE),
+    ("incr", CHANGE),
+    ("incrby", CHANGE),
+    ("incrbyfloat", CHANGE),
+    ("lcs", &["RO access 1 1 1"]),
+    ("mget", READ_ALL),
+    ("mset", &["OW update 1 -1 2"]),
+    ("msetnx", &["OW insert 1 -1 2"]),
+    ("psetex", &["OW update 1 0 1"]),
+    ("set", &["RW access update variable_flags 1 0 1"]),
+    ("setex", &["OW update 1 0 1"]),
+    ("setnx", &["OW insert 1 0 1"]),
+    ("setrange", UPDATE),
+    ("strlen", LOOK),
+    ("substr", READ),
+    // keys
+    ("copy", &["RO access 1 0 1", "OW update 2 0 1"]),
+    ("del", &["RM delete 1 -1 1"]),
+    ("exists", &["RO 1 -1 1"]),
+    ("expire", UPDATE),
+    ("expireat", UPDATE),
+    ("expiretime", READ),
+    ("persist", UPDATE),
+    ("pexpire", UPDATE),
+    ("pexpireat", UPDATE),
+    ("pexpiretime", READ),
+    ("pttl", READ),
+    ("rename", &["RW access delete 1 0 1", "OW update 2 0 1"]),
+    ("renamenx", &["RW access delete 1 0 1", "OW insert 2 0 1"]),
+    ("touch", &["RO 1 -1 1"]),
+    ("ttl", READ),
+    ("type", LOOK),
+    ("unlink", &["RM delete 1 -1 1"]),
+    // lists
+    ("lpush", ADD),
+    ("rpush", ADD),
+    ("lpushx", ADD),
+    ("rpushx", ADD),
+    ("lpop", TAKE),
+    ("rpop", TAKE),
+    ("llen", LOOK),
+    ("lrange", READ),
+    ("lindex", READ),
+    ("lset", UPDATE),
+    ("lrem", REMOVE),
+    ("ltrim", REMOVE),
+    ("linsert", ADD),
+    ("lpos", READ),
+    ("lmove", MOVE),
+    ("rpoplpush", MOVE),
+    ("blpop", &["RW access delete 1 -2 1"]),
+    ("brpop", &["RW access delete 1 -2 1"]),
+    ("blmove", MOVE),
+    ("brpoplpush", MOVE),
+    // hashes
+    ("hset", UPDATE),
+    ("hsetnx", ADD),
+    ("hget", READ),
+    ("hmget", READ),
+    ("hdel", REMOVE),
+    ("hexists", LOOK),
+    ("hlen", LOOK),
+    ("hkeys", READ),
+    ("hvals", READ),
+    ("hgetall", READ),
+    ("hincrby", CHANGE),
+    ("hincrbyfloat", CHANGE),
+    ("hstrlen", LOOK),
+    ("hrandfield", READ),
+    ("hscan", READ),
+    ("hmset", UPDATE),
+    // sets
+    ("sadd", ADD),
+    ("srem", REMOVE),
+    ("smembers", READ),
+    ("sismember", LOOK),
+    ("smismember", READ),
+    ("scard", LOOK),
+    ("spop", TAKE),
+    ("srandmember", READ),
+    ("smove", MOVE),
+    ("sinter", READ_ALL),
+    ("sinterstore", &["RW update 1 0 1", "RO access 2 -1 1"]),
+    ("sunion", READ_ALL),
+    ("sunionstore", STORE),
+    ("sdiff", READ_ALL),
+    ("sdiffstore", STORE),
+    ("sscan", READ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::redis::commands::table::{SPECS, SUBCOMMANDS};
+
+    #[test]
+    fn every_key_spec_is_well_formed_and_names_a_command_with_keys() {
+        for (name, specs) in KEY_SPECS {
+            let spec =
+                SPECS.iter().find(|s| s.name == *name).unwrap_or_else(|| panic!("{name} is not served"));
+            assert!(spec.first > 0, "{name} has no keys in its table row");
+            let firsts: Vec<i64> =
+                specs.iter().map(|t| parse(t).unwrap_or_else(|| panic!("{name}: `{t}`")).1[0]).collect();
+            assert_eq!(firsts[0], i64::from(spec.first), "{name}: the first spec starts at the first key");
+        }
+        // Every command with keys has specs.
+        for spec in SPECS.iter().filter(|s| s.first > 0) {
+            assert!(KEY_SPECS.iter().any(|(n, _)| *n == spec.name), "{} has no key specs", spec.name);
+        }
+        for (name, _) in TIPS {
+            assert!(SPECS.iter().chain(SUBCOMMANDS).any(|s| s.name == *name), "tips for {name}, not served");
+        }
+        for (name, i, _) in NOTES {
+            assert!(KEY_SPECS.iter().any(|(n, s)| n == name && *i < s.len()), "a note on no spec of {name}");
+        }
+    }
+
+    #[test]
+    fn bad_key_specs_are_refused() {
+        for bad in ["", "RO 1 0", "RO x 0 1", "ro 1 0 1", "RO access 1 0 1 2 x"] {
+            assert!(parse(bad).is_none(), "`{bad}` accepted");
+        }
+        assert_eq!(parse("1 -1 2"), Some((vec![], [1, -1, 2])));
+    }
+}
