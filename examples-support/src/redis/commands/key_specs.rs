@@ -41,24 +41,22 @@ pub(crate) fn key_specs(name: &str, out: &mut impl Sink) {
         for flag in &flags {
             status(out, flag);
         }
-        bulk(out, b"begin_search");
-        array(out, 4);
-        bulk(out, b"type");
-        bulk(out, b"index");
-        bulk(out, b"spec");
-        array(out, 2);
-        bulk(out, b"index");
-        int(out, index);
-        bulk(out, b"find_keys");
-        array(out, 4);
-        bulk(out, b"type");
-        bulk(out, b"range");
-        bulk(out, b"spec");
-        array(out, 6);
-        for (key, value) in [("lastkey", last), ("keystep", step), ("limit", 0)] {
-            bulk(out, key.as_bytes());
-            int(out, value);
-        }
+        search(out, "begin_search", "index", &[("index", index)]);
+        search(out, "find_keys", "range", &[("lastkey", last), ("keystep", step), ("limit", 0)]);
+    }
+}
+
+/// One step of finding the keys: `field`, a map of its `kind` and its numbers.
+fn search(out: &mut impl Sink, field: &str, kind: &str, spec: &[(&str, i64)]) {
+    bulk(out, field.as_bytes());
+    array(out, 4);
+    bulk(out, b"type");
+    bulk(out, kind.as_bytes());
+    bulk(out, b"spec");
+    array(out, 2 * spec.len());
+    for &(key, value) in spec {
+        bulk(out, key.as_bytes());
+        int(out, value);
     }
 }
 
