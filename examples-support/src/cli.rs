@@ -83,6 +83,8 @@ enum Shown {
 pub struct Options {
     /// Every `--bind` in order; empty when none was given (the default then applies).
     pub binds: Vec<String>,
+    /// `--port N`: the default address, on port `N` (as `redis-server --port`).
+    pub port: Option<u16>,
     /// `--loops`: event loops, 0 for one per core.
     pub loops: usize,
     /// `--proxy-protocol`: every address requires the PROXY protocol header.
@@ -143,7 +145,7 @@ impl Cli {
             let _ = write!(text, " {}", f.spec);
         }
         text.push_str(
-            " [--bind URL]... [--loops N] [--proxy-protocol] [--proxy-trust CIDR]...\n       \
+            " [--bind URL]... [--port N] [--loops N] [--proxy-protocol] [--proxy-trust CIDR]...\n       \
              [--cert PEM --key PEM [--client-ca PEM]]",
         );
         for f in shown(Shown::Optional) {
@@ -155,6 +157,7 @@ impl Cli {
         let bind_help = format!("{BIND_HELP}\n(repeatable; default {})", self.default_bind);
         let common = [
             ("--bind URL", bind_help.as_str()),
+            ("--port N", "the default address on port N instead (0: any free port)"),
             ("--loops N", "event loops, 0 = one per core (default 0)"),
             ("--proxy-protocol", "every address requires the PROXY protocol header (v1 or v2)"),
             ("--proxy-trust CIDR", "a source allowed to send it (repeatable; default loopback)"),
@@ -216,7 +219,11 @@ impl Cli {
     ) -> Result<ServerHandle, ExitCode> {
         let fail = |e: tcpio::Error| self.fail(&e.to_string());
         let mut builder = Server::builder().loops(options.loops);
-        let default = [self.default_bind.to_string()];
+        let host_port = self.default_bind.rsplit_once(':').filter(|(_, port)| port.parse::<u16>().is_ok());
+        let default = [match (options.port, host_port) {
+            (Some(port), Some((host, _))) => format!("{host}:{port}"),
+            _ => self.default_bind.to_string(),
+        }];
         let binds = if options.binds.is_empty() { &default[..] } else { &options.binds[..] };
         let parsed: Vec<BindAddr> =
             binds.iter().map(|b| BindAddr::parse(b)).collect::<Result<_, _>>().map_err(fail)?;
@@ -338,6 +345,7 @@ fn parse_args(
         }
         match (a.as_str(), args.next()) {
             ("--bind", Some(v)) => options.binds.push(v),
+            ("--port", Some(v)) => options.port = Some(number("--port", &v).map_err(Stop::Mistake)?),
             ("--loops", Some(v)) => options.loops = number("--loops", &v).map_err(Stop::Mistake)?,
             ("--proxy-trust", Some(v)) => options.proxy_trust.push(v),
             ("--cert", Some(v)) => options.cert = Some(v),
@@ -350,6 +358,10 @@ fn parse_args(
             },
             (flag, None) => return Err(Stop::Mistake(format!("unknown or incomplete argument {flag:?}"))),
         }
+    }
+    if options.port.is_some() && !options.binds.is_empty() {
+        let why = "--port sets the port of the default address; with --bind, give each address its port";
+        return Err(Stop::Mistake(why.to_string()));
     }
     Ok(options)
 }
@@ -434,6 +446,12 @@ mod tests {
         assert_eq!(mistake(&["--count", "-1"]), "--count takes a number, not \"-1\"");
         assert_eq!(mistake(&["--nope", "1"]), "unknown or incomplete argument \"--nope\"");
         assert_eq!(mistake(&["--bind"]), "unknown or incomplete argument \"--bind\"");
+        assert_eq!(mistake(&["--port", "65536"]), "--port takes a number, not \"65536\"");
+        assert_eq!(
+            mistake(&["--port", "1", "--bind", "127.0.0.1:2"]),
+            "--port sets the port of the default address; with --bind, give each address its port"
+        );
+        assert_eq!(parse(&["--port", "6380"]).0, Ok(Options { port: Some(6380), ..Options::default() }));
         assert_eq!(parse(&["--loops", "1", "-h"]).0, Err(Stop::Help));
         assert_eq!(parse(&["--help", "--bind"]).0, Err(Stop::Help));
     }
@@ -458,12 +476,13 @@ mod tests {
             .flag("--max-conns N", "at most N\nat once")
             .mode("--connect ADDR", &[("--connect ADDR", "be the client")]);
         let want = "\
-usage: demo --to ADDR [--bind URL]... [--loops N] [--proxy-protocol] [--proxy-trust CIDR]...
+usage: demo --to ADDR [--bind URL]... [--port N] [--loops N] [--proxy-protocol] [--proxy-trust CIDR]...
        [--cert PEM --key PEM [--client-ca PEM]] [--max-conns N]
        demo --connect ADDR
   --bind URL           tcp://host:port, tcp4://, tcp6://, tls://host:port, unix:///path
                        or host:port; proxy+tcp://... requires the PROXY protocol header
                        (repeatable; default tcp://127.0.0.1:1)
+  --port N             the default address on port N instead (0: any free port)
   --loops N            event loops, 0 = one per core (default 0)
   --proxy-protocol     every address requires the PROXY protocol header (v1 or v2)
   --proxy-trust CIDR   a source allowed to send it (repeatable; default loopback)

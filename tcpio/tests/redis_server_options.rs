@@ -184,18 +184,8 @@ fn maxclients_refuses_the_client_past_the_limit() {
 #[test]
 fn the_binary_takes_the_options_on_its_command_line() {
     let Some(bin) = example("redis-server") else { return };
-    let args = [
-        "--bind",
-        "tcp://127.0.0.1:0",
-        "--loops",
-        "1",
-        "--requirepass",
-        "pw",
-        "--maxclients",
-        "1",
-        "--timeout",
-        "30",
-    ];
+    // `--port`, as redis-server takes it: the default address (127.0.0.1) on that port.
+    let args = ["--port", "0", "--loops", "1", "--requirepass", "pw", "--maxclients", "1", "--timeout", "30"];
     let (_server, addr) = launch(&bin, &args, "tcp://");
     let mut s = connect(addr);
     exchange(&mut s, b"PING\r\n", "-NOAUTH Authentication required.\r\n");
@@ -205,7 +195,13 @@ fn the_binary_takes_the_options_on_its_command_line() {
     refused.set_read_timeout(Some(LIMIT)).unwrap();
     assert_eq!(read_until_closed(&mut refused), b"-ERR max number of clients reached\r\n");
     // Bad values are refused with the usage, status 2.
-    for bad in [&["--maxclients", "0"][..], &["--timeout", "x"], &["--requirepass"]] {
+    for bad in [
+        &["--maxclients", "0"][..],
+        &["--timeout", "x"],
+        &["--requirepass"],
+        &["--port", "70000"],
+        &["--port", "0", "--bind", "tcp://127.0.0.1:0"],
+    ] {
         let out = tools::run_bounded(
             {
                 let mut c = Command::new(&bin);
