@@ -209,7 +209,7 @@ pub(crate) struct Record<S> {
     pub(crate) out: OutBuf,
     pub(crate) leaving: Option<Leaving>,
     /// State bits: the `const`s above. Private: they change only through
-    /// [`set_flag`](Self::set_flag) and the methods below.
+    /// [`set_flag`](Self::set_flag), the methods below and [`Output::refuse`].
     flags: Bits,
     /// A close decided inside a callback, applied after it returns.
     pub(crate) close_requested: Option<CloseReason>,

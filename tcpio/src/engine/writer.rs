@@ -15,8 +15,9 @@ use super::record::{Output, CLOSED, SHUTDOWN_WRITE_REQUESTED};
 ///
 /// The writer borrows the connection; drop it (or let it go out of scope) to use the
 /// connection again. To read and change the connection's state while writing, take
-/// both at once with [`Conn::state_and_writer`](crate::Conn::state_and_writer). Dropping it settles the loop's count of queued bytes and gives an
-/// unused buffer back to the pool.
+/// both at once with [`Conn::state_and_writer`](crate::Conn::state_and_writer).
+/// Dropping it settles the loop's count of queued bytes and gives an unused buffer back
+/// to the pool.
 ///
 /// The rules are those of [`Conn::write`](crate::Conn::write): output past the hard cap
 /// ([`Builder::max_output`](crate::Builder::max_output)) is not stored and closes the
