@@ -91,11 +91,17 @@ impl PubSub {
             bulk(&mut frame, message);
             group.publish(frame);
         }
-        let matching: Vec<(Vec<u8>, Group, usize)> = lock(&self.patterns)
+        let patterns = lock(&self.patterns);
+        if patterns.is_empty() {
+            // Nobody subscribes by pattern (the common case): no list to build.
+            return receivers;
+        }
+        let matching: Vec<(Vec<u8>, Group, usize)> = patterns
             .iter()
             .filter(|(pattern, _)| glob_match(pattern, channel))
             .map(|(pattern, t)| (pattern.clone(), t.group.clone(), t.subscribers))
             .collect();
+        drop(patterns);
         for (pattern, group, n) in matching {
             receivers += n;
             let mut frame = Vec::with_capacity(48 + pattern.len() + channel.len() + message.len());
