@@ -28,8 +28,10 @@ static TCHAR: [bool; 256] = table(b"!#$%&'*+-.^_`|~");
 /// Unreserved, sub-delims and `%` (RFC 3986's reg-name, pct-encodings included).
 static REG_NAME: [bool; 256] = table(b"-._~!$&'()*+,;=%");
 
-/// A byte of a reg-name: unreserved, sub-delims or part of a pct-encoding.
+/// Whether every byte of `s` is a reg-name byte (unreserved, sub-delims or part of a
+/// pct-encoding). No early exit: one load and one `and` a byte, as a `Host` value is
+/// short and nearly always valid.
 #[inline]
-pub(super) fn is_reg_name_byte(b: u8) -> bool {
-    REG_NAME[usize::from(b)]
+pub(super) fn all_reg_name(s: &[u8]) -> bool {
+    s.iter().fold(true, |all, &b| all & REG_NAME[usize::from(b)])
 }

@@ -32,7 +32,7 @@
 //! `Connection` (RFC 9112 §9.3): HTTP/1.1 stays open unless `close` is listed,
 //! HTTP/1.0 closes unless `keep-alive` is listed (and `close` is not).
 
-use super::chars::{is_reg_name_byte, is_tchar};
+use super::chars::{all_reg_name, is_tchar};
 use super::response::{Allow, Answer, Persist, Refusal, Reply};
 use super::strict;
 use super::{MAX_BODY, MAX_HEAD, MAX_HEADERS};
@@ -430,6 +430,7 @@ impl Codings {
 /// `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): a bracketed IP literal or
 /// a reg-name (which covers IPv4 addresses), then an optional port of digits. Empty
 /// only where `empty` allows it (a `Host` field may be; an absolute URI's may not).
+#[inline]
 fn valid_authority(value: &[u8], empty: bool) -> bool {
     match value.first() {
         None => empty,
@@ -439,22 +440,23 @@ fn valid_authority(value: &[u8], empty: bool) -> bool {
             // IPv6 (and IPv4-mapped) literals only; IPvFuture is not served.
             !literal.is_empty()
                 && literal.iter().all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-                && port(&value[close + 1..])
+                && match &value[close + 1..] {
+                    [] => true,
+                    [b':', port @ ..] => port.iter().all(u8::is_ascii_digit),
+                    _ => false,
+                }
         }
         Some(_) => {
-            // Reg-name bytes up to a colon, then the port.
-            let name = value.iter().position(|&b| !is_reg_name_byte(b)).unwrap_or(value.len());
-            name == value.len() || (name > 0 && port(&value[name..]))
+            // A reg-name has no colon: the port is the digits at the end if a colon
+            // comes before them. Read from the end, it is found without a pass over
+            // the name, which is then checked in one.
+            let digits = value.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+            let name = match value.len().checked_sub(digits + 1) {
+                Some(colon) if value[colon] == b':' => &value[..colon],
+                _ => value,
+            };
+            !name.is_empty() && all_reg_name(name)
         }
-    }
-}
-
-/// Nothing, or `:` and digits.
-fn port(rest: &[u8]) -> bool {
-    match rest {
-        [] => true,
-        [b':', digits @ ..] => digits.iter().all(u8::is_ascii_digit),
-        _ => false,
     }
 }
 
