@@ -263,6 +263,35 @@ fn run(store: &Store, clock: &mut Clock, requests: &str) -> String {
 }
 
 #[test]
+fn the_hot_command_names_match_in_any_case_and_nothing_else_does() {
+    let store = Store::new();
+    let mut clock = Clock::fixed(5000);
+    // Every case of every letter of the names read before the table (GET, SET, PING).
+    for name in ["get", "set", "ping"] {
+        for mask in 0..1u32 << name.len() {
+            let cased: String = name
+                .chars()
+                .enumerate()
+                .map(|(i, ch)| if mask >> i & 1 == 1 { ch.to_ascii_uppercase() } else { ch })
+                .collect();
+            let reply = run(&store, &mut clock, &format!("{cased} k v\r\n"));
+            let wanted = match name {
+                "get" => "-ERR wrong number of arguments for 'get' command\r\n",
+                "set" => "+OK\r\n",
+                _ => "-ERR wrong number of arguments for 'ping' command\r\n",
+            };
+            assert_eq!(reply, wanted, "{cased}");
+        }
+    }
+    assert_eq!(run(&store, &mut clock, "pInG\r\nPiNg hi\r\n"), "+PONG\r\n$2\r\nhi\r\n");
+    // Bytes one bit away from a letter's cases, and names one letter short or long.
+    for near in ["p\x10ng", "pin\x07", "0ing", "pinG\x01", "pin", "pings", "gett", "ge", "s\x05t"] {
+        let reply = run(&store, &mut clock, &format!("{near}\r\n"));
+        assert!(reply.starts_with("-ERR unknown command"), "{near:?}: {reply}");
+    }
+}
+
+#[test]
 fn commands_reply_like_redis() {
     let store = Store::new();
     let mut clock = Clock::fixed(5000);

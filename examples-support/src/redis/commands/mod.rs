@@ -142,15 +142,18 @@ pub(crate) const E_NOAUTH: &[u8] = b"-NOAUTH Authentication required.\r\n";
 /// Runs one request and writes its reply.
 pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
     let name = args.get(0);
-    // The two commands of the hot path first, with their arity, straight from the
-    // name: a letter ORed with 0x20 is its lower case, and only the two cases of a
-    // letter become that letter so.
+    // The commands of the hot path first (GET, SET, and PING, what health checks
+    // send), with their arity, straight from the name: a letter ORed with 0x20 is its
+    // lower case, and only the two cases of a letter become that letter so.
     let hot = match name {
         &[a, b, c] => match [a | 0x20, b | 0x20, c | 0x20] {
             [b'g', b'e', b't'] => Some((Cmd::Get, 2)),
             [b's', b'e', b't'] => Some((Cmd::Set, -3)),
             _ => None,
         },
+        &[a, b, c, d] if u32::from_le_bytes([a, b, c, d]) | 0x2020_2020 == u32::from_le_bytes(*b"ping") => {
+            Some((Cmd::Ping, -1))
+        }
         _ => None,
     };
     let found = if hot.is_some() { hot } else { names::find(name) };
@@ -352,7 +355,9 @@ pub fn run_all(
     out: &mut impl Sink,
 ) -> (usize, Flow) {
     let mut used = 0;
-    loop {
+    // Until the input is used up: most reads end with a request's last byte, and a
+    // parse of nothing would only say so.
+    while used < input.len() {
         match parser.parse(&input[used..], progress) {
             Ok(Some((args, n))) => {
                 used += n;
@@ -371,6 +376,7 @@ pub fn run_all(
             }
         }
     }
+    (used, Flow::Continue)
 }
 
 /// Whether `arg` equals the lower-case `word`, ignoring ASCII case.
