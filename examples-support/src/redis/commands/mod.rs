@@ -145,13 +145,13 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
     // The commands of the hot path first (GET, SET, and PING, what health checks
     // send), with their arity, straight from the name: a letter ORed with 0x20 is its
     // lower case, and only the two cases of a letter become that letter so.
-    let hot = match name {
-        &[a, b, c] => match [a | 0x20, b | 0x20, c | 0x20] {
+    let hot = match *name {
+        [a, b, c] => match [a | 0x20, b | 0x20, c | 0x20] {
             [b'g', b'e', b't'] => Some((Cmd::Get, 2)),
             [b's', b'e', b't'] => Some((Cmd::Set, -3)),
             _ => None,
         },
-        &[a, b, c, d] if u32::from_le_bytes([a, b, c, d]) | 0x2020_2020 == u32::from_le_bytes(*b"ping") => {
+        [a, b, c, d] if u32::from_le_bytes([a, b, c, d]) | 0x2020_2020 == u32::from_le_bytes(*b"ping") => {
             Some((Cmd::Ping, -1))
         }
         _ => None,
