@@ -355,9 +355,7 @@ pub fn run_all(
     out: &mut impl Sink,
 ) -> (usize, Flow) {
     let mut used = 0;
-    // Until the input is used up: most reads end with a request's last byte, and a
-    // parse of nothing would only say so.
-    while used < input.len() {
+    loop {
         match parser.parse(&input[used..], progress) {
             Ok(Some((args, n))) => {
                 used += n;
@@ -376,7 +374,6 @@ pub fn run_all(
             }
         }
     }
-    (used, Flow::Continue)
 }
 
 /// Whether `arg` equals the lower-case `word`, ignoring ASCII case.
