@@ -4,7 +4,8 @@
 //! encoded here as multibulk requests, so arguments may hold any other byte (NUL, CR,
 //! LF) without the fuzzer having to get the lengths right.
 //!
-//! Checks: every request gets exactly one well-formed RESP2 reply (errors start with
+//! Checks: every request gets exactly one well-formed reply, RESP2 or (after `HELLO 3`)
+//! RESP3, and no RESP3 type in RESP2 (errors start with
 //! `-ERR ` or one of Redis's other codes: `-WRONGTYPE`, `-NOAUTH`, `-NOPROTO`,
 //! `-WRONGPASS`), only `QUIT` closes the connection and it answers `+OK`, a protocol error's
 //! reply is one `-ERR Protocol error: ` line; afterwards `KEYS *` lists distinct keys
@@ -28,8 +29,13 @@ fuzz_target!(|data: &[u8]| {
     let mut scratch = Vec::new();
     let shared = Shared::new(&Options::default());
     let mut session = Session::open();
-    let mut ctx =
-        Ctx { store: &store, clock: &mut clock, scratch: &mut scratch, shared: &shared, session: &mut session };
+    let mut ctx = Ctx {
+        store: &store,
+        clock: &mut clock,
+        scratch: &mut scratch,
+        shared: &shared,
+        session: &mut session,
+    };
     let mut run = |wire: &[u8]| -> Vec<Vec<u8>> {
         let mut replies = Vec::new();
         let outcome = drive([wire], |args, _, _| {
@@ -46,7 +52,10 @@ fuzz_target!(|data: &[u8]| {
             let name = args.get(0).to_ascii_lowercase();
             let several =
                 matches!(&name[..], b"subscribe" | b"unsubscribe" | b"psubscribe" | b"punsubscribe");
-            let checked = if several { check_replies(&out) } else { check_reply(&out) };
+            // In the protocol the connection speaks after the request (`HELLO`
+            // answers in the one it asks for).
+            let resp3 = ctx.session.resp3;
+            let checked = if several { check_replies(&out, resp3) } else { check_reply(&out, resp3) };
             if let Err(e) = checked {
                 panic!("{e}: {}", shown());
             }
@@ -61,14 +70,15 @@ fuzz_target!(|data: &[u8]| {
         if let Some(e) = outcome.error {
             let mut out = Vec::new();
             protocol_error(e, &mut out);
-            check_reply(&out).unwrap();
+            check_reply(&out, ctx.session.resp3).unwrap();
             assert!(out.starts_with(b"-ERR Protocol error: "));
         }
         replies
     };
     run(&wire);
-    // Out of subscribed mode, if the input subscribed, and authenticated again if the
-    // input set a password and reset the connection.
+    // Out of subscribed mode and back to RESP2, if the input subscribed or asked for
+    // RESP3, and authenticated again if the input set a password and reset the
+    // connection.
     assert_eq!(run(b"RESET\r\n").remove(0), b"+RESET\r\n");
     let password = shared.requirepass.lock().unwrap().clone();
     if let Some(p) = password {

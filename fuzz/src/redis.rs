@@ -88,31 +88,35 @@ pub fn pad(wire: &[u8], len: usize) -> Cow<'_, [u8]> {
     }
 }
 
-/// Checks that `buf` is exactly one well-formed RESP2 reply.
-pub fn check_reply(buf: &[u8]) -> Result<(), String> {
-    let used = reply(buf, 0)?;
+/// Checks that `buf` is exactly one well-formed reply: RESP2, or RESP3 if `resp3`.
+pub fn check_reply(buf: &[u8], resp3: bool) -> Result<(), String> {
+    let used = reply(buf, 0, resp3)?;
     if used != buf.len() {
         return Err(format!("{} bytes after the reply", buf.len() - used));
     }
     Ok(())
 }
 
-/// Checks that `buf` is one or more well-formed RESP2 replies and nothing else.
-pub fn check_replies(buf: &[u8]) -> Result<(), String> {
+/// Checks that `buf` is one or more well-formed replies (RESP2, or RESP3 if `resp3`)
+/// and nothing else.
+pub fn check_replies(buf: &[u8], resp3: bool) -> Result<(), String> {
     let mut at = 0;
     loop {
-        at += reply(&buf[at..], 0)?;
+        at += reply(&buf[at..], 0, resp3)?;
         if at == buf.len() {
             return Ok(());
         }
     }
 }
 
-/// The length of the well-formed RESP2 value at the start of `buf`: a simple string
+/// The length of the well-formed value at the start of `buf`. RESP2's: a simple string
 /// (`+`), an error (`-`, not empty), an integer (`:`, as `string2ll` reads it), a bulk
 /// string (`$len` then exactly `len` bytes and CRLF, or `$-1`) or an array (`*n` and `n`
-/// values, or `*-1`). Lines hold no CR or LF of their own.
-pub fn reply(buf: &[u8], depth: usize) -> Result<usize, String> {
+/// values, or `*-1`). With `resp3`, RESP3's too (and only then): a null (`_`), a map
+/// (`%n` and `2n` values), a set (`~n`), a push (`>n`), a verbatim string (`=len`, its
+/// first four bytes a format and a colon), a double (`,`), a boolean (`#t`, `#f`) and
+/// a big number (`(`). Lines hold no CR or LF of their own.
+pub fn reply(buf: &[u8], depth: usize, resp3: bool) -> Result<usize, String> {
     let kind = *buf.first().ok_or("a reply expected, nothing found")?;
     let end = 1 + buf[1..].windows(2).position(|w| w == b"\r\n").ok_or("a line without CRLF")?;
     let line = &buf[1..end];
@@ -122,6 +126,27 @@ pub fn reply(buf: &[u8], depth: usize) -> Result<usize, String> {
     let number =
         || string2ll(line).ok_or_else(|| format!("not a number: {:?}", String::from_utf8_lossy(line)));
     let after = end + 2;
+    // `n` values after the header line.
+    let values = |n: i64| -> Result<usize, String> {
+        // `COMMAND DOCS` nests arguments in arguments: eleven deep for `CLIENT KILL`.
+        if depth >= 16 {
+            return Err("aggregates nested too deep".into());
+        }
+        let mut pos = after;
+        for _ in 0..n {
+            pos += reply(&buf[pos..], depth + 1, resp3)?;
+        }
+        Ok(pos)
+    };
+    // `n` bytes and CRLF after the header line.
+    let payload = |n: i64| -> Result<usize, String> {
+        let n = n as usize;
+        match buf.get(after + n..after + n + 2) {
+            Some(b"\r\n") => Ok(after + n + 2),
+            Some(_) => Err(format!("a payload of {n} bytes not followed by CRLF")),
+            None => Err(format!("a payload of {n} bytes cut short")),
+        }
+    };
     match kind {
         b'+' => Ok(after),
         b'-' if line.is_empty() => Err("an empty error".into()),
@@ -130,27 +155,36 @@ pub fn reply(buf: &[u8], depth: usize) -> Result<usize, String> {
         b'$' => match number()? {
             -1 => Ok(after),
             n if n < 0 => Err(format!("bulk length {n}")),
-            n => {
-                let n = n as usize;
-                match buf.get(after + n..after + n + 2) {
-                    Some(b"\r\n") => Ok(after + n + 2),
-                    Some(_) => Err(format!("bulk of {n} bytes not followed by CRLF")),
-                    None => Err(format!("bulk of {n} bytes cut short")),
-                }
-            }
+            n => payload(n),
         },
         b'*' => match number()? {
             -1 => Ok(after),
             n if n < 0 => Err(format!("array length {n}")),
-            _ if depth >= 8 => Err("arrays nested too deep".into()),
-            n => {
-                let mut pos = after;
-                for _ in 0..n {
-                    pos += reply(&buf[pos..], depth + 1)?;
-                }
-                Ok(pos)
-            }
+            n => values(n),
         },
-        other => Err(format!("type byte {:?}", other as char)),
+        b'_' | b'%' | b'~' | b'>' | b'=' | b',' | b'#' | b'(' if !resp3 => {
+            Err(format!("RESP3's type {:?} in a RESP2 reply", kind as char))
+        }
+        b'_' if line.is_empty() => Ok(after),
+        b'%' | b'~' | b'>' => match number()? {
+            n if n < 0 => Err(format!("aggregate length {n}")),
+            n if kind == b'%' => values(2 * n),
+            n => values(n),
+        },
+        b'=' => match number()? {
+            n if n < 4 => Err(format!("verbatim length {n}")),
+            n if buf.get(after + 3) != Some(&b':') => {
+                Err(format!("verbatim of {n} bytes without its format"))
+            }
+            n => payload(n),
+        },
+        b',' if std::str::from_utf8(line).is_ok_and(|t| t.parse::<f64>().is_ok()) => Ok(after),
+        b'#' if line == b"t" || line == b"f" => Ok(after),
+        b'(' if !line.is_empty()
+            && line.strip_prefix(b"-").unwrap_or(line).iter().all(u8::is_ascii_digit) =>
+        {
+            Ok(after)
+        }
+        other => Err(format!("type byte {:?} with {:?}", other as char, String::from_utf8_lossy(line))),
     }
 }

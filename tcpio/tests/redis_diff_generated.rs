@@ -12,7 +12,7 @@ mod redis_util;
 mod tools;
 mod util;
 
-use redis_diff_util::{pair, seeds, servers, Reply, Rng};
+use redis_diff_util::{pair, seeds, servers, Pair, Reply, Rng};
 
 /// A random argument from a small set, so keys and members collide.
 fn pick_key(rng: &mut Rng) -> String {
@@ -167,8 +167,11 @@ fn generate(family: &str, rng: &mut Rng) -> Vec<String> {
 /// Runs a few thousand generated commands of `family` on both servers, per seed.
 fn random_family(family: &str) {
     let Some((ours, real)) = servers() else { return };
-    for seed in seeds() {
-        let mut p = pair(&ours, &real);
+    for (i, seed) in seeds().into_iter().enumerate() {
+        // Every other seed (the second of the fixed ones) over RESP3, or every seed
+        // with `REDIS_DIFF_RESP3=1`.
+        let resp3 = i % 2 == 1 || std::env::var_os("REDIS_DIFF_RESP3").is_some();
+        let mut p = if resp3 { Pair::new_resp3(ours.addr, real.addr) } else { pair(&ours, &real) };
         p.line("FLUSHALL");
         let mut rng = Rng::new(seed ^ family.len() as u64);
         for n in 0..2500 {

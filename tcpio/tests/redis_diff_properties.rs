@@ -174,6 +174,49 @@ fn the_redis_crate_drives_the_new_commands() {
 }
 
 #[test]
+fn the_redis_crate_speaks_resp3() {
+    use redis::Value;
+    let server = start(2);
+    let url = format!("redis://{}/?protocol=resp3", server.addr);
+    let mut con = redis::Client::open(url).unwrap().get_connection_with_timeout(util::LIMIT).unwrap();
+    let _: () = redis::cmd("HSET").arg("h").arg("f").arg("v").query(&mut con).unwrap();
+    let _: () = redis::cmd("SADD").arg("s").arg(&["x", "y"]).query(&mut con).unwrap();
+    // The replies' RESP3 types, as the crate reads them.
+    let value = |con: &mut redis::Connection, args: &[&str]| -> Value {
+        let mut cmd = redis::cmd(args[0]);
+        for a in &args[1..] {
+            cmd.arg(*a);
+        }
+        cmd.query(con).unwrap()
+    };
+    let hello = value(&mut con, &["HELLO", "3"]);
+    let Value::Map(fields) = hello else { panic!("HELLO 3: {hello:?}") };
+    assert!(fields.contains(&(Value::BulkString(b"proto".to_vec()), Value::Int(3))), "{fields:?}");
+    assert_eq!(value(&mut con, &["GET", "nope"]), Value::Nil);
+    assert_eq!(value(&mut con, &["LPOP", "nope", "2"]), Value::Nil);
+    assert!(matches!(value(&mut con, &["HGETALL", "h"]), Value::Map(m) if m.len() == 1));
+    assert!(matches!(value(&mut con, &["SMEMBERS", "s"]), Value::Set(m) if m.len() == 2));
+    assert!(matches!(value(&mut con, &["CONFIG", "GET", "maxclients"]), Value::Map(m) if m.len() == 1));
+    assert!(
+        matches!(value(&mut con, &["CLIENT", "INFO"]), Value::VerbatimString { text, .. } if text.contains(" resp=3"))
+    );
+    assert!(
+        matches!(value(&mut con, &["INFO", "server"]), Value::VerbatimString { text, .. } if text.starts_with("# Server"))
+    );
+    // Typed results read the same as over RESP2.
+    let h: std::collections::HashMap<String, String> =
+        redis::cmd("HGETALL").arg("h").query(&mut con).unwrap();
+    assert_eq!(h.get("f").map(String::as_str), Some("v"));
+    let s: BTreeSet<String> = redis::cmd("SMEMBERS").arg("s").query(&mut con).unwrap();
+    assert_eq!(s, ["x".to_string(), "y".to_string()].into_iter().collect());
+    let missing: Option<String> = redis::cmd("GET").arg("nope").query(&mut con).unwrap();
+    assert_eq!(missing, None);
+    // Back to RESP2 on the same connection: an array again.
+    assert!(matches!(value(&mut con, &["HELLO", "2"]), Value::Array(a) if a.len() == 14));
+    assert!(matches!(value(&mut con, &["HGETALL", "h"]), Value::Array(a) if a.len() == 2));
+}
+
+#[test]
 fn redis_cli_drives_the_new_commands() {
     let Some(bin) = tool("redis-cli", "redis-tools") else { return };
     let server = start(1);
@@ -197,6 +240,10 @@ fn redis_cli_drives_the_new_commands() {
         "WRONGTYPE Operation against a key holding the wrong kind of value"
     );
     assert_eq!(run(&["--scan"]).lines().collect::<BTreeSet<_>>(), ["h", "l", "s"].into_iter().collect());
+    // `-3`: RESP3, whose maps redis-cli prints one pair to a line.
+    assert_eq!(run(&["HGETALL", "h"]), "f\nv\n");
+    assert_eq!(run(&["-3", "HGETALL", "h"]), "f v\n");
+    assert_eq!(run(&["-3", "HELLO", "3"]).lines().nth(2), Some("proto 3"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod redis_util;
 mod tools;
 mod util;
 
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 
 use redis_diff_util::{servers, show_args, Pair};
@@ -298,8 +299,21 @@ fn read_both(p: &mut Pair, n: usize, context: &str) {
 
 #[test]
 fn pubsub_matches_redis() {
+    pubsub_sequence(false);
+}
+
+/// The same over RESP3: confirmations and messages are pushes, and a subscriber may
+/// run any command.
+#[test]
+fn pubsub_matches_redis_over_resp3() {
+    pubsub_sequence(true);
+}
+
+/// Subscribes, publishes and asks about subscriptions on both servers; the subscriber
+/// speaks RESP3 if `resp3`.
+fn pubsub_sequence(resp3: bool) {
     let Some((ours, real)) = servers() else { return };
-    let mut sub = Pair::new(ours.addr, real.addr);
+    let mut sub = if resp3 { Pair::new_resp3(ours.addr, real.addr) } else { Pair::new(ours.addr, real.addr) };
     let mut publ = Pair::new(ours.addr, real.addr);
     both(&mut sub, &["UNSUBSCRIBE"], 1);
     both(&mut sub, &["PUNSUBSCRIBE"], 1);
@@ -349,6 +363,88 @@ fn pubsub_matches_redis() {
     for name in ["subscribe", "unsubscribe", "psubscribe", "punsubscribe", "publish", "reset"] {
         both(&mut publ, &["COMMAND", "INFO", name], 1);
     }
+    // Switching protocols while subscribed (RESP2 refuses HELLO in subscribed mode):
+    // the messages that follow are framed for the new protocol.
+    both(&mut sub, &["SUBSCRIBE", "s"], 1);
+    both(&mut sub, &["PSUBSCRIBE", "s*"], 1);
+    for version in ["2", "3", "3", "2"] {
+        hello_both(&mut sub, version);
+        both(&mut publ, &["PUBLISH", "s", version], 1);
+        read_both(&mut sub, 2, &format!("message and pmessage after HELLO {version}"));
+        both(&mut publ, &["PUBSUB", "NUMSUB", "s"], 1);
+        both(&mut sub, &["GET", "k"], 1);
+    }
+    both(&mut sub, &["RESET"], 1);
+    both(&mut publ, &["PUBLISH", "s", "nobody"], 1);
+}
+
+/// `HELLO version` on both servers: the replies agree but for the connection id (or
+/// are the same error).
+fn hello_both(p: &mut Pair, version: &str) {
+    let req = request(&[b"HELLO", version.as_bytes()]);
+    p.real.send(&req);
+    p.ours.send(&req);
+    let (real, ours) = (p.real.read(), p.ours.read());
+    let strip_id = |raw: &[u8]| {
+        let text = String::from_utf8_lossy(raw).into_owned();
+        match (text.find("$2\r\nid\r\n:"), text.find("\r\n$4\r\nmode")) {
+            (Some(at), Some(end)) => text[..at].to_string() + &text[end..],
+            _ => text,
+        }
+    };
+    assert_eq!(strip_id(&ours.0), strip_id(&real.0), "HELLO {version}");
+}
+
+#[test]
+fn resp2_and_resp3_subscribers_of_one_channel_on_every_loop() {
+    let server = start(4);
+    // Subscribers of both protocols, spread over the loops.
+    let mut subs: Vec<(TcpStream, bool)> = (0..12)
+        .map(|i| {
+            let resp3 = i % 2 == 1;
+            let mut s = connect(server.addr);
+            if resp3 {
+                s.write_all(&request(&[b"HELLO", b"3"])).unwrap();
+                let hello = read_len(&mut s, 4);
+                assert_eq!(hello, b"%7\r\n");
+                // The rest of the map: read through its last entry, `modules`, empty.
+                let mut rest = Vec::new();
+                while !rest.ends_with(b"$7\r\nmodules\r\n*0\r\n") {
+                    rest.extend(read_len(&mut s, 1));
+                }
+            }
+            let kind = if resp3 { ">" } else { "*" };
+            let want = format!("{kind}3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+            exchange(&mut s, &request(&[b"SUBSCRIBE", b"news"]), &want);
+            (s, resp3)
+        })
+        .collect();
+    let mut publisher = client(server.addr);
+    assert_eq!(numsub(&mut publisher, "news"), 12);
+    let mut wanted = [Vec::new(), Vec::new()];
+    for i in 0..100 {
+        let msg = format!("m{i}");
+        let n: i64 = redis::cmd("PUBLISH").arg("news").arg(&msg).query(&mut publisher).unwrap();
+        assert_eq!(n, 12);
+        let f = frame(&[b"message", b"news", msg.as_bytes()]);
+        let mut pushed = f.clone();
+        pushed[0] = b'>';
+        wanted[0].extend(f);
+        wanted[1].extend(pushed);
+    }
+    for (s, resp3) in &mut subs {
+        let want = &wanted[usize::from(*resp3)];
+        assert_eq!(read_len(s, want.len()), *want, "resp3: {resp3}");
+    }
+    // A RESP3 subscriber may run any command; CLIENT LIST says which protocol each
+    // connection speaks.
+    let (s, _) = &mut subs[1];
+    exchange(s, &request(&[b"GET", b"nothing"]), "_\r\n");
+    let list: String = redis::cmd("CLIENT").arg("LIST").query(&mut publisher).unwrap();
+    assert_eq!(list.matches(" resp=3\n").count(), 6, "{list}");
+    assert_eq!(list.matches(" resp=2\n").count(), 7, "{list}");
+    drop(subs);
+    assert!(wait_for(|| numsub(&mut publisher, "news") == 0));
 }
 
 #[test]

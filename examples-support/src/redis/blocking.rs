@@ -74,8 +74,14 @@ pub struct BlockRequest {
 }
 
 /// The reply of a client whose timeout passed, whichever the command: the nil array
-/// (`BLMOVE` too, as Redis 7.0 answers in RESP2).
-pub const TIMEOUT_REPLY: &[u8] = b"*-1\r\n";
+/// (`BLMOVE` too, as Redis 7.0 answers in RESP2), or RESP3's null (`resp3`).
+pub fn timeout_reply(resp3: bool) -> &'static [u8] {
+    if resp3 {
+        b"_\r\n"
+    } else {
+        b"*-1\r\n"
+    }
+}
 
 /// One blocked client.
 #[derive(Debug)]

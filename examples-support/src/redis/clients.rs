@@ -76,6 +76,8 @@ pub struct Client {
     psub: AtomicU32,
     /// Whether it waits in a blocking command (flag `b`).
     blocked: AtomicBool,
+    /// Whether it speaks RESP3 (`resp=3`).
+    resp3: AtomicBool,
     /// Whether it has left the registry (closed or killed).
     gone: AtomicBool,
 }
@@ -113,6 +115,7 @@ impl Client {
             sub: AtomicU32::new(0),
             psub: AtomicU32::new(0),
             blocked: AtomicBool::new(false),
+            resp3: AtomicBool::new(false),
             gone: AtomicBool::new(false),
         }
     }
@@ -180,10 +183,21 @@ impl Client {
         self.blocked.load(Ordering::Relaxed)
     }
 
-    /// Its type: pub/sub while subscribed to anything, normal otherwise.
+    /// Records the protocol it speaks: RESP3 or RESP2.
+    pub fn set_resp3(&self, resp3: bool) {
+        self.resp3.store(resp3, Ordering::Relaxed);
+    }
+
+    /// Whether it speaks RESP3.
+    pub fn resp3(&self) -> bool {
+        self.resp3.load(Ordering::Relaxed)
+    }
+
+    /// Its type: pub/sub while subscribed to anything over RESP2 (a RESP3 subscriber
+    /// may run any command, and Redis counts it as normal), normal otherwise.
     pub fn kind(&self) -> Kind {
         let (s, p) = self.subscriptions();
-        if s + p > 0 {
+        if s + p > 0 && !self.resp3() {
             Kind::Pubsub
         } else {
             Kind::Normal

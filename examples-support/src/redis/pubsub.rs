@@ -17,11 +17,40 @@ use tcpio::Group;
 use super::reply::{array, bulk};
 use super::store::glob_match;
 
-/// A channel's or a pattern's group and how many connections are subscribed to it.
-#[derive(Debug)]
+/// A channel's or a pattern's groups and how many connections are subscribed to it,
+/// by protocol: RESP2 subscribers (index 0) get its messages as arrays, RESP3
+/// subscribers (index 1) as pushes, so each protocol has a group of its own.
+#[derive(Debug, Default)]
 struct Topic {
-    group: Group,
-    subscribers: usize,
+    groups: [Option<Group>; 2],
+    subscribers: [usize; 2],
+}
+
+impl Topic {
+    fn total(&self) -> usize {
+        self.subscribers[0] + self.subscribers[1]
+    }
+
+    /// Hands `frame` (an array's frame) to the groups with members: as it is to the
+    /// RESP2 group, as a push (the same bytes but the first) to the RESP3 group.
+    fn publish(&self, mut frame: Vec<u8>) {
+        match (&self.groups, self.subscribers.map(|n| n > 0)) {
+            ([Some(two), Some(three)], [true, true]) => {
+                let mut pushed = frame.clone();
+                pushed[0] = b'>';
+                two.publish(frame);
+                three.publish(pushed);
+            }
+            ([Some(two), _], [true, false]) => {
+                two.publish(frame);
+            }
+            ([_, Some(three)], [false, true]) => {
+                frame[0] = b'>';
+                three.publish(frame);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Channels or patterns, by name.
@@ -54,63 +83,59 @@ impl PubSub {
         }
     }
 
-    /// Counts one more subscriber of channel (or pattern) `name` and returns the group
-    /// it must join, made if it is the first.
-    pub fn subscribe(&self, pattern: bool, name: &[u8]) -> Group {
+    /// Counts one more subscriber of channel (or pattern) `name`, speaking RESP3 or
+    /// RESP2, and returns the group it must join, made if it is the first.
+    pub fn subscribe(&self, pattern: bool, name: &[u8], resp3: bool) -> Group {
         let mut topics = lock(self.topics(pattern));
-        let topic =
-            topics.entry(name.to_vec()).or_insert_with(|| Topic { group: Group::new(), subscribers: 0 });
-        topic.subscribers += 1;
-        topic.group.clone()
+        let topic = topics.entry(name.to_vec()).or_default();
+        let p = usize::from(resp3);
+        topic.subscribers[p] += 1;
+        topic.groups[p].get_or_insert_with(Group::new).clone()
     }
 
     /// Counts a subscriber of `name` out; the entry goes with its last subscriber.
-    pub fn unsubscribe(&self, pattern: bool, name: &[u8]) {
+    pub fn unsubscribe(&self, pattern: bool, name: &[u8], resp3: bool) {
         let mut topics = lock(self.topics(pattern));
         if let Some(topic) = topics.get_mut(name) {
-            topic.subscribers -= 1;
-            if topic.subscribers == 0 {
+            let p = usize::from(resp3);
+            topic.subscribers[p] = topic.subscribers[p].saturating_sub(1);
+            if topic.total() == 0 {
                 topics.remove(name);
             }
         }
     }
 
     /// Sends `message` to the subscribers of `channel` and of the patterns matching
-    /// it, on every loop: the `message` frame is encoded once for the channel's group,
-    /// a `pmessage` frame once per matching pattern's group. Returns the receivers,
+    /// it, on every loop: the `message` frame is encoded once for the channel's
+    /// groups, a `pmessage` frame once per matching pattern's. Returns the receivers,
     /// as `PUBLISH` does: the channel's subscribers plus every matching pattern's.
     pub fn publish(&self, channel: &[u8], message: &[u8]) -> usize {
         let mut receivers = 0;
-        let direct = lock(&self.channels).get(channel).map(|t| (t.group.clone(), t.subscribers));
-        if let Some((group, n)) = direct {
-            receivers += n;
+        let channels = lock(&self.channels);
+        if let Some(topic) = channels.get(channel) {
+            receivers += topic.total();
             let mut frame = Vec::with_capacity(32 + channel.len() + message.len());
             array(&mut frame, 3);
             bulk(&mut frame, b"message");
             bulk(&mut frame, channel);
             bulk(&mut frame, message);
-            group.publish(frame);
+            topic.publish(frame);
         }
+        drop(channels);
         let patterns = lock(&self.patterns);
         if patterns.is_empty() {
-            // Nobody subscribes by pattern (the common case): no list to build.
+            // Nobody subscribes by pattern (the common case): nothing to match.
             return receivers;
         }
-        let matching: Vec<(Vec<u8>, Group, usize)> = patterns
-            .iter()
-            .filter(|(pattern, _)| glob_match(pattern, channel))
-            .map(|(pattern, t)| (pattern.clone(), t.group.clone(), t.subscribers))
-            .collect();
-        drop(patterns);
-        for (pattern, group, n) in matching {
-            receivers += n;
+        for (pattern, topic) in patterns.iter().filter(|(pattern, _)| glob_match(pattern, channel)) {
+            receivers += topic.total();
             let mut frame = Vec::with_capacity(48 + pattern.len() + channel.len() + message.len());
             array(&mut frame, 4);
             bulk(&mut frame, b"pmessage");
-            bulk(&mut frame, &pattern);
+            bulk(&mut frame, pattern);
             bulk(&mut frame, channel);
             bulk(&mut frame, message);
-            group.publish(frame);
+            topic.publish(frame);
         }
         receivers
     }
@@ -123,7 +148,7 @@ impl PubSub {
 
     /// The subscribers of `channel`, patterns aside (`PUBSUB NUMSUB`).
     pub fn numsub(&self, channel: &[u8]) -> usize {
-        lock(&self.channels).get(channel).map_or(0, |t| t.subscribers)
+        lock(&self.channels).get(channel).map_or(0, Topic::total)
     }
 
     /// The patterns with subscribers (`PUBSUB NUMPAT`).
@@ -152,12 +177,13 @@ impl Subscriptions {
         self.channels.len() + self.patterns.len()
     }
 
-    /// Leaves every channel and pattern in `registry` (a closed connection; tcpio
-    /// takes it out of the groups itself).
-    pub fn clear(&mut self, registry: &PubSub) {
+    /// Leaves every channel and pattern in `registry`, where they are counted as
+    /// RESP3 or RESP2 subscriptions (a closed connection; tcpio takes it out of the
+    /// groups itself).
+    pub fn clear(&mut self, registry: &PubSub, resp3: bool) {
         for (pattern, names) in [(false, &mut self.channels), (true, &mut self.patterns)] {
             for (name, _) in names.drain() {
-                registry.unsubscribe(pattern, &name);
+                registry.unsubscribe(pattern, &name, resp3);
             }
         }
         self.pending.clear();
@@ -171,9 +197,9 @@ mod tests {
     #[test]
     fn the_registry_counts_subscribers_and_forgets_empty_entries() {
         let reg = PubSub::new();
-        let a = reg.subscribe(false, b"a");
-        assert_eq!(reg.subscribe(false, b"a"), a);
-        reg.subscribe(true, b"a*");
+        let a = reg.subscribe(false, b"a", false);
+        assert_eq!(reg.subscribe(false, b"a", false), a);
+        reg.subscribe(true, b"a*", false);
         assert_eq!(reg.numsub(b"a"), 2);
         assert_eq!(reg.numpat(), 1);
         assert_eq!(reg.publish(b"a", b"m"), 3);
@@ -181,15 +207,31 @@ mod tests {
         assert_eq!(reg.publish(b"b", b"m"), 0);
         assert_eq!(reg.channels(Some(b"a?")), Vec::<Vec<u8>>::new());
         assert_eq!(reg.channels(Some(b"a")), [b"a".to_vec()]);
-        reg.unsubscribe(false, b"a");
+        reg.unsubscribe(false, b"a", false);
         assert_eq!(reg.numsub(b"a"), 1);
-        reg.unsubscribe(false, b"a");
-        reg.unsubscribe(true, b"a*");
+        reg.unsubscribe(false, b"a", false);
+        reg.unsubscribe(true, b"a*", false);
         // An unknown name is no error.
-        reg.unsubscribe(false, b"zzz");
+        reg.unsubscribe(false, b"zzz", false);
         assert!(reg.channels(None).is_empty());
         assert_eq!(reg.numpat(), 0);
         // A channel subscribed again gets a new group.
-        assert_ne!(reg.subscribe(false, b"a"), a);
+        assert_ne!(reg.subscribe(false, b"a", false), a);
+    }
+
+    #[test]
+    fn each_protocol_has_its_own_group_and_both_are_counted() {
+        let reg = PubSub::new();
+        let two = reg.subscribe(false, b"a", false);
+        let three = reg.subscribe(false, b"a", true);
+        assert_ne!(two, three);
+        assert_eq!(reg.subscribe(false, b"a", true), three);
+        assert_eq!(reg.numsub(b"a"), 3);
+        assert_eq!(reg.publish(b"a", b"m"), 3);
+        reg.unsubscribe(false, b"a", false);
+        assert_eq!(reg.numsub(b"a"), 2);
+        reg.unsubscribe(false, b"a", true);
+        reg.unsubscribe(false, b"a", true);
+        assert!(reg.channels(None).is_empty());
     }
 }

@@ -1,6 +1,9 @@
-//! RESP2 reply encoding: the bulk string, integer and array headers every reply is
-//! made of (the command families in `commands/` and the pub/sub frames in `pubsub.rs`
-//! write through these).
+//! Reply encoding: the bulk string, integer and array headers every reply is made of
+//! (the command families in `commands/` and the pub/sub frames in `pubsub.rs` write
+//! through these), and the types RESP3 adds for a connection that asked for it with
+//! `HELLO 3` (null, map, set, verbatim string, push), each written as RESP2 writes it
+//! otherwise: a null as `$-1` or `*-1`, a map as an array of twice its pairs, a set as
+//! an array, a verbatim string as a bulk string, a push as an array.
 
 use tcpio::codec::Sink;
 
@@ -35,6 +38,50 @@ pub fn int(out: &mut impl Sink, n: i64) {
 #[inline]
 pub fn array(out: &mut impl Sink, n: usize) {
     header(out, b'*', n as i64);
+}
+
+/// A null where a bulk string would be: `_` in RESP3, `$-1` in RESP2.
+#[inline]
+pub fn null(out: &mut impl Sink, resp3: bool) {
+    out.put(if resp3 { b"_\r\n" } else { b"$-1\r\n" });
+}
+
+/// A null where an array would be: `_` in RESP3, `*-1` in RESP2.
+pub fn null_array(out: &mut impl Sink, resp3: bool) {
+    out.put(if resp3 { b"_\r\n" } else { b"*-1\r\n" });
+}
+
+/// A map header of `pairs` key-value pairs: `%<pairs>` in RESP3, an array of twice as
+/// many elements in RESP2.
+pub fn map(out: &mut impl Sink, pairs: usize, resp3: bool) {
+    if resp3 {
+        header(out, b'%', pairs as i64);
+    } else {
+        array(out, 2 * pairs);
+    }
+}
+
+/// A set header: `~<n>` in RESP3, an array in RESP2.
+pub fn set(out: &mut impl Sink, n: usize, resp3: bool) {
+    header(out, if resp3 { b'~' } else { b'*' }, n as i64);
+}
+
+/// A push header (what a subscriber receives): `><n>` in RESP3, an array in RESP2.
+pub fn push(out: &mut impl Sink, n: usize, resp3: bool) {
+    header(out, if resp3 { b'>' } else { b'*' }, n as i64);
+}
+
+/// Text meant for people (`INFO`, `CLIENT LIST`): a verbatim string of format `txt`
+/// in RESP3, a bulk string in RESP2.
+pub fn verbatim(out: &mut impl Sink, text: &[u8], resp3: bool) {
+    if resp3 {
+        header(out, b'=', text.len() as i64 + 4);
+        out.put(b"txt:");
+        out.put(text);
+        out.put(b"\r\n");
+    } else {
+        bulk(out, text);
+    }
 }
 
 /// A type byte, a number and a line end, written in one piece.

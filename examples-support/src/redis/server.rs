@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 
 use tcpio::{Action, Builder, CloseReason, Conn, Handler, Input, ServerHandle, TimerId};
 
-use super::blocking::{BlockRequest, Blocking, Waiter, GONE, SERVED, TIMED_OUT, TIMEOUT_REPLY};
+use super::blocking::{timeout_reply, BlockRequest, Blocking, Waiter, GONE, SERVED, TIMED_OUT};
 use super::clients::{format_addr, Client, Clients};
 use super::commands::{run_all, Ctx, Flow, Session};
 use super::output_limits::OutputLimits;
@@ -354,7 +354,9 @@ impl Handler for Redis {
         // Subscriptions the commands made or ended: the connection joins or leaves
         // their groups now that the writer is done with it, before the replies are
         // sent.
-        let subscriber = session.subs.count() > 0;
+        // A RESP3 subscriber is a normal client to Redis's output limits, as to its
+        // `CLIENT LIST` type.
+        let subscriber = session.subs.count() > 0 && !session.resp3;
         if !session.subs.pending.is_empty() {
             let mut pending = std::mem::take(&mut session.subs.pending);
             for (group, join) in pending.drain(..) {
@@ -415,7 +417,8 @@ impl Handler for Redis {
         };
         // Lost to a push: its reply and a wake are on the way.
         if self.shared.blocking.give_up(&b.waiter, TIMED_OUT) {
-            conn.write(TIMEOUT_REPLY);
+            let resp3 = state.session.resp3;
+            conn.write(timeout_reply(resp3));
             self.unblock(conn);
         }
         Action::Continue
@@ -440,7 +443,8 @@ impl Handler for Redis {
         self.counters.settle(&mut state.session);
         // tcpio takes a closed connection out of its groups; the registry's counts
         // follow here.
-        state.session.subs.clear(&self.shared.pubsub);
+        let resp3 = state.session.resp3;
+        state.session.subs.clear(&self.shared.pubsub, resp3);
         if let Some(b) = state.blocked.take() {
             self.shared.blocking.give_up(&b.waiter, GONE);
         }

@@ -120,7 +120,9 @@ fn read_into(r: &mut impl BufRead, raw: &mut Vec<u8>) -> Reply {
         b'-' => Reply::Error(body.to_vec()),
         b':' => Reply::Int(num()),
         b'$' if num() < 0 => Reply::Bulk(None),
-        b'$' => {
+        // A bulk string, or RESP3's verbatim string read as one (its format prefix
+        // kept).
+        b'$' | b'=' => {
             let mut data = vec![0; num() as usize + 2];
             std::io::Read::read_exact(r, &mut data).expect("read a bulk");
             raw.extend_from_slice(&data);
@@ -129,6 +131,14 @@ fn read_into(r: &mut impl BufRead, raw: &mut Vec<u8>) -> Reply {
         }
         b'*' if num() < 0 => Reply::Array(None),
         b'*' => Reply::Array(Some((0..num()).map(|_| read_into(r, raw)).collect())),
+        // RESP3's other types, read as their RESP2 forms (comparisons other than
+        // `Exact` look at the parsed form; `Exact` compares the bytes, types
+        // included): a null as a nil bulk string, a map as an array of keys and
+        // values, a set and a push as arrays, the scalars as text.
+        b'_' => Reply::Bulk(None),
+        b'%' => Reply::Array(Some((0..2 * num()).map(|_| read_into(r, raw)).collect())),
+        b'~' | b'>' => Reply::Array(Some((0..num()).map(|_| read_into(r, raw)).collect())),
+        b',' | b'#' | b'(' => Reply::Status(body.to_vec()),
         other => panic!("unexpected reply type {:?}", other as char),
     }
 }
@@ -261,12 +271,32 @@ pub struct Pair {
     pub ours: Conn,
     /// To the real server.
     pub real: Conn,
+    /// Whether both connections were switched to RESP3.
+    pub resp3: bool,
 }
 
 impl Pair {
     /// Connects to both.
     pub fn new(ours: SocketAddr, real: SocketAddr) -> Pair {
-        Pair { ours: Conn::new(ours), real: Conn::new(real) }
+        Pair { ours: Conn::new(ours), real: Conn::new(real), resp3: false }
+    }
+
+    /// Connects to both and switches both connections to RESP3 with `HELLO 3`, whose
+    /// replies must be the same map but for the connection id.
+    pub fn new_resp3(ours: SocketAddr, real: SocketAddr) -> Pair {
+        let mut p = Pair::new(ours, real);
+        let hello: &[&[u8]] = &[b"HELLO", b"3"];
+        let (o, r) = (p.ours.call(hello), p.real.call(hello));
+        let without_id = |raw: &[u8]| {
+            let text = String::from_utf8_lossy(raw).into_owned();
+            let at = text.find("$2\r\nid\r\n:").expect("HELLO names the id");
+            let end = at + text[at..].find("\r\n$4\r\nmode").expect("mode follows the id");
+            text[..at].to_string() + &text[end..]
+        };
+        assert!(o.0.starts_with(b"%7\r\n"), "HELLO 3: {:?}", String::from_utf8_lossy(&o.0));
+        assert_eq!(without_id(&o.0), without_id(&r.0), "HELLO 3");
+        p.resp3 = true;
+        p
     }
 
     /// Sends `args` to both; returns both replies (ours first) after checking that they
@@ -277,7 +307,8 @@ impl Pair {
         let how = compare_for(args);
         assert!(
             agree(how, &ours, &real),
-            "{context}\nrequest {}\n ours {:?}\n real {:?}",
+            "{context}{}\nrequest {}\n ours {:?}\n real {:?}",
+            if self.resp3 { " (RESP3)" } else { "" },
             show_args(args),
             String::from_utf8_lossy(&ours.0),
             String::from_utf8_lossy(&real.0)
@@ -359,4 +390,18 @@ pub fn servers() -> Option<(Running, RealRedis)> {
 /// A pair of connections to both.
 pub fn pair(ours: &Running, real: &RealRedis) -> Pair {
     Pair::new(ours.addr, real.addr)
+}
+
+/// A pair of connections speaking RESP2, then, once the first is done with, a pair
+/// speaking RESP3 after both keyspaces were emptied: the same requests run in both
+/// protocols.
+pub fn both_protocols<'a>(ours: &'a Running, real: &'a RealRedis) -> impl Iterator<Item = Pair> + 'a {
+    [false, true].into_iter().map(move |resp3| {
+        if !resp3 {
+            return pair(ours, real);
+        }
+        let mut p = Pair::new_resp3(ours.addr, real.addr);
+        p.check(&[b"FLUSHALL"]);
+        p
+    })
 }

@@ -13,7 +13,7 @@
 
 use tcpio::codec::Sink;
 
-use super::{array, bulk, is, Ctx, E_SYNTAX, E_WRONGTYPE};
+use super::{array, bulk, is, null, null_array, Ctx, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::blocking::{BlockRequest, Op};
 use crate::redis::float::parse_float;
 use crate::redis::resp::Args;
@@ -42,6 +42,7 @@ fn timeout(arg: &[u8]) -> Result<u64, &'static [u8]> {
 
 /// `BLPOP key... timeout` (`left`), `BRPOP key... timeout`.
 pub(crate) fn bpop(args: &Args<'_>, left: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     let last = args.len() - 1;
     let timeout_ms = match timeout(args.get(last)) {
         Ok(t) => t,
@@ -55,7 +56,7 @@ pub(crate) fn bpop(args: &Args<'_>, left: bool, ctx: &mut Ctx<'_>, out: &mut imp
                 let e = if left { l.pop_front() } else { l.pop_back() };
                 array(out, 2);
                 bulk(out, key);
-                super::value(out, e.as_deref());
+                super::value(out, e.as_deref(), resp3);
                 Ok(true)
             }
             Some(_) => Err(()),
@@ -107,11 +108,12 @@ pub(crate) fn bmove(args: &Args<'_>, brpoplpush: bool, ctx: &mut Ctx<'_>, out: &
 /// a client that cannot block (the nil array for the pops, the nil bulk for the
 /// moves).
 fn block(request: BlockRequest, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     if ctx.session.can_block {
         ctx.session.block = Some(request);
     } else if let Op::Pop { .. } = request.op {
-        out.put(b"*-1\r\n");
+        null_array(out, resp3);
     } else {
-        out.put(b"$-1\r\n");
+        null(out, resp3);
     }
 }

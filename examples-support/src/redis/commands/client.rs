@@ -10,6 +10,7 @@ use super::table::code_name;
 use super::{arity_error, array, bulk, int, is, sanitize, unknown_subcommand, Ctx, Flow, E_SYNTAX};
 use crate::num::{format_u64, MAX_DIGITS};
 use crate::redis::clients::{Client, Kind};
+use crate::redis::reply::{null, verbatim};
 use crate::redis::resp::{parse_i64, Args};
 
 /// `CLIENT HELP`, as Redis 7.0 words it (the subcommands this server lacks included,
@@ -93,7 +94,7 @@ pub(crate) fn client(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) ->
         "getname" => {
             let name = ctx.session.client().name();
             if name.is_empty() {
-                out.put(b"$-1\r\n");
+                null(out, ctx.session.resp3);
             } else {
                 bulk(out, &name);
             }
@@ -112,7 +113,7 @@ pub(crate) fn client(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) ->
             let mut text = std::mem::take(ctx.scratch);
             text.clear();
             describe(&me, ctx, &mut text);
-            bulk(out, &text);
+            verbatim(out, &text, ctx.session.resp3);
             *ctx.scratch = text;
         }
         "list" => list(args, ctx, out),
@@ -160,7 +161,7 @@ fn list(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     for c in &chosen {
         describe(c, ctx, &mut text);
     }
-    bulk(out, &text);
+    verbatim(out, &text, ctx.session.resp3);
     *ctx.scratch = text;
 }
 
@@ -168,7 +169,7 @@ fn list(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 /// brought up to date only after the batch).
 fn kind_of(c: &Client, ctx: &Ctx<'_>) -> Kind {
     if c.id == ctx.session.id {
-        if ctx.session.subs.count() > 0 {
+        if ctx.session.subs.count() > 0 && !ctx.session.resp3 {
             Kind::Pubsub
         } else {
             Kind::Normal
@@ -180,10 +181,11 @@ fn kind_of(c: &Client, ctx: &Ctx<'_>) -> Kind {
 
 /// Appends `c`'s line of `CLIENT LIST`, with Redis 7.0.15's fields in its order.
 /// Values with no counterpart here are those of an idle Redis client (`multi=-1`,
-/// `redir=-1`, `resp=2`) or 0 (Redis's own buffer sizes); `fd` is not exposed by
+/// `redir=-1`) or 0 (Redis's own buffer sizes); `fd` is not exposed by
 /// tcpio and shows as -1.
 fn describe(c: &Client, ctx: &Ctx<'_>, text: &mut Vec<u8>) {
     let me = c.id == ctx.session.id;
+    let resp3 = if me { ctx.session.resp3 } else { c.resp3() };
     let now = ctx.shared.started.elapsed().as_millis() as u64;
     let (idle, last, (sub, psub)) = if me {
         let s = &ctx.session.subs;
@@ -230,7 +232,11 @@ fn describe(c: &Client, ctx: &Ctx<'_>, text: &mut Vec<u8>) {
     num(text, " tot-mem=", qbuf + omem);
     text.extend_from_slice(if omem > 0 { b" events=rw cmd=" } else { b" events=r cmd=" });
     text.extend_from_slice(code_name(last).as_bytes());
-    text.extend_from_slice(b" user=default redir=-1 resp=2\n");
+    text.extend_from_slice(if resp3 {
+        b" user=default redir=-1 resp=3\n"
+    } else {
+        b" user=default redir=-1 resp=2\n"
+    });
 }
 
 /// `CLIENT KILL ip:port` (`+OK` or `-ERR No such client`; may kill the caller) or

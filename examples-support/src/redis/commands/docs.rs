@@ -22,18 +22,18 @@
 use tcpio::codec::Sink;
 
 use super::table::{subcommands, Spec};
-use crate::redis::reply::{array, bulk, int, status};
+use crate::redis::reply::{array, bulk, int, map, set, status};
 
 /// One command's `COMMAND DOCS` entry (a map, flattened for RESP2): summary, since,
 /// group, complexity, the deprecation if any, arguments if any, subcommands if any.
 /// Redis's `history` (its changelog of each command) is not repeated here.
-pub(crate) fn command_docs(spec: &Spec, out: &mut impl Sink) {
+pub(crate) fn command_docs(spec: &Spec, out: &mut impl Sink, resp3: bool) {
     let subs = subcommands(spec).count();
     let args = notation(spec.name).and_then(parse).unwrap_or_default();
     let deprecated = DEPRECATED.iter().find(|d| d.0 == spec.name);
     let pairs =
         4 + 3 * usize::from(deprecated.is_some()) + usize::from(!args.is_empty()) + usize::from(subs > 0);
-    array(out, 2 * pairs);
+    map(out, pairs, resp3);
     for (k, v) in [
         ("summary", spec.summary),
         ("since", spec.since),
@@ -44,21 +44,21 @@ pub(crate) fn command_docs(spec: &Spec, out: &mut impl Sink) {
     }
     if let Some(&(_, since, replaced_by)) = deprecated {
         bulk(out, b"doc_flags");
-        array(out, 1);
+        set(out, 1, resp3);
         status(out, "deprecated");
         pair(out, "deprecated_since", since);
         pair(out, "replaced_by", replaced_by);
     }
     if !args.is_empty() {
         bulk(out, b"arguments");
-        list(&args, &mut 0, out);
+        list(&args, &mut 0, out, resp3);
     }
     if subs > 0 {
         bulk(out, b"subcommands");
-        array(out, 2 * subs);
+        map(out, subs, resp3);
         for sub in subcommands(spec) {
             bulk(out, sub.name.as_bytes());
-            command_docs(sub, out);
+            command_docs(sub, out, resp3);
         }
     }
 }
@@ -100,7 +100,7 @@ fn notation(name: &str) -> Option<&'static str> {
 }
 
 /// Argument maps in order; `keys` counts the key arguments written so far.
-fn list(args: &[Arg<'_>], keys: &mut i64, out: &mut impl Sink) {
+fn list(args: &[Arg<'_>], keys: &mut i64, out: &mut impl Sink, resp3: bool) {
     array(out, args.len());
     for a in args {
         let flags =
@@ -113,7 +113,7 @@ fn list(args: &[Arg<'_>], keys: &mut i64, out: &mut impl Sink) {
             + usize::from(a.deprecated.is_some())
             + usize::from(flag_count > 0)
             + usize::from(!a.inner.is_empty());
-        array(out, 2 * fields);
+        map(out, fields, resp3);
         bulk(out, b"name");
         if a.lower_name {
             bulk(out, a.name.to_ascii_lowercase().as_bytes());
@@ -137,14 +137,14 @@ fn list(args: &[Arg<'_>], keys: &mut i64, out: &mut impl Sink) {
         }
         if flag_count > 0 {
             bulk(out, b"flags");
-            array(out, flag_count);
+            set(out, flag_count, resp3);
             for (_, flag) in flags.iter().filter(|(on, _)| *on) {
                 status(out, flag);
             }
         }
         if !a.inner.is_empty() {
             bulk(out, b"arguments");
-            list(&a.inner, keys, out);
+            list(&a.inner, keys, out, resp3);
         }
     }
 }
@@ -479,7 +479,7 @@ mod tests {
     #[test]
     fn keys_are_numbered_in_order_through_blocks() {
         let mut out = Vec::new();
-        list(&parse(notation("lmove").unwrap()).unwrap(), &mut 0, &mut out);
+        list(&parse(notation("lmove").unwrap()).unwrap(), &mut 0, &mut out, false);
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.matches("key_spec_index").count(), 2);
         assert!(text.find(":0\r\n").unwrap() < text.find(":1\r\n").unwrap());

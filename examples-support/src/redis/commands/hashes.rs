@@ -4,7 +4,7 @@ use tcpio::codec::Sink;
 
 use super::keys::{parse_cursor, scan_options, scan_reply};
 use super::table::Cmd;
-use super::{array, bulk, int, int_arg, is, Ctx, E_NOT_FLOAT, E_SYNTAX, E_WRONGTYPE};
+use super::{array, bulk, int, int_arg, is, map, null, Ctx, E_NOT_FLOAT, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::float::{format_float, parse_float};
 use crate::redis::resp::{parse_i64, Args};
 use crate::redis::store::{glob_match, scan_dense, Fields, Value};
@@ -65,20 +65,22 @@ pub(crate) fn hsetnx(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `HGET key field`.
 pub(crate) fn hget(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     ctx.store.get(args.get(1), ctx.clock, |v| {
         if let Ok(h) = hash(v, out) {
-            super::value(out, h.and_then(|h| h.get(args.get(2))));
+            super::value(out, h.and_then(|h| h.get(args.get(2))), resp3);
         }
     });
 }
 
 /// `HMGET key field...`.
 pub(crate) fn hmget(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     ctx.store.get(args.get(1), ctx.clock, |v| {
         let Ok(h) = hash(v, out) else { return };
         array(out, args.len() - 2);
         for f in args.iter().skip(2) {
-            super::value(out, h.and_then(|h| h.get(f)));
+            super::value(out, h.and_then(|h| h.get(f)), resp3);
         }
     });
 }
@@ -124,10 +126,16 @@ pub(crate) fn hstrlen(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `HKEYS`, `HVALS`, `HGETALL` `key`.
 pub(crate) fn hgetall(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     ctx.store.get(args.get(1), ctx.clock, |v| {
         let Ok(h) = hash(v, out) else { return };
-        let Some(h) = h else { return out.put(b"*0\r\n") };
-        array(out, if cmd == Cmd::Hgetall { 2 * h.len() } else { h.len() });
+        let len = h.map_or(0, |h| h.len());
+        if cmd == Cmd::Hgetall {
+            map(out, len, resp3);
+        } else {
+            array(out, len);
+        }
+        let Some(h) = h else { return };
         for f in h.iter() {
             if cmd != Cmd::Hvals {
                 bulk(out, &f.name);
@@ -246,6 +254,7 @@ pub(crate) fn for_each_pick(
 
 /// `HRANDFIELD key [count [WITHVALUES]]`.
 pub(crate) fn hrandfield(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     let count = if args.len() >= 3 {
         let Some(n) = random_count(args.get(2), out) else { return };
         if args.len() > 4 || (args.len() == 4 && !is(args.get(3), "withvalues")) {
@@ -262,16 +271,21 @@ pub(crate) fn hrandfield(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink
     let store = ctx.store;
     store.get(args.get(1), ctx.clock, |v| {
         let Ok(h) = hash(v, out) else { return };
-        let Some(h) = h else { return out.put(if count.is_some() { b"*0\r\n" } else { b"$-1\r\n" }) };
+        let Some(h) = h else { return if count.is_some() { array(out, 0) } else { null(out, resp3) } };
         let Some(count) = count else {
             return bulk(out, &h.at((store.random() % h.len() as u64) as usize).name);
         };
-        array(out, pick_count(count, h.len()) * if with_values { 2 } else { 1 });
+        // With values: pairs as two-element arrays in RESP3, one flat array in RESP2.
+        let pairs = with_values && resp3;
+        array(out, pick_count(count, h.len()) * if with_values && !resp3 { 2 } else { 1 });
         for_each_pick(
             count,
             h.len(),
             || store.random(),
             |i| {
+                if pairs {
+                    array(out, 2);
+                }
                 bulk(out, &h.at(i).name);
                 if with_values {
                     bulk(out, &h.at(i).value);

@@ -9,51 +9,52 @@
 
 use tcpio::codec::Sink;
 
-use crate::redis::reply::{array, bulk, int, status};
+use crate::redis::reply::{bulk, int, map, set, status};
 
-/// `COMMAND INFO`'s tips for `name`: an array of bulk strings.
-pub(crate) fn tips(name: &str, out: &mut impl Sink) {
+/// `COMMAND INFO`'s tips for `name`: a set of bulk strings (an array in RESP2).
+pub(crate) fn tips(name: &str, out: &mut impl Sink, resp3: bool) {
     let tips = TIPS.iter().find(|(n, _)| *n == name).map_or("", |&(_, t)| t);
-    array(out, tips.split_whitespace().count());
+    set(out, tips.split_whitespace().count(), resp3);
     for tip in tips.split_whitespace() {
         bulk(out, tip.as_bytes());
     }
 }
 
-/// `COMMAND INFO`'s key specs for `name`: an array of maps (flattened for RESP2).
-pub(crate) fn key_specs(name: &str, out: &mut impl Sink) {
+/// `COMMAND INFO`'s key specs for `name`: a set of maps (in RESP2 an array of maps
+/// flattened to arrays).
+pub(crate) fn key_specs(name: &str, out: &mut impl Sink, resp3: bool) {
     let specs = KEY_SPECS.iter().find(|(n, _)| *n == name).map_or(&[][..], |(_, s)| s);
-    array(out, specs.len());
+    set(out, specs.len(), resp3);
     for (i, text) in specs.iter().enumerate() {
         let Some((flags, [index, last, step])) = parse(text) else {
             // Not reachable: every string is checked by the tests.
-            array(out, 0);
+            map(out, 0, resp3);
             continue;
         };
         let notes = NOTES.iter().find(|(n, k, _)| *n == name && *k == i).map(|&(_, _, note)| note);
-        array(out, if notes.is_some() { 8 } else { 6 });
+        map(out, if notes.is_some() { 4 } else { 3 }, resp3);
         if let Some(note) = notes {
             bulk(out, b"notes");
             bulk(out, note.as_bytes());
         }
         bulk(out, b"flags");
-        array(out, flags.len());
+        set(out, flags.len(), resp3);
         for flag in &flags {
             status(out, flag);
         }
-        search(out, "begin_search", "index", &[("index", index)]);
-        search(out, "find_keys", "range", &[("lastkey", last), ("keystep", step), ("limit", 0)]);
+        search(out, "begin_search", "index", &[("index", index)], resp3);
+        search(out, "find_keys", "range", &[("lastkey", last), ("keystep", step), ("limit", 0)], resp3);
     }
 }
 
 /// One step of finding the keys: `field`, a map of its `kind` and its numbers.
-fn search(out: &mut impl Sink, field: &str, kind: &str, spec: &[(&str, i64)]) {
+fn search(out: &mut impl Sink, field: &str, kind: &str, spec: &[(&str, i64)], resp3: bool) {
     bulk(out, field.as_bytes());
-    array(out, 4);
+    map(out, 2, resp3);
     bulk(out, b"type");
     bulk(out, kind.as_bytes());
     bulk(out, b"spec");
-    array(out, 2 * spec.len());
+    map(out, spec.len(), resp3);
     for &(key, value) in spec {
         bulk(out, key.as_bytes());
         int(out, value);

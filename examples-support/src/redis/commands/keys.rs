@@ -5,7 +5,7 @@ use tcpio::codec::Sink;
 
 use super::strings::{clock_to_unix, unix_ms};
 use super::table::Cmd;
-use super::{array, bulk, int, int_arg, is, sanitize, Ctx, E_NOT_INT, E_NO_KEY, E_SYNTAX};
+use super::{array, bulk, int, int_arg, is, null, sanitize, Ctx, E_NOT_INT, E_NO_KEY, E_SYNTAX};
 use crate::redis::resp::Args;
 use crate::redis::store::{glob_match, Value, NEVER};
 
@@ -119,9 +119,10 @@ pub(crate) fn keys(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `RANDOMKEY`.
 pub(crate) fn randomkey(ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     match ctx.store.random_key(ctx.clock) {
         Some(k) => bulk(out, &k),
-        None => out.put(b"$-1\r\n"),
+        None => null(out, resp3),
     }
 }
 

@@ -6,7 +6,9 @@ use std::collections::VecDeque;
 use tcpio::codec::Sink;
 
 use super::table::Cmd;
-use super::{array, bulk, int, int_arg, is, Ctx, E_NO_KEY, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
+use super::{
+    array, bulk, int, int_arg, is, null, null_array, Ctx, E_NO_KEY, E_POSITIVE, E_SYNTAX, E_WRONGTYPE,
+};
 use crate::redis::resp::{parse_i64, Args};
 use crate::redis::store::{Bytes, Value};
 
@@ -69,6 +71,7 @@ fn positive(arg: &[u8], out: &mut impl Sink) -> Option<usize> {
 
 /// `LPOP key [count]`, `RPOP key [count]`.
 pub(crate) fn pop(args: &Args<'_>, left: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     if args.len() > 3 {
         return super::arity_error(if left { "lpop" } else { "rpop" }, out);
     }
@@ -82,20 +85,20 @@ pub(crate) fn pop(args: &Args<'_>, left: bool, ctx: &mut Ctx<'_>, out: &mut impl
     };
     ctx.store.modify(args.get(1), ctx.clock, |v| {
         let l = match v {
-            None => return out.put(if count.is_some() { b"*-1\r\n" } else { b"$-1\r\n" }),
+            None => return if count.is_some() { null_array(out, resp3) } else { null(out, resp3) },
             Some(Value::List(l)) => l,
             Some(_) => return out.put(E_WRONGTYPE),
         };
         let Some(n) = count else {
             let e = if left { l.pop_front() } else { l.pop_back() };
             give_back(l);
-            return super::value(out, e.as_deref());
+            return super::value(out, e.as_deref(), resp3);
         };
         let n = n.min(l.len());
         array(out, n);
         for _ in 0..n {
             let e = if left { l.pop_front() } else { l.pop_back() };
-            super::value(out, e.as_deref());
+            super::value(out, e.as_deref(), resp3);
         }
         give_back(l);
     });
@@ -154,12 +157,13 @@ fn position(index: i64, len: usize) -> Option<usize> {
 
 /// `LINDEX key index`.
 pub(crate) fn lindex(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     let index = args.get(2);
     ctx.store.get(args.get(1), ctx.clock, |v| {
         let Ok(l) = list(v, out) else { return };
-        let Some(l) = l else { return out.put(b"$-1\r\n") };
+        let Some(l) = l else { return null(out, resp3) };
         let Some(index) = int_arg(index, out) else { return };
-        super::value(out, position(index, l.len()).map(|i| &l[i][..]));
+        super::value(out, position(index, l.len()).map(|i| &l[i][..]), resp3);
     });
 }
 
@@ -265,6 +269,7 @@ pub(crate) fn linsert(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `LPOS key element [RANK rank] [COUNT n] [MAXLEN len]`.
 pub(crate) fn lpos(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     let (mut rank, mut count, mut maxlen) = (1i64, None::<usize>, 0usize);
     let mut i = 3;
     while i < args.len() {
@@ -303,7 +308,7 @@ pub(crate) fn lpos(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let e = args.get(2);
     ctx.store.get(args.get(1), ctx.clock, |v| {
         let Ok(l) = list(v, out) else { return };
-        let Some(l) = l else { return out.put(if count.is_some() { b"*0\r\n" } else { b"$-1\r\n" }) };
+        let Some(l) = l else { return if count.is_some() { array(out, 0) } else { null(out, resp3) } };
         let from_tail = rank < 0;
         // Redis negates the rank in a C `long`: the lowest one stays negative, so
         // every match counts and COUNT no longer stops the search.
@@ -337,7 +342,7 @@ pub(crate) fn lpos(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             }
             None => match found.first() {
                 Some(&i) => int(out, i as i64),
-                None => out.put(b"$-1\r\n"),
+                None => null(out, resp3),
             },
         }
     });
@@ -345,6 +350,7 @@ pub(crate) fn lpos(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `LMOVE source destination LEFT|RIGHT LEFT|RIGHT`, `RPOPLPUSH source destination`.
 pub(crate) fn lmove(args: &Args<'_>, rpoplpush: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     let side = |w: &[u8]| match w {
         _ if is(w, "left") => Some(true),
         _ if is(w, "right") => Some(false),
@@ -360,7 +366,7 @@ pub(crate) fn lmove(args: &Args<'_>, rpoplpush: bool, ctx: &mut Ctx<'_>, out: &m
     };
     let (src, dst) = (args.get(1), args.get(2));
     if !move_element(src, dst, from_left, to_left, ctx, out) {
-        out.put(b"$-1\r\n");
+        null(out, resp3);
     }
 }
 

@@ -19,6 +19,7 @@ use tcpio::codec::Sink;
 use super::blocking::BlockRequest;
 use super::clients::{Client, NO_CMD};
 pub use super::reply::{array, bulk, int};
+pub(crate) use super::reply::{map, null, null_array};
 use super::resp::{parse_i64, Args, Parser, Progress, ProtocolError};
 use super::store::{Clock, Store, Value};
 use super::Shared;
@@ -61,6 +62,8 @@ pub struct Session {
     /// Whether it may run commands: set at open when no password is required, and by
     /// a successful `AUTH`.
     pub authenticated: bool,
+    /// Whether it speaks RESP3 (after `HELLO 3`) rather than RESP2.
+    pub resp3: bool,
     /// Commands run since the counters were last added to the shared ones.
     pub commands: u64,
     /// Keys found by read commands, since then.
@@ -87,6 +90,7 @@ impl Default for Session {
         Session {
             id: 0,
             authenticated: false,
+            resp3: false,
             commands: 0,
             hits: 0,
             misses: 0,
@@ -176,14 +180,15 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         out.put(E_NOAUTH);
         return Flow::Continue;
     }
-    if ctx.session.subs.count() > 0 && subscribed(cmd, &args, out) {
+    if ctx.session.subs.count() > 0 && !ctx.session.resp3 && subscribed(cmd, &args, out) {
         ctx.session.last = table::code_of(cmd, second(&args));
         return Flow::Continue;
     }
     ctx.session.commands += 1;
     match cmd {
         Cmd::Get => {
-            let hit = ctx.store.get(args.get(1), ctx.clock, |v| string_reply(out, v));
+            let resp3 = ctx.session.resp3;
+            let hit = ctx.store.get(args.get(1), ctx.clock, |v| string_reply(out, v, resp3));
             ctx.session.hits += u64::from(hit);
             ctx.session.misses += u64::from(!hit);
         }
@@ -300,7 +305,7 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         }
         Cmd::Command => {
             ctx.session.last = table::code_of(cmd, second(&args));
-            server::command(&args, out)
+            server::command(&args, out, ctx.session.resp3)
         }
         Cmd::Subscribe | Cmd::Psubscribe => pubsub::subscribe(&args, cmd == Cmd::Psubscribe, ctx, out),
         Cmd::Unsubscribe | Cmd::Punsubscribe => {
@@ -458,11 +463,11 @@ pub fn protocol_error(e: ProtocolError, out: &mut impl Sink) {
 /// The reply of a command reading a string: the value, nil, or `WRONGTYPE`; returns
 /// whether the key was found.
 #[inline]
-pub(crate) fn string_reply(out: &mut impl Sink, v: Option<&Value>) -> bool {
+pub(crate) fn string_reply(out: &mut impl Sink, v: Option<&Value>, resp3: bool) -> bool {
     match v {
         Some(Value::Str(s)) => bulk(out, s),
         None => {
-            out.put(b"$-1\r\n");
+            null(out, resp3);
             return false;
         }
         Some(_) => out.put(E_WRONGTYPE),
@@ -470,11 +475,11 @@ pub(crate) fn string_reply(out: &mut impl Sink, v: Option<&Value>) -> bool {
     true
 }
 
-/// A bulk string, or the null bulk for `None`.
+/// A bulk string, or a null for `None`.
 #[inline]
-pub(crate) fn value(out: &mut impl Sink, v: Option<&[u8]>) {
+pub(crate) fn value(out: &mut impl Sink, v: Option<&[u8]>, resp3: bool) {
     match v {
         Some(v) => bulk(out, v),
-        None => out.put(b"$-1\r\n"),
+        None => null(out, resp3),
     }
 }

@@ -1,6 +1,8 @@
 //! Pub/sub commands: `SUBSCRIBE`, `UNSUBSCRIBE`, `PSUBSCRIBE`, `PUNSUBSCRIBE`,
 //! `PUBLISH`, `PUBSUB CHANNELS|NUMSUB|NUMPAT|HELP`, `RESET`, and the rules of
-//! subscribed mode (`pubsub.c` and `server.c` in Redis 7.0, RESP2).
+//! subscribed mode (`pubsub.c` and `server.c` in Redis 7.0). Subscribed mode restricts
+//! the commands of a RESP2 connection only: over RESP3, confirmations and messages are
+//! pushes, told apart from replies by their type, so every command may run.
 //!
 //! The commands record the connection's subscriptions in its session and count them
 //! in the shared [`PubSub`](crate::redis::pubsub::PubSub) registry; the groups to join
@@ -10,6 +12,7 @@ use tcpio::codec::Sink;
 
 use super::table::Cmd;
 use super::{arity_error, array, bulk, int, is, sanitize, unknown_subcommand, Ctx};
+use crate::redis::reply::{null, push};
 use crate::redis::resp::Args;
 
 /// Whether `cmd` may run on a connection in subscribed mode.
@@ -68,13 +71,13 @@ pub(crate) fn ping(args: &Args<'_>, out: &mut impl Sink) {
     bulk(out, if args.len() == 2 { args.get(1) } else { b"" });
 }
 
-/// One confirmation: `*3 kind name count`.
-fn confirm(out: &mut impl Sink, kind: &[u8], name: Option<&[u8]>, count: usize) {
-    array(out, 3);
+/// One confirmation: `kind name count`, a push over RESP3.
+fn confirm(out: &mut impl Sink, kind: &[u8], name: Option<&[u8]>, count: usize, resp3: bool) {
+    push(out, 3, resp3);
     bulk(out, kind);
     match name {
         Some(n) => bulk(out, n),
-        None => out.put(b"$-1\r\n"),
+        None => null(out, resp3),
     }
     int(out, count as i64);
 }
@@ -84,15 +87,16 @@ fn confirm(out: &mut impl Sink, kind: &[u8], name: Option<&[u8]>, count: usize) 
 pub(crate) fn subscribe(args: &Args<'_>, pattern: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let kind: &[u8] = if pattern { b"psubscribe" } else { b"subscribe" };
     let registry = &ctx.shared.pubsub;
+    let resp3 = ctx.session.resp3;
     for name in args.iter().skip(1) {
         let subs = &mut ctx.session.subs;
         let mine = if pattern { &mut subs.patterns } else { &mut subs.channels };
         if !mine.contains_key(name) {
-            let group = registry.subscribe(pattern, name);
+            let group = registry.subscribe(pattern, name, resp3);
             mine.insert(name.to_vec(), group.clone());
             subs.pending.push((group, true));
         }
-        confirm(out, kind, Some(name), subs.count());
+        confirm(out, kind, Some(name), subs.count(), resp3);
     }
 }
 
@@ -102,23 +106,24 @@ pub(crate) fn subscribe(args: &Args<'_>, pattern: bool, ctx: &mut Ctx<'_>, out: 
 pub(crate) fn unsubscribe(args: &Args<'_>, pattern: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let kind: &[u8] = if pattern { b"punsubscribe" } else { b"unsubscribe" };
     let registry = &ctx.shared.pubsub;
+    let resp3 = ctx.session.resp3;
     let subs = &mut ctx.session.subs;
     let names: Vec<Vec<u8>> = if args.len() > 1 {
         args.iter().skip(1).map(<[u8]>::to_vec).collect()
     } else {
         let mine = if pattern { &subs.patterns } else { &subs.channels };
         if mine.is_empty() {
-            return confirm(out, kind, None, subs.count());
+            return confirm(out, kind, None, subs.count(), resp3);
         }
         mine.keys().cloned().collect()
     };
     for name in names {
         let mine = if pattern { &mut subs.patterns } else { &mut subs.channels };
         if let Some(group) = mine.remove(&name) {
-            registry.unsubscribe(pattern, &name);
+            registry.unsubscribe(pattern, &name, resp3);
             subs.pending.push((group, false));
         }
-        confirm(out, kind, Some(&name), subs.count());
+        confirm(out, kind, Some(&name), subs.count(), resp3);
     }
 }
 
@@ -127,8 +132,32 @@ fn unsubscribe_all(ctx: &mut Ctx<'_>) {
     let subs = &mut ctx.session.subs;
     for (pattern, mine) in [(false, &mut subs.channels), (true, &mut subs.patterns)] {
         for (name, group) in mine.drain() {
-            ctx.shared.pubsub.unsubscribe(pattern, &name);
+            ctx.shared.pubsub.unsubscribe(pattern, &name, ctx.session.resp3);
             subs.pending.push((group, false));
+        }
+    }
+}
+
+/// Switches the connection to RESP3 (`resp3`) or RESP2 (`HELLO`, `RESET`): its
+/// subscriptions move to their channels' and patterns' groups of the new protocol,
+/// whose messages are framed for it.
+pub(crate) fn set_protocol(ctx: &mut Ctx<'_>, resp3: bool) {
+    let session = &mut *ctx.session;
+    if session.resp3 == resp3 {
+        return;
+    }
+    session.resp3 = resp3;
+    if let Some(client) = &session.client {
+        client.set_resp3(resp3);
+    }
+    let registry = &ctx.shared.pubsub;
+    let subs = &mut session.subs;
+    for (pattern, mine) in [(false, &mut subs.channels), (true, &mut subs.patterns)] {
+        for (name, group) in mine.iter_mut() {
+            subs.pending.push((group.clone(), false));
+            registry.unsubscribe(pattern, name, !resp3);
+            *group = registry.subscribe(pattern, name, resp3);
+            subs.pending.push((group.clone(), true));
         }
     }
 }
@@ -143,6 +172,7 @@ pub(crate) fn publish(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 /// (unauthenticated if a password is required).
 pub(crate) fn reset(ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     unsubscribe_all(ctx);
+    set_protocol(ctx, false);
     if let Some(client) = &ctx.session.client {
         client.set_name(b"");
     }

@@ -10,7 +10,7 @@ use super::key_specs;
 use super::table::{subcommands, Spec, SPECS, SUBCOMMANDS};
 use super::{arity_error, array, bulk, int, is, sanitize, unknown_subcommand, Ctx, E_NOT_INT, E_SYNTAX};
 use crate::num::{format_u64, MAX_DIGITS};
-use crate::redis::reply::status;
+use crate::redis::reply::{map, null, set, status, verbatim};
 use crate::redis::resp::{parse_i64, Args};
 use crate::redis::store::glob_match;
 use crate::redis::VERSION;
@@ -69,13 +69,14 @@ pub(crate) fn auth(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     }
 }
 
-/// `HELLO [protover [AUTH username password] [SETNAME name]]`: RESP2 only.
+/// `HELLO [protover [AUTH username password] [SETNAME name]]`: RESP2 or RESP3, from
+/// this reply on (the reply is a map, in the protocol asked for).
 pub(crate) fn hello(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let mut resp3 = ctx.session.resp3;
     if args.len() >= 2 {
         match parse_i64(args.get(1)) {
             None => return out.put(b"-ERR Protocol version is not an integer or out of range\r\n"),
-            Some(2) => {}
-            // RESP3 is not spoken here: the answer Redis gives to a version it lacks.
+            Some(v @ (2 | 3)) => resp3 = v == 3,
             Some(_) => return out.put(b"-NOPROTO unsupported protocol version\r\n"),
         }
     }
@@ -109,13 +110,14 @@ pub(crate) fn hello(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     if let Some(name) = name {
         ctx.session.client().set_name(name);
     }
-    array(out, 14);
+    super::pubsub::set_protocol(ctx, resp3);
+    map(out, 7, resp3);
     bulk(out, b"server");
     bulk(out, b"redis");
     bulk(out, b"version");
     bulk(out, VERSION.as_bytes());
     bulk(out, b"proto");
-    int(out, 2);
+    int(out, if resp3 { 3 } else { 2 });
     bulk(out, b"id");
     int(out, ctx.session.id as i64);
     bulk(out, b"mode");
@@ -224,7 +226,7 @@ pub(crate) fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             }
         }
     }
-    bulk(out, ctx.scratch);
+    verbatim(out, ctx.scratch, ctx.session.resp3);
 }
 
 /// The process's resident memory in bytes (Linux; 0 elsewhere).
@@ -262,7 +264,7 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         let hit =
             |name: &str| args.iter().skip(2).any(|p| glob_match(&p.to_ascii_lowercase(), name.as_bytes()));
         let found: Vec<_> = values.iter().filter(|(n, _)| hit(n)).collect();
-        array(out, 2 * found.len());
+        map(out, found.len(), ctx.session.resp3);
         for (name, value) in found {
             // A name asked for without a wildcard is answered as it was written.
             let asked = args.iter().skip(2).find(|p| is(p, name) && !p.iter().any(|b| b"*?[\\".contains(b)));
@@ -373,26 +375,30 @@ fn is_memory(v: &[u8]) -> bool {
 
 /// One command's `COMMAND INFO` entry: name, arity, flags, key positions, ACL
 /// categories, tips, key specs and subcommands.
-fn command_info(spec: &Spec, out: &mut impl Sink) {
+fn command_info(spec: &Spec, out: &mut impl Sink, resp3: bool) {
     array(out, 10);
     bulk(out, spec.name.as_bytes());
     int(out, i64::from(spec.arity));
-    array(out, spec.flags.len());
+    set(out, spec.flags.len(), resp3);
     for f in spec.flags {
         status(out, f);
     }
     int(out, i64::from(spec.first));
     int(out, i64::from(spec.last));
     int(out, i64::from(spec.step));
-    array(out, spec.categories.len());
+    set(out, spec.categories.len(), resp3);
     for c in spec.categories {
         status(out, c);
     }
-    key_specs::tips(spec.name, out);
-    key_specs::key_specs(spec.name, out);
-    array(out, subcommands(spec).count());
+    key_specs::tips(spec.name, out, resp3);
+    key_specs::key_specs(spec.name, out, resp3);
+    // No subcommands: an empty set, as Redis writes it; else an array of entries.
+    match subcommands(spec).count() {
+        0 => set(out, 0, resp3),
+        n => array(out, n),
+    }
     for sub in subcommands(spec) {
-        command_info(sub, out);
+        command_info(sub, out, resp3);
     }
 }
 
@@ -408,11 +414,11 @@ fn all_names() -> impl Iterator<Item = &'static Spec> {
 
 /// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO [name...]`, `COMMAND DOCS [name...]`,
 /// `COMMAND LIST [FILTERBY ACLCAT c|PATTERN p|MODULE m]`: every command this server has, described as Redis 7.0 describes it.
-pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink) {
+pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink, resp3: bool) {
     if args.len() == 1 {
         array(out, SPECS.len());
         for spec in SPECS {
-            command_info(spec, out);
+            command_info(spec, out, resp3);
         }
         return;
     }
@@ -450,15 +456,15 @@ pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink) {
         if args.len() == 2 {
             array(out, SPECS.len());
             for spec in SPECS {
-                command_info(spec, out);
+                command_info(spec, out, resp3);
             }
             return;
         }
         array(out, args.len() - 2);
         for name in args.iter().skip(2) {
             match find(name) {
-                Some(spec) => command_info(spec, out),
-                None => out.put(b"$-1\r\n"),
+                Some(spec) => command_info(spec, out, resp3),
+                None => null(out, resp3),
             }
         }
     } else if is(sub, "docs") {
@@ -467,10 +473,10 @@ pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink) {
         } else {
             args.iter().skip(2).filter_map(find).collect()
         };
-        array(out, 2 * specs.len());
+        map(out, specs.len(), resp3);
         for spec in specs {
             bulk(out, spec.name.as_bytes());
-            docs::command_docs(spec, out);
+            docs::command_docs(spec, out, resp3);
         }
     } else {
         unknown_subcommand(sub, "COMMAND", out);

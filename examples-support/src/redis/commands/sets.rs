@@ -6,7 +6,8 @@ use tcpio::codec::Sink;
 use super::hashes::{for_each_pick, pick_count, random_count};
 use super::keys::{parse_cursor, scan_options, scan_reply};
 use super::table::Cmd;
-use super::{array, bulk, int, Ctx, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
+use super::{array, bulk, int, null, Ctx, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
+use crate::redis::reply;
 use crate::redis::resp::{parse_i64, Args};
 use crate::redis::store::{glob_match, scan_dense, Members, Value, NEVER};
 
@@ -47,10 +48,11 @@ pub(crate) fn srem(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `SMEMBERS key`.
 pub(crate) fn smembers(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     ctx.store.get(args.get(1), ctx.clock, |v| {
         let Ok(s) = set(v, out) else { return };
-        let Some(s) = s else { return out.put(b"*0\r\n") };
-        array(out, s.len());
+        let Some(s) = s else { return reply::set(out, 0, resp3) };
+        reply::set(out, s.len(), resp3);
         for m in s.iter() {
             bulk(out, m);
         }
@@ -88,6 +90,7 @@ pub(crate) fn scard(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `SPOP key [count]`.
 pub(crate) fn spop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     if args.len() > 3 {
         return out.put(E_SYNTAX);
     }
@@ -102,7 +105,7 @@ pub(crate) fn spop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let store = ctx.store;
     store.modify(args.get(1), ctx.clock, |v| {
         let s = match v {
-            None => return out.put(if count.is_some() { b"*0\r\n" } else { b"$-1\r\n" }),
+            None => return if count.is_some() { reply::set(out, 0, resp3) } else { null(out, resp3) },
             Some(Value::Set(s)) => s,
             Some(_) => return out.put(E_WRONGTYPE),
         };
@@ -111,7 +114,7 @@ pub(crate) fn spop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             return bulk(out, &m);
         };
         let n = count.min(s.len());
-        array(out, n);
+        reply::set(out, n, resp3);
         for _ in 0..n {
             let m = s.remove_at((store.random() % s.len() as u64) as usize);
             bulk(out, &m);
@@ -121,6 +124,7 @@ pub(crate) fn spop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `SRANDMEMBER key [count]`.
 pub(crate) fn srandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     if args.len() > 3 {
         return out.put(E_SYNTAX);
     }
@@ -133,7 +137,7 @@ pub(crate) fn srandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sin
     let store = ctx.store;
     store.get(args.get(1), ctx.clock, |v| {
         let Ok(s) = set(v, out) else { return };
-        let Some(s) = s else { return out.put(if count.is_some() { b"*0\r\n" } else { b"$-1\r\n" }) };
+        let Some(s) = s else { return if count.is_some() { array(out, 0) } else { null(out, resp3) } };
         let Some(count) = count else {
             return bulk(out, s.at((store.random() % s.len() as u64) as usize));
         };
@@ -247,7 +251,7 @@ pub(crate) fn combine(args: &Args<'_>, op: Cmd, dst: Option<&[u8]>, ctx: &mut Ct
             int(out, n as i64);
         }
         None => {
-            array(out, result.len());
+            reply::set(out, result.len(), ctx.session.resp3);
             for m in result.iter() {
                 bulk(out, m);
             }

@@ -4,8 +4,8 @@
 use tcpio::codec::Sink;
 
 use super::{
-    array, bulk, int, int_arg, is, string_reply, Ctx, E_NOT_FLOAT, E_NOT_INT, E_OVERFLOW, E_SYNTAX,
-    E_WRONGTYPE,
+    array, bulk, int, int_arg, is, map, null, string_reply, Ctx, E_NOT_FLOAT, E_NOT_INT, E_OVERFLOW,
+    E_SYNTAX, E_WRONGTYPE,
 };
 use crate::redis::float::{format_float, parse_float};
 use crate::redis::resp::{parse_i64, Args, MAX_BULK_LEN};
@@ -144,6 +144,7 @@ pub(crate) fn set(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 /// [`set`] with options.
 #[inline(never)]
 fn set_with_options(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     let Some(o) = options(args, 3, true) else { return out.put(E_SYNTAX) };
     let ttl = match o.expire {
         Some((unit, arg)) => match deadline(unit, arg, "set", ctx, out) {
@@ -165,7 +166,7 @@ fn set_with_options(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 out.put(E_WRONGTYPE);
                 return false;
             }
-            string_reply(out, old);
+            string_reply(out, old, resp3);
         }
         true
     });
@@ -173,7 +174,7 @@ fn set_with_options(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         if written {
             out.put(b"+OK\r\n");
         } else {
-            out.put(b"$-1\r\n");
+            null(out, resp3);
         }
     }
 }
@@ -194,9 +195,10 @@ pub(crate) fn setex(args: &Args<'_>, millis: bool, ctx: &mut Ctx<'_>, out: &mut 
 
 /// `GETSET key value`.
 pub(crate) fn getset(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     ctx.store.set(args.get(1), args.get(2), SetTtl::Clear, SetIf::Always, ctx.clock, |old| match old {
         Some(Value::Str(_)) | None => {
-            string_reply(out, old);
+            string_reply(out, old, resp3);
             true
         }
         Some(_) => {
@@ -208,8 +210,9 @@ pub(crate) fn getset(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `GETDEL key`.
 pub(crate) fn getdel(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     ctx.store.modify(args.get(1), ctx.clock, |v| {
-        if string_reply(out, v.as_ref()) && matches!(v, Some(Value::Str(_))) {
+        if string_reply(out, v.as_ref(), resp3) && matches!(v, Some(Value::Str(_))) {
             *v = None;
         }
     });
@@ -217,11 +220,12 @@ pub(crate) fn getdel(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]`.
 pub(crate) fn getex(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     let Some(o) = options(args, 2, false) else { return out.put(E_SYNTAX) };
     let key = args.get(1);
     let kind = ctx.store.get(key, ctx.clock, |v| v.map(|v| matches!(v, Value::Str(_))));
     match kind {
-        None => return out.put(b"$-1\r\n"),
+        None => return null(out, resp3),
         Some(false) => return out.put(E_WRONGTYPE),
         Some(true) => {}
     }
@@ -232,7 +236,7 @@ pub(crate) fn getex(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         },
         None => None,
     };
-    ctx.store.get(key, ctx.clock, |v| string_reply(out, v));
+    ctx.store.get(key, ctx.clock, |v| string_reply(out, v, resp3));
     if let Some(at) = at {
         // A deadline in the past (EXAT, PXAT) deletes the key, as `expire` does.
         ctx.store.expire(key, at, ctx.clock, |_| true);
@@ -381,11 +385,12 @@ fn write_at(s: &mut Vec<u8>, offset: usize, add: &[u8], out: &mut impl Sink) {
 
 /// `MGET key...`: a value for each key, nil for a missing key or one of another type.
 pub(crate) fn mget(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
     array(out, args.len() - 1);
     for key in args.iter().skip(1) {
         ctx.store.get(key, ctx.clock, |v| match v {
             Some(Value::Str(s)) => bulk(out, s),
-            _ => out.put(b"$-1\r\n"),
+            _ => null(out, resp3),
         });
     }
 }
@@ -521,7 +526,7 @@ pub(crate) fn lcs(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     if !get_idx {
         return bulk(out, &result);
     }
-    array(out, 4);
+    map(out, 2, ctx.session.resp3);
     bulk(out, b"matches");
     array(out, ranges.len());
     for r in ranges {
