@@ -1,5 +1,5 @@
 //! A Redis-compatible server: strings, lists, hashes and sets, expiry, pub/sub,
-//! pipelining, the inline protocol, answering as Redis 7.0 does.
+//! pipelining, the inline protocol, RESP2 and RESP3, answering as Redis 7.0 does.
 //!
 //! The protocol and the keyspace are sans-I/O modules, shared by the `redis-server`
 //! example, the tests, the fuzz targets and the benchmark's tokio clone: [`resp`] (the
@@ -28,8 +28,9 @@
 //!   HGETALL, HINCRBY, HINCRBYFLOAT, HSTRLEN, HRANDFIELD, HSCAN;
 //! - sets: SADD, SREM, SMEMBERS, SISMEMBER, SMISMEMBER, SCARD, SPOP, SRANDMEMBER, SMOVE,
 //!   SINTER, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE, SSCAN;
-//! - connection and server: PING, ECHO, QUIT, SELECT 0, HELLO 2 (`HELLO 3` answers
-//!   `NOPROTO`: only RESP2 is spoken), AUTH, DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO
+//! - connection and server: PING, ECHO, QUIT, SELECT 0, HELLO 2 and HELLO 3 (RESP3
+//!   from then on, as Redis 7.0 writes it: nulls, maps, sets, verbatim strings for
+//!   `INFO` and `CLIENT LIST`, pushes for pub/sub; `RESET` goes back to RESP2), AUTH, DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO
 //!   (server, clients, memory, stats, keyspace), CONFIG GET/SET/RESETSTAT (save,
 //!   appendonly, databases, maxmemory, requirepass, timeout, maxclients,
 //!   client-output-buffer-limit), COMMAND
@@ -39,10 +40,11 @@
 //!   in the [`clients`] registry, so `CLIENT LIST` shows them all and `CLIENT KILL`
 //!   closes one whichever loop serves it;
 //! - pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB
-//!   (CHANNELS, NUMSUB, NUMPAT, HELP), with subscribed mode's rules (only those,
-//!   PING, QUIT and RESET). Each channel and pattern is a tcpio [`Group`](tcpio::Group)
-//!   in the [`pubsub`] registry every loop shares, so a message published on one loop
-//!   reaches the subscribers on all of them, encoded once. A subscriber that stops
+//!   (CHANNELS, NUMSUB, NUMPAT, HELP), with subscribed mode's rules over RESP2 (only
+//!   those, PING, QUIT and RESET; over RESP3 any command). Each channel and pattern
+//!   has a tcpio [`Group`](tcpio::Group) per protocol in the [`pubsub`] registry every
+//!   loop shares, so a message published on one loop reaches the subscribers on all
+//!   of them, encoded once per protocol (an array for RESP2, a push for RESP3). A subscriber that stops
 //!   reading is disconnected at Redis's pub/sub output limits (32 MiB at once, or
 //!   8 MiB for 60 s; [`output_limits`]) while publishers and other subscribers carry
 //!   on: tcpio's per-connection output limits enforce them.
