@@ -77,6 +77,7 @@ pub(crate) fn valid_name(name: &[u8]) -> bool {
 
 /// `CLIENT subcommand ...`: returns [`Flow::Close`] when the connection killed itself
 /// (after the reply, as Redis does).
+#[inline(never)]
 pub(crate) fn client(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
     let sub = args.get(1);
     let spec = SUBCOMMANDS.iter().find(|s| s.container == "client" && is(sub, &s.name[7..]));

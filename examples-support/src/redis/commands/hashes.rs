@@ -125,6 +125,7 @@ pub(crate) fn hstrlen(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 }
 
 /// `HKEYS`, `HVALS`, `HGETALL` `key`.
+#[inline(never)]
 pub(crate) fn hgetall(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     ctx.store.get(args.get(1), ctx.clock, |v| {
@@ -253,6 +254,7 @@ pub(crate) fn for_each_pick(
 }
 
 /// `HRANDFIELD key [count [WITHVALUES]]`.
+#[inline(never)]
 pub(crate) fn hrandfield(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     let count = if args.len() >= 3 {

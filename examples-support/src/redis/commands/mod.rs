@@ -185,6 +185,10 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         return Flow::Continue;
     }
     ctx.session.commands += 1;
+    // This match is inlined into the request loop, and so is every command function
+    // the compiler chooses to inline; the larger ones off the benchmarks' path are
+    // `#[inline(never)]`, so that what it hoists for them into the loop's entry (paid
+    // by every batch) stays out.
     match cmd {
         Cmd::Get => {
             let resp3 = ctx.session.resp3;

@@ -84,6 +84,7 @@ fn confirm(out: &mut impl Sink, kind: &[u8], name: Option<&[u8]>, count: usize, 
 
 /// `SUBSCRIBE channel...` or (`pattern`) `PSUBSCRIBE pattern...`: one confirmation
 /// each, with the connection's count of subscriptions after it.
+#[inline(never)]
 pub(crate) fn subscribe(args: &Args<'_>, pattern: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let kind: &[u8] = if pattern { b"psubscribe" } else { b"subscribe" };
     let registry = &ctx.shared.pubsub;
@@ -103,6 +104,7 @@ pub(crate) fn subscribe(args: &Args<'_>, pattern: bool, ctx: &mut Ctx<'_>, out: 
 /// `UNSUBSCRIBE [channel...]` or (`pattern`) `PUNSUBSCRIBE [pattern...]`: one
 /// confirmation per name given, or per subscription when none is (a nil name when
 /// there is none).
+#[inline(never)]
 pub(crate) fn unsubscribe(args: &Args<'_>, pattern: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let kind: &[u8] = if pattern { b"punsubscribe" } else { b"unsubscribe" };
     let registry = &ctx.shared.pubsub;
@@ -141,6 +143,7 @@ fn unsubscribe_all(ctx: &mut Ctx<'_>) {
 /// Switches the connection to RESP3 (`resp3`) or RESP2 (`HELLO`, `RESET`): its
 /// subscriptions move to their channels' and patterns' groups of the new protocol,
 /// whose messages are framed for it.
+#[inline(never)]
 pub(crate) fn set_protocol(ctx: &mut Ctx<'_>, resp3: bool) {
     let session = &mut *ctx.session;
     if session.resp3 == resp3 {
@@ -170,6 +173,7 @@ pub(crate) fn publish(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `RESET`: leaves every subscription and goes back to a fresh connection's state
 /// (unauthenticated if a password is required).
+#[inline(never)]
 pub(crate) fn reset(ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     unsubscribe_all(ctx);
     set_protocol(ctx, false);
@@ -200,6 +204,7 @@ const HELP: &[&str] = &[
 
 /// `PUBSUB CHANNELS [pattern]`, `PUBSUB NUMSUB [channel...]`, `PUBSUB NUMPAT`,
 /// `PUBSUB HELP`.
+#[inline(never)]
 pub(crate) fn pubsub(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let sub = args.get(1);
     let registry = &ctx.shared.pubsub;

@@ -71,6 +71,7 @@ pub(crate) fn auth(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `HELLO [protover [AUTH username password] [SETNAME name]]`: RESP2 or RESP3, from
 /// this reply on (the reply is a map, in the protocol asked for).
+#[inline(never)]
 pub(crate) fn hello(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let mut resp3 = ctx.session.resp3;
     if args.len() >= 2 {
@@ -153,6 +154,7 @@ const SECTIONS: [&str; 5] = ["server", "clients", "memory", "stats", "keyspace"]
 /// `INFO [section ...]`: the server, clients, memory, stats and keyspace sections, chosen
 /// as Redis 7.0 chooses them (`default`, `all` and `everything` take all of them, an
 /// unknown name none).
+#[inline(never)]
 pub(crate) fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let all = args.len() == 1
         || args.iter().skip(1).any(|s| is(s, "all") || is(s, "default") || is(s, "everything"));
@@ -254,6 +256,7 @@ fn config_values(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<u8>)> {
 
 /// `CONFIG GET pattern...`, `CONFIG SET name value...` (for the parameters above;
 /// `save`, `appendonly` and `maxmemory` accept their own value only), `CONFIG RESETSTAT`.
+#[inline(never)]
 pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let sub = args.get(1);
     if is(sub, "get") {
@@ -414,6 +417,7 @@ fn all_names() -> impl Iterator<Item = &'static Spec> {
 
 /// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO [name...]`, `COMMAND DOCS [name...]`,
 /// `COMMAND LIST [FILTERBY ACLCAT c|PATTERN p|MODULE m]`: every command this server has, described as Redis 7.0 describes it.
+#[inline(never)]
 pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink, resp3: bool) {
     if args.len() == 1 {
         array(out, SPECS.len());

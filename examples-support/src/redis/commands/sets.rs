@@ -47,6 +47,7 @@ pub(crate) fn srem(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 }
 
 /// `SMEMBERS key`.
+#[inline(never)]
 pub(crate) fn smembers(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     ctx.store.get(args.get(1), ctx.clock, |v| {
@@ -89,6 +90,7 @@ pub(crate) fn scard(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 }
 
 /// `SPOP key [count]`.
+#[inline(never)]
 pub(crate) fn spop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     if args.len() > 3 {
@@ -178,6 +180,7 @@ pub(crate) fn smove(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `SINTER`, `SUNION`, `SDIFF` `key...`, and their `STORE` forms (`dst` given, the
 /// keys after it).
+#[inline(never)]
 pub(crate) fn combine(args: &Args<'_>, op: Cmd, dst: Option<&[u8]>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let first = if dst.is_some() { 2 } else { 1 };
     let mut keys = ctx.store.lock_many(args.iter().skip(1));

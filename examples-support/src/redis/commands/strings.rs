@@ -425,6 +425,7 @@ pub(crate) fn msetnx(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 }
 
 /// `LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]`.
+#[inline(never)]
 pub(crate) fn lcs(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     // The strings are copied out so the table is built without holding a lock.
     let mut keys = ctx.store.lock_many([args.get(1), args.get(2)]);
