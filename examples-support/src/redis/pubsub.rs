@@ -31,25 +31,31 @@ impl Topic {
         self.subscribers[0] + self.subscribers[1]
     }
 
-    /// Hands `frame` (an array's frame) to the groups with members: as it is to the
-    /// RESP2 group, as a push (the same bytes but the first) to the RESP3 group.
-    fn publish(&self, mut frame: Vec<u8>) {
-        match (&self.groups, self.subscribers.map(|n| n > 0)) {
-            ([Some(two), Some(three)], [true, true]) => {
-                let mut pushed = frame.clone();
-                pushed[0] = b'>';
-                two.publish(frame);
-                three.publish(pushed);
-            }
-            ([Some(two), _], [true, false]) => {
-                two.publish(frame);
-            }
-            ([_, Some(three)], [false, true]) => {
-                frame[0] = b'>';
-                three.publish(frame);
-            }
-            _ => {}
+    /// Its groups that have members, cloned so that the registry is unlocked before
+    /// anything is published to them.
+    fn receivers(&self) -> [Option<Group>; 2] {
+        [0, 1].map(|p| self.groups[p].clone().filter(|_| self.subscribers[p] > 0))
+    }
+}
+
+/// Hands `frame` (an array's frame) to `groups`: as it is to the RESP2 group, as a push
+/// (the same bytes but the first) to the RESP3 group.
+fn publish_to(groups: [Option<Group>; 2], mut frame: Vec<u8>) {
+    match groups {
+        [Some(two), Some(three)] => {
+            let mut pushed = frame.clone();
+            pushed[0] = b'>';
+            two.publish(frame);
+            three.publish(pushed);
         }
+        [Some(two), None] => {
+            two.publish(frame);
+        }
+        [None, Some(three)] => {
+            frame[0] = b'>';
+            three.publish(frame);
+        }
+        [None, None] => {}
     }
 }
 
@@ -111,31 +117,36 @@ impl PubSub {
     /// as `PUBLISH` does: the channel's subscribers plus every matching pattern's.
     pub fn publish(&self, channel: &[u8], message: &[u8]) -> usize {
         let mut receivers = 0;
-        let channels = lock(&self.channels);
-        if let Some(topic) = channels.get(channel) {
-            receivers += topic.total();
+        let direct = lock(&self.channels).get(channel).map(|t| (t.receivers(), t.total()));
+        if let Some((groups, n)) = direct {
+            receivers += n;
             let mut frame = Vec::with_capacity(32 + channel.len() + message.len());
             array(&mut frame, 3);
             bulk(&mut frame, b"message");
             bulk(&mut frame, channel);
             bulk(&mut frame, message);
-            topic.publish(frame);
+            publish_to(groups, frame);
         }
-        drop(channels);
         let patterns = lock(&self.patterns);
         if patterns.is_empty() {
-            // Nobody subscribes by pattern (the common case): nothing to match.
+            // Nobody subscribes by pattern (the common case): no list to build.
             return receivers;
         }
-        for (pattern, topic) in patterns.iter().filter(|(pattern, _)| glob_match(pattern, channel)) {
-            receivers += topic.total();
+        let matching: Vec<(Vec<u8>, [Option<Group>; 2], usize)> = patterns
+            .iter()
+            .filter(|(pattern, _)| glob_match(pattern, channel))
+            .map(|(pattern, t)| (pattern.clone(), t.receivers(), t.total()))
+            .collect();
+        drop(patterns);
+        for (pattern, groups, n) in matching {
+            receivers += n;
             let mut frame = Vec::with_capacity(48 + pattern.len() + channel.len() + message.len());
             array(&mut frame, 4);
             bulk(&mut frame, b"pmessage");
-            bulk(&mut frame, pattern);
+            bulk(&mut frame, &pattern);
             bulk(&mut frame, channel);
             bulk(&mut frame, message);
-            topic.publish(frame);
+            publish_to(groups, frame);
         }
         receivers
     }
