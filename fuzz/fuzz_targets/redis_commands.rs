@@ -29,13 +29,8 @@ fuzz_target!(|data: &[u8]| {
     let mut scratch = Vec::new();
     let shared = Shared::new(&Options::default());
     let mut session = Session::open();
-    let mut ctx = Ctx {
-        store: &store,
-        clock: &mut clock,
-        scratch: &mut scratch,
-        shared: &shared,
-        session: &mut session,
-    };
+    let mut ctx =
+        Ctx { store: &store, clock: &mut clock, scratch: &mut scratch, shared: &shared, session: &mut session };
     let mut run = |wire: &[u8]| -> Vec<Vec<u8>> {
         let mut replies = Vec::new();
         let outcome = drive([wire], |args, _, _| {

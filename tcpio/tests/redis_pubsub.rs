@@ -11,7 +11,7 @@ mod util;
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 
-use redis_diff_util::{servers, show_args, Pair};
+use redis_diff_util::{hello_without_id, servers, show_args, Pair};
 use redis_util::{client, exchange, read_len, request, start};
 use util::{connect, wait_for, LIMIT};
 
@@ -385,14 +385,7 @@ fn hello_both(p: &mut Pair, version: &str) {
     p.real.send(&req);
     p.ours.send(&req);
     let (real, ours) = (p.real.read(), p.ours.read());
-    let strip_id = |raw: &[u8]| {
-        let text = String::from_utf8_lossy(raw).into_owned();
-        match (text.find("$2\r\nid\r\n:"), text.find("\r\n$4\r\nmode")) {
-            (Some(at), Some(end)) => text[..at].to_string() + &text[end..],
-            _ => text,
-        }
-    };
-    assert_eq!(strip_id(&ours.0), strip_id(&real.0), "HELLO {version}");
+    assert_eq!(hello_without_id(&ours.0), hello_without_id(&real.0), "HELLO {version}");
 }
 
 #[test]
