@@ -121,7 +121,7 @@ impl<'a> Args<'a> {
     /// # Panics
     ///
     /// If `i` is not below [`len`](Self::len).
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, i: usize) -> &'a [u8] {
         let (start, end) = self.ranges[i];
         if start & IN_SCRATCH == 0 {
@@ -227,21 +227,36 @@ impl Parser {
         input: &'p [u8],
         progress: &mut Progress,
     ) -> Result<Option<(Args<'p>, usize)>, ProtocolError> {
+        Ok(self.parse_len(input, progress)?.map(|used| (self.args(input), used)))
+    }
+
+    /// [`parse`](Self::parse) returning only the request's length, its arguments then
+    /// in [`args`](Self::args): a result small enough to come back in registers, for the
+    /// request loop.
+    #[inline]
+    pub fn parse_len(
+        &mut self,
+        input: &[u8],
+        progress: &mut Progress,
+    ) -> Result<Option<usize>, ProtocolError> {
         let Some(&first) = input.first() else { return Ok(None) };
         self.ranges.clear();
-        let used = if first == b'*' {
-            match self.multibulk(input, progress)? {
-                Some(used) => used,
-                None => return Ok(None),
+        if first == b'*' {
+            if let Some(used) = short_multibulk(input, &mut self.ranges) {
+                return Ok(Some(used));
             }
+            self.ranges.clear();
+            self.multibulk(input, progress)
         } else {
-            match self.inline(input)? {
-                Some(used) => used,
-                None => return Ok(None),
-            }
-        };
-        let args = Args { input, scratch: &self.scratch, ranges: &self.ranges };
-        Ok(Some((args, used)))
+            self.inline(input)
+        }
+    }
+
+    /// The arguments of the request [`parse_len`](Self::parse_len) last found at the
+    /// start of `input` (the same input).
+    #[inline]
+    pub fn args<'p>(&'p self, input: &'p [u8]) -> Args<'p> {
+        Args { input, scratch: &self.scratch, ranges: &self.ranges }
     }
 
     /// A multibulk request; returns the bytes used once complete.
@@ -382,6 +397,38 @@ fn escape(line: &[u8], i: usize, q: u8) -> Option<(u8, usize)> {
         other => other,
     };
     Some((byte, 2))
+}
+
+/// The commonest request, whole: a count of one digit (1 to 9), then arguments whose
+/// lengths have one or two digits, all of them here. Records the arguments and returns
+/// the bytes used; `None` for anything else (some arguments may be recorded), which the
+/// general path then parses from the start. Such a request is far shorter than
+/// [`RESUME_AFTER`], so no saved progress can belong to it.
+#[inline(always)]
+fn short_multibulk(input: &[u8], ranges: &mut Vec<(usize, usize)>) -> Option<usize> {
+    let [b'*', n @ b'1'..=b'9', b'\r', _, ..] = *input else { return None };
+    let mut left = n - b'0';
+    let mut pos = 4;
+    loop {
+        let (len, start) = match *input.get(pos..)? {
+            [b'$', d @ b'0'..=b'9', b'\r', _, ..] => (usize::from(d - b'0'), pos + 4),
+            [b'$', d0 @ b'1'..=b'9', d1 @ b'0'..=b'9', b'\r', _, ..] => {
+                (usize::from(d0 - b'0') * 10 + usize::from(d1 - b'0'), pos + 5)
+            }
+            _ => return None,
+        };
+        // Like Redis, the two bytes after the payload are skipped, not checked.
+        let end = start + len;
+        if input.len() < end + 2 {
+            return None;
+        }
+        ranges.push((start, end));
+        pos = end + 2;
+        left -= 1;
+        if left == 0 {
+            return Some(pos);
+        }
+    }
 }
 
 /// Checks `left` arguments from `pos` without recording them; true when all are here.
@@ -544,5 +591,67 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
         Some(v)
     } else {
         v.checked_neg()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The short path agrees with the general one wherever it answers, and answers
+    /// nothing the general one would refuse or wait on: checked on requests of every
+    /// shape near its limits, each cut short at every byte and each with every byte
+    /// replaced by one that matters to the grammar.
+    #[test]
+    fn the_short_path_agrees_with_the_general_one() {
+        let mut requests: Vec<Vec<u8>> = vec![
+            b"*1\r\n$4\r\nPING\r\n".to_vec(),
+            b"*2\r\n$3\r\nGET\r\n$16\r\nkey:__rand_int__\r\n".to_vec(),
+            b"*3\r\n$3\r\nSET\r\n$0\r\n\r\n$9\r\n012345678\r\n".to_vec(),
+            b"*2\r\n$1\r\nx\r\n$10\r\n0123456789\r\n".to_vec(),
+            b"*10\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n"
+                .to_vec(),
+            b"*1\r\n$100\r\n".iter().copied().chain([b'v'; 100]).chain(*b"\r\n").collect(),
+        ];
+        let mut nine = b"*9\r\n".to_vec();
+        for i in 0..9 {
+            let arg = vec![b'a' + i as u8; 90 + i];
+            nine.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+            nine.extend_from_slice(&arg);
+            nine.extend_from_slice(b"\r\n");
+        }
+        requests.push(nine);
+        let mut cases = Vec::new();
+        for r in &requests {
+            for cut in 0..=r.len() {
+                cases.push(r[..cut].to_vec());
+            }
+            for i in 0..r.len() {
+                for b in [b'*', b'$', b'\r', b'\n', b'0', b'1', b'9', b'-', b'a', 0] {
+                    let mut m = r.clone();
+                    m[i] = b;
+                    cases.push(m);
+                }
+            }
+            // Two requests back to back: only the first is used.
+            cases.push([r.as_slice(), r.as_slice()].concat());
+        }
+        let mut shorts = 0;
+        for input in &cases {
+            let mut ranges = Vec::new();
+            let short = short_multibulk(input, &mut ranges);
+            let mut general = Parser::new();
+            let want = if input.first() == Some(&b'*') {
+                general.multibulk(input, &mut Progress::default())
+            } else {
+                continue;
+            };
+            if let Some(used) = short {
+                shorts += 1;
+                assert_eq!(want, Ok(Some(used)), "{:?}", String::from_utf8_lossy(input));
+                assert_eq!(ranges, general.ranges, "{:?}", String::from_utf8_lossy(input));
+            }
+        }
+        assert!(shorts > requests.len() * 2, "the short path took only {shorts} cases");
     }
 }

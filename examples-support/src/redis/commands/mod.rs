@@ -365,9 +365,11 @@ pub fn run_all(
 ) -> (usize, Flow) {
     let mut used = 0;
     loop {
-        match parser.parse(&input[used..], progress) {
-            Ok(Some((args, n))) => {
+        let rest = &input[used..];
+        match parser.parse_len(rest, progress) {
+            Ok(Some(n)) => {
                 used += n;
+                let args = parser.args(rest);
                 if !args.is_empty() {
                     match execute(args, ctx, out) {
                         Flow::Continue => {}
