@@ -21,18 +21,23 @@
 
 use tcpio::codec::Sink;
 
+use super::history::history;
 use super::table::{subcommands, Spec};
 use crate::redis::reply::{array, bulk, int, map, set, status};
 
 /// One command's `COMMAND DOCS` entry (a map, flattened for RESP2): summary, since,
-/// group, complexity, the deprecation if any, arguments if any, subcommands if any.
-/// Redis's `history` (its changelog of each command) is not repeated here.
+/// group, complexity, the deprecation if any, the changes since it came if any,
+/// arguments if any, subcommands if any.
 pub(crate) fn command_docs(spec: &Spec, out: &mut impl Sink, resp3: bool) {
     let subs = subcommands(spec).count();
     let args = notation(spec.name).and_then(parse).unwrap_or_default();
     let deprecated = DEPRECATED.iter().find(|d| d.0 == spec.name);
-    let pairs =
-        4 + 3 * usize::from(deprecated.is_some()) + usize::from(!args.is_empty()) + usize::from(subs > 0);
+    let history = history(spec.name);
+    let pairs = 4
+        + 3 * usize::from(deprecated.is_some())
+        + usize::from(!history.is_empty())
+        + usize::from(!args.is_empty())
+        + usize::from(subs > 0);
     map(out, pairs, resp3);
     for (k, v) in [
         ("summary", spec.summary),
@@ -48,6 +53,16 @@ pub(crate) fn command_docs(spec: &Spec, out: &mut impl Sink, resp3: bool) {
         status(out, "deprecated");
         pair(out, "deprecated_since", since);
         pair(out, "replaced_by", replaced_by);
+    }
+    if !history.is_empty() {
+        // A set of (version, change) pairs in RESP3, as Redis writes it.
+        bulk(out, b"history");
+        set(out, history.len(), resp3);
+        for (version, change) in history {
+            array(out, 2);
+            bulk(out, version.as_bytes());
+            bulk(out, change.as_bytes());
+        }
     }
     if !args.is_empty() {
         bulk(out, b"arguments");

@@ -29,6 +29,7 @@ pub mod blocking;
 pub mod client;
 mod docs;
 pub mod hashes;
+mod history;
 mod key_specs;
 pub mod keys;
 pub mod lists;
