@@ -469,7 +469,7 @@ pub fn protocol_error(e: ProtocolError, out: &mut impl Sink) {
 
 /// The reply of a command reading a string: the value, nil, or `WRONGTYPE`; returns
 /// whether the key was found.
-#[inline]
+#[inline(always)]
 pub(crate) fn string_reply(out: &mut impl Sink, v: Option<&Value>, resp3: bool) -> bool {
     match v {
         Some(Value::Str(s)) => bulk(out, s),
