@@ -4,8 +4,9 @@
 //! server CPU time beside wall-clock requests per second.
 
 use crate::chart::{grouped_bars, ratio_bars, Group, Mark, RatioGroup};
-use crate::proc::{cpu_seconds, find_in_path, Pinning, Wrapper, LOAD_CORE, SERVER_CORE};
+use crate::proc::{find_in_path, Pinning, Wrapper, LOAD_CORE, SERVER_CORE};
 use crate::report::{grouped, median, min_max, ratio_cell, Table};
+use crate::server_cpu::{self, Sample};
 use crate::servers::running::Running;
 use crate::servers::{nginx, AppKind};
 use crate::{choose, Flags, Res};
@@ -149,17 +150,6 @@ pub fn wrk(port: u16, w: Workload, seconds: f64, pin: Pinning) -> Res<WrkRun> {
     }
 }
 
-/// One measurement.
-#[derive(Clone, Copy, Debug)]
-struct Sample {
-    /// Requests per second, as `wrk` reports them.
-    rps: f64,
-    /// Requests per second of server CPU time (user + system).
-    per_cpu: f64,
-    /// Server CPU time over the run's wall time.
-    util: f64,
-}
-
 /// Runs the `http` subcommand.
 pub fn run(flags: &Flags) -> Res<()> {
     let rounds: usize = flags.get("rounds", 5)?;
@@ -186,12 +176,11 @@ pub fn run(flags: &Flags) -> Res<()> {
             let kind = servers[si];
             let server = kind.start(&Wrapper::Plain, pin.core(SERVER_CORE))?;
             for (wi, w) in WORKLOADS.iter().enumerate() {
-                let (cpu0, t0) = (cpu_seconds(server.pid())?, Instant::now());
-                let run = wrk(server.port, *w, seconds, pin)
-                    .map_err(|e| format!("round {} {} {}: {e}", round + 1, w.name(), kind.name()))?;
-                let (cpu, wall) = (cpu_seconds(server.pid())? - cpu0, t0.elapsed().as_secs_f64());
-                let s =
-                    Sample { rps: run.rps, per_cpu: run.requests as f64 / cpu.max(1e-3), util: cpu / wall };
+                let s = Sample::measure(server.pid(), || {
+                    let run = wrk(server.port, *w, seconds, pin)
+                        .map_err(|e| format!("round {} {} {}: {e}", round + 1, w.name(), kind.name()))?;
+                    Ok((run.rps, run.requests))
+                })?;
                 eprintln!(
                     "round {}/{rounds} {:<13} {:<6} {:>10} req/s {:>10} req/CPU-s  cpu {:>3.0}%",
                     round + 1,
@@ -222,8 +211,18 @@ fn report(
 ) -> Res<()> {
     let pname = servers[peer].name();
     let (vs_rps, vs_cpu) = (format!("req/s vs {pname}"), format!("per CPU-s vs {pname}"));
-    let mut table =
-        Table::new(&["workload", "server", "req/s", "req per srv CPU-s", "srv CPU", &vs_rps, &vs_cpu]);
+    let [user_h, sys_h] = server_cpu::HEADERS;
+    let mut table = Table::new(&[
+        "workload",
+        "server",
+        "req/s",
+        "req per srv CPU-s",
+        "srv CPU",
+        user_h,
+        sys_h,
+        &vs_rps,
+        &vs_cpu,
+    ]);
     let tcpio = servers.iter().position(|&s| s == HttpServer::Tcpio);
     let (mut results, mut checks) = (Vec::new(), Vec::new());
     let (mut rate_groups, mut cpu_groups) = (Vec::new(), Vec::new());
@@ -235,12 +234,15 @@ fn report(
         };
         let med = |si: usize, f: fn(&Sample) -> f64| median(&per[si].iter().map(f).collect::<Vec<_>>());
         for (si, kind) in servers.iter().enumerate() {
+            let [user, sys] = server_cpu::cells(&per[si]);
             table.push(vec![
                 w.name(),
                 kind.name().to_string(),
                 grouped(med(si, |s| s.rps)),
                 grouped(med(si, |s| s.per_cpu)),
                 format!("{:.0} %", 100.0 * med(si, |s| s.util)),
+                user,
+                sys,
                 ratio_cell(&ratios(si, |s| s.rps)),
                 ratio_cell(&ratios(si, |s| s.per_cpu)),
             ]);
@@ -267,6 +269,7 @@ fn report(
                     "target {}: req per srv CPU-s tcpio/nginx {m:.2} ({lo:.2}–{hi:.2}) >= {target}: {verdict}",
                     w.name()
                 ));
+                checks.push(server_cpu::bound_line(&w.name(), (pname, &per[peer]), ("tcpio", &per[t])));
             }
         }
         let values = |f: fn(&Sample) -> f64| (0..servers.len()).map(|si| med(si, f)).collect::<Vec<_>>();

@@ -19,6 +19,7 @@ mod load;
 mod proc;
 mod redis;
 mod report;
+mod server_cpu;
 mod servers;
 mod tls;
 

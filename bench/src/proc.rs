@@ -113,6 +113,13 @@ pub fn threads_status_sum(pid: u32, key: &str) -> Res<u64> {
 /// User plus system CPU time, in seconds, that process `pid` has used so far (all its
 /// threads, living and exited), from `/proc/<pid>/stat`.
 pub fn cpu_seconds(pid: u32) -> Res<f64> {
+    let (user, system) = cpu_split(pid)?;
+    Ok(user + system)
+}
+
+/// User and system CPU time, in seconds, that process `pid` has used so far (all its
+/// threads, living and exited), from `/proc/<pid>/stat` (10 ms ticks).
+pub fn cpu_split(pid: u32) -> Res<(f64, f64)> {
     let path = format!("/proc/{pid}/stat");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     // Fields after the command name (which may hold spaces) start at field 3, `state`;
@@ -125,7 +132,7 @@ pub fn cpu_seconds(pid: u32) -> Res<f64> {
     };
     // SAFETY: sysconf takes no pointers.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    Ok((ticks(11)? + ticks(12)?) as f64 / hz)
+    Ok((ticks(11)? as f64 / hz, ticks(12)? as f64 / hz))
 }
 
 /// A free TCP port on 127.0.0.1 right now (for programs that cannot report the port they

@@ -9,8 +9,9 @@
 //! `redis-benchmark`; requests per server CPU-second measure the server.
 
 use crate::chart::{grouped_bars, ratio_bars, Group, Mark, RatioGroup};
-use crate::proc::{cpu_seconds, find_in_path, free_port, Pinning, Wrapper, LOAD_CORE, SERVER_CORE};
+use crate::proc::{find_in_path, free_port, Pinning, Wrapper, LOAD_CORE, SERVER_CORE};
 use crate::report::{grouped, median, min_max, ratio_cell, Table};
+use crate::server_cpu::{self, Sample};
 use crate::servers::running::Running;
 use crate::servers::AppKind;
 use crate::{choose, Flags, Res};
@@ -131,17 +132,6 @@ pub fn redis_benchmark(port: u16, test: &str, n: u64, depth: usize, pin: Pinning
     Ok(rps.parse().map_err(|_| format!("bad rps `{rps}` in: {line}"))?)
 }
 
-/// One measurement of one server on one test.
-#[derive(Clone, Copy, Debug)]
-struct Sample {
-    /// Requests per second, as `redis-benchmark` reports them.
-    rps: f64,
-    /// Requests per second of server CPU time (user + system).
-    per_cpu: f64,
-    /// Server CPU time over the run's wall time.
-    util: f64,
-}
-
 /// Runs the `redis` subcommand.
 pub fn run(flags: &Flags) -> Res<()> {
     let rounds: usize = flags.get("rounds", 5)?;
@@ -180,11 +170,12 @@ pub fn run(flags: &Flags) -> Res<()> {
                 let server = kind.start(&Wrapper::Plain, pin.core(SERVER_CORE))?;
                 for (ti, test) in tests.iter().enumerate() {
                     let n = requests(depth);
-                    let (cpu0, t0) = (cpu_seconds(server.pid())?, Instant::now());
-                    let rps = redis_benchmark(server.port, test, n, depth, pin)
-                        .map_err(|e| format!("round {} P{depth} {test} {}: {e}", round + 1, kind.name()))?;
-                    let (cpu, wall) = (cpu_seconds(server.pid())? - cpu0, t0.elapsed().as_secs_f64());
-                    let s = Sample { rps, per_cpu: n as f64 / cpu.max(1e-3), util: cpu / wall };
+                    let s = Sample::measure(server.pid(), || {
+                        let rps = redis_benchmark(server.port, test, n, depth, pin).map_err(|e| {
+                            format!("round {} P{depth} {test} {}: {e}", round + 1, kind.name())
+                        })?;
+                        Ok((rps, n))
+                    })?;
                     eprintln!(
                         "round {}/{rounds} P{depth:<2} {test:<11} {:<6} {:>10} req/s {:>10} req/CPU-s  cpu {:>3.0}%",
                         round + 1,
@@ -219,6 +210,8 @@ fn report(
         "req/s",
         "req per srv CPU-s",
         "srv CPU",
+        server_cpu::HEADERS[0],
+        server_cpu::HEADERS[1],
         "req/s vs redis",
         "per CPU-s vs redis",
     ]);
@@ -226,6 +219,7 @@ fn report(
     let (tcpio, redis) = (at(RedisServer::Tcpio), at(RedisServer::Redis).ok_or("redis not measured")?);
     let mut results = Vec::new();
     let mut checks = Vec::new();
+    let mut bounds = Vec::new();
     let mut rate_groups = Vec::new();
     let mut cpu_groups = Vec::new();
     // ratio_groups[test]: tcpio/redis per CPU-second at each depth.
@@ -240,12 +234,15 @@ fn report(
             let label = format!("P{depth} {test}");
             for (si, kind) in servers.iter().enumerate() {
                 let col = |f: fn(&Sample) -> f64| median(&per[si].iter().map(f).collect::<Vec<_>>());
+                let [user, sys] = server_cpu::cells(&per[si]);
                 table.push(vec![
                     label.clone(),
                     kind.name().to_string(),
                     grouped(col(|s| s.rps)),
                     grouped(col(|s| s.per_cpu)),
                     format!("{:.0} %", 100.0 * col(|s| s.util)),
+                    user,
+                    sys,
                     ratio_cell(&ratios(si, |s| s.rps)),
                     ratio_cell(&ratios(si, |s| s.per_cpu)),
                 ]);
@@ -265,6 +262,7 @@ fn report(
                 checks.push(format!(
                     "target P{depth} {test}: req per srv CPU-s tcpio/redis {m:.2} ({lo:.2}–{hi:.2}) >= {target}: {verdict}"
                 ));
+                bounds.push(server_cpu::bound_line(&label, ("redis", &per[redis]), ("tcpio", &per[t])));
             }
             let medians = |f: fn(&Sample) -> f64| -> Vec<f64> {
                 (0..servers.len()).map(|si| median(&per[si].iter().map(f).collect::<Vec<_>>())).collect()
@@ -290,7 +288,7 @@ fn report(
     println!();
     print!("{}", table.render());
     println!();
-    results.iter().chain(&checks).for_each(|l| println!("{l}"));
+    results.iter().chain(&checks).chain(&bounds).for_each(|l| println!("{l}"));
     let names: Vec<&str> = servers.iter().map(|k| k.name()).collect();
     let cpu_names: Vec<&str> =
         servers.iter().filter(|&&k| k != RedisServer::Canned).map(|k| k.name()).collect();
