@@ -5,7 +5,10 @@
 //! request (a read, a write whose TCP delivery to the client runs in the writer's
 //! context, a share of an `epoll_wait`), so their kernel time per request is about the
 //! same. Then however little user-space time one of them spends, its requests per
-//! CPU-second can be at most the other's total time per request over its kernel time.
+//! CPU-second can be at most the other's total time per request over its kernel time;
+//! where its own kernel time per request is higher (a server that keeps up with its
+//! clients sleeps between their batches, and each sleep and wake-up costs kernel time),
+//! its own kernel time is the tighter bound.
 
 use std::time::Instant;
 
@@ -63,19 +66,19 @@ fn medians(samples: &[Sample]) -> (f64, f64) {
     (m(|s| s.user_us), m(|s| s.sys_us))
 }
 
-/// What the peer's kernel time allows: the ratio of requests per CPU-second a server
-/// with the peer's kernel time per request and no user-space time at all would reach
-/// against the peer, as a line for the report under `label`; `server`'s own kernel
-/// time per request beside it, to show whether the premise holds.
+/// What the kernel's time allows, as a line for the report under `label`: the ratio of
+/// requests per CPU-second against the peer that a server with no user-space time at
+/// all would reach, with the peer's kernel time per request and with `server`'s own.
 pub fn bound_line(label: &str, peer: (&str, &[Sample]), server: (&str, &[Sample])) -> String {
     let (user, sys) = medians(peer.1);
     let (_, own_sys) = medians(server.1);
     format!(
         "bound {label}: {0} spends {sys:.2} µs per request in the kernel and {user:.2} in user space; \
-         with {0}'s kernel time and no user-space time at all a server reaches {1:.2} x {0}'s req per \
-         srv CPU-s ({2}'s kernel time: {own_sys:.2} µs)",
+         with no user-space time at all a server reaches {1:.2} x {0}'s req per srv CPU-s with {0}'s \
+         kernel time, {2:.2} x with {3}'s ({own_sys:.2} µs)",
         peer.0,
         (user + sys) / sys.max(1e-9),
+        (user + sys) / own_sys.max(1e-9),
         server.0,
     )
 }
