@@ -28,7 +28,7 @@ fn malformed_requests_get_400_and_a_close() {
 }
 
 #[test]
-fn oversized_heads_get_431_and_a_close() {
+fn oversized_heads_get_431_414_or_501_and_a_close() {
     let server = start(1);
     let mut long = b"GET /json HTTP/1.1\r\nX-Long: ".to_vec();
     long.extend(std::iter::repeat_n(b'a', 20_000));
@@ -43,6 +43,11 @@ fn oversized_heads_get_431_and_a_close() {
     }
     many.extend_from_slice(b"\r\n");
     assert!(send(server.addr, &many).starts_with("HTTP/1.1 431 "));
+    // A request line that has not ended by then: 414 for its target, 501 for its method.
+    let target = [b"GET /".to_vec(), vec![b'a'; 20_000], b" HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()].concat();
+    assert!(send(server.addr, &target).starts_with("HTTP/1.1 414 URI Too Long\r\n"));
+    let method = [vec![b'A'; 20_000], b" / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()].concat();
+    assert!(send(server.addr, &method).starts_with("HTTP/1.1 501 Not Implemented\r\n"));
 }
 
 #[test]

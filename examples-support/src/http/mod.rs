@@ -39,9 +39,10 @@
 //! arrived without any of its body (the body is then read); another expectation gets
 //! 417.
 //!
-//! Two timeouts, both on by default ([`Config`]): a head must be complete within
-//! [`Config::header_timeout`] of its first byte (a slow client gets 408 and a close),
-//! and a connection idle for [`Config::keepalive_timeout`] is closed (silently between
+//! Three timeouts, all on by default ([`Config`]): a head must be complete within
+//! [`Config::header_timeout`] of its first byte, and a body (trailers included) within
+//! [`Config::body_timeout`] of the head's end (a slow client gets 408 and a close);
+//! a connection idle for [`Config::keepalive_timeout`] is closed (silently between
 //! requests, with 408 within one). They use the loop's timers, never a thread.
 //!
 //! # Cost
@@ -96,9 +97,17 @@ pub struct Config {
     /// it the client gets `408 Request Timeout` and the connection closes (a
     /// slow-loris client). `None`: no limit. Default 10 s.
     pub header_timeout: Option<Duration>,
-    /// Longest time a connection may receive nothing: between requests it is closed
-    /// silently (RFC 9112 §9.5), within one (a stalled body) with `408`. `None`: no
-    /// limit. Default 75 s (nginx's `keepalive_timeout`).
+    /// Longest time from the end of a request's head to the end of its body, trailers
+    /// included; past it the client gets `408 Request Timeout` and the connection
+    /// closes (a client that sends its body a byte at a time). `None`: no limit.
+    /// Default 60 s: a body of [`MAX_BODY`] must come at 17 KiB/s or faster.
+    pub body_timeout: Option<Duration>,
+    /// Longest time a connection may go with no bytes moving either way (the
+    /// server's idle timeout): between requests it is closed silently (RFC 9112 §9.5),
+    /// within one (a stalled body) with `408`. A client that reads its responses
+    /// slowly keeps bytes moving, and its connection open; what waits for it is
+    /// bounded by the server's output limit. `None`: no limit. Default 75 s (nginx's
+    /// `keepalive_timeout`).
     pub keepalive_timeout: Option<Duration>,
 }
 
@@ -106,6 +115,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             header_timeout: Some(Duration::from_secs(10)),
+            body_timeout: Some(Duration::from_secs(60)),
             keepalive_timeout: Some(Duration::from_secs(75)),
         }
     }

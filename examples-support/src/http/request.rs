@@ -14,15 +14,21 @@
 //! - The method is one of RFC 9110's (or `PATCH`), else 501; the target is in
 //!   origin-form, or absolute-form with an `http` or `https` scheme and a valid
 //!   authority (RFC 9112 §3.2.2: its host, not the `Host` field, names the resource;
-//!   the `Host` rules below still apply), or `*` for `OPTIONS`; else 400.
+//!   the `Host` rules below still apply), or `*` for `OPTIONS`; else 400. A path and a
+//!   query hold only the bytes RFC 3986 allows them, each `%` a pct-encoding (no
+//!   fragment, no raw non-ASCII), else 400. `CONNECT` (a proxy's method) gets 501
+//!   with an authority-form target, 400 with any other.
+//! - A head still incomplete after [`MAX_HEAD`] bytes gets 431, or 414 when the
+//!   target has not ended by then, or 501 when the method has not.
 //! - `Host` (§3.2): exactly once in HTTP/1.1 (400 when missing), at most once in
-//!   HTTP/1.0 (400 when repeated), and a valid `uri-host [ ":" port ]` (400), empty
-//!   allowed.
+//!   HTTP/1.0 (400 when repeated), and a valid `uri-host [ ":" port ]` (400): an IPv6
+//!   address in brackets, or a reg-name whose `%`s are pct-encodings; empty allowed.
 //! - Framing (§6): `Content-Length` is one field of digits only, no sign, no space,
 //!   no list, no overflow; a second `Content-Length`, even with the same value, is
 //!   400 (the RFC lets a recipient choose between accepting identical values and
-//!   refusing). `Transfer-Encoding` must be exactly `chunked`: `chunked` not last, or
-//!   twice, or a malformed list is 400; a coding this server lacks before the final
+//!   refusing). `Transfer-Encoding` must be exactly `chunked` (empty list elements
+//!   aside, which are skipped): `chunked` not last, or twice, or a malformed list is
+//!   400; a coding this server lacks before the final
 //!   `chunked` (`gzip, chunked`) is 501 (§6.1). Both `Content-Length` and
 //!   `Transfer-Encoding` is 400, and so is `Transfer-Encoding` in HTTP/1.0 (§6.1).
 //!   A `Content-Length` over [`MAX_BODY`] is 413.
@@ -32,7 +38,9 @@
 //! `Connection` (RFC 9112 §9.3): HTTP/1.1 stays open unless `close` is listed,
 //! HTTP/1.0 closes unless `keep-alive` is listed (and `close` is not).
 
-use super::chars::{all_reg_name, is_tchar};
+use std::net::Ipv6Addr;
+
+use super::chars::{all_reg_name, is_target, is_tchar};
 use super::response::{Allow, Answer, Persist, Refusal, Reply};
 use super::strict;
 use super::{MAX_BODY, MAX_HEAD, MAX_HEADERS};
@@ -120,11 +128,28 @@ fn general(window: &[u8], input_len: usize) -> Parsed {
     match req.parse(window) {
         Ok(httparse::Status::Complete(n)) => check(&req, &window[..n]),
         Ok(httparse::Status::Partial) if input_len <= MAX_HEAD => Parsed::Incomplete,
-        Ok(httparse::Status::Partial) | Err(httparse::Error::TooManyHeaders) => {
-            Parsed::Refused(Refusal::HeaderFieldsTooLarge)
-        }
+        Ok(httparse::Status::Partial) => Parsed::Refused(too_long(window)),
+        Err(httparse::Error::TooManyHeaders) => Parsed::Refused(Refusal::HeaderFieldsTooLarge),
         Err(httparse::Error::Version) => other_version(window, input_len),
         Err(_) => Parsed::Refused(Refusal::BadRequest),
+    }
+}
+
+/// The refusal of a head that is still incomplete after [`MAX_HEAD`] bytes, all valid so
+/// far: 431 when its request line has ended (its fields are what is too long), else
+/// 501 while the method has not ended (none that this server knows is that long), 414
+/// while the target has not (RFC 9112 §3).
+#[cold]
+fn too_long(window: &[u8]) -> Refusal {
+    let start = window.iter().position(|&b| b != b'\r' && b != b'\n').unwrap_or(window.len());
+    let line = &window[start..];
+    if line.is_empty() || line.contains(&b'\n') {
+        return Refusal::HeaderFieldsTooLarge;
+    }
+    match line.iter().position(|&b| b == b' ') {
+        None => Refusal::NotImplemented,
+        Some(space) if !line[space + 1..].contains(&b' ') => Refusal::UriTooLong,
+        Some(_) => Refusal::HeaderFieldsTooLarge,
     }
 }
 
@@ -287,6 +312,9 @@ fn verdict(fields: Fields, method: &[u8], target: &[u8], http11: bool, len: usiz
     let (get, head_only) = match method {
         b"GET" => (true, false),
         b"HEAD" => (false, true),
+        // A proxy's method, not served: its target must be an authority (§3.2.3).
+        b"CONNECT" if connect_target(target) => return Parsed::Refused(Refusal::NotImplemented),
+        b"CONNECT" => return Parsed::Refused(Refusal::BadRequest),
         _ if KNOWN_METHODS.contains(&method) => (false, false),
         _ => return Parsed::Refused(Refusal::NotImplemented),
     };
@@ -407,12 +435,17 @@ struct Codings {
 }
 
 impl Codings {
-    /// Adds one field's list: 400 for an empty element or one that is not a token
-    /// (parameters included: `chunked` takes none).
+    /// Adds one field's list: 400 for an element that is not a token (parameters
+    /// included: `chunked` takes none). Empty elements (`chunked,`) are skipped, as
+    /// RFC 9110 §5.6.1.2 asks; a list of nothing but those leaves no coding, and the
+    /// head is refused for that.
     fn add(&mut self, value: &[u8]) -> Result<(), Refusal> {
         for element in value.split(|&b| b == b',') {
             let coding = element.trim_ascii();
-            if coding.is_empty() || !coding.iter().all(|&b| is_tchar(b)) {
+            if coding.is_empty() {
+                continue;
+            }
+            if !coding.iter().all(|&b| is_tchar(b)) {
                 return Err(Refusal::BadRequest);
             }
             self.early_chunked |= self.last_chunked;
@@ -441,18 +474,7 @@ impl Codings {
 fn valid_authority(value: &[u8], empty: bool) -> bool {
     match value.first() {
         None => empty,
-        Some(b'[') => {
-            let Some(close) = value.iter().position(|&b| b == b']') else { return false };
-            let literal = &value[1..close];
-            // IPv6 (and IPv4-mapped) literals only; IPvFuture is not served.
-            !literal.is_empty()
-                && literal.iter().all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-                && match &value[close + 1..] {
-                    [] => true,
-                    [b':', port @ ..] => port.iter().all(u8::is_ascii_digit),
-                    _ => false,
-                }
-        }
+        Some(b'[') => ip_literal(value),
         Some(_) => {
             // A reg-name has no colon: the port is the digits at the end if a colon
             // comes before them. Read from the end, it is found without a pass over
@@ -467,12 +489,35 @@ fn valid_authority(value: &[u8], empty: bool) -> bool {
     }
 }
 
+/// Whether `target` is in authority-form, `uri-host ":" port`, as `CONNECT` needs.
+fn connect_target(target: &[u8]) -> bool {
+    let digits = target.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0
+        && target.len() > digits
+        && target[target.len() - digits - 1] == b':'
+        && valid_authority(target, false)
+}
+
+/// [`valid_authority`] for `[` IP-literal `]` `[ ":" port ]`: IPv6 addresses
+/// (IPv4-mapped ones included) only; IPvFuture is not served.
+#[cold]
+fn ip_literal(value: &[u8]) -> bool {
+    let Some(close) = value.iter().position(|&b| b == b']') else { return false };
+    std::str::from_utf8(&value[1..close]).is_ok_and(|s| s.parse::<Ipv6Addr>().is_ok())
+        && match &value[close + 1..] {
+            [] => true,
+            [b':', port @ ..] => port.iter().all(u8::is_ascii_digit),
+            _ => false,
+        }
+}
+
 /// The path a request target names, without its query: the target itself in
 /// origin-form, the part after the authority in absolute-form (`/` when empty);
-/// `*` for `OPTIONS *`. `None` for any other target.
+/// `*` for `OPTIONS *`. `None` for any other target, or one with a byte a path or a
+/// query may not hold (a fragment's `#` included).
 fn origin_path<'t>(target: &'t [u8], method: &[u8]) -> Option<&'t [u8]> {
     let path = match target.first() {
-        Some(b'/') => target,
+        Some(b'/') => is_target(target).then_some(target)?,
         Some(b'*') if target.len() == 1 && method == b"OPTIONS" => target,
         _ => {
             let scheme = target.iter().position(|&b| b == b':')?;
@@ -483,7 +528,7 @@ fn origin_path<'t>(target: &'t [u8], method: &[u8]) -> Option<&'t [u8]> {
             }
             let rest = target[scheme + 1..].strip_prefix(b"//")?;
             let end = rest.iter().position(|&b| b == b'/' || b == b'?' || b == b'#').unwrap_or(rest.len());
-            if !valid_authority(&rest[..end], false) {
+            if !valid_authority(&rest[..end], false) || !is_target(&rest[end..]) {
                 return None;
             }
             match &rest[end..] {
@@ -492,7 +537,7 @@ fn origin_path<'t>(target: &'t [u8], method: &[u8]) -> Option<&'t [u8]> {
             }
         }
     };
-    let end = path.iter().position(|&b| b == b'?' || b == b'#').unwrap_or(path.len());
+    let end = path.iter().position(|&b| b == b'?').unwrap_or(path.len());
     Some(&path[..end])
 }
 

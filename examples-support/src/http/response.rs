@@ -27,12 +27,15 @@ pub enum Refusal {
     RequestTimeout,
     /// `413`: a body over [`MAX_BODY`](super::MAX_BODY).
     ContentTooLarge,
+    /// `414`: a request target longer than [`MAX_HEAD`](super::MAX_HEAD) allows.
+    UriTooLong,
     /// `417`: an `Expect` other than `100-continue`.
     ExpectationFailed,
     /// `431`: a head over [`MAX_HEAD`](super::MAX_HEAD) bytes or
     /// [`MAX_HEADERS`](super::MAX_HEADERS) fields, or trailers over the same limits.
     HeaderFieldsTooLarge,
-    /// `501`: an unknown method, or a transfer coding other than `chunked`.
+    /// `501`: an unknown method (one too long to read included), `CONNECT`, or a
+    /// transfer coding other than `chunked`.
     NotImplemented,
     /// `505`: an HTTP major version other than 1.
     VersionNotSupported,
@@ -45,6 +48,7 @@ impl Refusal {
             Refusal::BadRequest => b"400 Bad Request",
             Refusal::RequestTimeout => b"408 Request Timeout",
             Refusal::ContentTooLarge => b"413 Content Too Large",
+            Refusal::UriTooLong => b"414 URI Too Long",
             Refusal::ExpectationFailed => b"417 Expectation Failed",
             Refusal::HeaderFieldsTooLarge => b"431 Request Header Fields Too Large",
             Refusal::NotImplemented => b"501 Not Implemented",

@@ -7,9 +7,11 @@
 //! the Redis server: each piece of a response is one append to the connection's output
 //! queue, with the per-call checks of [`Conn::write`] done once per read.
 //!
-//! The header timeout is a timer armed when a read leaves a head incomplete, and
-//! cancelled when the head is done: a request that arrives whole in one read (the
-//! common case) arms nothing. The keep-alive timeout is the server's idle timeout
+//! The header and body timeouts are one timer per connection, armed when a read leaves
+//! a head incomplete (the header timeout) or a body (the body timeout, trailers
+//! included), moved from one to the other when the head is done, and cancelled when
+//! the request is: a request that arrives whole in one read (the common case) arms
+//! nothing. The keep-alive timeout is the server's idle timeout
 //! ([`Builder::idle_timeout`]).
 
 use std::time::Duration;
@@ -33,14 +35,23 @@ impl Http {
     }
 }
 
-/// A connection's state: its requests, and the header timer if one runs.
+/// A connection's state: its requests, and the request timer if one runs.
 #[derive(Debug, Default)]
 pub struct ConnState {
     session: Session,
-    /// The header timer, and [`Session::heads`] when it was armed: the head it times.
-    head_timer: Option<(TimerId, u32)>,
+    /// The timer of the request being read, and what it times.
+    timer: Option<(TimerId, Timed)>,
     /// Whether input is left unconsumed (part of a head or of a chunk line).
     partial: bool,
+}
+
+/// What a request timer times: the head or the body of a request, named by
+/// [`Session::heads`] when the timer was armed (a head still incomplete is numbered by
+/// the heads before it, a body by its own head).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Timed {
+    Head(u32),
+    Body(u32),
 }
 
 impl Handler for Http {
@@ -57,19 +68,26 @@ impl Handler for Http {
         }
         input.consume(served.used);
         state.partial = !input.is_empty();
-        let waiting = state.partial && state.session.reading_head();
-        // Only a read that ends inside a head, or right after one that was timed, has
-        // anything to do with the timer.
-        if waiting || state.head_timer.is_some() {
-            self.time_head(conn, waiting);
+        let heads = state.session.heads();
+        let waiting = if !state.session.reading_head() {
+            Some(Timed::Body(heads))
+        } else if state.partial {
+            Some(Timed::Head(heads))
+        } else {
+            None
+        };
+        // Only a read that ends inside a request, or right after one that was timed,
+        // has anything to do with the timer.
+        if waiting.is_some() || state.timer.is_some() {
+            self.time_request(conn, waiting);
         }
         Action::Continue
     }
 
     fn on_timer(&mut self, conn: &mut Conn<'_, ConnState>, timer: TimerId) -> Action {
-        match conn.state().head_timer {
+        match conn.state().timer {
             Some((armed, _)) if armed == timer => {
-                conn.state_mut().head_timer = None;
+                conn.state_mut().timer = None;
                 refuse(&mut conn.writer(), &self.date, Refusal::RequestTimeout);
                 Action::Close
             }
@@ -93,27 +111,27 @@ impl Handler for Http {
 }
 
 impl Http {
-    /// Arms, keeps or cancels the header timer after a read: `waiting` says a head is
-    /// incomplete.
+    /// Arms, keeps or cancels the request timer after a read: `waiting` says what the
+    /// read left incomplete, if anything.
     #[cold]
-    fn time_head(&self, conn: &mut Conn<'_, ConnState>, waiting: bool) {
-        let heads = conn.state().session.heads();
-        let timer = conn.state().head_timer;
-        match (timer, waiting, self.config.header_timeout) {
-            // The same head as before: its clock runs on.
-            (Some((_, armed_at)), true, _) if armed_at == heads => {}
-            (Some((old, _)), _, _) => {
-                conn.cancel_timer(old);
-                conn.state_mut().head_timer = None;
-                if waiting {
-                    self.time_head(conn, waiting);
-                }
-            }
-            (None, true, Some(limit)) => {
-                let timer = conn.set_timer(limit);
-                conn.state_mut().head_timer = Some((timer, heads));
-            }
-            (None, _, _) => {}
+    fn time_request(&self, conn: &mut Conn<'_, ConnState>, waiting: Option<Timed>) {
+        let timer = conn.state().timer;
+        // The same head or body as before: its clock runs on.
+        if timer.is_some_and(|(_, timed)| Some(timed) == waiting) {
+            return;
+        }
+        if let Some((old, _)) = timer {
+            conn.cancel_timer(old);
+            conn.state_mut().timer = None;
+        }
+        let limit = match waiting {
+            Some(Timed::Head(_)) => self.config.header_timeout,
+            Some(Timed::Body(_)) => self.config.body_timeout,
+            None => None,
+        };
+        if let (Some(limit), Some(timed)) = (limit, waiting) {
+            let timer = conn.set_timer(limit);
+            conn.state_mut().timer = Some((timer, timed));
         }
     }
 }

@@ -156,15 +156,16 @@ mod fuzz_regressions {
     use super::{serve, Date, MAX_HEAD};
 
     #[test]
-    fn an_oversized_head_gets_431_however_it_arrives() {
+    fn an_oversized_head_gets_the_same_answer_however_it_arrives() {
         // 16 KiB of `a` and a line feed: seen whole, httparse found the request line
-        // malformed (400); in pieces, 8 KiB came without an end of head first (431).
+        // malformed (400); in pieces, 8 KiB came without an end of head first (then
+        // 431; now 501, as a method that long is none this server knows).
         let date = Date::default();
         let mut input = vec![b'a'; 2 * MAX_HEAD];
         input.push(b'\n');
         for size in [input.len(), 1000, 48] {
             let (out, closed) = serve(&input, size, &date);
-            assert!(out.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"), "{size}: {out}");
+            assert!(out.starts_with("HTTP/1.1 501 Not Implemented\r\n"), "{size}: {out}");
             assert!(closed);
         }
         // A head of exactly MAX_HEAD bytes is still answered, with more input after it.

@@ -58,6 +58,11 @@ fn chunked_bodies_are_decoded_with_extensions_and_trailers() {
     assert!(run(&req).0.ends_with(&digest(b"0123456789")), "{}", run(&req).0);
     let req = upload("Transfer-Encoding: chunked\r\n", b"0\r\n\r\n");
     assert!(run(&req).0.ends_with(&digest(b"")));
+    // Empty list elements around the coding are skipped (RFC 9110 §5.6.1.2).
+    for te in [", chunked", "chunked,", " , chunked , ,"] {
+        let req = upload(&format!("Transfer-Encoding: {te}\r\n"), b"5\r\nhello\r\n0\r\n\r\n");
+        assert!(run(&req).0.ends_with(&digest(b"hello")), "{te}: {}", run(&req).0);
+    }
 }
 
 #[test]
@@ -90,8 +95,10 @@ fn conflicting_or_invalid_framing_is_refused() {
         ("Transfer-Encoding: identity\r\n", "400"),
         ("Transfer-Encoding: chunked;q=1\r\n", "400"),
         ("Transfer-Encoding: xchunked\r\n", "400"),
-        ("Transfer-Encoding: , chunked\r\n", "400"),
         ("Transfer-Encoding: \r\n", "400"),
+        // Empty list elements are skipped (RFC 9110 §5.6.1.2); nothing else is left.
+        ("Transfer-Encoding: ,\r\n", "400"),
+        ("Transfer-Encoding: , ,\r\n", "400"),
         ("Transfer-Encoding: \"chunked\"\r\n", "400"),
         // A coding this server lacks before the final `chunked` (RFC 9112 §6.1: 501).
         ("Transfer-Encoding: gzip, chunked\r\n", "501"),
@@ -205,8 +212,29 @@ fn host_is_required_once_and_valid() {
     refused(b"GET /json HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", "400");
     refused(b"GET /json HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", "400");
     for host in [
-        "a b", "a/b", "a@b", "a:b", "a:80:80", "a:8a", "a.b:80 x", "[::1", "[]", "[::1]x", "[zz]", ":80",
-        "a\"b", "a,b\x7f",
+        "a b",
+        "a/b",
+        "a@b",
+        "a:b",
+        "a:80:80",
+        "a:8a",
+        "a.b:80 x",
+        "[::1",
+        "[]",
+        "[::1]x",
+        "[zz]",
+        ":80",
+        "a\"b",
+        "a,b\x7f",
+        // A `%` that is not a pct-encoding; bracketed bytes that are no IPv6 address.
+        "a%zz",
+        "a%",
+        "a%2",
+        "%",
+        "[:::::::::]",
+        "[1.2.3.4]",
+        "[::1::2]",
+        "[fe80::1%25eth0]",
     ] {
         refused(format!("GET /json HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes(), "400");
     }
@@ -218,7 +246,9 @@ fn host_is_required_once_and_valid() {
         "127.0.0.1:1",
         "[::1]:80",
         "[::ffff:1.2.3.4]",
+        "[2001:DB8::1]:",
         "a-b_c~d%20",
+        "%41%2f",
     ] {
         let req = format!("GET /json HTTP/1.1\r\nHost: {host}\r\n\r\n");
         assert_eq!(run(req.as_bytes()).1, kept(req.len()), "{host}");
@@ -251,6 +281,37 @@ fn absolute_form_targets_name_the_resource() {
         refused(format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(), "400");
     }
     refused(b"GET http://example.com/json HTTP/1.1\r\n\r\n", "400");
+    // A path or query with a byte RFC 3986 does not allow there, a fragment, a `%`
+    // that is not a pct-encoding, raw non-ASCII: 400, in either form.
+    for target in [
+        "/plaintext#frag",
+        "/plaintext?{<>}",
+        "/plaintext?\u{e9}",
+        "/plain\"text",
+        "/plaintext?a=%zz",
+        "/plaintext%",
+        "/a\\b",
+        "/a^b",
+        "/a`b",
+        "/a|b",
+        "http://example.com/plaintext#x",
+        "http://example.com/a%",
+        "http://example.com?{",
+    ] {
+        refused(format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(), "400");
+    }
+    // Every byte a path and a query may hold.
+    let target = "/AZaz09-._~!$&'()*+,;=:@/%2F?AZaz09-._~!$&'()*+,;=:@/?%e9";
+    let (text, _) = run(format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes());
+    assert!(text.starts_with("HTTP/1.1 404 "), "{text}");
+    // `CONNECT` is a proxy's: 501 for its own target form, an authority with a port;
+    // 400 for any other.
+    for target in ["example.com:443", "[::1]:443", "1.2.3.4:1"] {
+        refused(format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n").as_bytes(), "501");
+    }
+    for target in ["/plaintext", "example.com", "example.com:", ":443", "a b:1", "http://example.com/json"] {
+        refused(format!("CONNECT {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(), "400");
+    }
     // `*` is OPTIONS's alone.
     refused(b"GET * HTTP/1.1\r\nHost: x\r\n\r\n", "400");
     assert!(run(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").0.starts_with("HTTP/1.1 404 "));
@@ -289,6 +350,26 @@ fn versions_methods_and_allow() {
         assert_eq!(served, kept(req.len()));
     }
     assert!(run(b"PATCH /missing HTTP/1.1\r\nHost: x\r\n\r\n").0.starts_with("HTTP/1.1 404 "));
+}
+
+#[test]
+fn a_request_line_past_the_limit_says_which_part_is_too_long() {
+    // Still incomplete after MAX_HEAD bytes: the target has not ended (414), the
+    // method has not (501: none this server knows is that long), or the line has
+    // ended and the fields are what is too long (431).
+    let long_target = [b"GET /".as_slice(), &[b'a'; MAX_HEAD]].concat();
+    refused(&long_target, "414");
+    refused(&[&long_target[..], b" HTTP/1.1\r\nHost: x\r\n\r\n"].concat(), "414");
+    refused(&[&b"\r\n"[..], &long_target].concat(), "414");
+    refused(&[b'A'; MAX_HEAD + 1], "501");
+    refused(&[&[b'A'; MAX_HEAD + 1][..], b" / HTTP/1.1\r\n\r\n"].concat(), "501");
+    let long_field = [b"GET / HTTP/1.1\r\nX: ".as_slice(), &[b'a'; MAX_HEAD]].concat();
+    refused(&long_field, "431");
+    refused(&b"\r\n".repeat(MAX_HEAD), "431");
+    // Below the limit, the same line is waited for, or served.
+    let target = format!("/{}", "a".repeat(MAX_HEAD - 64));
+    let (text, _) = run(format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes());
+    assert!(text.starts_with("HTTP/1.1 404 "), "{text}");
 }
 
 #[test]

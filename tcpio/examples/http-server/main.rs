@@ -10,8 +10,10 @@
 //! ```
 //!
 //! `--header-timeout SECS` (default 10) bounds the time from a request's first byte
-//! to the end of its head (a slow client gets 408); `--keepalive-timeout SECS`
-//! (default 75) closes connections idle that long. `off` turns either off.
+//! to the end of its head, `--body-timeout SECS` (default 60) the time from there to
+//! the end of its body and trailers (a slow client gets 408); `--keepalive-timeout
+//! SECS` (default 75) closes connections with no bytes moving either way that long.
+//! `off` turns any of them off.
 //!
 //! The server is `tcpio_examples::http` (in `examples-support/`; parsing with
 //! `httparse`), shared with the tests, the fuzz target and the benchmark's tokio clone.
@@ -29,11 +31,16 @@ fn main() -> ExitCode {
             "--header-timeout SECS",
             "408 and close when a request's head takes longer (default 10, or off)",
         )
+        .flag(
+            "--body-timeout SECS",
+            "408 and close when a request's body and trailers take longer (default 60, or off)",
+        )
         .flag("--keepalive-timeout SECS", "close connections idle this long (default 75, or off)");
     let mut config = Config::default();
     let options = match cli.parse(std::env::args().skip(1), |flag, value| {
         match flag {
             "--header-timeout" => config.header_timeout = timeout(flag, value)?,
+            "--body-timeout" => config.body_timeout = timeout(flag, value)?,
             "--keepalive-timeout" => config.keepalive_timeout = timeout(flag, value)?,
             _ => return Ok(false),
         }
