@@ -271,6 +271,8 @@ fn keys_match() {
             "EXPIREAT a 9223372036854775807",
             "PEXPIREAT a 9223372036854775807",
             "TTL a",
+            // Rounded to seconds without overflow.
+            "EXPIRETIME a",
             "EXPIREAT nope 100",
             "PERSIST a",
             "PERSIST a",

@@ -101,6 +101,70 @@ fn requirepass_replies_match_the_real_server() {
     p.lines(&["AUTH x", "AUTH default x", "AUTH other x", "GET k"]);
 }
 
+/// What a server answers to `bytes` sent on a fresh connection, up to its close (or
+/// what came within a bounded wait, and whether it closed).
+fn answer(addr: SocketAddr, bytes: &[u8]) -> (Vec<u8>, bool) {
+    let mut s = connect(addr);
+    // The server may close before taking every byte: a failed write is part of the test.
+    let _ = s.write_all(bytes);
+    s.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let (mut got, mut buf) = (Vec::new(), [0u8; 4096]);
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return (got, true),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return (got, true),
+            Err(_) => return (got, false),
+        }
+    }
+}
+
+#[test]
+fn a_client_without_the_password_may_not_send_a_big_request() {
+    // Redis 7.0's limits for a client that must authenticate and has not: ten
+    // arguments, 16 KiB each; past them the request is refused and the connection
+    // closed, before the rest of it arrives.
+    let (_h, addr) = start(with_password("pw"));
+    let big = [b"*1\r\n$16385\r\n".as_slice(), &[b'a'; 16385], b"\r\n"].concat();
+    let cases: [(&[u8], &[u8]); 4] = [
+        (b"*11\r\n", b"-ERR Protocol error: unauthenticated multibulk length\r\n"),
+        (b"*1\r\n$16385\r\n", b"-ERR Protocol error: unauthenticated bulk length\r\n"),
+        (&big, b"-ERR Protocol error: unauthenticated bulk length\r\n"),
+        (b"*1\r\n$536870912\r\n", b"-ERR Protocol error: unauthenticated bulk length\r\n"),
+    ];
+    for (sent, reply) in cases {
+        assert_eq!(
+            answer(addr, sent),
+            (reply.to_vec(), true),
+            "{}",
+            String::from_utf8_lossy(&sent[..20.min(sent.len())])
+        );
+    }
+    // At the limits, the request is served (refused for want of the password).
+    let at_limit = [b"*2\r\n$3\r\nGET\r\n$16384\r\n".as_slice(), &[b'k'; 16384], b"\r\n"].concat();
+    let ten = b"*10\r\n$4\r\nMGET\r\n".iter().copied().chain(b"$1\r\nk\r\n".repeat(9)).collect::<Vec<u8>>();
+    for sent in [&at_limit, &ten] {
+        assert_eq!(answer(addr, sent), (b"-NOAUTH Authentication required.\r\n".to_vec(), false));
+    }
+    // After AUTH, in the same batch: no limits.
+    let after = [b"AUTH pw\r\n".as_slice(), &big].concat();
+    assert_eq!(answer(addr, &after).0, b"+OK\r\n-ERR unknown command 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', with args beginning with: \r\n".to_vec());
+    // Without a password, nobody has these limits.
+    let (_h2, open) = start(Options::default());
+    assert!(answer(open, &big).0.starts_with(b"-ERR unknown command"));
+    // The same answers as Redis's.
+    let Some(bin) = tool("redis-server", "redis-server") else { return };
+    let real = RealRedis::start(&bin, &["--requirepass", "pw"]);
+    for sent in [&b"*11\r\n"[..], b"*1\r\n$16385\r\n", &big, &at_limit, &ten, &after] {
+        assert_eq!(
+            answer(addr, sent),
+            answer(real.addr, sent),
+            "{}",
+            String::from_utf8_lossy(&sent[..20.min(sent.len())])
+        );
+    }
+}
+
 #[test]
 fn config_set_requirepass_applies_to_new_connections() {
     let (_h, addr) = start(Options::default());

@@ -172,6 +172,7 @@ impl Blocking {
                 q.retain(|w| !Arc::ptr_eq(w, waiter));
                 if q.is_empty() {
                     queues.remove(key);
+                    super::shrink_if_sparse(&mut queues);
                 }
             }
         }

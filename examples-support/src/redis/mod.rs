@@ -77,3 +77,16 @@ pub use server::{start, start_with, ConnState, Options, Redis, Shared, MAX_QUERY
 /// The Redis version this server answers as (`INFO`, `HELLO`): the one whose
 /// behaviour it follows.
 pub const VERSION: &str = "7.0.15";
+
+/// Gives a map's memory back once most of it is unused (a quarter or less of a
+/// capacity over 64 entries), so a table that once held a great many entries (a
+/// client subscribed to a million channels, a million clients blocked) does not keep
+/// their room for good. Called after a removal; each shrink follows at least as many
+/// removals as it moves entries, so it costs O(1) a removal.
+pub(crate) fn shrink_if_sparse<K: Eq + std::hash::Hash, V, S: std::hash::BuildHasher>(
+    map: &mut std::collections::HashMap<K, V, S>,
+) {
+    if map.capacity() > 64 && map.len() < map.capacity() / 4 {
+        map.shrink_to(map.len() * 2);
+    }
+}

@@ -107,6 +107,7 @@ impl PubSub {
             topic.subscribers[p] = topic.subscribers[p].saturating_sub(1);
             if topic.total() == 0 {
                 topics.remove(name);
+                super::shrink_if_sparse(&mut topics);
             }
         }
     }

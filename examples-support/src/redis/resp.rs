@@ -31,6 +31,15 @@ pub const MAX_BULK_LEN: i64 = 512 << 20;
 /// memory still grows only with the arguments that actually arrive).
 pub const MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
 
+/// Most arguments a client that has not authenticated (on a server with a password)
+/// may send in one request, as Redis 7.0: past it the request is refused and the
+/// connection closed, so a client without the password cannot make the server hold a
+/// big request.
+pub const UNAUTHENTICATED_MULTIBULK_LEN: i64 = 10;
+
+/// Longest argument a client that has not authenticated may send (as above).
+pub const UNAUTHENTICATED_BULK_LEN: i64 = 16 * 1024;
+
 /// Longest inline request, and longest count line, waited for before giving up
 /// (Redis's `PROTO_INLINE_MAX_SIZE`).
 pub const MAX_INLINE_LEN: usize = 64 << 10;
@@ -64,6 +73,12 @@ pub enum ProtocolError {
     /// An inline request with an unterminated quote, or a closing quote not followed
     /// by a space.
     UnbalancedQuotes,
+    /// A multibulk count above [`UNAUTHENTICATED_MULTIBULK_LEN`] from a client that
+    /// has not authenticated.
+    UnauthenticatedMultibulkLength,
+    /// A bulk length above [`UNAUTHENTICATED_BULK_LEN`] from a client that has not
+    /// authenticated.
+    UnauthenticatedBulkLength,
 }
 
 impl ProtocolError {
@@ -78,6 +93,8 @@ impl ProtocolError {
             ProtocolError::InvalidBulkLength => ("invalid bulk length", None),
             ProtocolError::TooBigInline => ("too big inline request", None),
             ProtocolError::UnbalancedQuotes => ("unbalanced quotes in request", None),
+            ProtocolError::UnauthenticatedMultibulkLength => ("unauthenticated multibulk length", None),
+            ProtocolError::UnauthenticatedBulkLength => ("unauthenticated bulk length", None),
         }
     }
 }
@@ -196,12 +213,23 @@ impl DoubleEndedIterator for ArgsIter<'_> {
 pub struct Parser {
     ranges: Vec<(usize, usize)>,
     scratch: Vec<u8>,
+    /// Whether the requests come from a client that must authenticate and has not:
+    /// their counts and lengths are then held to Redis's limits for such clients.
+    unauthenticated: bool,
 }
 
 impl Parser {
     /// A parser with nothing allocated yet.
     pub fn new() -> Parser {
         Parser::default()
+    }
+
+    /// Holds the next requests to the limits of a client that has not authenticated
+    /// ([`UNAUTHENTICATED_MULTIBULK_LEN`], [`UNAUTHENTICATED_BULK_LEN`]), or lifts
+    /// them. A request short enough for the short path is within them anyway.
+    #[inline]
+    pub fn set_unauthenticated(&mut self, unauthenticated: bool) {
+        self.unauthenticated = unauthenticated;
     }
 
     /// Gives back the argument list and scratch buffer once they have grown past
@@ -274,6 +302,14 @@ impl Parser {
             Some(n) if n <= MAX_MULTIBULK_LEN => n,
             _ => return Err(ProtocolError::InvalidMultibulkLength),
         };
+        let max_bulk = if self.unauthenticated {
+            if count > UNAUTHENTICATED_MULTIBULK_LEN {
+                return Err(ProtocolError::UnauthenticatedMultibulkLength);
+            }
+            UNAUTHENTICATED_BULK_LEN
+        } else {
+            MAX_BULK_LEN
+        };
         if count <= 0 {
             // `*0` and `*-1` are empty requests: Redis skips them silently.
             return Ok(Some(pos));
@@ -284,12 +320,12 @@ impl Parser {
             // them; only once the whole request is here is it parsed for real.
             let (p, l) = (progress.pos, progress.left);
             *progress = Progress::default();
-            if !scan(input, p, l, progress)? {
+            if !scan(input, p, l, max_bulk, progress)? {
                 return Ok(None);
             }
         }
         while left > 0 {
-            match bulk(input, pos)? {
+            match bulk(input, pos, max_bulk)? {
                 Some((start, end)) => {
                     self.ranges.push((start, end));
                     pos = end + 2;
@@ -437,11 +473,17 @@ fn short_multibulk(input: &[u8], ranges: &mut Vec<(usize, usize)>) -> Option<usi
     }
 }
 
-/// Checks `left` arguments from `pos` without recording them; true when all are here.
-/// When not, saves where to go on in `progress`.
-fn scan(input: &[u8], mut pos: usize, mut left: u64, progress: &mut Progress) -> Result<bool, ProtocolError> {
+/// Checks `left` arguments from `pos` (none longer than `max_bulk`) without recording
+/// them; true when all are here. When not, saves where to go on in `progress`.
+fn scan(
+    input: &[u8],
+    mut pos: usize,
+    mut left: u64,
+    max_bulk: i64,
+    progress: &mut Progress,
+) -> Result<bool, ProtocolError> {
     while left > 0 {
-        match bulk(input, pos)? {
+        match bulk(input, pos, max_bulk)? {
             Some((_, end)) => {
                 pos = end + 2;
                 left -= 1;
@@ -456,9 +498,11 @@ fn scan(input: &[u8], mut pos: usize, mut left: u64, progress: &mut Progress) ->
 }
 
 /// The bulk argument whose `$` header starts at `pos`: its range, or `None` when it
-/// has not fully arrived (the payload and the two bytes that end it).
+/// has not fully arrived (the payload and the two bytes that end it). A length above
+/// `max_bulk` (below [`MAX_BULK_LEN`] only for a client that has not authenticated)
+/// is refused.
 #[inline(always)]
-fn bulk(input: &[u8], pos: usize) -> Result<Option<(usize, usize)>, ProtocolError> {
+fn bulk(input: &[u8], pos: usize, max_bulk: i64) -> Result<Option<(usize, usize)>, ProtocolError> {
     let rest = input.get(pos..).unwrap_or_default();
     let (len, start) = match *rest {
         // Lengths of one or two digits (command names, most keys and values) are read
@@ -473,7 +517,10 @@ fn bulk(input: &[u8], pos: usize) -> Result<Option<(usize, usize)>, ProtocolErro
                 return Ok(None);
             };
             match len {
-                Some(n) if (0..=MAX_BULK_LEN).contains(&n) => (n as usize, start),
+                Some(n) if (0..=max_bulk).contains(&n) => (n as usize, start),
+                Some(n) if (0..=MAX_BULK_LEN).contains(&n) => {
+                    return Err(ProtocolError::UnauthenticatedBulkLength)
+                }
                 _ => return Err(ProtocolError::InvalidBulkLength),
             }
         }

@@ -366,7 +366,10 @@ impl Handler for Redis {
                     conn.leave_group(&group);
                 }
             }
-            conn.state_mut().session.subs.pending = pending;
+            // Kept for the next batch, unless one huge (UN)SUBSCRIBE made it big.
+            if pending.capacity() <= 64 {
+                conn.state_mut().session.subs.pending = pending;
+            }
         }
         let state = conn.state_mut();
         // A client that became a subscriber or stopped being one, or limits changed by

@@ -138,7 +138,43 @@ fn claimed_sizes_reserve_nothing() {
     let mut parser = Parser::new();
     let mut progress = Progress::default();
     assert!(parser.parse(b"*2147483647\r\n$536870912\r\nab", &mut progress).unwrap().is_none());
-    assert_eq!(format!("{parser:?}"), "Parser { ranges: [], scratch: [] }");
+    assert_eq!(format!("{parser:?}"), "Parser { ranges: [], scratch: [], unauthenticated: false }");
+}
+
+#[test]
+fn a_client_that_has_not_authenticated_is_held_to_redis_limits() {
+    let mut parser = Parser::new();
+    parser.set_unauthenticated(true);
+    let mut parse = |input: &[u8], progress: &mut Progress| {
+        parser.parse(input, progress).map(|r| r.map(|(a, n)| (a.len(), n)))
+    };
+    let mut fresh = Progress::default();
+    assert_eq!(parse(b"*11\r\n", &mut fresh), Err(ProtocolError::UnauthenticatedMultibulkLength));
+    assert_eq!(parse(b"*1\r\n$16385\r\n", &mut fresh), Err(ProtocolError::UnauthenticatedBulkLength));
+    // Other errors first, as Redis checks them first.
+    assert_eq!(parse(b"*2147483648\r\n", &mut fresh), Err(ProtocolError::InvalidMultibulkLength));
+    assert_eq!(parse(b"*1\r\n$536870913\r\n", &mut fresh), Err(ProtocolError::InvalidBulkLength));
+    // At the limits.
+    let ten = [b"*10\r\n".as_slice(), &b"$1\r\nk\r\n".repeat(10)].concat();
+    assert_eq!(parse(&ten, &mut fresh), Ok(Some((10, ten.len()))));
+    let long = [b"*1\r\n$16384\r\n".as_slice(), &[b'a'; 16384], b"\r\n"].concat();
+    assert_eq!(parse(&long, &mut fresh), Ok(Some((1, long.len()))));
+    // A request longer than the resume threshold, resumed after its first arguments:
+    // the argument over the limit is refused on the resumed scan too.
+    let mut request = b"*3\r\n".to_vec();
+    for _ in 0..2 {
+        request.extend_from_slice(b"$16384\r\n");
+        request.extend_from_slice(&[b'a'; 16384]);
+        request.extend_from_slice(b"\r\n");
+    }
+    let mut progress = Progress::default();
+    assert_eq!(parse(&request, &mut progress), Ok(None));
+    request.extend_from_slice(b"$16385\r\n");
+    assert_eq!(parse(&request, &mut progress), Err(ProtocolError::UnauthenticatedBulkLength));
+    // Lifted: the same requests wait for their bytes.
+    parser.set_unauthenticated(false);
+    assert_eq!(parser.parse(b"*11\r\n", &mut Progress::default()).map(|r| r.is_none()), Ok(true));
+    assert_eq!(parser.parse(b"*1\r\n$16385\r\n", &mut Progress::default()).map(|r| r.is_none()), Ok(true));
 }
 
 #[test]

@@ -83,7 +83,8 @@ impl<'a, S> Conn<'a, S> {
     pub fn join(&mut self, group: &super::Group) -> bool {
         let me = super::token::Target { key: self.c.key as usize, id: self.c.id };
         // Not once it is leaving (`on_close` included): it could never be taken out.
-        if self.c.flag(super::record::CLOSED) || self.c.ext.as_ref().is_some_and(|e| e.groups.contains(group))
+        if self.c.flag(super::record::CLOSED)
+            || self.c.ext.as_ref().is_some_and(|e| e.groups.contains_key(&group.id()))
         {
             return false;
         }
@@ -91,7 +92,7 @@ impl<'a, S> Conn<'a, S> {
             return false;
         }
         self.core.memberships.join(group.id(), me);
-        self.c.ext_mut().groups.push(group.clone());
+        self.c.ext_mut().groups.insert(group.id(), group.clone());
         true
     }
 
@@ -99,8 +100,9 @@ impl<'a, S> Conn<'a, S> {
     pub fn leave_group(&mut self, group: &super::Group) -> bool {
         let me = super::token::Target { key: self.c.key as usize, id: self.c.id };
         let Some(ext) = self.c.ext.as_mut() else { return false };
-        let Some(i) = ext.groups.iter().position(|g| g == group) else { return false };
-        ext.groups.swap_remove(i);
+        if ext.groups.remove(&group.id()).is_none() {
+            return false;
+        }
         self.core.memberships.leave(group.id(), me);
         group.count_out(self.core.loop_id);
         true

@@ -157,14 +157,12 @@ pub(crate) struct Memberships {
 }
 
 impl Memberships {
-    /// Adds `who` to group `id`; false if it was in already.
-    pub(crate) fn join(&mut self, id: u64, who: Target) -> bool {
+    /// Adds `who` to group `id`, which it is not in (the connection's own record of
+    /// its groups says so, without a look through the group's members).
+    pub(crate) fn join(&mut self, id: u64, who: Target) {
         let list = self.by_group.entry(id).or_default();
-        if list.contains(&who) {
-            return false;
-        }
+        debug_assert!(!list.contains(&who));
         list.push(who);
-        true
     }
 
     /// Takes `who` out of group `id`; false if it was not in.

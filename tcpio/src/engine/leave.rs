@@ -187,7 +187,7 @@ impl<H: Handler> EventLoop<H> {
         bump(&self.core.counters().closed, 1);
         if let Some(ext) = c.ext.as_ref() {
             let me = super::token::Target { key: c.key as usize, id: c.id };
-            for g in &ext.groups {
+            for g in ext.groups.values() {
                 self.core.memberships.leave(g.id(), me);
                 g.count_out(self.core.loop_id);
             }

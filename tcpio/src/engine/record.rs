@@ -102,8 +102,10 @@ pub(crate) struct Ext {
     /// An activity check was armed for `idle_timeout` (at most one such, however
     /// often it is set).
     pub(crate) own_check: bool,
-    /// The groups it is in (left when it goes).
-    pub(crate) groups: Vec<super::group::Group>,
+    /// The groups it is in, by id (left when it goes): a connection may be in very
+    /// many (a Redis client subscribed to a hundred thousand channels), so joining
+    /// and leaving one does not look through the others.
+    pub(crate) groups: std::collections::HashMap<u64, super::group::Group>,
     /// Shared messages held while the socket is full (`SHARED_HELD`).
     pub(crate) held: super::held::Held,
     /// Its own output limits (`OWN_LIMIT`).

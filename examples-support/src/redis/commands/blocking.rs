@@ -11,6 +11,8 @@
 //! `pushed` is what the list-writing commands call after they ran: it serves the
 //! clients blocked on the key, if any client is blocked at all.
 
+use std::collections::HashSet;
+
 use tcpio::codec::Sink;
 
 use super::{array, bulk, is, null, null_array, Ctx, E_SYNTAX, E_WRONGTYPE};
@@ -67,12 +69,10 @@ pub(crate) fn bpop(args: &Args<'_>, left: bool, ctx: &mut Ctx<'_>, out: &mut imp
             Err(()) => return out.put(E_WRONGTYPE),
         }
     }
-    let mut keys: Vec<Vec<u8>> = Vec::new();
-    for key in args.iter().take(last).skip(1) {
-        if !keys.iter().any(|k| k == key) {
-            keys.push(key.to_vec());
-        }
-    }
+    // Each key once, in the order given (a set: a request may name many thousands).
+    let mut seen = HashSet::new();
+    let keys: Vec<Vec<u8>> =
+        args.iter().take(last).skip(1).filter(|key| seen.insert(*key)).map(<[u8]>::to_vec).collect();
     block(BlockRequest { keys, op: Op::Pop { left }, timeout_ms }, ctx, out);
 }
 

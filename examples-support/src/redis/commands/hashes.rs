@@ -1,5 +1,7 @@
 //! Hash commands (`t_hash.c`): fields and their values under one key.
 
+use std::collections::HashMap;
+
 use tcpio::codec::Sink;
 
 use super::keys::{parse_cursor, scan_options, scan_reply};
@@ -226,8 +228,8 @@ pub(crate) fn pick_count(count: i64, len: usize) -> usize {
 
 /// Calls `f` with the positions of a random pick of `count` items out of `len` (see
 /// [`pick_count`]). Repeated picks are made one by one, so a huge negative count costs
-/// no memory up front; distinct ones shuffle the positions (memory of the collection's
-/// own size at most).
+/// no memory up front; distinct ones shuffle the positions, only those the shuffle
+/// moves being stored, so a pick of n costs O(n) whatever the collection's size.
 pub(crate) fn for_each_pick(
     count: i64,
     len: usize,
@@ -244,12 +246,26 @@ pub(crate) fn for_each_pick(
     if n >= len {
         return (0..len).for_each(f);
     }
-    // A partial Fisher-Yates shuffle.
-    let mut all: Vec<usize> = (0..len).collect();
+    // A partial Fisher-Yates shuffle of the positions 0..len.
+    if n > len / 4 {
+        // Most of them: all the positions, in a vector.
+        let mut all: Vec<usize> = (0..len).collect();
+        for i in 0..n {
+            let j = i + (random() % (len - i) as u64) as usize;
+            all.swap(i, j);
+            f(all[i]);
+        }
+        return;
+    }
+    // A few: only the places the shuffle has moved are kept (any other place still
+    // holds its own position). Place i is never read after step i, so only place j's
+    // new content is stored.
+    let mut moved: HashMap<usize, usize> = HashMap::with_capacity(n);
     for i in 0..n {
         let j = i + (random() % (len - i) as u64) as usize;
-        all.swap(i, j);
-        f(all[i]);
+        let picked = moved.get(&j).copied().unwrap_or(j);
+        moved.insert(j, moved.get(&i).copied().unwrap_or(i));
+        f(picked);
     }
 }
 
@@ -321,4 +337,53 @@ pub(crate) fn hscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         });
         scan_reply(out, next, n, scratch);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::for_each_pick;
+
+    /// A small deterministic generator (xorshift) for the picks.
+    fn rng(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
+    #[test]
+    fn distinct_picks_are_distinct_in_range_and_as_many_as_asked() {
+        // Both ways of shuffling: a few of many (the places moved, kept apart) and
+        // most of them (a vector of every position).
+        for (len, count) in [(1_000_000, 1), (1_000_000, 5), (100, 25), (100, 26), (100, 99), (7, 3), (7, 7)]
+        {
+            let mut seen = vec![false; len];
+            let mut n = 0;
+            for_each_pick(count, len, rng(len as u64 * 31 + count as u64), |i| {
+                assert!(!std::mem::replace(&mut seen[i], true), "{i} twice of {len}");
+                n += 1;
+            });
+            assert_eq!(n, count as usize, "{count} of {len}");
+        }
+        // More than there are: each once.
+        let mut n = 0;
+        for_each_pick(10, 4, rng(1), |i| {
+            assert!(i < 4);
+            n += 1;
+        });
+        assert_eq!(n, 4);
+    }
+
+    #[test]
+    fn a_few_picks_of_many_reach_every_position() {
+        // One pick of 10 positions, many times over: every position comes up.
+        let mut random = rng(7);
+        let mut hits = [0u32; 10];
+        for _ in 0..1_000 {
+            for_each_pick(2, 10, &mut random, |i| hits[i] += 1);
+        }
+        assert!(hits.iter().all(|&h| h > 100), "{hits:?}");
+    }
 }

@@ -85,7 +85,9 @@ pub(crate) fn ttl(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl S
                 _ => clock_to_unix(t, ctx.clock).max(0),
             };
             let seconds = matches!(cmd, Cmd::Ttl | Cmd::Expiretime);
-            int(out, if seconds { (v + 500) / 1000 } else { v });
+            // Rounded to the nearest second without overflow, as Redis answers for a
+            // deadline within 500 ms of the largest (`PXAT 9223372036854775807`).
+            int(out, if seconds { ((i128::from(v) + 500) / 1000) as i64 } else { v });
         }
     }
 }

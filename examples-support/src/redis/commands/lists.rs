@@ -206,15 +206,20 @@ pub(crate) fn lrem(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 !drop
             });
         } else {
-            // From the tail: mark the last `limit` matches, then keep the rest.
-            let mut i = l.len();
-            while i > 0 && removed < limit {
-                i -= 1;
-                if &l[i][..] == e {
-                    l.remove(i);
-                    removed += 1;
-                }
+            // From the tail: find where the last `limit` matches begin, then drop the
+            // matches from there on in one pass (linear, as Redis; removing each one
+            // where it stands would move the rest of the list each time).
+            let mut from = l.len();
+            while from > 0 && removed < limit {
+                from -= 1;
+                removed += usize::from(&l[from][..] == e);
             }
+            let mut i = 0;
+            l.retain(|x| {
+                let keep = i < from || &x[..] != e;
+                i += 1;
+                keep
+            });
         }
         give_back(l);
         int(out, removed as i64);

@@ -367,6 +367,8 @@ pub fn run_all(
     let mut used = 0;
     loop {
         let rest = &input[used..];
+        // Before each request: an `AUTH` earlier in the batch lifts the limits.
+        parser.set_unauthenticated(!ctx.session.authenticated);
         match parser.parse_len(rest, progress) {
             Ok(Some(n)) => {
                 used += n;

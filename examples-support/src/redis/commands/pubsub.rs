@@ -122,6 +122,7 @@ pub(crate) fn unsubscribe(args: &Args<'_>, pattern: bool, ctx: &mut Ctx<'_>, out
     for name in names {
         let mine = if pattern { &mut subs.patterns } else { &mut subs.channels };
         if let Some(group) = mine.remove(&name) {
+            crate::redis::shrink_if_sparse(mine);
             registry.unsubscribe(pattern, &name, resp3);
             subs.pending.push((group, false));
         }

@@ -9,7 +9,7 @@ use super::table::Cmd;
 use super::{array, bulk, int, null, Ctx, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::reply;
 use crate::redis::resp::{parse_i64, Args};
-use crate::redis::store::{glob_match, scan_dense, Members, Value, NEVER};
+use crate::redis::store::{glob_match, scan_dense, Clock, Members, Multi, Value, NEVER};
 
 /// The set in `v`, `Err(())` after writing `WRONGTYPE` when it holds something else.
 fn set<'v>(v: Option<&'v Value>, out: &mut impl Sink) -> Result<Option<&'v Members>, ()> {
@@ -191,59 +191,22 @@ pub(crate) fn combine(args: &Args<'_>, op: Cmd, dst: Option<&[u8]>, ctx: &mut Ct
         }
     }
     let mut result = Members::new();
-    let mut seeded = false;
-    for (n, k) in args.iter().skip(first).enumerate() {
-        let stop = keys.get(k, ctx.clock, |v| {
-            let s = match v {
-                Some(Value::Set(s)) => Some(&**s),
-                _ => None,
-            };
-            match op {
-                Cmd::Sunion => {
-                    for m in s.into_iter().flat_map(|s| s.iter()) {
-                        result.insert(m);
-                    }
-                    false
+    if op == Cmd::Sinter {
+        intersect(args.iter().skip(first), &mut keys, ctx.clock, &mut result);
+    } else {
+        for (n, k) in args.iter().skip(first).enumerate() {
+            keys.get(k, ctx.clock, |v| {
+                let Some(Value::Set(s)) = v else { return };
+                if op == Cmd::Sunion || n == 0 {
+                    s.iter().for_each(|m| _ = result.insert(m));
+                } else {
+                    s.iter().for_each(|m| _ = result.remove(m));
                 }
-                Cmd::Sinter => {
-                    let Some(s) = s else {
-                        result.clear();
-                        return true;
-                    };
-                    if !seeded {
-                        for m in s.iter() {
-                            result.insert(m);
-                        }
-                    } else {
-                        let keep: Vec<Box<[u8]>> = result.iter().filter(|m| s.contains(m)).cloned().collect();
-                        result.clear();
-                        for m in keep {
-                            result.insert(&m);
-                        }
-                    }
-                    result.is_empty()
-                }
-                _ => {
-                    if n == 0 {
-                        for m in s.into_iter().flat_map(|s| s.iter()) {
-                            result.insert(m);
-                        }
-                    } else if let Some(s) = s {
-                        for m in s.iter() {
-                            result.remove(m);
-                        }
-                    }
-                    result.is_empty()
-                }
+            });
+            // A difference that is empty stays so; the rest need not be read.
+            if op == Cmd::Sdiff && result.is_empty() {
+                break;
             }
-        });
-        seeded = true;
-        if stop && op != Cmd::Sunion {
-            // An intersection with an empty set is empty; the rest need not be read.
-            if op == Cmd::Sinter {
-                result.clear();
-            }
-            break;
         }
     }
     match dst {
@@ -258,6 +221,49 @@ pub(crate) fn combine(args: &Args<'_>, op: Cmd, dst: Option<&[u8]>, ctx: &mut Ct
             for m in result.iter() {
                 bulk(out, m);
             }
+        }
+    }
+}
+
+/// The intersection of the sets at `names` (all locked in `keys`), as Redis computes
+/// it: empty at once if one is missing, else the members of the smallest that every
+/// other one holds. So its cost is the smallest set's size times the number of sets,
+/// whatever the size of the others.
+fn intersect<'a>(
+    names: impl Iterator<Item = &'a [u8]> + Clone,
+    keys: &mut Multi<'_>,
+    clock: &mut Clock,
+    result: &mut Members,
+) {
+    let mut smallest: Option<(usize, &[u8])> = None;
+    for k in names.clone() {
+        let len = keys.get(k, clock, |v| match v {
+            Some(Value::Set(s)) => s.len(),
+            _ => 0,
+        });
+        if len == 0 {
+            return;
+        }
+        if smallest.map_or(true, |(n, _)| len < n) {
+            smallest = Some((len, k));
+        }
+    }
+    let Some((_, seed)) = smallest else { return };
+    keys.get(seed, clock, |v| {
+        if let Some(Value::Set(s)) = v {
+            for m in s.iter() {
+                result.insert(m);
+            }
+        }
+    });
+    for k in names.filter(|&k| k != seed) {
+        keys.get(k, clock, |v| {
+            if let Some(Value::Set(s)) = v {
+                result.retain(|m| s.contains(m));
+            }
+        });
+        if result.is_empty() {
+            return;
         }
     }
 }

@@ -125,9 +125,10 @@ pub(crate) fn unix_to_clock(unix_ms_at: i64, clock: &mut Clock) -> Option<i64> {
     Some((clock.now() as i64).saturating_add(unix_ms_at.checked_sub(unix_ms())?).max(0))
 }
 
-/// Converts a deadline on the store's clock into Unix milliseconds.
+/// Converts a deadline on the store's clock into Unix milliseconds (saturating: the
+/// largest deadline stays the largest).
 pub(crate) fn clock_to_unix(at: u64, clock: &mut Clock) -> i64 {
-    unix_ms() + (at as i64 - clock.now() as i64)
+    unix_ms().saturating_add(at as i64 - clock.now() as i64)
 }
 
 /// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]`.

@@ -147,6 +147,17 @@ impl<T: Keyed> Dense<T> {
         self.items.iter().map(|(h, t)| (*h, t))
     }
 
+    /// Keeps the items `keep` approves, in their order: one pass, the index rebuilt.
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        let items = std::mem::take(&mut self.items);
+        self.index.clear();
+        for (hash, item) in items {
+            if keep(&item) {
+                self.push(hash, item);
+            }
+        }
+    }
+
     /// Removes every item, keeping nothing allocated.
     pub fn clear(&mut self) {
         *self = Dense::new();
