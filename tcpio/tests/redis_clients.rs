@@ -340,6 +340,31 @@ fn connections_that_close_leave_the_list() {
 }
 
 #[test]
+fn a_client_the_server_closes_leaves_at_once() {
+    // As Redis frees a client after QUIT or a protocol error: gone from `CLIENT LIST`,
+    // `connected_clients`, its channels and `maxclients`'s count at once, while its
+    // peer still holds the socket open (tcpio lingers for the peer's FIN).
+    let server = start(2);
+    let mut me = named(server.addr, "me");
+    let mut quitter = named(server.addr, "quitter");
+    assert_eq!(quitter.conn.call(&[b"SUBSCRIBE", b"ch"]).1.items().len(), 3);
+    let mut garbled = named(server.addr, "garbled");
+    assert_eq!(listed(&mut me.conn).len(), 3);
+    let numsub = |c: &mut Conn| c.call(&[b"PUBSUB", b"NUMSUB", b"ch"]).1.items()[1].int();
+    assert_eq!(numsub(&mut me.conn), 1);
+    quitter.conn.send(b"QUIT\r\n");
+    assert_eq!(quitter.conn.read().0, b"+OK\r\n");
+    garbled.conn.send(b"*1\r\n$x\r\n");
+    assert_eq!(garbled.conn.read().0, b"-ERR Protocol error: invalid bulk length\r\n");
+    // Both sockets are still open on this side: the next command sees them gone.
+    assert_eq!(listed(&mut me.conn), [me.id]);
+    assert_eq!(connected(&mut me.conn), 1);
+    assert_eq!(numsub(&mut me.conn), 0);
+    assert_eq!(me.conn.call(&[b"PUBLISH", b"ch", b"m"]).1.int(), 0);
+    drop((quitter, garbled));
+}
+
+#[test]
 fn redis_cli_lists_clients() {
     let Some(bin) = tools::tool("redis-cli", "redis-tools") else { return };
     let server = start(2);

@@ -204,6 +204,57 @@ fn timeout_closes_idle_clients_only() {
 }
 
 #[test]
+fn timeout_spares_subscribers_and_blocked_clients() {
+    // As Redis: a subscriber (either protocol) and a client blocked in `BLPOP` are not
+    // idle. They outlive twice the timeout, then still answer.
+    let (_h, addr) = start(Options { timeout: 1, ..Options::default() });
+    let mut sub = connect(addr);
+    exchange(&mut sub, b"SUBSCRIBE ch\r\n", "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+    let mut sub3 = connect(addr);
+    sub3.write_all(b"HELLO 3\r\n").unwrap();
+    redis_diff_util::read_reply(&mut BufReader::new(sub3.try_clone().unwrap()));
+    exchange(&mut sub3, b"PSUBSCRIBE p*\r\n", ">3\r\n$10\r\npsubscribe\r\n$2\r\np*\r\n:1\r\n");
+    let mut blocked = connect(addr);
+    blocked.write_all(b"BLPOP list 0\r\n").unwrap();
+    let mut idle = connect(addr);
+    exchange(&mut idle, b"PING\r\n", "+PONG\r\n");
+    // The idle one goes after about a second; by then the others have been idle as long.
+    assert_eq!(read_until_closed(&mut idle), b"");
+    for s in [&mut sub, &mut sub3, &mut blocked] {
+        s.set_read_timeout(Some(Duration::from_millis(1500))).unwrap();
+        let mut buf = [0u8; 1];
+        let err = s.read(&mut buf).expect_err("neither data nor a close");
+        assert!(matches!(err.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut), "{err}");
+    }
+    exchange(&mut sub, b"PING\r\n", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    exchange(&mut sub3, b"PING\r\n", "+PONG\r\n");
+    let mut pusher = connect(addr);
+    exchange(&mut pusher, b"RPUSH list v\r\n", ":1\r\n");
+    exchange(&mut blocked, b"", "*2\r\n$4\r\nlist\r\n$1\r\nv\r\n");
+}
+
+#[test]
+fn maxclients_counts_a_client_the_server_closed_out_at_once() {
+    // A client that sent QUIT but holds its socket open is no longer counted; nor is
+    // a refused one.
+    let (_h, addr) = start(Options { maxclients: 2, ..Options::default() });
+    let mut a = connect(addr);
+    exchange(&mut a, b"PING\r\n", "+PONG\r\n");
+    let mut b = connect(addr);
+    exchange(&mut b, b"QUIT\r\n", "+OK\r\n");
+    let mut c = connect(addr);
+    exchange(&mut c, b"PING\r\n", "+PONG\r\n");
+    let mut refused = connect(addr);
+    assert_eq!(read_until_closed(&mut refused), b"-ERR max number of clients reached\r\n");
+    // `b` and `refused` still hold their sockets.
+    c.write_all(b"INFO clients\r\n").unwrap();
+    let (_, info) = redis_diff_util::read_reply(&mut BufReader::new(c.try_clone().unwrap()));
+    let info = String::from_utf8_lossy(info.bytes()).to_string();
+    assert!(info.contains("connected_clients:2\r\n"), "{info}");
+    drop((a, b, refused));
+}
+
+#[test]
 fn no_timeout_by_default() {
     let (_h, addr) = start(Options::default());
     let mut s = connect(addr);

@@ -190,15 +190,19 @@ impl Subscriptions {
     }
 
     /// Leaves every channel and pattern in `registry`, where they are counted as
-    /// RESP3 or RESP2 subscriptions (a closed connection; tcpio takes it out of the
-    /// groups itself).
-    pub fn clear(&mut self, registry: &PubSub, resp3: bool) {
+    /// RESP3 or RESP2 subscriptions (a connection the server closes), and returns
+    /// their groups, which the connection is still in (tcpio takes a closed
+    /// connection out of them itself).
+    pub fn clear(&mut self, registry: &PubSub, resp3: bool) -> Vec<Group> {
+        let mut groups = Vec::with_capacity(self.count());
         for (pattern, names) in [(false, &mut self.channels), (true, &mut self.patterns)] {
-            for (name, _) in names.drain() {
+            for (name, group) in names.drain() {
                 registry.unsubscribe(pattern, &name, resp3);
+                groups.push(group);
             }
         }
         self.pending.clear();
+        groups
     }
 }
 

@@ -13,8 +13,10 @@
 //! Pub/sub commands run like the others and record, in the session, the groups the
 //! connection must join or leave; the handler does so once the batch's commands are
 //! done (the writer holds the connection until then), before the confirmations are
-//! sent. A closed connection leaves its groups by itself and is counted out of the
-//! shared registry in `on_close`.
+//! sent. A connection the server closes (`QUIT`, a protocol error, the idle timeout)
+//! leaves the registry, its channels and its groups at once, as Redis frees such a
+//! client, though its socket may stay a moment for its output and the peer's FIN; a
+//! connection the peer closes, in `on_close`.
 //!
 //! A blocking command (`BLPOP`...) with nothing to pop ends its batch: the handler
 //! registers the connection in the shared [`Blocking`] registry with a
@@ -223,9 +225,6 @@ pub struct ConnState {
     /// Boxed: most of it is touched only by the commands that use it, and a small
     /// record keeps the loop's connection table dense.
     session: Box<Session>,
-    /// Whether it counts among the connected clients outside the registry (a refused
-    /// connection; a registered one is counted out with its entry).
-    counted: bool,
     /// The `timeout` setting this connection's idle timeout follows.
     timeout: u64,
     /// The output limits it has: whether of a subscriber, and of which version.
@@ -288,15 +287,15 @@ impl Handler for Redis {
     fn on_open(&mut self, conn: &mut Conn<'_, ConnState>) -> Action {
         let shared = &*self.shared;
         let clients = shared.clients.fetch_add(1, Ordering::Relaxed) + 1;
-        let state = conn.state_mut();
-        state.counted = true;
         if clients as u64 > shared.maxclients.load(Ordering::Relaxed) {
-            // Like Redis: refused connections are counted apart from the others.
+            // Like Redis: refused connections are counted apart from the others, and
+            // no longer among them once refused (though the socket stays a moment,
+            // for the error to reach the client).
+            shared.clients.fetch_sub(1, Ordering::Relaxed);
             shared.rejected.fetch_add(1, Ordering::Relaxed);
             conn.write(b"-ERR max number of clients reached\r\n");
             return Action::Close;
         }
-        state.counted = false;
         shared.connections.fetch_add(1, Ordering::Relaxed);
         let authenticated = shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()).is_none();
         let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
@@ -389,6 +388,7 @@ impl Handler for Redis {
         let state = conn.state_mut();
         if flow == Flow::Close {
             input.consume_all();
+            self.retire(conn, true);
             return Action::Close;
         }
         // A blocking command ends the batch after a complete request: no scan of a
@@ -428,29 +428,21 @@ impl Handler for Redis {
     }
 
     fn on_timeout(&mut self, conn: &mut Conn<'_, ConnState>, reason: &CloseReason) -> Action {
-        // As Redis: a blocked client is not idle, whatever its timeout.
-        if conn.state().blocked.is_some() && matches!(reason, CloseReason::IdleTimeout) {
+        // As Redis: a blocked client and a subscriber are not idle, whatever their
+        // timeout.
+        let state = conn.state();
+        if matches!(reason, CloseReason::IdleTimeout)
+            && (state.blocked.is_some() || state.session.subs.count() > 0)
+        {
             return Action::Continue;
         }
+        self.retire(conn, true);
         Action::Close
     }
 
     fn on_close(&mut self, conn: &mut Conn<'_, ConnState>, _reason: &CloseReason) {
-        let state = conn.state_mut();
-        if std::mem::take(&mut state.counted) {
-            self.shared.clients.fetch_sub(1, Ordering::Relaxed);
-        }
-        if let Some(client) = &state.session.client {
-            self.shared.forget(client);
-        }
-        self.counters.settle(&mut state.session);
-        // tcpio takes a closed connection out of its groups; the registry's counts
-        // follow here.
-        let resp3 = state.session.resp3;
-        state.session.subs.clear(&self.shared.pubsub, resp3);
-        if let Some(b) = state.blocked.take() {
-            self.shared.blocking.give_up(&b.waiter, GONE);
-        }
+        // tcpio takes a closed connection out of its groups.
+        self.retire(conn, false);
     }
 
     fn on_tick(&mut self) -> Option<Duration> {
@@ -462,6 +454,30 @@ impl Handler for Redis {
 }
 
 impl Redis {
+    /// Takes the connection out of what other clients see (`CLIENT LIST`, the count
+    /// `maxclients` checks, its channels and patterns, a blocked command) as soon as
+    /// the server decides to close it, as Redis does: its socket may stay a while
+    /// longer, for its output to drain and the peer's FIN. `on_close` calls it again,
+    /// which then finds nothing left to do; `leave_groups` is false there, as tcpio
+    /// takes a closed connection out of its groups itself.
+    fn retire(&mut self, conn: &mut Conn<'_, ConnState>, leave_groups: bool) {
+        let state = conn.state_mut();
+        if let Some(client) = &state.session.client {
+            self.shared.forget(client);
+        }
+        self.counters.settle(&mut state.session);
+        let resp3 = state.session.resp3;
+        let groups = state.session.subs.clear(&self.shared.pubsub, resp3);
+        if let Some(b) = state.blocked.take() {
+            self.shared.blocking.give_up(&b.waiter, GONE);
+        }
+        if leave_groups {
+            for group in &groups {
+                conn.leave_group(group);
+            }
+        }
+    }
+
     /// Blocks the connection as `request` asks: registers it, arms its timer, then
     /// serves its keys in case a push came between its look at them and now. Its
     /// further input waits in the connection until it is answered.
