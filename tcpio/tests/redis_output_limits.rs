@@ -169,6 +169,27 @@ fn a_normal_client_gets_the_normal_class_limit() {
     assert_eq!(admin.call(&[b"PING"]).0, b"+PONG\r\n", "the others carry on");
 }
 
+#[test]
+fn a_normal_client_may_have_more_than_64_mib_queued() {
+    // Redis's normal class has no limit; the server's bound for it is 1 GiB
+    // (`MAX_OUTPUT`), above the 64 MiB tcpio sets by default. Eighty pipelined GETs
+    // of a 1 MiB value, sent before reading anything, all arrive.
+    let server = redis_util::start(1);
+    let mut admin = Conn::new(server.addr);
+    let value = vec![b'v'; 1 << 20];
+    assert_eq!(admin.call(&[b"SET", b"big", &value]).0, b"+OK\r\n");
+    let mut lazy = connect(server.addr);
+    socket2::SockRef::from(&lazy).set_recv_buffer_size(16 << 10).unwrap();
+    lazy.write_all(&request(&[b"GET", b"big"]).repeat(80)).unwrap();
+    let reply = [b"$1048576\r\n".as_slice(), &value, b"\r\n"].concat();
+    let mut got = vec![0u8; reply.len()];
+    for i in 0..80 {
+        lazy.read_exact(&mut got).unwrap_or_else(|e| panic!("reply {i}: {e}"));
+        assert!(got == reply, "reply {i}");
+    }
+    assert_eq!(admin.call(&[b"PING"]).0, b"+PONG\r\n");
+}
+
 /// Sends `args` to both servers and compares the replies byte for byte.
 fn both(p: &mut Pair, args: &[&str]) {
     let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();

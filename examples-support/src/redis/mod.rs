@@ -72,7 +72,9 @@ pub mod store;
 #[cfg(test)]
 mod tests;
 
-pub use server::{start, start_with, ConnState, Options, Redis, Shared, MAX_QUERY_BUFFER, SWEEP_EVERY};
+pub use server::{
+    start, start_with, ConnState, Options, Redis, Shared, MAX_OUTPUT, MAX_QUERY_BUFFER, SWEEP_EVERY,
+};
 
 /// The Redis version this server answers as (`INFO`, `HELLO`): the one whose
 /// behaviour it follows.

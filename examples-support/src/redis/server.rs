@@ -51,6 +51,14 @@ use super::store::{Clock, Store};
 /// a client actually sends, never a length it claims.
 pub const MAX_QUERY_BUFFER: usize = 1 << 30;
 
+/// Output a connection may have queued before it is closed, when its class has no
+/// limit of its own (a normal client, as Redis's `normal 0 0 0`). Redis sets no limit
+/// there; this server's bound is 1 GiB, room for replies of the largest values (512
+/// MiB) pipelined. A client that reads nothing is not read either once its output
+/// backs up (tcpio's backpressure), so only the replies of what it has already sent
+/// can pile up to it.
+pub const MAX_OUTPUT: usize = 1 << 30;
+
 /// How often each loop sweeps expired keys out of part of the keyspace.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(25);
 
@@ -530,5 +538,6 @@ pub fn start_with(builder: Builder, options: &Options) -> Result<ServerHandle, t
     let shared = Arc::new(Shared::new(options));
     builder
         .max_input(MAX_QUERY_BUFFER)
+        .max_output(MAX_OUTPUT)
         .start(move |_loop_id| Redis::with_shared(store.clone(), shared.clone()))
 }
