@@ -408,3 +408,55 @@ fn sets_match() {
         assert_eq!(ours_scan.items()[1].items().len(), 5);
     }
 }
+
+#[test]
+fn small_collections_come_in_redis_order() {
+    // Where Redis's order is fixed, byte for byte: a small hash (a listpack) keeps the
+    // order of insertion, removals included, and a scan returns it whole; a small set
+    // of integers (an intset) comes ascending, from every command that returns the
+    // whole set.
+    let Some((ours, real)) = servers() else { return };
+    for mut p in both_protocols(&ours, &real) {
+        let lines = [
+            "HSET h a 1 b 2 c 3 d 4 e 5",
+            "HDEL h b",
+            "HDEL h e",
+            "HSET h b 6",
+            "HGETALL h",
+            "HKEYS h",
+            "HVALS h",
+            "HSCAN h 0",
+            "HSCAN h 0 MATCH [ab]",
+            "HRANDFIELD h 4",
+            "HRANDFIELD h 10 WITHVALUES",
+            "SADD s 30 1 -5 200 7",
+            "SREM s 7",
+            "SMEMBERS s",
+            "SSCAN s 0",
+            "SSCAN s 0 MATCH *0",
+            "SRANDMEMBER s 4",
+            "SRANDMEMBER s 100",
+            "SADD t 1 30 99",
+            "SUNION s t",
+            "SINTER s t",
+            "SDIFF s t",
+            "SUNIONSTORE u s t",
+            "SMEMBERS u",
+            "SPOP u 10",
+            "EXISTS u",
+        ];
+        for line in lines {
+            let args: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+            let (ours, real) = (p.ours.call(&args).0, p.real.call(&args).0);
+            assert!(
+                ours == real,
+                "{line} (resp3: {}):\n ours {:?}\n real {:?}",
+                p.resp3,
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&real)
+            );
+        }
+        let clean: [&[u8]; 5] = [b"DEL", b"h", b"s", b"t", b"u"];
+        assert_eq!(p.ours.call(&clean).0, p.real.call(&clean).0);
+    }
+}

@@ -9,7 +9,7 @@ use super::table::Cmd;
 use super::{array, bulk, int, int_arg, is, map, null, Ctx, E_NOT_FLOAT, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::float::{format_float, parse_float};
 use crate::redis::resp::{parse_i64, Args};
-use crate::redis::store::{glob_match, scan_dense, Fields, Value};
+use crate::redis::store::{glob_match, scan_dense, Field, Fields, Value};
 
 /// The hash in `v`, `Err(())` after writing `WRONGTYPE` when it holds something else.
 fn hash<'v>(v: Option<&'v Value>, out: &mut impl Sink) -> Result<Option<&'v Fields>, ()> {
@@ -326,15 +326,20 @@ pub(crate) fn hscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         let start = if cursor == 0 { u64::MAX } else { cursor };
         // Redis keeps a small hash (128 fields, none longer than 64 bytes) as a listpack,
         // which a scan returns whole; so does this.
-        let small = h.len() <= 128 && h.iter().all(|f| f.name.len() <= 64 && f.value.len() <= 64);
-        let count = if small { usize::MAX } else { o.count };
-        let next = scan_dense(h, start, count, |f| {
+        let mut field = |f: &Field| {
             if o.pattern.map_or(true, |p| glob_match(p, &f.name)) {
                 bulk(scratch, &f.name);
                 bulk(scratch, &f.value);
                 n += 2;
             }
-        });
+        };
+        // ...in its order (the order of insertion, which removals keep).
+        let next = if h.is_listpack() {
+            h.iter().for_each(&mut field);
+            0
+        } else {
+            scan_dense(h, start, o.count, field)
+        };
         scan_reply(out, next, n, scratch);
     });
 }

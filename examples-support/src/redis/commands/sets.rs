@@ -54,9 +54,7 @@ pub(crate) fn smembers(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) 
         let Ok(s) = set(v, out) else { return };
         let Some(s) = s else { return reply::set(out, 0, resp3) };
         reply::set(out, s.len(), resp3);
-        for m in s.iter() {
-            bulk(out, m);
-        }
+        s.for_each_in_order(|m| bulk(out, m));
     });
 }
 
@@ -117,6 +115,12 @@ pub(crate) fn spop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         };
         let n = count.min(s.len());
         reply::set(out, n, resp3);
+        if n == s.len() {
+            // All of it, in the set's order, as Redis does.
+            s.for_each_in_order(|m| bulk(out, m));
+            *v = None;
+            return;
+        }
         for _ in 0..n {
             let m = s.remove_at((store.random() % s.len() as u64) as usize);
             bulk(out, &m);
@@ -144,6 +148,10 @@ pub(crate) fn srandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sin
             return bulk(out, s.at((store.random() % s.len() as u64) as usize));
         };
         array(out, pick_count(count, s.len()));
+        if count >= s.len() as i64 {
+            // All of it, in the set's order, as Redis does.
+            return s.for_each_in_order(|m| bulk(out, m));
+        }
         for_each_pick(count, s.len(), || store.random(), |i| bulk(out, s.at(i)));
     });
 }
@@ -218,9 +226,7 @@ pub(crate) fn combine(args: &Args<'_>, op: Cmd, dst: Option<&[u8]>, ctx: &mut Ct
         }
         None => {
             reply::set(out, result.len(), ctx.session.resp3);
-            for m in result.iter() {
-                bulk(out, m);
-            }
+            result.for_each_in_order(|m| bulk(out, m));
         }
     }
 }
@@ -279,16 +285,20 @@ pub(crate) fn sscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         scratch.clear();
         let mut n = 0;
         let start = if cursor == 0 { u64::MAX } else { cursor };
-        // Redis keeps a small set of integers (512 of them) as an intset, which a scan
-        // returns whole; so does this.
-        let small = s.len() <= 512 && s.iter().all(|m| parse_i64(m).is_some());
-        let count = if small { usize::MAX } else { o.count };
-        let next = scan_dense(s, start, count, |m| {
+        let mut member = |m: &[u8]| {
             if o.pattern.map_or(true, |p| glob_match(p, m)) {
                 bulk(scratch, m);
                 n += 1;
             }
-        });
+        };
+        // Redis keeps a small set of integers (512 of them) as an intset, which a scan
+        // returns whole, ascending; so does this.
+        let next = if s.is_intset() {
+            s.for_each_in_order(&mut member);
+            0
+        } else {
+            scan_dense(s, start, o.count, |m| member(m))
+        };
         scan_reply(out, next, n, scratch);
     });
 }

@@ -18,6 +18,8 @@ use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
+use crate::redis::resp::parse_i64;
+
 /// An item of a [`Dense`] set: something with a byte-string key.
 pub trait Keyed {
     /// The key the item is found by.
@@ -127,6 +129,26 @@ impl<T: Keyed> Dense<T> {
         item
     }
 
+    /// Removes the item at position `i` and returns it, the items after it moving down
+    /// one place: the order of the rest is kept, as in Redis's small encodings, at the
+    /// cost of a pass over the index (for small sets). A scan stays sound: an item
+    /// moves down only past the cursor's side it was already on, or onto it (seen
+    /// twice, as a scan allows).
+    pub fn remove_at_in_order(&mut self, i: usize) -> T {
+        let hash = self.items[i].0;
+        if let Ok(slot) = self.index.find_entry(hash, |&j| j == i) {
+            slot.remove();
+        }
+        for j in self.index.iter_mut() {
+            if *j > i {
+                *j -= 1;
+            }
+        }
+        let (_, item) = self.items.remove(i);
+        self.shrink();
+        item
+    }
+
     /// Gives memory back once most of it is unused, so a set that shrank does not keep
     /// what it once held.
     fn shrink(&mut self) {
@@ -199,6 +221,33 @@ impl Members {
         true
     }
 
+    /// The members in the order Redis gives a whole set: ascending for one it would
+    /// keep as an intset (at most [`INTSET_ENTRIES`] members, all integers as
+    /// `string2ll` reads them), in position order otherwise (a hash table's, which a
+    /// client cannot rely on).
+    pub fn for_each_in_order<'s>(&'s self, mut f: impl FnMut(&'s [u8])) {
+        match self.as_intset() {
+            Some(sorted) => sorted.into_iter().for_each(|(_, m)| f(m)),
+            None => self.iter().for_each(|m| f(m)),
+        }
+    }
+
+    /// Whether Redis would keep this set as an intset.
+    pub fn is_intset(&self) -> bool {
+        self.len() <= INTSET_ENTRIES && self.iter().all(|m| parse_i64(m).is_some())
+    }
+
+    /// The members with their values, ascending, if Redis would keep the set as an
+    /// intset.
+    fn as_intset(&self) -> Option<Vec<(i64, &[u8])>> {
+        if self.len() > INTSET_ENTRIES {
+            return None;
+        }
+        let mut all = self.iter().map(|m| Some((parse_i64(m)?, &m[..]))).collect::<Option<Vec<_>>>()?;
+        all.sort_unstable_by_key(|&(n, _)| n);
+        Some(all)
+    }
+
     /// Removes `m`; returns whether it was there.
     pub fn remove(&mut self, m: &[u8]) -> bool {
         match self.find(hash(m), m) {
@@ -239,9 +288,14 @@ impl Fields {
         }
     }
 
-    /// Removes field `name`; returns whether it was there.
+    /// Removes field `name`; returns whether it was there. A small hash keeps the
+    /// order of the fields left, as Redis's listpack does.
     pub fn remove(&mut self, name: &[u8]) -> bool {
         match self.find(hash(name), name) {
+            Some(i) if self.len() <= LISTPACK_ENTRIES => {
+                self.remove_at_in_order(i);
+                true
+            }
             Some(i) => {
                 self.remove_at(i);
                 true
@@ -249,7 +303,23 @@ impl Fields {
             None => false,
         }
     }
+
+    /// Whether Redis would keep this hash as a listpack (at most
+    /// [`LISTPACK_ENTRIES`] fields, none of whose names or values is longer than
+    /// [`LISTPACK_VALUE`] bytes): its order is then the order of insertion, which a
+    /// scan returns whole.
+    pub fn is_listpack(&self) -> bool {
+        self.len() <= LISTPACK_ENTRIES
+            && self.iter().all(|f| f.name.len() <= LISTPACK_VALUE && f.value.len() <= LISTPACK_VALUE)
+    }
 }
+
+/// Redis's `hash-max-listpack-entries`.
+pub const LISTPACK_ENTRIES: usize = 128;
+/// Redis's `hash-max-listpack-value`.
+pub const LISTPACK_VALUE: usize = 64;
+/// Redis's `set-max-intset-entries`.
+pub const INTSET_ENTRIES: usize = 512;
 
 /// Scans positions of a [`Dense`] from the top down: starting at `cursor` (the number
 /// of positions still to visit, or anything above the length to start at the top),
@@ -268,6 +338,53 @@ pub fn scan<T: Keyed>(set: &Dense<T>, cursor: u64, count: usize, mut f: impl FnM
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn removal_in_order_keeps_the_order_and_the_index() {
+        let mut s = Members::new();
+        for i in 0..100u32 {
+            s.insert(&i.to_be_bytes());
+        }
+        for gone in [0u32, 50, 99, 7, 8, 9] {
+            let i = s.find(hash(&gone.to_be_bytes()), &gone.to_be_bytes()).unwrap();
+            assert_eq!(&s.remove_at_in_order(i)[..], gone.to_be_bytes());
+        }
+        let left: Vec<u32> = s.iter().map(|m| u32::from_be_bytes(m[..].try_into().unwrap())).collect();
+        let want: Vec<u32> = (0..100).filter(|i| ![0, 50, 99, 7, 8, 9].contains(i)).collect();
+        assert_eq!(left, want);
+        for (pos, m) in s.iter().enumerate() {
+            assert_eq!(s.find(hash(m), m), Some(pos), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn a_small_set_of_integers_comes_ascending_and_any_other_in_position_order() {
+        let order = |s: &Members| {
+            let mut v = Vec::new();
+            s.for_each_in_order(|m| v.push(String::from_utf8_lossy(m).into_owned()));
+            v
+        };
+        let mut s = Members::new();
+        for m in ["30", "-5", "1", "9223372036854775807", "-9223372036854775808"] {
+            s.insert(m.as_bytes());
+        }
+        assert!(s.is_intset());
+        assert_eq!(order(&s), ["-9223372036854775808", "-5", "1", "30", "9223372036854775807"]);
+        // Not integers as `string2ll` reads them: position order.
+        for odd in ["01", "+1", "x", " 1", "9223372036854775808"] {
+            let mut t = s.clone();
+            t.insert(odd.as_bytes());
+            assert!(!t.is_intset(), "{odd}");
+            assert_eq!(order(&t).last().map(String::as_str), Some(odd));
+        }
+        // Past 512 members: position order.
+        let mut big = Members::new();
+        for i in (0..=INTSET_ENTRIES as i64).rev() {
+            big.insert(i.to_string().as_bytes());
+        }
+        assert!(!big.is_intset());
+        assert_eq!(order(&big)[0], INTSET_ENTRIES.to_string());
+    }
 
     #[test]
     fn a_field_set_again_has_the_new_value_whatever_its_length() {

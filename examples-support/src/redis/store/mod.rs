@@ -54,7 +54,10 @@ mod value;
 
 pub use bytes::Bytes;
 pub use clock::Clock;
-pub use dense::{hash as member_hash, scan as scan_dense, Dense, Field, Fields, Keyed, Members};
+pub use dense::{
+    hash as member_hash, scan as scan_dense, Dense, Field, Fields, Keyed, Members, INTSET_ENTRIES,
+    LISTPACK_ENTRIES, LISTPACK_VALUE,
+};
 pub use glob::glob_match;
 pub use multi::Multi;
 pub use sweep::SWEEP_BUDGET;
