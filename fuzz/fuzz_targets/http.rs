@@ -102,7 +102,7 @@ fn check(mut out: &[u8], close: bool, date: &Date, shown: &dyn Fn() -> String) {
         out = rest;
         let last = out.is_empty();
         assert!(
-            [200, 400, 404, 405, 408, 413, 417, 431, 501, 505].contains(&response.status),
+            [200, 400, 404, 405, 408, 413, 414, 417, 431, 501, 505].contains(&response.status),
             "status {}: {}",
             response.status,
             shown()

@@ -500,3 +500,46 @@ fn connection_and_server_commands_match() {
         }
     }
 }
+
+#[test]
+fn an_empty_name_matches_only_an_empty_pattern_as_in_redis() {
+    // Redis's matcher runs while pattern and string both have bytes left: `*` does not
+    // match an empty key, channel or field, though `KEYS *` and an unfiltered scan list
+    // an empty key (they match nothing at all).
+    let Some((ours, real)) = servers() else { return };
+    for mut p in both_protocols(&ours, &real) {
+        for args in [
+            &[&b"SET"[..], b"", b"v"][..],
+            &[b"SET", b"k", b"v"],
+            &[b"KEYS", b"*"],
+            &[b"KEYS", b"**"],
+            &[b"KEYS", b"?"],
+            &[b"SCAN", b"0", b"MATCH", b"**"],
+            &[b"HSET", b"h", b"", b"1", b"f", b"2"],
+            &[b"HSCAN", b"h", b"0", b"MATCH", b"*"],
+            &[b"HSCAN", b"h", b"0", b"MATCH", b"**"],
+            &[b"SADD", b"s", b"", b"m"],
+            &[b"SSCAN", b"s", b"0", b"MATCH", b"**"],
+            &[b"PUBLISH", b"", b"m"],
+            &[b"PUBSUB", b"CHANNELS", b"*"],
+            &[b"DEL", b"", b"k", b"h", b"s"],
+        ] {
+            p.check(args);
+        }
+    }
+    // A pattern subscriber does not hear the empty channel; a subscriber of it does.
+    let Some((ours, real)) = servers() else { return };
+    let count = |addr: SocketAddr| {
+        let mut psub = redis_diff_util::Conn::new(addr);
+        psub.call(&[b"PSUBSCRIBE", b"*"]);
+        let mut sub = redis_diff_util::Conn::new(addr);
+        sub.call(&[b"SUBSCRIBE", b""]);
+        let mut publisher = redis_diff_util::Conn::new(addr);
+        let heard = publisher.call(&[b"PUBLISH", b"", b"m"]).1.int();
+        let channels = publisher.call(&[b"PUBSUB", b"CHANNELS", b"*"]).0;
+        (heard, channels)
+    };
+    let (o, r) = (count(ours.addr), count(real.addr));
+    assert_eq!(o, r);
+    assert_eq!(o.0, 1);
+}

@@ -197,7 +197,9 @@ fn integers_parse_like_string2ll() {
 #[test]
 fn glob_matches_like_redis() {
     let yes = [
-        ("*", ""),
+        ("", ""),
+        ("*", "a"),
+        ("a*", "a"),
         ("h?llo", "hello"),
         ("h*llo", "heeeello"),
         ("h[ae]llo", "hallo"),
@@ -207,8 +209,19 @@ fn glob_matches_like_redis() {
         ("a\\*b", "a*b"),
         ("*:*:*", "a:b:c"),
     ];
-    let no =
-        [("h?llo", "hllo"), ("h[^e]llo", "hello"), ("a\\*b", "axb"), ("*a", "b"), ("[", "x"), ("[", "[")];
+    // An empty string matches only an empty pattern, as in Redis (its loop runs while
+    // both have bytes left).
+    let no = [
+        ("h?llo", "hllo"),
+        ("h[^e]llo", "hello"),
+        ("a\\*b", "axb"),
+        ("*a", "b"),
+        ("[", "x"),
+        ("[", "["),
+        ("*", ""),
+        ("**", ""),
+        ("?", ""),
+    ];
     for (p, s) in yes {
         assert!(glob_match(p.as_bytes(), s.as_bytes()), "{p} {s}");
     }

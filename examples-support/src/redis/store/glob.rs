@@ -3,7 +3,15 @@
 /// Redis's glob matching (`stringmatchlen`): `*` any run, `?` any byte, `[abc]`,
 /// `[^a]`, `[a-z]` classes, `\` escapes. Iterative, backtracking only to the last `*`,
 /// so a hostile pattern costs at most pattern × string steps.
+///
+/// As in Redis, an empty string matches only an empty pattern (not `*`: Redis's loop
+/// runs while both have bytes left), so `PSUBSCRIBE *` does not hear a message
+/// published to the empty channel; `KEYS *` and `SCAN` without `MATCH` list an empty
+/// key all the same, as they match nothing at all (Redis's shortcut).
 pub fn glob_match(pattern: &[u8], s: &[u8]) -> bool {
+    if s.is_empty() {
+        return pattern.is_empty();
+    }
     let (mut p, mut i) = (0, 0);
     // Where to resume after the last `*`: (pattern position after it, string position).
     let mut star: Option<(usize, usize)> = None;
