@@ -141,4 +141,24 @@ fn expired_keys_are_swept_without_being_touched() {
         std::thread::sleep(Duration::from_millis(5));
     }
     exchange(&mut s, b"GET stays\r\n", "$1\r\nv\r\n");
+    // `INFO stats` counts them, and one removed when touched; `CONFIG RESETSTAT` and
+    // not `FLUSHALL` zeroes the count.
+    let expired = |con: &mut redis::Connection| {
+        let info: String = redis::cmd("INFO").arg("stats").query(con).unwrap();
+        let line = info.lines().find(|l| l.starts_with("expired_keys:")).unwrap().to_string();
+        line["expired_keys:".len()..].parse::<u64>().unwrap()
+    };
+    assert_eq!(expired(&mut con), 200);
+    exchange(&mut s, b"SET soon v PX 1\r\n", "+OK\r\n");
+    // Touched until it is gone (a millisecond's deadline; a few polls at most).
+    assert!(util::wait_for(|| redis::cmd("GET")
+        .arg("soon")
+        .query::<Option<String>>(&mut con)
+        .unwrap()
+        .is_none()));
+    assert_eq!(expired(&mut con), 201);
+    exchange(&mut s, b"FLUSHALL\r\n", "+OK\r\n");
+    assert_eq!(expired(&mut con), 201);
+    exchange(&mut s, b"CONFIG RESETSTAT\r\n", "+OK\r\n");
+    assert_eq!(expired(&mut con), 0);
 }

@@ -211,7 +211,7 @@ pub(crate) fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 line(text, "total_connections_received", stat(&shared.connections));
                 line(text, "total_commands_processed", commands + ctx.session.commands);
                 line(text, "rejected_connections", stat(&shared.rejected));
-                line(text, "expired_keys", 0);
+                line(text, "expired_keys", ctx.store.expired());
                 line(text, "keyspace_hits", hits + ctx.session.hits);
                 line(text, "keyspace_misses", misses + ctx.session.misses);
             }
@@ -282,15 +282,35 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             return out.put(E_SYNTAX);
         }
         let values = config_values(ctx);
-        // Every pair is checked before any is applied, as Redis does.
+        // Every pair is checked before any is applied, as Redis does: the names first
+        // (the first unknown, immutable or repeated one is the error, named as typed),
+        // then the values (named as the setting is).
+        let known_as = |name: &[u8]| values.iter().find(|(n, _)| is(name, n));
+        for i in (2..args.len()).step_by(2) {
+            let name = args.get(i);
+            let why = match known_as(name) {
+                None => {
+                    out.put(b"-ERR Unknown option or number of arguments for CONFIG SET - '");
+                    let name = sanitize(name);
+                    out.put(&name[..name.len().min(128)]);
+                    return out.put(b"'\r\n");
+                }
+                Some((known, _)) if *known == "databases" => "can't set immutable config",
+                Some(_) if (2..i).step_by(2).any(|j| known_as(args.get(j)) == known_as(name)) => {
+                    "duplicate parameter"
+                }
+                Some(_) => continue,
+            };
+            out.put(b"-ERR CONFIG SET failed (possibly related to argument '");
+            let name = sanitize(name);
+            out.put(&name[..name.len().min(128)]);
+            out.put(b"') - ");
+            out.put(why.as_bytes());
+            return out.put(b"\r\n");
+        }
         for i in (2..args.len()).step_by(2) {
             let (name, value) = (args.get(i), args.get(i + 1));
-            let Some((known, current)) = values.iter().find(|(n, _)| is(name, n)) else {
-                out.put(b"-ERR Unknown option or number of arguments for CONFIG SET - '");
-                let name = sanitize(name);
-                out.put(&name[..name.len().min(128)]);
-                return out.put(b"'\r\n");
-            };
+            let Some((known, current)) = known_as(name) else { continue };
             let fail = |why: &str, out: &mut dyn FnMut(&[u8])| {
                 out(b"-ERR CONFIG SET failed (possibly related to argument '");
                 out(known.as_bytes());
@@ -298,7 +318,9 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 out(why.as_bytes());
                 out(b"\r\n");
             };
-            let number = std::str::from_utf8(value).ok().and_then(|v| v.parse::<i64>().ok());
+            // Integers as Redis reads them (`string2ll`: no sign but `-`, no leading
+            // zero, no `-0`).
+            let number = parse_i64(value);
             match *known {
                 "timeout" if number.is_none() => {
                     return fail("argument couldn't be parsed into an integer", &mut |b| out.put(b))
@@ -312,10 +334,6 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 "maxclients" if !(1..=i64::from(u32::MAX)).contains(&number.unwrap_or(0)) => {
                     return fail("argument must be between 1 and 4294967295 inclusive", &mut |b| out.put(b))
                 }
-                _ if (2..i).step_by(2).any(|j| is(args.get(j), known)) => {
-                    return fail("duplicate parameter", &mut |b| out.put(b))
-                }
-                "databases" => return fail("can't set immutable config", &mut |b| out.put(b)),
                 "client-output-buffer-limit" => {
                     if let Err(why) = ctx.shared.output_limits().with(value) {
                         return fail(why, &mut |b| out.put(b));
@@ -339,7 +357,7 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         }
         for i in (2..args.len()).step_by(2) {
             let (name, value) = (args.get(i), args.get(i + 1));
-            let number = std::str::from_utf8(value).ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            let number = parse_i64(value).map_or(0, |n| n.max(0) as u64);
             if is(name, "requirepass") {
                 *ctx.shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()) =
                     (!value.is_empty()).then(|| value.to_vec());
@@ -359,6 +377,7 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             return arity_error("config|resetstat", out);
         }
         ctx.shared.reset_stats();
+        ctx.store.reset_expired();
         ctx.session.commands = 0;
         ctx.session.hits = 0;
         ctx.session.misses = 0;

@@ -96,6 +96,9 @@ pub struct Shard {
     volatile: usize,
     /// (deadline, key) of every deadline set; may hold stale ones (see the module doc).
     deadlines: BinaryHeap<Reverse<(u64, Box<[u8]>)>>,
+    /// Keys removed here for their deadline, when touched or by the sweep (`INFO`'s
+    /// `expired_keys`).
+    expired: u64,
 }
 
 impl Shard {
@@ -106,6 +109,7 @@ impl Shard {
         let expires = self.table.at(i).expires;
         if expires != NEVER && expires <= clock.now() {
             self.remove_at(i);
+            self.expired += 1;
             return None;
         }
         Some(i)
@@ -587,7 +591,21 @@ impl Store {
     /// Removes every key.
     pub fn flush(&self) {
         for shard in self.shards.iter() {
-            *lock(shard) = Shard::default();
+            let mut shard = lock(shard);
+            *shard = Shard { expired: shard.expired, ..Shard::default() };
+        }
+    }
+
+    /// Keys removed for their deadline since the start or the last
+    /// [`reset_expired`](Self::reset_expired) (`INFO`'s `expired_keys`).
+    pub fn expired(&self) -> u64 {
+        self.shards.iter().map(|s| lock(s).expired).sum()
+    }
+
+    /// Zeroes the count of [`expired`](Self::expired) keys (`CONFIG RESETSTAT`).
+    pub fn reset_expired(&self) {
+        for shard in self.shards.iter() {
+            lock(shard).expired = 0;
         }
     }
 }

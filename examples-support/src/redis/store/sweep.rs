@@ -66,6 +66,7 @@ impl Store {
                 if let Some(at) = shard.table.find(hash, &key) {
                     if shard.table.at(at).expires == t {
                         shard.remove_at(at);
+                        shard.expired += 1;
                         removed += 1;
                     }
                 }
