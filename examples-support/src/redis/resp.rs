@@ -232,6 +232,12 @@ impl Parser {
         self.unauthenticated = unauthenticated;
     }
 
+    /// Whether the limits of [`set_unauthenticated`](Self::set_unauthenticated) are on.
+    #[inline]
+    pub fn unauthenticated(&self) -> bool {
+        self.unauthenticated
+    }
+
     /// Gives back the argument list and scratch buffer once they have grown past
     /// [`KEEP_SCRATCH`] bytes (a request with millions of arguments), keeping a modest
     /// size. Call between requests; it costs two comparisons when there is nothing to do.

@@ -468,6 +468,8 @@ impl Redis {
     /// longer, for its output to drain and the peer's FIN. `on_close` calls it again,
     /// which then finds nothing left to do; `leave_groups` is false there, as tcpio
     /// takes a closed connection out of its groups itself.
+    #[cold]
+    #[inline(never)]
     fn retire(&mut self, conn: &mut Conn<'_, ConnState>, leave_groups: bool) {
         let state = conn.state_mut();
         if let Some(client) = &state.session.client {

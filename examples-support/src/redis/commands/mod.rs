@@ -365,10 +365,15 @@ pub fn run_all(
     out: &mut impl Sink,
 ) -> (usize, Flow) {
     let mut used = 0;
+    // The limits of a client that has not authenticated, lifted by an `AUTH` (or
+    // `HELLO ... AUTH`) earlier in the batch. (A `RESET` that ends the client's
+    // authentication takes effect from the next batch.)
+    parser.set_unauthenticated(!ctx.session.authenticated);
     loop {
         let rest = &input[used..];
-        // Before each request: an `AUTH` earlier in the batch lifts the limits.
-        parser.set_unauthenticated(!ctx.session.authenticated);
+        if parser.unauthenticated() && ctx.session.authenticated {
+            parser.set_unauthenticated(false);
+        }
         match parser.parse_len(rest, progress) {
             Ok(Some(n)) => {
                 used += n;
