@@ -201,7 +201,10 @@ fn handshake_timeout_closes_a_connection_that_sends_nothing() {
 }
 
 /// Arms timers out of order on open (one of them cancelled at once) and reports each
-/// as it fires.
+/// as it fires. `a2` is armed before `a1` and due 4 ms after it, often in the same 5 ms
+/// tick: the order holds unless the loop is held up for 4 ms between the two calls
+/// (each deadline counts from its own call; with 1 ms apart, a busy CI machine once
+/// preempted the loop long enough to make `a2` due first).
 struct Timers;
 
 #[derive(Default)]
@@ -210,7 +213,7 @@ struct Labels(Vec<(TimerId, &'static str)>);
 impl Handler for Timers {
     type State = Labels;
     fn on_open(&mut self, conn: &mut Conn<'_, Labels>) -> Action {
-        for (ms, label) in [(60, "c"), (11, "a2"), (30, "x"), (10, "a1"), (40, "b")] {
+        for (ms, label) in [(60, "c"), (14, "a2"), (30, "x"), (10, "a1"), (40, "b")] {
             let id = conn.set_timer(Duration::from_millis(ms));
             conn.state_mut().0.push((id, label));
         }
