@@ -134,6 +134,15 @@ fn a_subscriber_above_the_soft_limit_for_its_seconds_is_cut_off_as_redis_does() 
     }
 }
 
+/// A client with a small receive buffer that has sent `gets` pipelined `GET big` and
+/// read nothing yet.
+fn lazy_getter(addr: SocketAddr, gets: usize) -> TcpStream {
+    let mut s = connect(addr);
+    socket2::SockRef::from(&s).set_recv_buffer_size(16 << 10).unwrap();
+    s.write_all(&request(&[b"GET", b"big"]).repeat(gets)).unwrap();
+    s
+}
+
 #[test]
 fn a_normal_client_gets_the_normal_class_limit() {
     // No limit by default: a client reading nothing gets a 4 MiB reply queued. With
@@ -142,9 +151,7 @@ fn a_normal_client_gets_the_normal_class_limit() {
     let mut admin = Conn::new(server.addr);
     let value = vec![b'v'; 4 << 20];
     assert_eq!(admin.call(&[b"SET", b"big", &value]).0, b"+OK\r\n");
-    let mut lazy = connect(server.addr);
-    socket2::SockRef::from(&lazy).set_recv_buffer_size(16 << 10).unwrap();
-    lazy.write_all(&request(&[b"GET", b"big"]).repeat(4)).unwrap();
+    let mut lazy = lazy_getter(server.addr, 4);
     // Its replies have begun: its commands ran before the change below.
     let mut got = vec![0u8; (value.len() + "$4194304\r\n".len() + 2) * 4];
     lazy.read_exact(&mut got[..1024]).unwrap();
@@ -156,9 +163,7 @@ fn a_normal_client_gets_the_normal_class_limit() {
     // every byte.
     lazy.read_exact(&mut got[1024..]).unwrap();
     // A new client over the limit is cut off, with its replies dropped.
-    let mut cut = connect(server.addr);
-    socket2::SockRef::from(&cut).set_recv_buffer_size(16 << 10).unwrap();
-    cut.write_all(&request(&[b"GET", b"big"]).repeat(4)).unwrap();
+    let mut cut = lazy_getter(server.addr, 4);
     let mut total = 0;
     let mut buf = vec![0u8; 1 << 16];
     cut.set_read_timeout(Some(LIMIT)).unwrap();
@@ -178,9 +183,7 @@ fn a_normal_client_may_have_more_than_64_mib_queued() {
     let mut admin = Conn::new(server.addr);
     let value = vec![b'v'; 1 << 20];
     assert_eq!(admin.call(&[b"SET", b"big", &value]).0, b"+OK\r\n");
-    let mut lazy = connect(server.addr);
-    socket2::SockRef::from(&lazy).set_recv_buffer_size(16 << 10).unwrap();
-    lazy.write_all(&request(&[b"GET", b"big"]).repeat(80)).unwrap();
+    let mut lazy = lazy_getter(server.addr, 80);
     let reply = [b"$1048576\r\n".as_slice(), &value, b"\r\n"].concat();
     let mut got = vec![0u8; reply.len()];
     for i in 0..80 {

@@ -25,6 +25,13 @@ fn start(options: Options) -> (tcpio::ServerHandle, SocketAddr) {
     start_with(local().loops(1), move |b| tcpio_examples::redis::start_with(b, &options))
 }
 
+/// `INFO section`'s text, asked through `s`.
+fn info(s: &mut TcpStream, section: &str) -> String {
+    s.write_all(format!("INFO {section}\r\n").as_bytes()).unwrap();
+    let (_, reply) = redis_diff_util::read_reply(&mut BufReader::new(s.try_clone().unwrap()));
+    String::from_utf8_lossy(reply.bytes()).to_string()
+}
+
 fn with_password(p: &str) -> Options {
     Options { requirepass: Some(p.as_bytes().to_vec()), ..Options::default() }
 }
@@ -247,9 +254,7 @@ fn maxclients_counts_a_client_the_server_closed_out_at_once() {
     let mut refused = connect(addr);
     assert_eq!(read_until_closed(&mut refused), b"-ERR max number of clients reached\r\n");
     // `b` and `refused` still hold their sockets.
-    c.write_all(b"INFO clients\r\n").unwrap();
-    let (_, info) = redis_diff_util::read_reply(&mut BufReader::new(c.try_clone().unwrap()));
-    let info = String::from_utf8_lossy(info.bytes()).to_string();
+    let info = info(&mut c, "clients");
     assert!(info.contains("connected_clients:2\r\n"), "{info}");
     drop((a, b, refused));
 }
@@ -275,9 +280,7 @@ fn maxclients_refuses_the_client_past_the_limit() {
     exchange(&mut b, b"PING\r\n", "+PONG\r\n");
     let mut c = connect(addr);
     assert_eq!(read_until_closed(&mut c), b"-ERR max number of clients reached\r\n");
-    a.write_all(b"INFO stats\r\n").unwrap();
-    let (_, info) = redis_diff_util::read_reply(&mut BufReader::new(a.try_clone().unwrap()));
-    let info = String::from_utf8_lossy(info.bytes()).to_string();
+    let info = info(&mut a, "stats");
     assert!(info.contains("rejected_connections:1\r\n"), "{info}");
     assert!(info.contains("total_connections_received:2\r\n"), "{info}");
     // Once one leaves, another may come in (the server notices the close soon).
