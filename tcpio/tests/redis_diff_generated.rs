@@ -1,7 +1,9 @@
 //! The redis-server example against the real `redis-server` 7.0 on generated command
 //! sequences: per family, a few thousand commands from a seeded generator over a small
 //! keyspace (so types collide, and a command of another family now and then), each
-//! reply compared as `redis_diff.rs` compares them, then the final keyspaces. A
+//! reply compared as `redis_diff.rs` compares them, and the keyspace hits and misses
+//! `INFO` reports after it (each read lookup counted as Redis counts it), then the
+//! final keyspaces. A
 //! mismatch names the seed; rerun one with `REDIS_DIFF_SEED=n` (and `REDIS_DIFF_TRACE=1`
 //! to print every command).
 //!
@@ -173,6 +175,7 @@ fn random_family(family: &str) {
         let resp3 = i % 2 == 1 || std::env::var_os("REDIS_DIFF_RESP3").is_some();
         let mut p = if resp3 { Pair::new_resp3(ours.addr, real.addr) } else { pair(&ours, &real) };
         p.line("FLUSHALL");
+        p.line("CONFIG RESETSTAT");
         let mut rng = Rng::new(seed ^ family.len() as u64);
         for n in 0..2500 {
             let cmd = generate(family, &mut rng);
@@ -180,9 +183,14 @@ fn random_family(family: &str) {
             if std::env::var_os("REDIS_DIFF_TRACE").is_some() {
                 eprintln!("#{n} {}", redis_diff_util::show_args(&args));
             }
-            p.check_with(
-                &args,
-                &format!("family {family}, seed {seed} (REDIS_DIFF_SEED={seed}), command #{n}"),
+            let context = format!("family {family}, seed {seed} (REDIS_DIFF_SEED={seed}), command #{n}");
+            p.check_with(&args, &context);
+            // The keys it read, found or missed, counted as Redis counts them.
+            assert_eq!(
+                p.ours.keyspace_stats(),
+                p.real.keyspace_stats(),
+                "keyspace_hits and keyspace_misses after {}, {context}",
+                redis_diff_util::show_args(&args)
             );
         }
         // The keyspaces agree at the end too.

@@ -56,12 +56,26 @@ fn scans_return_what_redis_returns() {
         p.check(&args);
     }
     let set = |v: Vec<Vec<u8>>| v.into_iter().collect::<BTreeSet<_>>();
-    for rest in
-        [&[][..], &[&b"COUNT"[..], b"7"], &[b"MATCH", b"str:1*"], &[b"TYPE", b"list"], &[b"TYPE", b"LIST"]]
-    {
+    for rest in [
+        &[][..],
+        &[&b"COUNT"[..], b"7"],
+        &[b"MATCH", b"str:1*"],
+        &[b"TYPE", b"list"],
+        &[b"TYPE", b"LIST"],
+        &[b"MATCH", b"*1*", b"TYPE", b"string"],
+    ] {
+        p.line("CONFIG RESETSTAT");
         let o = scan_all(&mut p.ours, &[b"SCAN"], rest);
         let r = scan_all(&mut p.real, &[b"SCAN"], rest);
         assert_eq!(set(o), set(r), "SCAN {}", redis_diff_util::show_args(rest));
+        // With a type, each key that matched is read (a hit): over a whole iteration,
+        // as many as in Redis.
+        assert_eq!(
+            p.ours.keyspace_stats(),
+            p.real.keyspace_stats(),
+            "SCAN {}",
+            redis_diff_util::show_args(rest)
+        );
     }
     for (cmd, key) in [(&b"SSCAN"[..], &b"bigset"[..]), (b"HSCAN", b"bighash"), (b"SSCAN", b"small")] {
         for rest in [&[][..], &[&b"COUNT"[..], b"3"], &[b"MATCH", b"*1"]] {

@@ -119,7 +119,7 @@ pub struct Shared {
     pub registry: Clients,
 }
 
-/// One loop's counts of commands and of keys found and missed by `GET`.
+/// One loop's counts of commands run and of keys found and missed by read lookups.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     commands: AtomicU64,

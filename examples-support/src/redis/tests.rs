@@ -312,6 +312,29 @@ fn run(store: &Store, clock: &mut Clock, requests: &str) -> String {
 }
 
 #[test]
+fn read_lookups_count_an_expired_key_as_missed_and_scan_type_counts_each_key_it_reads() {
+    let store = Store::new();
+    let mut clock = Clock::fixed(1000);
+    let (mut out, mut scratch) = (Vec::new(), Vec::new());
+    let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
+    let mut counts = |clock: &mut Clock, requests: &str| {
+        let mut ctx =
+            Ctx { store: &store, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
+        run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
+        (std::mem::take(&mut session.hits), std::mem::take(&mut session.misses))
+    };
+    assert_eq!(counts(&mut clock, "SET a 1\r\nSET b 2 PX 10\r\nRPUSH l x\r\n"), (0, 0));
+    assert_eq!(counts(&mut clock, "SCAN 0 COUNT 100\r\nKEYS *\r\n"), (0, 0));
+    assert_eq!(counts(&mut clock, "SCAN 0 COUNT 100 TYPE string\r\n"), (3, 0));
+    assert_eq!(counts(&mut clock, "SCAN 0 COUNT 100 MATCH [ab] TYPE list\r\n"), (2, 0));
+    // `b` has expired but is still in its shard (nothing swept or touched it): a scan
+    // with a type reads it and misses, as Redis's does.
+    clock.advance(10);
+    assert_eq!(counts(&mut clock, "SCAN 0 COUNT 100 TYPE string\r\n"), (2, 1));
+    assert_eq!(counts(&mut clock, "MGET a b l\r\nEXISTS a b\r\nTTL b\r\n"), (3, 3));
+}
+
+#[test]
 fn the_hot_command_names_match_in_any_case_and_nothing_else_does() {
     let store = Store::new();
     let mut clock = Clock::fixed(5000);

@@ -172,6 +172,17 @@ impl Conn {
         read_reply(&mut self.r)
     }
 
+    /// `keyspace_hits` and `keyspace_misses` from `INFO stats`.
+    pub fn keyspace_stats(&mut self) -> (u64, u64) {
+        let info = self.call(&[b"INFO", b"stats"]).1;
+        let info = String::from_utf8_lossy(info.bytes()).into_owned();
+        let field = |name: &str| -> u64 {
+            let line = info.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(':'));
+            line.unwrap_or_else(|| panic!("{name}: {info}")).trim_end().parse().unwrap()
+        };
+        (field("keyspace_hits"), field("keyspace_misses"))
+    }
+
     /// Whether the server closes the connection with nothing more to read: waits (up
     /// to the read time-out) for the end of the stream; a reset counts as closed.
     pub fn closed(&mut self) -> bool {

@@ -68,7 +68,7 @@ pub(crate) fn hsetnx(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 /// `HGET key field`.
 pub(crate) fn hget(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         if let Ok(h) = hash(v, out) {
             super::value(out, h.and_then(|h| h.get(args.get(2))), resp3);
         }
@@ -78,7 +78,7 @@ pub(crate) fn hget(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 /// `HMGET key field...`.
 pub(crate) fn hmget(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         let Ok(h) = hash(v, out) else { return };
         array(out, args.len() - 2);
         for f in args.iter().skip(2) {
@@ -101,7 +101,7 @@ pub(crate) fn hdel(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `HEXISTS key field`.
 pub(crate) fn hexists(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         if let Ok(h) = hash(v, out) {
             int(out, i64::from(h.is_some_and(|h| h.get(args.get(2)).is_some())));
         }
@@ -110,7 +110,7 @@ pub(crate) fn hexists(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `HLEN key`.
 pub(crate) fn hlen(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         if let Ok(h) = hash(v, out) {
             int(out, h.map_or(0, |h| h.len() as i64));
         }
@@ -119,7 +119,7 @@ pub(crate) fn hlen(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `HSTRLEN key field`.
 pub(crate) fn hstrlen(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         if let Ok(h) = hash(v, out) {
             int(out, h.and_then(|h| h.get(args.get(2))).map_or(0, |s| s.len() as i64));
         }
@@ -130,7 +130,7 @@ pub(crate) fn hstrlen(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 #[inline(never)]
 pub(crate) fn hgetall(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         let Ok(h) = hash(v, out) else { return };
         let len = h.map_or(0, |h| h.len());
         if cmd == Cmd::Hgetall {
@@ -287,7 +287,9 @@ pub(crate) fn hrandfield(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink
     };
     let with_values = args.len() == 4;
     let store = ctx.store;
+    let mut found = false;
     store.get(args.get(1), ctx.clock, |v| {
+        found = v.is_some();
         let Ok(h) = hash(v, out) else { return };
         let Some(h) = h else { return if count.is_some() { array(out, 0) } else { null(out, resp3) } };
         let Some(count) = count else {
@@ -311,13 +313,16 @@ pub(crate) fn hrandfield(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink
             },
         );
     });
+    ctx.session.looked_up(found);
 }
 
 /// `HSCAN key cursor [MATCH pattern] [COUNT n]`.
 pub(crate) fn hscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let Some(cursor) = parse_cursor(args.get(2)) else { return out.put(b"-ERR invalid cursor\r\n") };
     let scratch = &mut *ctx.scratch;
+    let mut found = false;
     ctx.store.get(args.get(1), ctx.clock, |v| {
+        found = v.is_some();
         let Ok(h) = hash(v, out) else { return };
         let Some(h) = h else { return out.put(b"*2\r\n$1\r\n0\r\n*0\r\n") };
         let Some(o) = scan_options(args, 3, false, out) else { return };
@@ -342,6 +347,7 @@ pub(crate) fn hscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         };
         scan_reply(out, next, n, scratch);
     });
+    ctx.session.looked_up(found);
 }
 
 #[cfg(test)]

@@ -17,8 +17,13 @@ pub(crate) fn del(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `EXISTS key...`, `TOUCH key...`: how many exist (a key named twice counts twice).
 pub(crate) fn exists(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    let n = args.iter().skip(1).filter(|k| ctx.store.exists(k, ctx.clock)).count();
-    int(out, n as i64);
+    let mut n = 0;
+    for k in args.iter().skip(1) {
+        let found = ctx.store.exists(k, ctx.clock);
+        ctx.session.looked_up(found);
+        n += i64::from(found);
+    }
+    int(out, n);
 }
 
 /// `-ERR invalid expire time in 'expire' command`.
@@ -76,7 +81,9 @@ pub(crate) fn expire(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut imp
 
 /// `TTL`, `PTTL`, `EXPIRETIME`, `PEXPIRETIME` `key`.
 pub(crate) fn ttl(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    match ctx.store.deadline(args.get(1), ctx.clock) {
+    let deadline = ctx.store.deadline(args.get(1), ctx.clock);
+    ctx.session.looked_up(deadline.is_some());
+    match deadline {
         None => out.put(b":-2\r\n"),
         Some(NEVER) => out.put(b":-1\r\n"),
         Some(t) => {
@@ -100,7 +107,7 @@ pub(crate) fn persist(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `TYPE key`.
 pub(crate) fn type_(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    let name = ctx.store.get(args.get(1), ctx.clock, |v| v.map_or("none", Value::type_name));
+    let name = ctx.read(args.get(1), |v| v.map_or("none", Value::type_name));
     out.put(b"+");
     out.put(name.as_bytes());
     out.put(b"\r\n");
@@ -173,7 +180,9 @@ pub(crate) fn copy(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         return out.put(b"-ERR source and destination objects are the same\r\n");
     }
     let mut keys = ctx.store.lock_many([from, to]);
-    let Some((value, expires)) = keys.take(from, ctx.clock) else { return out.put(b":0\r\n") };
+    let source = keys.take(from, ctx.clock);
+    ctx.session.looked_up(source.is_some());
+    let Some((value, expires)) = source else { return out.put(b":0\r\n") };
     let copy = value.clone();
     keys.put(from, Some(value), expires, ctx.clock);
     if !replace && keys.get(to, ctx.clock, |v| v.is_some()) {
@@ -264,11 +273,19 @@ pub(crate) fn scan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     ctx.scratch.clear();
     let scratch = &mut *ctx.scratch;
     let mut n = 0;
+    let session = &mut *ctx.session;
     let next = ctx.store.scan(cursor, o.count, ctx.clock, |k, v| {
         if o.pattern.is_some_and(|p| !glob_match(p, k)) {
             return;
         }
-        if o.kind.is_some_and(|t| !t.eq_ignore_ascii_case(v.type_name().as_bytes())) {
+        if let Some(t) = o.kind {
+            // Redis reads each key that matched to learn its type: a lookup, counted.
+            session.looked_up(v.is_some());
+            if !t.eq_ignore_ascii_case(v.map_or("none", Value::type_name).as_bytes()) {
+                return;
+            }
+        }
+        if v.is_none() {
             return;
         }
         bulk(scratch, k);

@@ -106,7 +106,7 @@ pub(crate) fn pop(args: &Args<'_>, left: bool, ctx: &mut Ctx<'_>, out: &mut impl
 
 /// `LLEN key`.
 pub(crate) fn llen(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         if let Ok(l) = list(v, out) {
             int(out, l.map_or(0, |l| l.len() as i64));
         }
@@ -131,7 +131,7 @@ fn range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
 pub(crate) fn lrange(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let Some(start) = int_arg(args.get(2), out) else { return };
     let Some(end) = int_arg(args.get(3), out) else { return };
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         let Ok(l) = list(v, out) else { return };
         let l = match l {
             Some(l) => l,
@@ -159,7 +159,7 @@ fn position(index: i64, len: usize) -> Option<usize> {
 pub(crate) fn lindex(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     let index = args.get(2);
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         let Ok(l) = list(v, out) else { return };
         let Some(l) = l else { return null(out, resp3) };
         let Some(index) = int_arg(index, out) else { return };
@@ -311,7 +311,7 @@ pub(crate) fn lpos(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         i += 2;
     }
     let e = args.get(2);
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         let Ok(l) = list(v, out) else { return };
         let Some(l) = l else { return if count.is_some() { array(out, 0) } else { null(out, resp3) } };
         let from_tail = rank < 0;

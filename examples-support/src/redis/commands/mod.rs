@@ -115,6 +115,16 @@ impl Session {
     pub fn open() -> Session {
         Session { authenticated: true, ..Session::default() }
     }
+
+    /// Counts a read command's lookup of a key in `keyspace_hits` or
+    /// `keyspace_misses`, as Redis's read lookups do: a key of another type is found,
+    /// an expired one is missed. Writes are not counted, nor are `KEYS`, `SCAN`
+    /// without `TYPE`, `DEL` and the like, which look at keys without reading them.
+    #[inline(always)]
+    pub(crate) fn looked_up(&mut self, found: bool) {
+        self.hits += u64::from(found);
+        self.misses += u64::from(!found);
+    }
 }
 
 /// The state commands run against: the shared keyspace and server state, the batch's
@@ -132,6 +142,35 @@ pub struct Ctx<'a> {
     pub shared: &'a Shared,
     /// The connection's own state.
     pub session: &'a mut Session,
+}
+
+impl Ctx<'_> {
+    /// Calls `f` with the value of `key` for a read command: the lookup is counted
+    /// ([`Session::looked_up`]).
+    #[inline(always)]
+    pub(crate) fn read<R>(&mut self, key: &[u8], f: impl FnOnce(Option<&Value>) -> R) -> R {
+        let mut found = false;
+        let r = self.store.get(key, self.clock, |v| {
+            found = v.is_some();
+            f(v)
+        });
+        self.session.looked_up(found);
+        r
+    }
+
+    /// Calls `f` with the value of `key` for a command that reads it before it
+    /// changes it (`GETDEL`, `GETSET`, `SET ... GET`): the lookup is counted, as in
+    /// Redis.
+    #[inline(always)]
+    pub(crate) fn read_modify<R>(&mut self, key: &[u8], f: impl FnOnce(&mut Option<Value>) -> R) -> R {
+        let mut found = false;
+        let r = self.store.modify(key, self.clock, |v| {
+            found = v.is_some();
+            f(v)
+        });
+        self.session.looked_up(found);
+        r
+    }
 }
 
 /// Error replies used more than once.
@@ -194,8 +233,7 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Get => {
             let resp3 = ctx.session.resp3;
             let hit = ctx.store.get(args.get(1), ctx.clock, |v| string_reply(out, v, resp3));
-            ctx.session.hits += u64::from(hit);
-            ctx.session.misses += u64::from(!hit);
+            ctx.session.looked_up(hit);
         }
         Cmd::Set => strings::set(&args, ctx, out),
         Cmd::Append => strings::append(&args, ctx, out),

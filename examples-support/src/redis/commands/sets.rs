@@ -50,7 +50,7 @@ pub(crate) fn srem(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 #[inline(never)]
 pub(crate) fn smembers(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         let Ok(s) = set(v, out) else { return };
         let Some(s) = s else { return reply::set(out, 0, resp3) };
         reply::set(out, s.len(), resp3);
@@ -60,7 +60,7 @@ pub(crate) fn smembers(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) 
 
 /// `SISMEMBER key member`.
 pub(crate) fn sismember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         if let Ok(s) = set(v, out) {
             int(out, i64::from(s.is_some_and(|s| s.contains(args.get(2)))));
         }
@@ -69,7 +69,7 @@ pub(crate) fn sismember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink)
 
 /// `SMISMEMBER key member...`.
 pub(crate) fn smismember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         let Ok(s) = set(v, out) else { return };
         array(out, args.len() - 2);
         for m in args.iter().skip(2) {
@@ -80,7 +80,7 @@ pub(crate) fn smismember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink
 
 /// `SCARD key`.
 pub(crate) fn scard(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         if let Ok(s) = set(v, out) {
             int(out, s.map_or(0, |s| s.len() as i64));
         }
@@ -103,6 +103,7 @@ pub(crate) fn spop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         None
     };
     let store = ctx.store;
+    let mut whole = false;
     store.modify(args.get(1), ctx.clock, |v| {
         let s = match v {
             None => return if count.is_some() { reply::set(out, 0, resp3) } else { null(out, resp3) },
@@ -119,6 +120,7 @@ pub(crate) fn spop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             // All of it, in the set's order, as Redis does.
             s.for_each_in_order(|m| bulk(out, m));
             *v = None;
+            whole = true;
             return;
         }
         for _ in 0..n {
@@ -126,6 +128,11 @@ pub(crate) fn spop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             bulk(out, &m);
         }
     });
+    // Redis looks the key up as a write (not counted), then, to return the whole set,
+    // again as `SUNION` does, as a read (counted).
+    if whole {
+        ctx.session.looked_up(true);
+    }
 }
 
 /// `SRANDMEMBER key [count]`.
@@ -141,7 +148,9 @@ pub(crate) fn srandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sin
         None
     };
     let store = ctx.store;
+    let mut found = false;
     store.get(args.get(1), ctx.clock, |v| {
+        found = v.is_some();
         let Ok(s) = set(v, out) else { return };
         let Some(s) = s else { return if count.is_some() { array(out, 0) } else { null(out, resp3) } };
         let Some(count) = count else {
@@ -154,6 +163,7 @@ pub(crate) fn srandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sin
         }
         for_each_pick(count, s.len(), || store.random(), |i| bulk(out, s.at(i)));
     });
+    ctx.session.looked_up(found);
 }
 
 /// `SMOVE source destination member`.
@@ -192,9 +202,13 @@ pub(crate) fn smove(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 pub(crate) fn combine(args: &Args<'_>, op: Cmd, dst: Option<&[u8]>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let first = if dst.is_some() { 2 } else { 1 };
     let mut keys = ctx.store.lock_many(args.iter().skip(1));
-    // Every key is checked before anything is computed: a wrong type anywhere is an error.
+    // Every key is checked before anything is computed: a wrong type anywhere is an
+    // error. These are the lookups Redis counts, each key's in order up to a wrong
+    // type.
     for k in args.iter().skip(first) {
-        if keys.get(k, ctx.clock, |v| v.is_some_and(|v| !matches!(v, Value::Set(_)))) {
+        let kind = keys.get(k, ctx.clock, |v| v.map(|v| matches!(v, Value::Set(_))));
+        ctx.session.looked_up(kind.is_some());
+        if kind == Some(false) {
             return out.put(E_WRONGTYPE);
         }
     }
@@ -278,7 +292,9 @@ fn intersect<'a>(
 pub(crate) fn sscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let Some(cursor) = parse_cursor(args.get(2)) else { return out.put(b"-ERR invalid cursor\r\n") };
     let scratch = &mut *ctx.scratch;
+    let mut found = false;
     ctx.store.get(args.get(1), ctx.clock, |v| {
+        found = v.is_some();
         let Ok(s) = set(v, out) else { return };
         let Some(s) = s else { return out.put(b"*2\r\n$1\r\n0\r\n*0\r\n") };
         let Some(o) = scan_options(args, 3, false, out) else { return };
@@ -301,4 +317,5 @@ pub(crate) fn sscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         };
         scan_reply(out, next, n, scratch);
     });
+    ctx.session.looked_up(found);
 }

@@ -161,8 +161,10 @@ fn set_with_options(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         _ => SetIf::Always,
     };
     let get = o.get;
+    let mut found = false;
     let written = ctx.store.set(args.get(1), args.get(2), ttl, cond, ctx.clock, |old| {
         if get {
+            found = old.is_some();
             if let Some(Value::List(_) | Value::Hash(_) | Value::Set(_)) = old {
                 out.put(E_WRONGTYPE);
                 return false;
@@ -171,12 +173,13 @@ fn set_with_options(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         }
         true
     });
-    if !get {
-        if written {
-            out.put(b"+OK\r\n");
-        } else {
-            null(out, resp3);
-        }
+    if get {
+        // `GET` reads the old value as the `GET` command does, counted.
+        ctx.session.looked_up(found);
+    } else if written {
+        out.put(b"+OK\r\n");
+    } else {
+        null(out, resp3);
     }
 }
 
@@ -197,22 +200,27 @@ pub(crate) fn setex(args: &Args<'_>, millis: bool, ctx: &mut Ctx<'_>, out: &mut 
 /// `GETSET key value`.
 pub(crate) fn getset(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
-    ctx.store.set(args.get(1), args.get(2), SetTtl::Clear, SetIf::Always, ctx.clock, |old| match old {
-        Some(Value::Str(_)) | None => {
-            string_reply(out, old, resp3);
-            true
-        }
-        Some(_) => {
-            out.put(E_WRONGTYPE);
-            false
+    let mut found = false;
+    ctx.store.set(args.get(1), args.get(2), SetTtl::Clear, SetIf::Always, ctx.clock, |old| {
+        found = old.is_some();
+        match old {
+            Some(Value::Str(_)) | None => {
+                string_reply(out, old, resp3);
+                true
+            }
+            Some(_) => {
+                out.put(E_WRONGTYPE);
+                false
+            }
         }
     });
+    ctx.session.looked_up(found);
 }
 
 /// `GETDEL key`.
 pub(crate) fn getdel(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
-    ctx.store.modify(args.get(1), ctx.clock, |v| {
+    ctx.read_modify(args.get(1), |v| {
         if string_reply(out, v.as_ref(), resp3) && matches!(v, Some(Value::Str(_))) {
             *v = None;
         }
@@ -224,7 +232,7 @@ pub(crate) fn getex(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     let Some(o) = options(args, 2, false) else { return out.put(E_SYNTAX) };
     let key = args.get(1);
-    let kind = ctx.store.get(key, ctx.clock, |v| v.map(|v| matches!(v, Value::Str(_))));
+    let kind = ctx.read(key, |v| v.map(|v| matches!(v, Value::Str(_))));
     match kind {
         None => return null(out, resp3),
         Some(false) => return out.put(E_WRONGTYPE),
@@ -267,7 +275,7 @@ pub(crate) fn append(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `STRLEN key`.
 pub(crate) fn strlen(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    ctx.store.get(args.get(1), ctx.clock, |v| match v {
+    ctx.read(args.get(1), |v| match v {
         None => int(out, 0),
         Some(Value::Str(s)) => int(out, s.len() as i64),
         Some(_) => out.put(E_WRONGTYPE),
@@ -316,7 +324,7 @@ pub(crate) fn incrbyfloat(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sin
 pub(crate) fn getrange(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let Some(start) = int_arg(args.get(2), out) else { return };
     let Some(end) = int_arg(args.get(3), out) else { return };
-    ctx.store.get(args.get(1), ctx.clock, |v| {
+    ctx.read(args.get(1), |v| {
         let s = match v {
             None => return out.put(b"$0\r\n\r\n"),
             Some(Value::Str(s)) => s,
@@ -389,7 +397,7 @@ pub(crate) fn mget(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     array(out, args.len() - 1);
     for key in args.iter().skip(1) {
-        ctx.store.get(key, ctx.clock, |v| match v {
+        ctx.read(key, |v| match v {
             Some(Value::Str(s)) => bulk(out, s),
             _ => null(out, resp3),
         });
@@ -431,11 +439,17 @@ pub(crate) fn lcs(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     // The strings are copied out so the table is built without holding a lock.
     let mut keys = ctx.store.lock_many([args.get(1), args.get(2)]);
     let mut fetch = |k: &[u8]| {
-        keys.get(k, ctx.clock, |v| match v {
-            None => Some(Vec::new()),
-            Some(Value::Str(s)) => Some(s.clone()),
-            Some(_) => None,
-        })
+        let mut found = false;
+        let s = keys.get(k, ctx.clock, |v| {
+            found = v.is_some();
+            match v {
+                None => Some(Vec::new()),
+                Some(Value::Str(s)) => Some(s.clone()),
+                Some(_) => None,
+            }
+        });
+        ctx.session.looked_up(found);
+        s
     };
     let (a, b) = (fetch(args.get(1)), fetch(args.get(2)));
     drop(keys);

@@ -511,7 +511,8 @@ impl Store {
     }
 
     /// One step of `SCAN`: from `cursor` (0 to begin), calls `f` with about `count`
-    /// live keys and their values; returns the cursor to go on with, 0 at the end.
+    /// keys and their values (`None` for a key past its deadline, which the sweep or
+    /// a command has yet to remove); returns the cursor to go on with, 0 at the end.
     /// Shards are walked in order and each from its last position down (see
     /// [`Dense`]), so a key present for the whole scan is returned at least once.
     pub fn scan(
@@ -519,7 +520,7 @@ impl Store {
         cursor: u64,
         count: usize,
         clock: &mut Clock,
-        mut f: impl FnMut(&[u8], &Value),
+        mut f: impl FnMut(&[u8], Option<&Value>),
     ) -> u64 {
         let mut shard = (cursor >> CURSOR_SHARD_SHIFT) as usize;
         let top = (1u64 << CURSOR_SHARD_SHIFT) - 1;
@@ -529,9 +530,8 @@ impl Store {
             let guard = lock(&self.shards[shard]);
             left = scan_dense(&guard.table, left, count - visited.min(count), |e| {
                 visited += 1;
-                if e.expires == NEVER || e.expires > clock.now() {
-                    f(&e.key, &e.value);
-                }
+                let live = e.expires == NEVER || e.expires > clock.now();
+                f(&e.key, live.then_some(&e.value));
             });
             if left > 0 {
                 return (shard as u64) << CURSOR_SHARD_SHIFT | left;
