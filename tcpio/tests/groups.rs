@@ -10,8 +10,9 @@ use std::sync::{mpsc, Mutex};
 use tcpio::{Action, CloseReason, Conn, Group, Handler, Input};
 use util::*;
 
-/// Lines: "join", "leave", "pub X" (publish "X\n" to the group); anything else is
-/// echoed. Closes are reported.
+/// Lines: "join", "leave", "pub X" (publish "X\n" to the group), "others X" (publish
+/// "X\n" to every member but this connection); anything else is echoed. Closes are
+/// reported.
 struct Member {
     group: Group,
     events: mpsc::Sender<String>,
@@ -35,6 +36,9 @@ impl Handler for Member {
                 }
                 l if l.starts_with(b"pub ") => {
                     self.group.publish([&l[4..], b"\n"].concat());
+                }
+                l if l.starts_with(b"others ") => {
+                    self.group.publish_except([&l[7..], b"\n"].concat(), conn.id());
                 }
                 other => {
                     conn.write(other);
@@ -85,6 +89,25 @@ fn a_message_reaches_every_member_on_every_loop_and_membership_ends_at_close() {
     }
     drop(members.split_off(6));
     assert!(wait_for(|| group.len() == 6), "{} members", group.len());
+}
+
+#[test]
+fn publish_except_reaches_every_member_but_the_one_named() {
+    let (_h, addr, _group, _rx) = server(local().loops(2));
+    let mut members: Vec<_> = (0..4).map(|_| connect(addr)).collect();
+    for m in &mut members {
+        m.write_all(b"join\n").unwrap();
+        assert_eq!(read_line(m), b"joined\n");
+    }
+    // The sender gets what it published after, not the message it was left out of;
+    // the others get both, in order.
+    members[1].write_all(b"others not you\npub after\n").unwrap();
+    for (i, m) in members.iter_mut().enumerate() {
+        if i != 1 {
+            assert_eq!(read_line(m), b"not you\n", "member {i}");
+        }
+        assert_eq!(read_line(m), b"after\n", "member {i}");
+    }
 }
 
 #[test]

@@ -213,6 +213,11 @@ impl Client {
     pub fn loop_id(&self) -> usize {
         self.handle.as_ref().map_or(0, ConnHandle::loop_id)
     }
+
+    /// The tcpio id of its connection ([`tcpio::Conn::id`]), if it has one.
+    pub fn conn_id(&self) -> Option<u64> {
+        self.handle.as_ref().map(ConnHandle::id)
+    }
 }
 
 /// Every open connection, by id.

@@ -39,21 +39,26 @@ impl Topic {
 }
 
 /// Hands `frame` (an array's frame) to `groups`: as it is to the RESP2 group, as a push
-/// (the same bytes but the first) to the RESP3 group.
-fn publish_to(groups: [Option<Group>; 2], mut frame: Vec<u8>) {
+/// (the same bytes but the first) to the RESP3 group; to every member but the
+/// connection `except` names (its tcpio id), if any.
+fn publish_to(groups: [Option<Group>; 2], mut frame: Vec<u8>, except: Option<u64>) {
+    let send = |group: &Group, frame: Vec<u8>| match except {
+        Some(id) => group.publish_except(frame, id),
+        None => group.publish(frame),
+    };
     match groups {
         [Some(two), Some(three)] => {
             let mut pushed = frame.clone();
             pushed[0] = b'>';
-            two.publish(frame);
-            three.publish(pushed);
+            send(&two, frame);
+            send(&three, pushed);
         }
         [Some(two), None] => {
-            two.publish(frame);
+            send(&two, frame);
         }
         [None, Some(three)] => {
             frame[0] = b'>';
-            three.publish(frame);
+            send(&three, frame);
         }
         [None, None] => {}
     }
@@ -116,7 +121,9 @@ impl PubSub {
     /// it, on every loop: the `message` frame is encoded once for the channel's
     /// groups, a `pmessage` frame once per matching pattern's. Returns the receivers,
     /// as `PUBLISH` does: the channel's subscribers plus every matching pattern's.
-    pub fn publish(&self, channel: &[u8], message: &[u8]) -> usize {
+    /// The connection `except` names (a subscriber that publishes, whose own copies
+    /// were written before its reply) is counted but sent nothing.
+    pub fn publish(&self, channel: &[u8], message: &[u8], except: Option<u64>) -> usize {
         let mut receivers = 0;
         let direct = lock(&self.channels).get(channel).map(|t| (t.receivers(), t.total()));
         if let Some((groups, n)) = direct {
@@ -126,7 +133,7 @@ impl PubSub {
             bulk(&mut frame, b"message");
             bulk(&mut frame, channel);
             bulk(&mut frame, message);
-            publish_to(groups, frame);
+            publish_to(groups, frame, except);
         }
         let patterns = lock(&self.patterns);
         if patterns.is_empty() {
@@ -147,7 +154,7 @@ impl PubSub {
             bulk(&mut frame, &pattern);
             bulk(&mut frame, channel);
             bulk(&mut frame, message);
-            publish_to(groups, frame);
+            publish_to(groups, frame, except);
         }
         receivers
     }
@@ -218,9 +225,9 @@ mod tests {
         reg.subscribe(true, b"a*", false);
         assert_eq!(reg.numsub(b"a"), 2);
         assert_eq!(reg.numpat(), 1);
-        assert_eq!(reg.publish(b"a", b"m"), 3);
-        assert_eq!(reg.publish(b"abc", b"m"), 1);
-        assert_eq!(reg.publish(b"b", b"m"), 0);
+        assert_eq!(reg.publish(b"a", b"m", None), 3);
+        assert_eq!(reg.publish(b"abc", b"m", None), 1);
+        assert_eq!(reg.publish(b"b", b"m", None), 0);
         assert_eq!(reg.channels(Some(b"a?")), Vec::<Vec<u8>>::new());
         assert_eq!(reg.channels(Some(b"a")), [b"a".to_vec()]);
         reg.unsubscribe(false, b"a", false);
@@ -243,7 +250,7 @@ mod tests {
         assert_ne!(two, three);
         assert_eq!(reg.subscribe(false, b"a", true), three);
         assert_eq!(reg.numsub(b"a"), 3);
-        assert_eq!(reg.publish(b"a", b"m"), 3);
+        assert_eq!(reg.publish(b"a", b"m", None), 3);
         reg.unsubscribe(false, b"a", false);
         assert_eq!(reg.numsub(b"a"), 2);
         reg.unsubscribe(false, b"a", true);

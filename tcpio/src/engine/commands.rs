@@ -66,11 +66,14 @@ impl<H: Handler> EventLoop<H> {
                     self.fan_out(data, &keys);
                     self.fanout.keys_done(keys);
                 }
-                Command::Publish { data, group } => {
+                Command::Publish { data, group, except } => {
                     let mut keys = self.fanout.take_keys();
-                    keys.extend(
-                        self.core.memberships.members(group).iter().filter_map(|t| t.find(&self.conns)),
-                    );
+                    let members = self.core.memberships.members(group).iter();
+                    let found = members.filter_map(|t| t.find(&self.conns));
+                    match except {
+                        None => keys.extend(found),
+                        Some(id) => keys.extend(found.filter(|&key| self.conns[key].id != id)),
+                    }
                     self.fan_out(data, &keys);
                     self.fanout.keys_done(keys);
                 }

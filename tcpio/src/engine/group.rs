@@ -125,14 +125,24 @@ impl Group {
     /// [`LoopStats::broadcasts_dropped`](crate::LoopStats::broadcasts_dropped)):
     /// the publisher never waits.
     pub fn publish(&self, message: impl Into<Arc<[u8]>>) -> usize {
-        let message = message.into();
+        self.publish_inner(message.into(), None)
+    }
+
+    /// [`publish`](Self::publish) to every member but the connection with this id
+    /// ([`Conn::id`](crate::Conn::id)): the sender of a chat line, or a publisher
+    /// that has already written its own copy where its replies go.
+    pub fn publish_except(&self, message: impl Into<Arc<[u8]>>, except: u64) -> usize {
+        self.publish_inner(message.into(), Some(except))
+    }
+
+    fn publish_inner(&self, message: Arc<[u8]>, except: Option<u64>) -> usize {
         if message.is_empty() {
             return 0;
         }
         let Some((shared, members)) = self.inner.server.get() else { return 0 };
         let mut reached = 0;
         for (l, count) in shared.loops.iter().zip(members) {
-            if count.load(Ordering::Acquire) > 0 && l.publish(&message, self.inner.id) {
+            if count.load(Ordering::Acquire) > 0 && l.publish(&message, self.inner.id, except) {
                 reached += 1;
             }
         }

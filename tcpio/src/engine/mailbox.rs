@@ -39,8 +39,8 @@ pub(crate) enum Command {
     Wake(Target),
     /// The same bytes for every connection of the loop (but one, maybe).
     Broadcast { data: Arc<[u8]>, except: Option<u64> },
-    /// The same bytes for every member of a group on the loop.
-    Publish { data: Arc<[u8]>, group: u64 },
+    /// The same bytes for every member of a group on the loop (but one, if given).
+    Publish { data: Arc<[u8]>, group: u64, except: Option<u64> },
 }
 
 /// A loop's queue of commands.
@@ -100,8 +100,13 @@ impl Mailbox {
     }
 
     /// Queues a group's message within the same budget as broadcasts.
-    pub(crate) fn push_publish(&self, data: &Arc<[u8]>, group: u64) -> Result<(), NotQueued> {
-        self.push_budgeted(data.len(), || Command::Publish { data: data.clone(), group })
+    pub(crate) fn push_publish(
+        &self,
+        data: &Arc<[u8]>,
+        group: u64,
+        except: Option<u64>,
+    ) -> Result<(), NotQueued> {
+        self.push_budgeted(data.len(), || Command::Publish { data: data.clone(), group, except })
     }
 
     /// Queues a command carrying `len` shared bytes, if the broadcast budget has room.

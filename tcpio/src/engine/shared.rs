@@ -98,8 +98,8 @@ impl LoopShared {
     }
 
     /// Queues a group's message; false if this loop did not take it.
-    pub(crate) fn publish(&self, data: &Arc<[u8]>, group: u64) -> bool {
-        self.took(self.mailbox.push_publish(data, group))
+    pub(crate) fn publish(&self, data: &Arc<[u8]>, group: u64, except: Option<u64>) -> bool {
+        self.took(self.mailbox.push_publish(data, group, except))
     }
 
     /// After queuing shared bytes: wakes the loop if it took them, counts them in

@@ -11,9 +11,10 @@
 use tcpio::codec::Sink;
 
 use super::table::Cmd;
-use super::{arity_error, array, bulk, int, is, sanitize, unknown_subcommand, Ctx};
+use super::{arity_error, array, bulk, int, is, sanitize, unknown_subcommand, Ctx, Session};
 use crate::redis::reply::{null, push};
 use crate::redis::resp::Args;
+use crate::redis::store::glob_match;
 
 /// Whether `cmd` may run on a connection in subscribed mode.
 pub(crate) fn allowed_subscribed(cmd: Cmd) -> bool {
@@ -168,8 +169,37 @@ pub(crate) fn set_protocol(ctx: &mut Ctx<'_>, resp3: bool) {
 
 /// `PUBLISH channel message`: the number of receivers.
 pub(crate) fn publish(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    let n = ctx.shared.pubsub.publish(args.get(1), args.get(2));
+    let (channel, message) = (args.get(1), args.get(2));
+    // Only a RESP3 client may publish while subscribed.
+    let except =
+        if ctx.session.subs.count() > 0 { own_copies(channel, message, ctx.session, out) } else { None };
+    let n = ctx.shared.pubsub.publish(channel, message, except);
     int(out, n as i64);
+}
+
+/// A subscriber publishes: Redis writes the message to each subscriber as it
+/// publishes, so the publisher's own copies come before its reply. Writes them here
+/// (for the channel, then each matching pattern) and returns the connection's id,
+/// which the groups then leave out.
+#[cold]
+#[inline(never)]
+fn own_copies(channel: &[u8], message: &[u8], session: &Session, out: &mut impl Sink) -> Option<u64> {
+    let id = session.client.as_ref()?.conn_id()?;
+    let kind: &[u8] = if session.resp3 { b">" } else { b"*" };
+    if session.subs.channels.contains_key(channel) {
+        out.put(kind);
+        out.put(b"3\r\n$7\r\nmessage\r\n");
+        bulk(out, channel);
+        bulk(out, message);
+    }
+    for pattern in session.subs.patterns.keys().filter(|p| glob_match(p, channel)) {
+        out.put(kind);
+        out.put(b"4\r\n$8\r\npmessage\r\n");
+        bulk(out, pattern);
+        bulk(out, channel);
+        bulk(out, message);
+    }
+    Some(id)
 }
 
 /// `RESET`: leaves every subscription and goes back to a fresh connection's state
