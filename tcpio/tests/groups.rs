@@ -63,14 +63,17 @@ fn server(b: tcpio::Builder) -> (tcpio::ServerHandle, std::net::SocketAddr, Grou
     (h, addr, group, rx)
 }
 
+/// Makes the client a member: sends "join" and reads the confirmation.
+fn join(client: &mut std::net::TcpStream) {
+    client.write_all(b"join\n").unwrap();
+    assert_eq!(read_line(client), b"joined\n");
+}
+
 #[test]
 fn a_message_reaches_every_member_on_every_loop_and_membership_ends_at_close() {
     let (_h, addr, group, _rx) = server(local().loops(3));
     let mut members: Vec<_> = (0..9).map(|_| connect(addr)).collect();
-    for m in &mut members {
-        m.write_all(b"join\n").unwrap();
-        assert_eq!(read_line(m), b"joined\n");
-    }
+    members.iter_mut().for_each(join);
     assert_eq!(group.len(), 9);
     members[4].write_all(b"pub hello all\n").unwrap();
     for m in &mut members {
@@ -95,10 +98,7 @@ fn a_message_reaches_every_member_on_every_loop_and_membership_ends_at_close() {
 fn publish_except_reaches_every_member_but_the_one_named() {
     let (_h, addr, _group, _rx) = server(local().loops(2));
     let mut members: Vec<_> = (0..4).map(|_| connect(addr)).collect();
-    for m in &mut members {
-        m.write_all(b"join\n").unwrap();
-        assert_eq!(read_line(m), b"joined\n");
-    }
+    members.iter_mut().for_each(join);
     // The sender gets what it published after, not the message it was left out of;
     // the others get both, in order.
     members[1].write_all(b"others not you\npub after\n").unwrap();
@@ -114,10 +114,7 @@ fn publish_except_reaches_every_member_but_the_one_named() {
 fn a_member_that_left_gets_nothing_more() {
     let (_h, addr, group, _rx) = server(local().loops(1));
     let (mut a, mut b) = (connect(addr), connect(addr));
-    for m in [&mut a, &mut b] {
-        m.write_all(b"join\n").unwrap();
-        assert_eq!(read_line(m), b"joined\n");
-    }
+    [&mut a, &mut b].into_iter().for_each(join);
     b.write_all(b"leave\n").unwrap();
     assert_eq!(read_line(&mut b), b"left\n");
     assert_eq!(group.len(), 1);
@@ -140,10 +137,7 @@ fn a_member_that_stops_reading_is_closed_at_its_cap_while_the_others_get_everyth
     let mut slow = connect(addr);
     socket2::SockRef::from(&slow).set_recv_buffer_size(8 << 10).unwrap();
     let mut fast = connect(addr);
-    for m in [&mut slow, &mut fast] {
-        m.write_all(b"join\n").unwrap();
-        assert_eq!(read_line(m), b"joined\n");
-    }
+    [&mut slow, &mut fast].into_iter().for_each(join);
     let message = [&[b'm'; 1023][..], b"\n"].concat();
     let count = 4000;
     let expect: Vec<u8> = message.repeat(count);
