@@ -6,15 +6,15 @@
 //! pattern and string; and a pattern escaping every byte of a string matches that
 //! string and nothing else.
 //!
-//! The example's matcher differs from Redis on x86-64 in two corner cases, each a
-//! named switch of [`Dialect`] so the check stays exact everywhere else (an empty
-//! string, which Redis's loop `while (patternLen && stringLen)` lets match only an
-//! empty pattern, not `*`, is matched as Redis does):
+//! The example's matcher differs from Redis on x86-64 in one corner case, a named
+//! switch of [`Dialect`] so the check stays exact everywhere else (an empty string,
+//! which Redis's loop `while (patternLen && stringLen)` lets match only an empty
+//! pattern, not `*`, and a pattern nested past 1000 `*`, which Redis gives up on, are
+//! matched as Redis does):
 //!
 //! - Range ends in a class: Redis compares `[a-b]` as C `char`, signed on x86-64, so a
 //!   range with one end below 0x80 and one at or above it covers other bytes there than
 //!   on ARM (where `char` is unsigned); the example compares unsigned bytes, as ARM does.
-//! - Nesting: Redis gives up (no match) past 1000 nested `*`; the example has no limit.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -51,25 +51,27 @@ struct Dialect {
 const REDIS_X86_64: Dialect = Dialect { signed_char: true, max_nesting: 1000 };
 
 /// The example's matcher.
-const EXAMPLE: Dialect = Dialect { signed_char: false, max_nesting: usize::MAX };
+const EXAMPLE: Dialect = Dialect { signed_char: false, max_nesting: 1000 };
 
 /// One case of each documented difference, both ways, so the switches stay honest.
 fn dialects_differ_as_documented() {
-    let stars = b"*a".repeat(1001);
-    let cases: [(&[u8], &[u8], bool); 3] = [
-        (b"[a-\xe9]", b"\xf0", false),
-        (b"[a-\xe9]", b"b", true),
-        (&stars, &stars[1..].iter().step_by(2).copied().collect::<Vec<_>>(), true),
-    ];
+    let cases: [(&[u8], &[u8], bool); 2] = [(b"[a-\xe9]", b"\xf0", false), (b"[a-\xe9]", b"b", true)];
     for (pattern, string, example) in cases {
         assert_eq!(glob_match(pattern, string), example);
         assert_eq!(stringmatchlen(pattern, string, EXAMPLE), example);
         assert_eq!(stringmatchlen(pattern, string, REDIS_X86_64), !example);
     }
-    // And the same: an empty string matches only an empty pattern.
+    // And the same: an empty string matches only an empty pattern; past 1000 runs of
+    // `*` before the end, nothing matches.
     for (pattern, matches) in [(&b""[..], true), (b"*", false), (b"**", false), (b"?", false)] {
         assert_eq!(glob_match(pattern, b""), matches);
         assert_eq!(stringmatchlen(pattern, b"", REDIS_X86_64), matches);
+    }
+    for (runs, matches) in [(1000, true), (1001, false)] {
+        let pattern = b"*a".repeat(runs);
+        let string = vec![b'a'; runs];
+        assert_eq!(glob_match(&pattern, &string), matches);
+        assert_eq!(stringmatchlen(&pattern, &string, REDIS_X86_64), matches);
     }
 }
 

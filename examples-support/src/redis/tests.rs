@@ -231,6 +231,22 @@ fn glob_matches_like_redis() {
     // Many stars against a long non-matching string finish quickly.
     let s = vec![b'a'; 10_000];
     assert!(!glob_match(b"*a*a*a*a*a*a*a*b", &s));
+    // Past 1,000 runs of `*` before its end a pattern matches nothing, as Redis gives
+    // up there; a last run, a `*` in a class and an escaped one do not count.
+    let key = vec![b'a'; 1200];
+    for (pattern, matches) in [
+        ("*a".repeat(1000), true),
+        ("*a".repeat(1001), false),
+        ("a*".repeat(1001), true),
+        ("a*".repeat(1002), false),
+        ("*a".repeat(1000) + "*", true),
+    ] {
+        assert_eq!(glob_match(pattern.as_bytes(), &key), matches, "{}", &pattern[..8]);
+    }
+    let stars = vec![b'*'; 1001];
+    assert!(glob_match(&b"\\**".repeat(1001), &stars));
+    assert!(!glob_match(&b"*[*]".repeat(1001), &stars));
+    assert!(glob_match(&b"*[*]".repeat(1000), &stars));
 }
 
 #[test]
