@@ -12,7 +12,7 @@
 //! commands), [`lists`], [`hashes`], [`sets`] and [`server`] (connection and server
 //! commands), [`pubsub`] (publish and subscribe), [`blocking`] (`BLPOP` and the other
 //! blocking list commands), [`client`] (`CLIENT`); [`table`] and [`subcommands`]
-//! describe each as Redis does (`COMMAND INFO`).
+//! describe each as Redis does, which [`command`] (`COMMAND`) reports.
 
 use tcpio::codec::Sink;
 
@@ -27,6 +27,7 @@ use std::sync::Arc;
 
 pub mod blocking;
 pub mod client;
+pub mod command;
 mod docs;
 pub mod hashes;
 mod history;
@@ -348,7 +349,7 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         }
         Cmd::Command => {
             ctx.session.last = table::code_of(cmd, second(&args));
-            server::command(&args, out, ctx.session.resp3)
+            command::command(&args, out, ctx.session.resp3)
         }
         Cmd::Subscribe | Cmd::Psubscribe => pubsub::subscribe(&args, cmd == Cmd::Psubscribe, ctx, out),
         Cmd::Unsubscribe | Cmd::Punsubscribe => {
