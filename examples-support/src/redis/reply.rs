@@ -28,6 +28,14 @@ pub fn status(out: &mut impl Sink, text: &str) {
     out.put(b"\r\n");
 }
 
+/// A `HELP` subcommand's reply: its lines as status replies, in an array.
+pub fn help(out: &mut impl Sink, lines: &[&str]) {
+    array(out, lines.len());
+    for line in lines {
+        status(out, line);
+    }
+}
+
 /// An integer reply: `:<n>\r\n`.
 #[inline]
 pub fn int(out: &mut impl Sink, n: i64) {

@@ -5,12 +5,11 @@
 
 use tcpio::codec::Sink;
 
-use super::subcommands::SUBCOMMANDS;
 use super::table::code_name;
-use super::{arity_error, array, bulk, int, is, sanitize, unknown_subcommand, Ctx, Flow, E_SYNTAX};
+use super::{bulk, int, is, sanitize, subcommand, Ctx, Flow, E_SYNTAX};
 use crate::num::{format_u64, MAX_DIGITS};
 use crate::redis::clients::{Client, Kind};
-use crate::redis::reply::{null, verbatim};
+use crate::redis::reply::{help, null, verbatim};
 use crate::redis::resp::{parse_i64, Args};
 
 /// `CLIENT HELP`, as Redis 7.0 words it (the subcommands this server lacks included,
@@ -79,18 +78,8 @@ pub(crate) fn valid_name(name: &[u8]) -> bool {
 /// (after the reply, as Redis does).
 #[inline(never)]
 pub(crate) fn client(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
-    let sub = args.get(1);
-    let spec = SUBCOMMANDS.iter().find(|s| s.container == "client" && is(sub, &s.name[7..]));
-    let Some(spec) = spec else {
-        unknown_subcommand(sub, "CLIENT", out);
-        return Flow::Continue;
-    };
-    let argc = args.len() as i32;
-    if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
-        arity_error(spec.name, out);
-        return Flow::Continue;
-    }
-    match &spec.name[7..] {
+    let Some(sub) = subcommand("client", args, out) else { return Flow::Continue };
+    match sub {
         "id" => int(out, ctx.session.id as i64),
         "getname" => {
             let name = ctx.session.client().name();
@@ -119,14 +108,7 @@ pub(crate) fn client(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) ->
         }
         "list" => list(args, ctx, out),
         "kill" => return kill(args, ctx, out),
-        _ => {
-            array(out, HELP.len());
-            for line in HELP {
-                out.put(b"+");
-                out.put(line.as_bytes());
-                out.put(b"\r\n");
-            }
-        }
+        _ => help(out, HELP),
     }
     Flow::Continue
 }

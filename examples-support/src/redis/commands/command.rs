@@ -8,8 +8,8 @@ use tcpio::codec::Sink;
 use super::docs;
 use super::key_specs;
 use super::table::{subcommands, Spec, SPECS, SUBCOMMANDS};
-use super::{arity_error, array, bulk, int, is, unknown_subcommand, E_SYNTAX};
-use crate::redis::reply::{map, null, set, status};
+use super::{array, bulk, int, is, subcommand, E_SYNTAX};
+use crate::redis::reply::{help, map, null, set, status};
 use crate::redis::resp::Args;
 use crate::redis::store::glob_match;
 
@@ -63,13 +63,10 @@ pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink, resp3: bool) {
         }
         return;
     }
-    let sub = args.get(1);
-    if is(sub, "count") {
-        if args.len() != 2 {
-            return arity_error("command|count", out);
-        }
+    let Some(sub) = subcommand("command", args, out) else { return };
+    if sub == "count" {
         int(out, SPECS.len() as i64);
-    } else if is(sub, "list") {
+    } else if sub == "list" {
         // `FILTERBY ACLCAT category`, `FILTERBY PATTERN glob`, `FILTERBY MODULE name`
         // (no module is loaded here).
         let keep: Box<dyn Fn(&Spec) -> bool> = match args.len() {
@@ -93,7 +90,7 @@ pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink, resp3: bool) {
         for spec in all_names().filter(|s| keep(s)) {
             bulk(out, spec.name.as_bytes());
         }
-    } else if is(sub, "info") {
+    } else if sub == "info" {
         if args.len() == 2 {
             array(out, SPECS.len());
             for spec in SPECS {
@@ -108,7 +105,7 @@ pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink, resp3: bool) {
                 None => null(out, resp3),
             }
         }
-    } else if is(sub, "docs") {
+    } else if sub == "docs" {
         let specs: Vec<&Spec> = if args.len() == 2 {
             SPECS.iter().collect()
         } else {
@@ -119,7 +116,72 @@ pub(crate) fn command(args: &Args<'_>, out: &mut impl Sink, resp3: bool) {
             bulk(out, spec.name.as_bytes());
             docs::command_docs(spec, out, resp3);
         }
+    } else if sub == "getkeys" || sub == "getkeysandflags" {
+        getkeys(args, sub == "getkeysandflags", out, resp3);
     } else {
-        unknown_subcommand(sub, "COMMAND", out);
+        help(out, HELP);
+    }
+}
+
+/// `COMMAND HELP`, as Redis 7.0 words it.
+const HELP: &[&str] = &[
+    "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "(no subcommand)",
+    "    Return details about all Redis commands.",
+    "COUNT",
+    "    Return the total number of commands in this Redis server.",
+    "LIST",
+    "    Return a list of all commands in this Redis server.",
+    "INFO [<command-name> ...]",
+    "    Return details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "DOCS [<command-name> ...]",
+    "    Return documentation details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "GETKEYS <full-command>",
+    "    Return the keys from a full Redis command.",
+    "GETKEYSANDFLAGS <full-command>",
+    "    Return the keys and the access flags from a full Redis command.",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// `COMMAND GETKEYS command arg...`: the keys of a full command, found as Redis finds
+/// them (by its key specs); `COMMAND GETKEYSANDFLAGS` adds each key's flags.
+fn getkeys(args: &Args<'_>, with_flags: bool, out: &mut impl Sink, resp3: bool) {
+    let full: Vec<&[u8]> = args.iter().skip(2).collect();
+    // A container's subcommand by its name, a container alone as itself.
+    let top = SPECS.iter().find(|s| is(full[0], s.name));
+    let spec = match top {
+        Some(top) if full.len() > 1 && subcommands(top).next().is_some() => {
+            subcommands(top).find(|s| is(full[1], &s.name[top.name.len() + 1..]))
+        }
+        top => top,
+    };
+    let Some(spec) = spec else { return out.put(b"-ERR Invalid command specified\r\n") };
+    let argc = full.len() as i32;
+    if !key_specs::has_keys(spec.name) {
+        return out.put(b"-ERR The command has no key arguments\r\n");
+    } else if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
+        return out.put(b"-ERR Invalid number of arguments specified for command\r\n");
+    }
+    let keys = key_specs::keys_of(spec.name, &full);
+    if keys.is_empty() {
+        return out.put(b"-ERR Invalid arguments specified for command\r\n");
+    }
+    array(out, keys.len());
+    for (i, flags) in keys {
+        if with_flags {
+            array(out, 2);
+        }
+        bulk(out, full[i]);
+        if with_flags {
+            set(out, flags.len(), resp3);
+            for flag in flags {
+                status(out, flag);
+            }
+        }
     }
 }

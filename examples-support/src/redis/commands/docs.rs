@@ -405,7 +405,12 @@ const ARGUMENTS: &[(&str, &str)] = &[
     ("config|get", "*parameter(parameter:string)"),
     ("config|set", "*parameter_value(parameter:string value:string)"),
     ("config|resetstat", ""),
+    ("config|help", ""),
+    ("config|rewrite", ""),
     ("command|count", ""),
+    ("command|help", ""),
+    ("command|getkeys", ""),
+    ("command|getkeysandflags", ""),
     ("command|docs", "?*command-name:string"),
     ("command|info", "?*command-name:string"),
     (
@@ -414,6 +419,7 @@ const ARGUMENTS: &[(&str, &str)] = &[
     ),
     ("client|getname", ""),
     ("client|help", ""),
+    ("pubsub|help", ""),
     ("client|id", ""),
     ("client|info", ""),
     (

@@ -47,6 +47,36 @@ pub(crate) fn key_specs(name: &str, out: &mut impl Sink, resp3: bool) {
     }
 }
 
+/// Whether the command `name` has keys (a key spec).
+pub(crate) fn has_keys(name: &str) -> bool {
+    KEY_SPECS.iter().any(|(n, _)| *n == name)
+}
+
+/// The keys of the full command `args` (its name first) called `name`: the position
+/// of each with its key spec's flags, in the order of the specs, as Redis finds them
+/// for `COMMAND GETKEYS`. A position past the arguments (a command whose arity is not
+/// fixed, given too few) is left out. `SET`'s flags depend on its `GET` option, as
+/// Redis's own finder for it says.
+pub(crate) fn keys_of(name: &str, args: &[&[u8]]) -> Vec<(usize, Vec<&'static str>)> {
+    if name == "set" {
+        let get = args.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"get"));
+        let flags = if get { vec!["RW", "access", "update"] } else { vec!["OW", "update"] };
+        return vec![(1, flags)];
+    }
+    let argc = args.len() as i64;
+    let mut keys = Vec::new();
+    let specs = KEY_SPECS.iter().find(|(n, _)| *n == name).map_or(&[][..], |(_, s)| s);
+    for (flags, [index, last, step]) in specs.iter().filter_map(|text| parse(text)) {
+        let end = if last >= 0 { index + last } else { argc + last };
+        let mut i = index;
+        while i <= end && i < argc {
+            keys.push((i as usize, flags.clone()));
+            i += step.max(1);
+        }
+    }
+    keys
+}
+
 /// One step of finding the keys: `field`, a map of its `kind` and its numbers.
 fn search(out: &mut impl Sink, field: &str, kind: &str, spec: &[(&str, i64)], resp3: bool) {
     bulk(out, field.as_bytes());
@@ -62,7 +92,7 @@ fn search(out: &mut impl Sink, field: &str, kind: &str, spec: &[(&str, i64)], re
 }
 
 /// The flags and the three numbers of one key spec; `None` if it is not well formed.
-fn parse(text: &str) -> Option<(Vec<&str>, [i64; 3])> {
+fn parse(text: &'static str) -> Option<(Vec<&'static str>, [i64; 3])> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let (flags, numbers) = words.split_at(words.len().checked_sub(3)?);
     let mut n = [0; 3];

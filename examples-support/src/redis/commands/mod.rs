@@ -494,6 +494,25 @@ pub(crate) fn unknown_subcommand(sub: &[u8], container: &str, out: &mut impl Sin
     out.put(b" HELP.\r\n");
 }
 
+/// The subcommand of `container` (`config`, `command`, `pubsub`, `client`) that `args`
+/// names (its name after the container's), with its arity checked as Redis checks it
+/// (from [`subcommands::SUBCOMMANDS`]); `None` once the error is written.
+pub(crate) fn subcommand(container: &str, args: &Args<'_>, out: &mut impl Sink) -> Option<&'static str> {
+    let sub = args.get(1);
+    let name = |s: &'static table::Spec| &s.name[container.len() + 1..];
+    let Some(spec) = subcommands::SUBCOMMANDS.iter().find(|s| s.container == container && is(sub, name(s)))
+    else {
+        unknown_subcommand(sub, &container.to_ascii_uppercase(), out);
+        return None;
+    };
+    let argc = args.len() as i32;
+    if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
+        arity_error(spec.name, out);
+        return None;
+    }
+    Some(name(spec))
+}
+
 /// `-ERR wrong number of arguments for 'get' command`.
 pub(crate) fn arity_error(name: &str, out: &mut impl Sink) {
     out.put(b"-ERR wrong number of arguments for '");

@@ -11,8 +11,8 @@
 use tcpio::codec::Sink;
 
 use super::table::Cmd;
-use super::{arity_error, array, bulk, int, is, sanitize, unknown_subcommand, Ctx, Session};
-use crate::redis::reply::{null, push};
+use super::{arity_error, array, bulk, int, is, sanitize, subcommand, Ctx, Session};
+use crate::redis::reply::{help, null, push};
 use crate::redis::resp::Args;
 use crate::redis::store::glob_match;
 
@@ -237,11 +237,11 @@ const HELP: &[&str] = &[
 /// `PUBSUB HELP`.
 #[inline(never)]
 pub(crate) fn pubsub(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    let sub = args.get(1);
+    let Some(sub) = subcommand("pubsub", args, out) else { return };
     let registry = &ctx.shared.pubsub;
-    if is(sub, "channels") {
+    if sub == "channels" {
         if args.len() > 3 {
-            let sub = sanitize(sub);
+            let sub = sanitize(args.get(1));
             out.put(b"-ERR unknown subcommand or wrong number of arguments for '");
             out.put(&sub[..sub.len().min(128)]);
             return out.put(b"'. Try PUBSUB HELP.\r\n");
@@ -251,25 +251,15 @@ pub(crate) fn pubsub(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         for c in &channels {
             bulk(out, c);
         }
-    } else if is(sub, "numsub") {
+    } else if sub == "numsub" {
         array(out, 2 * (args.len() - 2));
         for c in args.iter().skip(2) {
             bulk(out, c);
             int(out, registry.numsub(c) as i64);
         }
-    } else if is(sub, "numpat") {
-        if args.len() != 2 {
-            return arity_error("pubsub|numpat", out);
-        }
+    } else if sub == "numpat" {
         int(out, registry.numpat() as i64);
-    } else if is(sub, "help") && args.len() == 2 {
-        array(out, HELP.len());
-        for line in HELP {
-            out.put(b"+");
-            out.put(line.as_bytes());
-            out.put(b"\r\n");
-        }
     } else {
-        unknown_subcommand(sub, "PUBSUB", out);
+        help(out, HELP);
     }
 }

@@ -5,9 +5,9 @@ use std::sync::atomic::Ordering;
 
 use tcpio::codec::Sink;
 
-use super::{arity_error, array, bulk, int, is, sanitize, unknown_subcommand, Ctx, E_NOT_INT, E_SYNTAX};
+use super::{arity_error, array, bulk, int, is, sanitize, subcommand, Ctx, E_NOT_INT, E_SYNTAX};
 use crate::num::{format_u64, MAX_DIGITS};
-use crate::redis::reply::{map, verbatim};
+use crate::redis::reply::{help, map, verbatim};
 use crate::redis::resp::{parse_i64, Args};
 use crate::redis::store::glob_match;
 use crate::redis::VERSION;
@@ -251,15 +251,28 @@ fn config_values(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// `CONFIG HELP`, as Redis 7.0 words it.
+const CONFIG_HELP: &[&str] = &[
+    "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
+    "HELP",
+    "    Prints this help.",
+];
+
 /// `CONFIG GET pattern...`, `CONFIG SET name value...` (for the parameters above;
-/// `save`, `appendonly` and `maxmemory` accept their own value only), `CONFIG RESETSTAT`.
+/// `save`, `appendonly` and `maxmemory` accept their own value only), `CONFIG
+/// RESETSTAT`, `CONFIG REWRITE` (refused: the server reads no file) and `CONFIG HELP`.
 #[inline(never)]
 pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    let sub = args.get(1);
-    if is(sub, "get") {
-        if args.len() < 3 {
-            return arity_error("config|get", out);
-        }
+    let Some(sub) = subcommand("config", args, out) else { return };
+    if sub == "get" {
         let values = config_values(ctx);
         let hit =
             |name: &str| args.iter().skip(2).any(|p| glob_match(&p.to_ascii_lowercase(), name.as_bytes()));
@@ -271,10 +284,7 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             bulk(out, asked.unwrap_or(name.as_bytes()));
             bulk(out, value);
         }
-    } else if is(sub, "set") {
-        if args.len() < 4 {
-            return arity_error("config|set", out);
-        }
+    } else if sub == "set" {
         if args.len() & 1 == 1 {
             return out.put(E_SYNTAX);
         }
@@ -369,18 +379,18 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             }
         }
         out.put(b"+OK\r\n");
-    } else if is(sub, "resetstat") {
-        if args.len() != 2 {
-            return arity_error("config|resetstat", out);
-        }
+    } else if sub == "resetstat" {
         ctx.shared.reset_stats();
         ctx.store.reset_expired();
         ctx.session.commands = 0;
         ctx.session.hits = 0;
         ctx.session.misses = 0;
         out.put(b"+OK\r\n");
+    } else if sub == "rewrite" {
+        // As Redis answers when it was started without a configuration file.
+        out.put(b"-ERR The server is running without a config file\r\n");
     } else {
-        unknown_subcommand(sub, "CONFIG", out);
+        help(out, CONFIG_HELP);
     }
 }
 

@@ -3,7 +3,8 @@
 
 use super::table::Spec;
 
-/// The subcommands of `CONFIG`, `COMMAND`, `PUBSUB` and `CLIENT` this server has.
+/// The subcommands of `CONFIG`, `COMMAND`, `PUBSUB` and `CLIENT` this server has, by
+/// container; [`super::subcommand`] finds them and checks their arity.
 pub const SUBCOMMANDS: &[Spec] = &[
     Spec {
         name: "config|get",
@@ -47,6 +48,8 @@ pub const SUBCOMMANDS: &[Spec] = &[
         complexity: "O(1)",
         container: "config",
     },
+    Spec { name: "config|help", arity: 2, flags: &["loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow"], summary: "Show helpful text about the different subcommands", since: "5.0.0", group: "server", complexity: "O(1)", container: "config" },
+    Spec { name: "config|rewrite", arity: 2, flags: &["admin", "noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@admin", "@slow", "@dangerous"], summary: "Rewrite the configuration file with the in memory configuration", since: "2.8.0", group: "server", complexity: "O(1)", container: "config" },
     Spec {
         name: "command|count",
         arity: 2,
@@ -103,9 +106,13 @@ pub const SUBCOMMANDS: &[Spec] = &[
         complexity: "O(N) where N is the total number of Redis commands",
         container: "command",
     },
+    Spec { name: "command|help", arity: 2, flags: &["loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Show helpful text about the different subcommands", since: "5.0.0", group: "server", complexity: "O(1)", container: "command" },
+    Spec { name: "command|getkeys", arity: -4, flags: &["loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Extract keys given a full Redis command", since: "2.8.13", group: "server", complexity: "O(N) where N is the number of arguments to the command", container: "command" },
+    Spec { name: "command|getkeysandflags", arity: -4, flags: &["loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Extract keys and access flags given a full Redis command", since: "7.0.0", group: "server", complexity: "O(N) where N is the number of arguments to the command", container: "command" },
     Spec { name: "pubsub|channels", arity: -2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "List active channels", since: "2.8.0", group: "pubsub", complexity: "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", container: "pubsub" },
     Spec { name: "pubsub|numpat", arity: 2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Get the count of unique patterns pattern subscriptions", since: "2.8.0", group: "pubsub", complexity: "O(1)", container: "pubsub" },
     Spec { name: "pubsub|numsub", arity: -2, flags: &["pubsub", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Get the count of subscribers for channels", since: "2.8.0", group: "pubsub", complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels", container: "pubsub" },
+    Spec { name: "pubsub|help", arity: 2, flags: &["loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow"], summary: "Show helpful text about the different subcommands", since: "6.2.0", group: "pubsub", complexity: "O(1)", container: "pubsub" },
     Spec { name: "client|getname", arity: 2, flags: &["noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Get the current connection name", since: "2.6.9", group: "connection", complexity: "O(1)", container: "client" },
     Spec { name: "client|help", arity: 2, flags: &["loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Show helpful text about the different subcommands", since: "5.0.0", group: "connection", complexity: "O(1)", container: "client" },
     Spec { name: "client|id", arity: 2, flags: &["noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Returns the client ID for the current connection", since: "5.0.0", group: "connection", complexity: "O(1)", container: "client" },
