@@ -68,13 +68,13 @@ pub mod pubsub;
 pub mod reply;
 pub mod resp;
 mod server;
+mod shared;
 pub mod store;
 #[cfg(test)]
 mod tests;
 
-pub use server::{
-    start, start_with, ConnState, Options, Redis, Shared, MAX_OUTPUT, MAX_QUERY_BUFFER, SWEEP_EVERY,
-};
+pub use server::{start, start_with, ConnState, Redis, MAX_OUTPUT, MAX_QUERY_BUFFER, SWEEP_EVERY};
+pub use shared::{Options, Shared};
 
 /// The Redis version this server answers as (`INFO`, `HELLO`): the one whose
 /// behaviour it follows.

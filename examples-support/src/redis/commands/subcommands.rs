@@ -4,7 +4,7 @@
 use super::table::Spec;
 
 /// The subcommands of `CONFIG`, `COMMAND`, `PUBSUB` and `CLIENT` this server has, by
-/// container; [`super::subcommand`] finds them and checks their arity.
+/// container; the commands module finds them and checks their arity.
 pub const SUBCOMMANDS: &[Spec] = &[
     Spec {
         name: "config|get",
