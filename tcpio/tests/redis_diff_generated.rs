@@ -2,8 +2,8 @@
 //! sequences: per family, a few thousand commands from a seeded generator over a small
 //! keyspace (so types collide, and a command of another family now and then), each
 //! reply compared as `redis_diff.rs` compares them, and the keyspace hits and misses
-//! `INFO` reports after it (each read lookup counted as Redis counts it), then the
-//! final keyspaces. A
+//! and the error replies by kind `INFO` reports after it (each read lookup and each
+//! error counted as Redis counts it), then the final keyspaces. A
 //! mismatch names the seed; rerun one with `REDIS_DIFF_SEED=n` (and `REDIS_DIFF_TRACE=1`
 //! to print every command).
 //!
@@ -185,11 +185,18 @@ fn random_family(family: &str) {
             }
             let context = format!("family {family}, seed {seed} (REDIS_DIFF_SEED={seed}), command #{n}");
             p.check_with(&args, &context);
-            // The keys it read, found or missed, counted as Redis counts them.
+            // The keys it read, found or missed, and the error replies by kind, counted
+            // as Redis counts them.
             assert_eq!(
                 p.ours.keyspace_stats(),
                 p.real.keyspace_stats(),
                 "keyspace_hits and keyspace_misses after {}, {context}",
+                redis_diff_util::show_args(&args)
+            );
+            assert_eq!(
+                p.ours.error_stats(),
+                p.real.error_stats(),
+                "errorstats after {}, {context}",
                 redis_diff_util::show_args(&args)
             );
         }

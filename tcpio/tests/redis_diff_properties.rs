@@ -335,3 +335,73 @@ fn info_stats_count_every_connection_on_every_loop() {
     conns[0].call(&[b"CONFIG", b"RESETSTAT"]);
     assert_eq!(stat(&mut conns[1], "keyspace_hits"), 0);
 }
+
+#[test]
+fn error_replies_are_counted_by_kind_as_redis_counts_them() {
+    let Some((ours, real)) = servers() else { return };
+    let mut p = pair(&ours, &real);
+    p.line("CONFIG RESETSTAT");
+    p.lines(&["RPUSH l a", "GET l", "NOSUCH x", "GET", "SET k v XX NX", "INCR l", "HELLO 4", "CONFIG NOPE"]);
+    p.lines(&["AUTH nopass", "COMMAND GETKEYS ping x", "SELECT 5", "GET k"]);
+    // A subscriber's refused command, and a protocol error (which closes its
+    // connection), on connections of their own.
+    for addr in [ours.addr, real.addr] {
+        let mut c = redis_diff_util::Conn::new(addr);
+        c.call(&[b"SUBSCRIBE", b"a"]);
+        assert!(c.call(&[b"GET", b"k"]).0.starts_with(b"-ERR Can't execute 'get'"));
+        let mut c = redis_diff_util::Conn::new(addr);
+        c.send(b"*1\r\n$x\r\n");
+        assert!(c.read().0.starts_with(b"-ERR Protocol error"));
+        assert!(c.closed());
+    }
+    let (o, r) = (p.ours.error_stats(), p.real.error_stats());
+    assert_eq!(o, r);
+    assert_eq!(o.0.len(), 3, "{o:?}");
+    p.line("CONFIG RESETSTAT");
+    assert_eq!(p.ours.error_stats(), (vec![], 0));
+}
+
+#[test]
+fn info_reports_rates_buffers_and_the_server_as_it_runs() {
+    let server = redis_util::start(2);
+    let mut c = redis_diff_util::Conn::new(server.addr);
+    let field = |c: &mut redis_diff_util::Conn, section: &[u8], name: &str| -> String {
+        let info = c.call(&[b"INFO", section]).1;
+        let info = String::from_utf8_lossy(info.bytes()).into_owned();
+        let value = info.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(':').map(str::to_string));
+        value.unwrap_or_else(|| panic!("{name}: {info}"))
+    };
+    let number = |c: &mut redis_diff_util::Conn, section: &[u8], name: &str| -> f64 {
+        field(c, section, name).parse().unwrap()
+    };
+    assert_eq!(field(&mut c, b"server", "tcp_port"), server.addr.port().to_string());
+    assert_eq!(field(&mut c, b"server", "run_id").len(), 40);
+    assert_eq!(field(&mut c, b"replication", "role"), "master");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as f64;
+    assert!((number(&mut c, b"persistence", "rdb_last_save_time") - now).abs() < 60.0);
+    assert!(number(&mut c, b"cpu", "used_cpu_user") >= 0.0);
+    assert!(number(&mut c, b"memory", "used_memory_peak") >= number(&mut c, b"memory", "used_memory"));
+    // Commands keep coming: the rate, sampled ten times a second, shows them, and the
+    // bytes in and out grow.
+    let bytes_in = number(&mut c, b"stats", "total_net_input_bytes");
+    assert!(util::wait_for(|| {
+        for _ in 0..100 {
+            c.call(&[b"PING"]);
+        }
+        number(&mut c, b"stats", "instantaneous_ops_per_sec") > 0.0
+            && number(&mut c, b"stats", "instantaneous_input_kbps") > 0.0
+    }));
+    assert!(number(&mut c, b"stats", "total_net_input_bytes") > bytes_in);
+    assert!(number(&mut c, b"stats", "total_net_output_bytes") > 0.0);
+    // A client blocked with a timeout, and one with a request half sent.
+    let mut blocked = redis_diff_util::Conn::new(server.addr);
+    blocked.send(b"*3\r\n$5\r\nBLPOP\r\n$4\r\nnone\r\n$3\r\n100\r\n");
+    let mut partial = redis_diff_util::Conn::new(server.addr);
+    partial.send(&[b"*2\r\n$4\r\nECHO\r\n$2000\r\n".as_slice(), &[b'x'; 1000]].concat());
+    assert!(util::wait_for(|| number(&mut c, b"clients", "clients_in_timeout_table") == 1.0));
+    assert!(util::wait_for(|| number(&mut c, b"clients", "client_recent_max_input_buffer") >= 1000.0));
+    assert_eq!(number(&mut c, b"clients", "blocked_clients"), 1.0);
+    drop(blocked);
+    assert!(util::wait_for(|| number(&mut c, b"clients", "clients_in_timeout_table") == 0.0));
+    assert_eq!(field(&mut c, b"stats", "pubsub_channels"), "0");
+}

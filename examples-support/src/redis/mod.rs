@@ -6,7 +6,8 @@
 //! request parser), [`clients`] (the registry of open connections), [`store`] (the sharded keyspace of typed values, expiry, glob
 //! matching, `SCAN` cursors), [`pubsub`] (the channels and patterns with
 //! subscribers), [`blocking`] (the clients blocked on lists), [`commands`] (execution and replies, into any [`tcpio::codec::Sink`],
-//! one module per command family) and [`float`] (the 80-bit arithmetic of
+//! one module per command family), [`stats`] (what `INFO` counts: errors by kind, rates)
+//! and [`float`] (the 80-bit arithmetic of
 //! `INCRBYFLOAT`). [`Redis`] is the tcpio handler over them and [`start`]
 //! (or [`start_with`] and its [`Options`]) runs it.
 //!
@@ -31,10 +32,12 @@
 //! - connection and server: PING, ECHO, QUIT, SELECT 0, HELLO 2 and HELLO 3 (RESP3
 //!   from then on, as Redis 7.0 writes it: nulls, maps, sets, verbatim strings for
 //!   `INFO` and `CLIENT LIST`, pushes for pub/sub; `RESET` goes back to RESP2), AUTH, DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO
-//!   (server, clients, memory, stats, keyspace), CONFIG GET/SET/RESETSTAT (save,
-//!   appendonly, databases, maxmemory, requirepass, timeout, maxclients,
-//!   client-output-buffer-limit), COMMAND
-//!   (COUNT, DOCS, INFO, LIST; Redis 7.0's own table for these commands), RESET,
+//!   (server, clients, memory, persistence, stats, replication, cpu, modules,
+//!   errorstats, cluster, keyspace; [`commands::info`] says which fields), CONFIG
+//!   GET/SET/RESETSTAT/REWRITE/HELP (save, appendonly, databases, maxmemory,
+//!   requirepass, timeout, maxclients, client-output-buffer-limit), COMMAND (COUNT,
+//!   DOCS, INFO, LIST, GETKEYS, GETKEYSANDFLAGS, HELP; Redis 7.0's own table for these
+//!   commands), RESET,
 //!   CLIENT (ID, SETNAME, GETNAME, LIST with TYPE or ID, INFO, KILL in both forms with
 //!   ID/ADDR/LADDR/TYPE/USER/SKIPME, HELP). Every open connection, on every loop, is
 //!   in the [`clients`] registry, so `CLIENT LIST` shows them all and `CLIENT KILL`
@@ -69,6 +72,7 @@ pub mod reply;
 pub mod resp;
 mod server;
 mod shared;
+pub mod stats;
 pub mod store;
 #[cfg(test)]
 mod tests;

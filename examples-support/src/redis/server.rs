@@ -42,7 +42,8 @@ use super::blocking::{timeout_reply, BlockRequest, Waiter, GONE, SERVED, TIMED_O
 use super::clients::{format_addr, Client};
 use super::commands::{run_all, Ctx, Flow, Session};
 use super::resp::{Parser, Progress};
-use super::shared::{Counters, Options, Shared};
+use super::shared::{Options, Shared};
+use super::stats::Counters;
 use super::store::{Clock, Store};
 
 /// Input a connection may hold unconsumed: Redis's default `client-query-buffer-limit`
@@ -82,6 +83,20 @@ pub struct ConnState {
 struct Blocked {
     waiter: Arc<Waiter>,
     timer: Option<TimerId>,
+    /// Whether it has a timeout (Redis's timeout table).
+    timed: bool,
+}
+
+impl ConnState {
+    /// Ends the wait of a blocked command, if one waits, taking it out of the count of
+    /// clients with a timeout.
+    fn unblocked(&mut self, shared: &Shared) -> Option<Blocked> {
+        let b = self.blocked.take()?;
+        if b.timed {
+            shared.timed_blocked.fetch_sub(1, Ordering::Relaxed);
+        }
+        Some(b)
+    }
 }
 
 /// Timeouts longer than this (about 35 years) arm no timer: they never pass.
@@ -141,6 +156,7 @@ impl Handler for Redis {
             return Action::Close;
         }
         shared.connections.fetch_add(1, Ordering::Relaxed);
+        shared.server.get_or_init(|| conn.server());
         let authenticated = shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()).is_none();
         let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
         self.coarse_ms = shared.started.elapsed().as_millis() as u64;
@@ -291,6 +307,13 @@ impl Handler for Redis {
 
     fn on_tick(&mut self) -> Option<Duration> {
         self.coarse_ms = self.shared.started.elapsed().as_millis() as u64;
+        // One loop or another samples the rates `INFO` reports, ten times a second.
+        let shared = &*self.shared;
+        shared.rates.sample(self.coarse_ms, || {
+            let bytes = shared.server.get().map(|s| s.stats().total);
+            let (commands, ..) = shared.totals();
+            [commands, bytes.map_or(0, |b| b.bytes_in), bytes.map_or(0, |b| b.bytes_out)]
+        });
         self.clock.reset();
         self.store.sweep(&mut self.clock);
         Some(SWEEP_EVERY)
@@ -314,7 +337,7 @@ impl Redis {
         self.counters.settle(&mut state.session);
         let resp3 = state.session.resp3;
         let groups = state.session.subs.clear(&self.shared.pubsub, resp3);
-        if let Some(b) = state.blocked.take() {
+        if let Some(b) = state.unblocked(&self.shared) {
             self.shared.blocking.give_up(&b.waiter, GONE);
         }
         if leave_groups {
@@ -335,7 +358,10 @@ impl Redis {
         let timer = (timeout > 0 && timeout < LONGEST_TIMEOUT_MS)
             .then(|| conn.set_timer(Duration::from_millis(timeout)));
         let state = conn.state_mut();
-        state.blocked = Some(Blocked { waiter, timer });
+        if timeout > 0 {
+            self.shared.timed_blocked.fetch_add(1, Ordering::Relaxed);
+        }
+        state.blocked = Some(Blocked { waiter, timer, timed: timeout > 0 });
         // `CLIENT LIST` shows it with the `b` flag.
         if let Some(client) = &state.session.client {
             client.set_blocked(true);
@@ -352,7 +378,7 @@ impl Redis {
         if let Some(client) = &state.session.client {
             client.set_blocked(false);
         }
-        if let Some(b) = state.blocked.take() {
+        if let Some(b) = state.unblocked(&self.shared) {
             if let Some(t) = b.timer {
                 conn.cancel_timer(t);
             }
@@ -374,8 +400,13 @@ pub fn start(builder: Builder) -> Result<ServerHandle, tcpio::Error> {
 pub fn start_with(builder: Builder, options: &Options) -> Result<ServerHandle, tcpio::Error> {
     let store = Arc::new(Store::new());
     let shared = Arc::new(Shared::new(options));
-    builder
+    let s = shared.clone();
+    let server = builder
         .max_input(MAX_QUERY_BUFFER)
         .max_output(MAX_OUTPUT)
-        .start(move |_loop_id| Redis::with_shared(store.clone(), shared.clone()))
+        .start(move |_loop_id| Redis::with_shared(store.clone(), s.clone()))?;
+    // `INFO`'s `tcp_port`: the first TCP address's.
+    let port = server.local_addrs().iter().find_map(tcpio::Addr::as_ip).map_or(0, |a| a.port());
+    shared.port.store(port, Ordering::Relaxed);
+    Ok(server)
 }

@@ -2,15 +2,17 @@
 //! the settings `CONFIG SET` changes, the registries of clients, channels and blocked
 //! clients, and the counters `INFO` reports.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
 use std::time::Instant;
+use tcpio::ServerControl;
 
 use super::blocking::Blocking;
 use super::clients::{Client, Clients};
-use super::commands::Session;
 use super::output_limits::OutputLimits;
 use super::pubsub::PubSub;
+use super::stats::{Counters, ErrorStats, Rates};
 
 /// Redis's default `maxclients`.
 const DEFAULT_MAXCLIENTS: u64 = 10_000;
@@ -67,30 +69,31 @@ pub struct Shared {
     pub blocking: Blocking,
     /// Every open connection, on every loop (`CLIENT LIST`, `CLIENT KILL`).
     pub registry: Clients,
+    /// Error replies by kind (`INFO errorstats`).
+    pub errors: ErrorStats,
+    /// Commands and bytes per second, sampled (`INFO stats`).
+    pub rates: Rates,
+    /// The server's own counters (bytes in and out), once a connection has opened.
+    pub server: OnceLock<ServerControl>,
+    /// The Unix time the server started at, in milliseconds.
+    pub started_unix_ms: u64,
+    /// This run's random id (`INFO server`'s `run_id`).
+    pub run_id: String,
+    /// The replication id `INFO replication` reports (a master with no replicas).
+    pub replid: String,
+    /// The TCP port it listens on (`tcp_port`), 0 if unknown or none.
+    pub port: AtomicU16,
+    /// Clients blocked with a timeout (`clients_in_timeout_table`).
+    pub timed_blocked: AtomicUsize,
 }
 
-/// One loop's counts of commands run and of keys found and missed by read lookups.
-#[derive(Debug, Default)]
-pub(crate) struct Counters {
-    commands: AtomicU64,
-    hits: AtomicU64,
-    misses: AtomicU64,
-}
-
-impl Counters {
-    /// Adds a connection's counts since the last call, and zeroes them. Only the
-    /// counters' own loop calls this, so a load and a store do (no locked add).
-    pub(crate) fn settle(&self, session: &mut Session) {
-        for (c, n) in [
-            (&self.commands, &mut session.commands),
-            (&self.hits, &mut session.hits),
-            (&self.misses, &mut session.misses),
-        ] {
-            if *n > 0 {
-                c.store(c.load(Ordering::Relaxed) + std::mem::take(n), Ordering::Relaxed);
-            }
-        }
-    }
+/// 40 random hex digits, as Redis's run and replication ids.
+fn random_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    (0..3)
+        .map(|_| format!("{:016x}", std::collections::hash_map::RandomState::new().build_hasher().finish()))
+        .collect::<String>()[..40]
+        .to_string()
 }
 
 impl Shared {
@@ -111,6 +114,16 @@ impl Shared {
             limits_version: AtomicU64::new(0),
             blocking: Blocking::new(),
             registry: Clients::new(),
+            errors: ErrorStats::default(),
+            rates: Rates::new(0),
+            server: OnceLock::new(),
+            started_unix_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+            run_id: random_id(),
+            replid: random_id(),
+            port: AtomicU16::new(0),
+            timed_blocked: AtomicUsize::new(0),
         }
     }
 
@@ -152,10 +165,9 @@ impl Shared {
             c.store(0, Ordering::Relaxed);
         }
         for l in self.loops.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            for c in [&l.commands, &l.hits, &l.misses] {
-                c.store(0, Ordering::Relaxed);
-            }
+            l.reset();
         }
+        self.errors.reset();
     }
 
     /// Counters for one more loop.

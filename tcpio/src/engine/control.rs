@@ -25,6 +25,12 @@ impl std::fmt::Debug for ServerControl {
 }
 
 impl ServerControl {
+    /// A snapshot of the server's counters, per loop and in total, as
+    /// [`ServerHandle::stats`](crate::ServerHandle::stats) gives it.
+    pub fn stats(&self) -> crate::Stats {
+        crate::Stats::collect(&self.shared)
+    }
+
     /// Queues `data` for every open connection on every loop (one command per loop,
     /// one copy of the bytes in all). Like any output it counts towards each
     /// connection's high-water mark and hard cap: a connection whose peer does not

@@ -183,6 +183,16 @@ impl Conn {
         (field("keyspace_hits"), field("keyspace_misses"))
     }
 
+    /// The `errorstat_KIND:count=N` lines of `INFO errorstats`, and
+    /// `total_error_replies` from `INFO stats`.
+    pub fn error_stats(&mut self) -> (Vec<String>, u64) {
+        let info = self.call(&[b"INFO", b"errorstats", b"stats"]).1;
+        let info = String::from_utf8_lossy(info.bytes()).into_owned();
+        let kinds = info.lines().filter(|l| l.starts_with("errorstat_")).map(str::to_string).collect();
+        let total = info.lines().find_map(|l| l.strip_prefix("total_error_replies:"));
+        (kinds, total.unwrap_or_else(|| panic!("{info}")).trim_end().parse().unwrap())
+    }
+
     /// Whether the server closes the connection with nothing more to read: waits (up
     /// to the read time-out) for the end of the stream; a reset counts as closed.
     pub fn closed(&mut self) -> bool {

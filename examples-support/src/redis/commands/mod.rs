@@ -21,6 +21,7 @@ use super::clients::{Client, NO_CMD};
 pub use super::reply::{array, bulk, int};
 pub(crate) use super::reply::{map, null, null_array};
 use super::resp::{parse_i64, Args, Parser, Progress, ProtocolError};
+use super::stats::ErrorStats;
 use super::store::{Clock, Store, Value};
 use super::Shared;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub mod command;
 mod docs;
 pub mod hashes;
 mod history;
+pub mod info;
 mod key_specs;
 pub mod keys;
 pub mod lists;
@@ -342,7 +344,7 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Dbsize => int(out, ctx.store.counts().0 as i64),
         Cmd::Flushdb | Cmd::Flushall => server::flush(&args, ctx, out),
         Cmd::Time => server::time(out),
-        Cmd::Info => server::info(&args, ctx, out),
+        Cmd::Info => info::info(&args, ctx, out),
         Cmd::Config => {
             ctx.session.last = table::code_of(cmd, second(&args));
             server::config(&args, ctx, out)
@@ -386,6 +388,29 @@ fn subscribed(cmd: Cmd, args: &Args<'_>, out: &mut impl Sink) -> bool {
     pubsub::refuse_subscribed(cmd, args, out)
 }
 
+/// The replies of a batch, on their way to the connection: counts each that is an
+/// error (it starts with `-`) by kind, as Redis does for `INFO errorstats`. Only the
+/// first write of a reply is looked at (`fresh`), so a value that starts with `-` is
+/// not taken for an error.
+struct Replies<'a, S> {
+    out: &'a mut S,
+    fresh: bool,
+    errors: &'a ErrorStats,
+}
+
+impl<S: Sink> Sink for Replies<'_, S> {
+    #[inline(always)]
+    fn put(&mut self, bytes: &[u8]) {
+        if self.fresh {
+            self.fresh = false;
+            if bytes.first() == Some(&b'-') {
+                self.errors.count(bytes);
+            }
+        }
+        self.out.put(bytes);
+    }
+}
+
 /// Runs every complete request at the start of `input` and writes their replies, as a
 /// server does with what one read brought: returns the bytes the requests took and
 /// whether the connection goes on.
@@ -408,6 +433,8 @@ pub fn run_all(
     // `HELLO ... AUTH`) earlier in the batch. (A `RESET` that ends the client's
     // authentication takes effect from the next batch.)
     parser.set_unauthenticated(!ctx.session.authenticated);
+    let mut out = Replies { out, fresh: false, errors: &ctx.shared.errors };
+    let out = &mut out;
     loop {
         let rest = &input[used..];
         if parser.unauthenticated() && ctx.session.authenticated {
@@ -418,6 +445,7 @@ pub fn run_all(
                 used += n;
                 let args = parser.args(rest);
                 if !args.is_empty() {
+                    out.fresh = true;
                     match execute(args, ctx, out) {
                         Flow::Continue => {}
                         flow => return (used, flow),
@@ -427,6 +455,7 @@ pub fn run_all(
             Ok(None) => return (used, Flow::Continue),
             Err(e) => {
                 // Like Redis: answer what came before, then the error, then close.
+                out.fresh = true;
                 protocol_error(e, out);
                 return (used, Flow::Close);
             }

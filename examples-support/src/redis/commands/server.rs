@@ -1,5 +1,5 @@
 //! Connection and server commands: `PING`, `SELECT`, `HELLO`, `AUTH`, `FLUSHDB`,
-//! `TIME`, `INFO`, `CONFIG` (`server.c`, `acl.c`, `config.c`).
+//! `TIME`, `CONFIG` (`server.c`, `acl.c`, `config.c`).
 
 use std::sync::atomic::Ordering;
 
@@ -7,7 +7,7 @@ use tcpio::codec::Sink;
 
 use super::{arity_error, array, bulk, int, is, sanitize, subcommand, Ctx, E_NOT_INT, E_SYNTAX};
 use crate::num::{format_u64, MAX_DIGITS};
-use crate::redis::reply::{help, map, verbatim};
+use crate::redis::reply::{help, map};
 use crate::redis::resp::{parse_i64, Args};
 use crate::redis::store::glob_match;
 use crate::redis::VERSION;
@@ -143,95 +143,6 @@ pub(crate) fn time(out: &mut impl Sink) {
     array(out, 2);
     bulk(out, format_u64(now.as_secs(), &mut buf));
     bulk(out, format_u64(u64::from(now.subsec_micros()), &mut buf));
-}
-
-/// The sections `INFO` knows, in the order Redis writes them.
-const SECTIONS: [&str; 5] = ["server", "clients", "memory", "stats", "keyspace"];
-
-/// `INFO [section ...]`: the server, clients, memory, stats and keyspace sections, chosen
-/// as Redis 7.0 chooses them (`default`, `all` and `everything` take all of them, an
-/// unknown name none).
-#[inline(never)]
-pub(crate) fn info(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    let all = args.len() == 1
-        || args.iter().skip(1).any(|s| is(s, "all") || is(s, "default") || is(s, "everything"));
-    let text = &mut *ctx.scratch;
-    text.clear();
-    let mut buf = [0u8; MAX_DIGITS];
-    let line = |text: &mut Vec<u8>, name: &str, v: u64| {
-        let mut buf = [0u8; MAX_DIGITS];
-        text.extend_from_slice(name.as_bytes());
-        text.push(b':');
-        text.extend_from_slice(format_u64(v, &mut buf));
-        text.extend_from_slice(b"\r\n");
-    };
-    let shared = ctx.shared;
-    let stat = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
-    let mut first = true;
-    for section in SECTIONS {
-        if !all && !args.iter().skip(1).any(|s| is(s, section)) {
-            continue;
-        }
-        if !first {
-            text.extend_from_slice(b"\r\n");
-        }
-        first = false;
-        match section {
-            "server" => {
-                text.extend_from_slice(b"# Server\r\nredis_version:");
-                text.extend_from_slice(VERSION.as_bytes());
-                text.extend_from_slice(b"\r\nredis_mode:standalone\r\nserver_name:tcpio-redis-example\r\n");
-                text.extend_from_slice(b"multiplexing_api:tcpio\r\narch_bits:64\r\n");
-                line(text, "process_id", u64::from(std::process::id()));
-                let up = shared.started.elapsed().as_secs();
-                line(text, "uptime_in_seconds", up);
-                line(text, "uptime_in_days", up / 86400);
-                line(text, "hz", 10);
-            }
-            "clients" => {
-                text.extend_from_slice(b"# Clients\r\n");
-                line(text, "connected_clients", shared.clients.load(Ordering::Relaxed) as u64);
-                line(text, "maxclients", stat(&shared.maxclients));
-                line(text, "blocked_clients", shared.blocking.blocked() as u64);
-            }
-            "memory" => {
-                text.extend_from_slice(b"# Memory\r\n");
-                let rss = resident_bytes();
-                line(text, "used_memory", rss);
-                line(text, "used_memory_rss", rss);
-                line(text, "maxmemory", 0);
-                text.extend_from_slice(b"maxmemory_policy:noeviction\r\nmem_allocator:libc\r\n");
-            }
-            "stats" => {
-                text.extend_from_slice(b"# Stats\r\n");
-                let (commands, hits, misses) = shared.totals();
-                line(text, "total_connections_received", stat(&shared.connections));
-                line(text, "total_commands_processed", commands + ctx.session.commands);
-                line(text, "rejected_connections", stat(&shared.rejected));
-                line(text, "expired_keys", ctx.store.expired());
-                line(text, "keyspace_hits", hits + ctx.session.hits);
-                line(text, "keyspace_misses", misses + ctx.session.misses);
-            }
-            _ => {
-                text.extend_from_slice(b"# Keyspace\r\n");
-                let (keys, volatile) = ctx.store.counts();
-                if keys > 0 {
-                    text.extend_from_slice(b"db0:keys=");
-                    text.extend_from_slice(format_u64(keys as u64, &mut buf));
-                    text.extend_from_slice(b",expires=");
-                    text.extend_from_slice(format_u64(volatile as u64, &mut buf));
-                    text.extend_from_slice(b",avg_ttl=0\r\n");
-                }
-            }
-        }
-    }
-    verbatim(out, ctx.scratch, ctx.session.resp3);
-}
-
-/// The process's resident memory in bytes (Linux; 0 elsewhere).
-fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    statm.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()).map_or(0, |pages| pages * 4096)
 }
 
 /// The parameters `CONFIG GET` reports, with their current values.
