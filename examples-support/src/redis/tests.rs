@@ -515,6 +515,26 @@ mod fuzz_regressions {
             "-ERR Unknown option or number of arguments for CONFIG SET - 'x'\r\n"
         );
     }
+
+    #[test]
+    fn an_argument_quoted_in_an_error_is_looked_at_only_as_far_as_it_is_quoted() {
+        // A line break past the quoted part: the argument is not copied to replace it.
+        let mut long = vec![b'a'; 10_000_000];
+        long[200] = b'\n';
+        let quoted = super::super::commands::sanitize(&long, 128);
+        assert!(matches!(quoted, std::borrow::Cow::Borrowed(q) if q.len() == 128));
+        long[100] = b'\r';
+        let quoted = super::super::commands::sanitize(&long, 128);
+        assert_eq!((quoted.len(), quoted[100]), (128, b' '));
+        let mut args: Vec<&[u8]> = vec![b"NOSUCH"];
+        args.push(&long);
+        let reply = reply(&args);
+        assert!(
+            reply.starts_with("-ERR unknown command 'NOSUCH', with args beginning with: 'aaa"),
+            "{reply}"
+        );
+        assert!(reply.len() < 300, "{}", reply.len());
+    }
 }
 
 #[test]

@@ -115,9 +115,9 @@ pub(crate) fn client(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) ->
 
 /// `-ERR Unknown client type 'x'`.
 fn unknown_type(name: &[u8], out: &mut impl Sink) {
-    let name = sanitize(name);
+    let name = sanitize(name, 128);
     out.put(b"-ERR Unknown client type '");
-    out.put(&name[..name.len().min(128)]);
+    out.put(&name);
     out.put(b"'\r\n");
 }
 
@@ -267,9 +267,9 @@ fn kill(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
             } else if is(opt, "user") {
                 // The default user is the only one.
                 if value != b"default" {
-                    let name = sanitize(value);
+                    let name = sanitize(value, 128);
                     out.put(b"-ERR No such user '");
-                    out.put(&name[..name.len().min(128)]);
+                    out.put(&name);
                     out.put(b"'\r\n");
                     return Flow::Continue;
                 }

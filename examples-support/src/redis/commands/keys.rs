@@ -44,8 +44,8 @@ pub(crate) fn expire(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut imp
             _ if is(opt, "lt") => lt = true,
             _ => {
                 out.put(b"-ERR Unsupported option ");
-                let opt = sanitize(opt);
-                out.put(&opt[..opt.len().min(128)]);
+                let opt = sanitize(opt, 128);
+                out.put(&opt);
                 return out.put(b"\r\n");
             }
         }

@@ -478,11 +478,12 @@ pub(crate) fn int_arg(arg: &[u8], out: &mut impl Sink) -> Option<i64> {
     v
 }
 
-/// An argument quoted in an error message: Redis replaces line breaks with spaces so the
-/// reply stays one line. The result may be shorter than `arg` (see below): limit its
-/// length, not the argument's.
-pub(crate) fn sanitize(arg: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    // Redis formats arguments as C strings: a NUL ends them.
+/// An argument quoted in an error message, its first `max` bytes at most (Redis's
+/// `%.128s`): Redis replaces line breaks with spaces so the reply stays one line, and
+/// formats arguments as C strings, so a NUL ends it. Only those bytes are looked at,
+/// however long the argument.
+pub(crate) fn sanitize(arg: &[u8], max: usize) -> std::borrow::Cow<'_, [u8]> {
+    let arg = &arg[..arg.len().min(max)];
     let arg = &arg[..arg.iter().position(|&b| b == 0).unwrap_or(arg.len())];
     if arg.iter().any(|&b| b == b'\r' || b == b'\n') {
         arg.iter().map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }).collect::<Vec<u8>>().into()
@@ -493,9 +494,9 @@ pub(crate) fn sanitize(arg: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 
 /// `-ERR unknown command 'foo', with args beginning with: 'a' 'b' `.
 fn unknown_command(args: &Args<'_>, out: &mut impl Sink) {
-    let name = sanitize(args.get(0));
+    let name = sanitize(args.get(0), 128);
     out.put(b"-ERR unknown command '");
-    out.put(&name[..name.len().min(128)]);
+    out.put(&name);
     out.put(b"', with args beginning with: ");
     // Redis quotes arguments until the quoted text reaches 128 bytes.
     let mut quoted = 0;
@@ -503,21 +504,20 @@ fn unknown_command(args: &Args<'_>, out: &mut impl Sink) {
         if quoted >= 128 {
             break;
         }
-        let arg = sanitize(arg);
-        let take = arg.len().min(128 - quoted);
+        let arg = sanitize(arg, 128 - quoted);
         out.put(b"'");
-        out.put(&arg[..take]);
+        out.put(&arg);
         out.put(b"' ");
-        quoted += take + 3;
+        quoted += arg.len() + 3;
     }
     out.put(b"\r\n");
 }
 
 /// `-ERR unknown subcommand 'x'. Try CONFIG HELP.`
 pub(crate) fn unknown_subcommand(sub: &[u8], container: &str, out: &mut impl Sink) {
-    let sub = sanitize(sub);
+    let sub = sanitize(sub, 128);
     out.put(b"-ERR unknown subcommand '");
-    out.put(&sub[..sub.len().min(128)]);
+    out.put(&sub);
     out.put(b"'. Try ");
     out.put(container.as_bytes());
     out.put(b" HELP.\r\n");

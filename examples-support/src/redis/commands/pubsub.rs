@@ -241,9 +241,9 @@ pub(crate) fn pubsub(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let registry = &ctx.shared.pubsub;
     if sub == "channels" {
         if args.len() > 3 {
-            let sub = sanitize(args.get(1));
+            let sub = sanitize(args.get(1), 128);
             out.put(b"-ERR unknown subcommand or wrong number of arguments for '");
-            out.put(&sub[..sub.len().min(128)]);
+            out.put(&sub);
             return out.put(b"'. Try PUBSUB HELP.\r\n");
         }
         let channels = registry.channels((args.len() == 3).then(|| args.get(2)));

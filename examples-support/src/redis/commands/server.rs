@@ -97,7 +97,7 @@ pub(crate) fn hello(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             i += 2;
         } else {
             out.put(b"-ERR Syntax error in HELLO option '");
-            let opt = sanitize(opt);
+            let opt = sanitize(opt, usize::MAX);
             out.put(&opt);
             return out.put(b"'\r\n");
         }
@@ -209,8 +209,8 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             let why = match known_as(name) {
                 None => {
                     out.put(b"-ERR Unknown option or number of arguments for CONFIG SET - '");
-                    let name = sanitize(name);
-                    out.put(&name[..name.len().min(128)]);
+                    let name = sanitize(name, 128);
+                    out.put(&name);
                     return out.put(b"'\r\n");
                 }
                 Some((known, _)) if *known == "databases" => "can't set immutable config",
@@ -220,8 +220,8 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 Some(_) => continue,
             };
             out.put(b"-ERR CONFIG SET failed (possibly related to argument '");
-            let name = sanitize(name);
-            out.put(&name[..name.len().min(128)]);
+            let name = sanitize(name, 128);
+            out.put(&name);
             out.put(b"') - ");
             out.put(why.as_bytes());
             return out.put(b"\r\n");
