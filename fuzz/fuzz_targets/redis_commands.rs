@@ -16,21 +16,29 @@ use std::borrow::Cow;
 
 use libfuzzer_sys::fuzz_target;
 use tcpio_examples::redis::commands::{execute, protocol_error, Ctx, Flow, Session};
-use tcpio_examples::redis::store::{Clock, Store};
+use tcpio_examples::redis::store::{Clock, Databases};
 use tcpio_examples::redis::{Options, Shared};
 use tcpio_fuzz::redis::{check_replies, check_reply, drive};
 
 fuzz_target!(|data: &[u8]| {
     let [mode, rest @ ..] = data else { return };
     let wire = if mode & 1 == 0 { Cow::Borrowed(rest) } else { Cow::Owned(multibulk(rest)) };
-    let store = Store::new();
+    // Two databases (`SELECT 1` works, `SELECT 2` is out of range): 16 would cost each
+    // input 16 empty keyspaces.
+    let dbs = Databases::with_count(2);
     // One clock reading for the whole input, as for one batch of pipelined requests.
-    let mut clock = Clock::new(store.origin());
+    let mut clock = Clock::new(dbs.origin());
     let mut scratch = Vec::new();
     let shared = Shared::new(&Options::default());
     let mut session = Session::open();
-    let mut ctx =
-        Ctx { store: &store, clock: &mut clock, scratch: &mut scratch, shared: &shared, session: &mut session };
+    let mut ctx = Ctx {
+        store: dbs.first(),
+        dbs: &dbs,
+        clock: &mut clock,
+        scratch: &mut scratch,
+        shared: &shared,
+        session: &mut session,
+    };
     let mut run = |wire: &[u8]| -> Vec<Vec<u8>> {
         let mut replies = Vec::new();
         let outcome = drive([wire], |args, _, _| {

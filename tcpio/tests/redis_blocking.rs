@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use redis_diff_util::{pair, Conn, RealRedis, Reply};
-use tcpio_examples::redis::store::Store;
+use tcpio_examples::redis::store::Databases;
 use tcpio_examples::redis::{Options, Redis, Shared, MAX_QUERY_BUFFER};
 use util::{Running, LIMIT};
 
@@ -280,7 +280,7 @@ fn a_blocked_client_s_pipeline_waits_then_runs_after_it_is_served() {
 
 /// The example on `loops` loops, with its shared state at hand.
 fn start_shared(loops: usize) -> (tcpio::ServerHandle, SocketAddr, Arc<Shared>) {
-    let store = Arc::new(Store::new());
+    let store = Arc::new(Databases::new());
     let shared = Arc::new(Shared::new(&Options::default()));
     let s = shared.clone();
     let (handle, addr) = util::start_with(util::local().loops(loops), move |b| {
@@ -356,7 +356,7 @@ fn waiters_and_pushers_on_four_loops_lose_and_duplicate_nothing() {
     let mut control = Conn::new(addr);
     assert_eq!(control.call(&[b"DBSIZE"]).1, Reply::Int(0));
     wait_blocked(&mut control, 0);
-    assert!(shared.blocking.is_empty());
+    assert!(shared.blocking.iter().all(|b| b.is_empty()));
     drop(handle);
 }
 
@@ -371,7 +371,7 @@ fn a_client_that_leaves_while_blocked_leaves_nothing_behind() {
         wait_blocked(&mut control, 1);
         drop(c);
         wait_blocked(&mut control, 0);
-        assert!(shared.blocking.is_empty(), "{cmd}");
+        assert!(shared.blocking.iter().all(|b| b.is_empty()), "{cmd}");
         // A push now stays in the list: nobody takes it.
         assert_eq!(control.call(&[b"RPUSH", b"k", b"v"]).1, Reply::Int(1));
         assert_eq!(control.call(&[b"LPOP", b"k"]).1, Reply::Bulk(Some(b"v".to_vec())));
@@ -384,7 +384,7 @@ fn a_client_that_leaves_while_blocked_leaves_nothing_behind() {
     control.call(&[b"RPUSH", b"k", b"v"]);
     c.read();
     wait_blocked(&mut control, 0);
-    assert!(shared.blocking.is_empty());
+    assert!(shared.blocking.iter().all(|b| b.is_empty()));
     assert_eq!(control.call(&[b"DBSIZE"]).1, Reply::Int(0));
     drop(handle);
 }

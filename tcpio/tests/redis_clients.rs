@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use redis_diff_util::{pair, servers, Conn, Pair, Reply};
 use redis_util::start;
-use tcpio_examples::redis::store::Store;
+use tcpio_examples::redis::store::Databases;
 use tcpio_examples::redis::{Options, Redis, Shared, MAX_QUERY_BUFFER};
 
 /// A `CLIENT LIST` line as (field, value) pairs, in order.
@@ -217,7 +217,7 @@ struct Server {
 }
 
 fn server(loops: usize) -> Server {
-    let (store, shared) = (Arc::new(Store::new()), Arc::new(Shared::new(&Options::default())));
+    let (store, shared) = (Arc::new(Databases::new()), Arc::new(Shared::new(&Options::default())));
     let s = shared.clone();
     let (handle, addr) = util::start(util::local().loops(loops).max_input(MAX_QUERY_BUFFER), move |_| {
         Redis::with_shared(store.clone(), s.clone())

@@ -88,8 +88,16 @@ fn connection_and_introspection_commands() {
     assert_eq!(redis::cmd("PING").arg("hi").query::<String>(&mut con).unwrap(), "hi");
     assert_eq!(redis::cmd("ECHO").arg("echo me").query::<String>(&mut con).unwrap(), "echo me");
     let _: () = redis::cmd("SELECT").arg(0).query(&mut con).unwrap();
-    let err = redis::cmd("SELECT").arg(1).query::<()>(&mut con).unwrap_err();
+    let err = redis::cmd("SELECT").arg(16).query::<()>(&mut con).unwrap_err();
     assert_eq!(err.detail(), Some("DB index is out of range"));
+    // Each database its own keyspace; a client URL's database is selected at connect.
+    let _: () = redis::cmd("SET").arg("k").arg("zero").query(&mut con).unwrap();
+    let mut in_three =
+        redis::Client::open(format!("redis://{}/3", server.addr)).unwrap().get_connection().unwrap();
+    assert_eq!(redis::cmd("GET").arg("k").query::<Option<String>>(&mut in_three).unwrap(), None);
+    let _: () = redis::cmd("SET").arg("k").arg("three").query(&mut in_three).unwrap();
+    assert_eq!(redis::cmd("GET").arg("k").query::<String>(&mut con).unwrap(), "zero");
+    assert_eq!(redis::cmd("DBSIZE").query::<i64>(&mut in_three).unwrap(), 1);
     let cfg: Vec<String> = redis::cmd("CONFIG").arg("GET").arg("save").query(&mut con).unwrap();
     assert_eq!(cfg, ["save", ""]);
     let n: i64 = redis::cmd("COMMAND").arg("COUNT").query(&mut con).unwrap();

@@ -680,3 +680,77 @@ fn an_empty_name_matches_only_an_empty_pattern_as_in_redis() {
     assert_eq!(o, r);
     assert_eq!(o.0, 1);
 }
+
+#[test]
+fn databases_are_separate_keyspaces_as_in_redis() {
+    let Some((ours, real)) = servers() else { return };
+    for mut p in both_protocols(&ours, &real) {
+        p.lines(&[
+            "FLUSHALL",
+            "SET k zero",
+            "SELECT 1",
+            "GET k",
+            "SET k one",
+            "RPUSH l a b",
+            "DBSIZE",
+            "SELECT 0",
+            "GET k",
+            "DBSIZE",
+            "SELECT 15",
+            "SELECT 16",
+            "SELECT -1",
+            "SELECT 0",
+            // COPY into another database: not there, there (no REPLACE), replaced.
+            "COPY k k DB 2",
+            "COPY k k DB 2",
+            "COPY k k DB 1",
+            "COPY k k DB 1 REPLACE",
+            "COPY nope k DB 2",
+            "COPY k k DB 16",
+            "SELECT 1",
+            "GET k",
+            "SELECT 2",
+            "GET k",
+            "TYPE k",
+            "COPY k x DB 1",
+            "SELECT 1",
+            "LRANGE l 0 -1",
+            "GET x",
+            "FLUSHDB",
+            "DBSIZE",
+            "SELECT 2",
+            "DBSIZE",
+            "INFO keyspace",
+            "CONFIG GET databases",
+            // RESET goes back to database 0.
+            "RESET",
+            "GET k",
+            "FLUSHALL",
+            "SELECT 2",
+            "DBSIZE",
+            "SELECT 0",
+        ]);
+    }
+    // A client blocked in database 1 is served by a push to its key there, not by one
+    // to the same key in database 0.
+    for addr in [ours.addr, real.addr] {
+        let mut blocked = redis_diff_util::Conn::new(addr);
+        blocked.call(&[b"SELECT", b"1"]);
+        blocked.send(b"*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n5\r\n");
+        let mut pusher = redis_diff_util::Conn::new(addr);
+        assert!(util::wait_for(|| {
+            let info = pusher.call(&[b"INFO", b"clients"]).1;
+            String::from_utf8_lossy(info.bytes()).contains("blocked_clients:1")
+        }));
+        assert_eq!(pusher.call(&[b"RPUSH", b"q", b"in-zero"]).1, Reply::Int(1));
+        pusher.call(&[b"SELECT", b"1"]);
+        assert_eq!(pusher.call(&[b"RPUSH", b"q", b"in-one"]).1, Reply::Int(1));
+        let (raw, _) = blocked.read();
+        assert_eq!(raw, b"*2\r\n$1\r\nq\r\n$6\r\nin-one\r\n");
+        // CLIENT LIST shows the database each client works in.
+        let list = pusher.call(&[b"CLIENT", b"LIST"]).1;
+        let list = String::from_utf8_lossy(list.bytes()).into_owned();
+        assert_eq!(list.matches(" db=1 ").count(), 2, "{list}");
+        pusher.call(&[b"FLUSHALL"]);
+    }
+}

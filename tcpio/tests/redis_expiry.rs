@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use redis_util::request;
-use tcpio_examples::redis::store::Store;
+use tcpio_examples::redis::store::Databases;
 use tcpio_examples::redis::{Options, Redis, Shared, MAX_QUERY_BUFFER};
 use util::connect;
 
@@ -80,7 +80,7 @@ fn dbsize(c: &mut BufReader<std::net::TcpStream>) -> i64 {
 #[test]
 fn a_million_keys_expire_untouched_without_a_pause() {
     let n = key_count();
-    let store = Arc::new(Store::new());
+    let store = Arc::new(Databases::new());
     let shared = Arc::new(Shared::new(&Options::default()));
     let (server, addr) = {
         let store = store.clone();
@@ -162,7 +162,7 @@ fn a_million_keys_expire_untouched_without_a_pause() {
 
     // The memory is given back: the shards' tables and deadline heaps shrink with
     // their keys (the sweep shrinks a heap left mostly empty).
-    let (table, heap) = store.capacity();
+    let (table, heap) = store.first().capacity();
     assert!(table < 64 * 256 && heap < 64 * 256, "capacity left: {table} key slots, {heap} deadline slots");
     drop(server);
 }

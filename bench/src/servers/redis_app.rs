@@ -14,22 +14,23 @@ use tokio::net::TcpStream;
 
 /// Runs the tokio clone (current-thread runtime, a task per connection) until stdin closes.
 pub fn run_tokio(port: u16) -> Res<()> {
-    let store = Arc::new(store::Store::new());
+    let dbs = Arc::new(store::Databases::new());
     let shared = Arc::new(Shared::new(&Options::default()));
-    super::tokio_app::serve(port, move |stream| serve_conn(stream, store.clone(), shared.clone()))
+    super::tokio_app::serve(port, move |stream| serve_conn(stream, dbs.clone(), shared.clone()))
 }
 
 /// Serves one connection: read, run every complete request, write all replies at once.
-async fn serve_conn(stream: TcpStream, store: Arc<store::Store>, shared: Arc<Shared>) {
+async fn serve_conn(stream: TcpStream, dbs: Arc<store::Databases>, shared: Arc<Shared>) {
     let mut parser = Parser::new();
     let mut progress = Progress::default();
-    let mut clock = store::Clock::new(store.origin());
+    let mut clock = store::Clock::new(dbs.origin());
     let mut scratch = Vec::new();
     let mut session = Session::open();
     super::tokio_app::serve_requests(stream, usize::MAX, move |input, out| {
         clock.reset();
         let mut ctx = Ctx {
-            store: &store,
+            store: dbs.get(session.db).unwrap_or(dbs.first()),
+            dbs: &dbs,
             clock: &mut clock,
             scratch: &mut scratch,
             shared: &shared,

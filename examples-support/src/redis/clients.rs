@@ -78,6 +78,8 @@ pub struct Client {
     blocked: AtomicBool,
     /// Whether it speaks RESP3 (`resp=3`).
     resp3: AtomicBool,
+    /// The database it works in (`db=`).
+    db: AtomicU32,
     /// Whether it has left the registry (closed or killed).
     gone: AtomicBool,
 }
@@ -116,6 +118,7 @@ impl Client {
             psub: AtomicU32::new(0),
             blocked: AtomicBool::new(false),
             resp3: AtomicBool::new(false),
+            db: AtomicU32::new(0),
             gone: AtomicBool::new(false),
         }
     }
@@ -181,6 +184,16 @@ impl Client {
     /// Whether it waits in a blocking command.
     pub fn blocked(&self) -> bool {
         self.blocked.load(Ordering::Relaxed)
+    }
+
+    /// Records the database it works in (`SELECT`).
+    pub fn set_db(&self, db: usize) {
+        self.db.store(db as u32, Ordering::Relaxed);
+    }
+
+    /// The database it works in.
+    pub fn db(&self) -> u32 {
+        self.db.load(Ordering::Relaxed)
     }
 
     /// Records the protocol it speaks: RESP3 or RESP2.

@@ -29,7 +29,7 @@
 //!   HGETALL, HINCRBY, HINCRBYFLOAT, HSTRLEN, HRANDFIELD, HSCAN;
 //! - sets: SADD, SREM, SMEMBERS, SISMEMBER, SMISMEMBER, SCARD, SPOP, SRANDMEMBER, SMOVE,
 //!   SINTER, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE, SSCAN;
-//! - connection and server: PING, ECHO, QUIT, SELECT 0, HELLO 2 and HELLO 3 (RESP3
+//! - connection and server: PING, ECHO, QUIT, SELECT, HELLO 2 and HELLO 3 (RESP3
 //!   from then on, as Redis 7.0 writes it: nulls, maps, sets, verbatim strings for
 //!   `INFO` and `CLIENT LIST`, pushes for pub/sub; `RESET` goes back to RESP2), AUTH, DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO
 //!   (server, clients, memory, persistence, stats, replication, cpu, modules,
@@ -52,7 +52,10 @@
 //!   8 MiB for 60 s; [`output_limits`]) while publishers and other subscribers carry
 //!   on: tcpio's per-connection output limits enforce them.
 //!
-//! There is one database: `SELECT` of any other index is an error.
+//! There are 16 databases, as Redis's default `databases 16` ([`store::Databases`]):
+//! `SELECT` picks the one a connection works in (a client URL's `/3` does it at
+//! connect), `COPY ... DB n` copies between them, `FLUSHDB` empties one and
+//! `FLUSHALL` all; pub/sub is global, blocked clients wait in their database.
 //!
 //! ```no_run
 //! let builder = tcpio::Server::builder().bind("127.0.0.1:6379")?.loops(2);

@@ -44,7 +44,7 @@ use super::commands::{run_all, Ctx, Flow, Session};
 use super::resp::{Parser, Progress};
 use super::shared::{Options, Shared};
 use super::stats::Counters;
-use super::store::{Clock, Store};
+use super::store::{Clock, Databases};
 
 /// Input a connection may hold unconsumed: Redis's default `client-query-buffer-limit`
 /// (1 GiB), so the largest bulk (512 MiB) fits in a pipeline. Memory follows the bytes
@@ -81,6 +81,8 @@ pub struct ConnState {
 /// A connection's blocking command that waits.
 #[derive(Debug)]
 struct Blocked {
+    /// The database whose registry holds it.
+    db: usize,
     waiter: Arc<Waiter>,
     timer: Option<TimerId>,
     /// Whether it has a timeout (Redis's timeout table).
@@ -105,7 +107,7 @@ const LONGEST_TIMEOUT_MS: u64 = 1 << 40;
 /// One event loop's handler; every loop's handler shares the keyspace.
 #[derive(Debug)]
 pub struct Redis {
-    store: Arc<Store>,
+    dbs: Arc<Databases>,
     shared: Arc<Shared>,
     counters: Arc<Counters>,
     parser: Parser,
@@ -118,16 +120,17 @@ pub struct Redis {
 }
 
 impl Redis {
-    /// A handler serving `store` with the default options.
-    pub fn new(store: Arc<Store>) -> Redis {
-        Redis::with_shared(store, Arc::new(Shared::new(&Options::default())))
+    /// A handler serving the databases `dbs` with the default options.
+    pub fn new(dbs: Arc<Databases>) -> Redis {
+        Redis::with_shared(dbs, Arc::new(Shared::new(&Options::default())))
     }
 
-    /// A handler serving `store`, with the settings and counters in `shared`.
-    pub fn with_shared(store: Arc<Store>, shared: Arc<Shared>) -> Redis {
-        let clock = Clock::new(store.origin());
+    /// A handler serving the databases `dbs`, with the settings and counters in
+    /// `shared`.
+    pub fn with_shared(dbs: Arc<Databases>, shared: Arc<Shared>) -> Redis {
+        let clock = Clock::new(dbs.origin());
         let counters = shared.add_loop();
-        Redis { store, shared, counters, parser: Parser::new(), clock, scratch: Vec::new(), coarse_ms: 0 }
+        Redis { dbs, shared, counters, parser: Parser::new(), clock, scratch: Vec::new(), coarse_ms: 0 }
     }
 }
 
@@ -187,7 +190,8 @@ impl Handler for Redis {
         let session = &mut *state.session;
         self.clock.reset();
         let mut ctx = Ctx {
-            store: &self.store,
+            store: self.dbs.get(session.db).unwrap_or(self.dbs.first()),
+            dbs: &self.dbs,
             clock: &mut self.clock,
             scratch: &mut self.scratch,
             shared: &self.shared,
@@ -279,7 +283,7 @@ impl Handler for Redis {
             return Action::Continue;
         };
         // Lost to a push: its reply and a wake are on the way.
-        if self.shared.blocking.give_up(&b.waiter, TIMED_OUT) {
+        if self.shared.blocking(b.db).give_up(&b.waiter, TIMED_OUT) {
             let resp3 = state.session.resp3;
             conn.write(timeout_reply(resp3));
             self.unblock(conn);
@@ -315,7 +319,7 @@ impl Handler for Redis {
             [commands, bytes.map_or(0, |b| b.bytes_in), bytes.map_or(0, |b| b.bytes_out)]
         });
         self.clock.reset();
-        self.store.sweep(&mut self.clock);
+        self.dbs.sweep(&mut self.clock);
         Some(SWEEP_EVERY)
     }
 }
@@ -338,7 +342,7 @@ impl Redis {
         let resp3 = state.session.resp3;
         let groups = state.session.subs.clear(&self.shared.pubsub, resp3);
         if let Some(b) = state.unblocked(&self.shared) {
-            self.shared.blocking.give_up(&b.waiter, GONE);
+            self.shared.blocking(b.db).give_up(&b.waiter, GONE);
         }
         if leave_groups {
             for group in &groups {
@@ -353,21 +357,24 @@ impl Redis {
     fn block(&mut self, conn: &mut Conn<'_, ConnState>, request: BlockRequest) {
         let keys = request.keys.clone();
         let timeout = request.timeout_ms;
+        let db = conn.state().session.db;
         let waiter = Arc::new(Waiter::new(conn.handle(), request));
-        self.shared.blocking.register(&waiter);
+        let blocking = self.shared.blocking(db);
+        blocking.register(&waiter);
         let timer = (timeout > 0 && timeout < LONGEST_TIMEOUT_MS)
             .then(|| conn.set_timer(Duration::from_millis(timeout)));
         let state = conn.state_mut();
         if timeout > 0 {
             self.shared.timed_blocked.fetch_add(1, Ordering::Relaxed);
         }
-        state.blocked = Some(Blocked { waiter, timer, timed: timeout > 0 });
+        state.blocked = Some(Blocked { db, waiter, timer, timed: timeout > 0 });
         // `CLIENT LIST` shows it with the `b` flag.
         if let Some(client) = &state.session.client {
             client.set_blocked(true);
         }
+        let store = self.dbs.get(db).unwrap_or(self.dbs.first());
         for key in &keys {
-            self.shared.blocking.serve(key, &self.store, &mut self.clock);
+            blocking.serve(key, store, &mut self.clock);
         }
     }
 
@@ -398,13 +405,13 @@ pub fn start(builder: Builder) -> Result<ServerHandle, tcpio::Error> {
 
 /// Starts the Redis server with `options`.
 pub fn start_with(builder: Builder, options: &Options) -> Result<ServerHandle, tcpio::Error> {
-    let store = Arc::new(Store::new());
+    let dbs = Arc::new(Databases::new());
     let shared = Arc::new(Shared::new(options));
     let s = shared.clone();
     let server = builder
         .max_input(MAX_QUERY_BUFFER)
         .max_output(MAX_OUTPUT)
-        .start(move |_loop_id| Redis::with_shared(store.clone(), s.clone()))?;
+        .start(move |_loop_id| Redis::with_shared(dbs.clone(), s.clone()))?;
     // `INFO`'s `tcp_port`: the first TCP address's.
     let port = server.local_addrs().iter().find_map(tcpio::Addr::as_ip).map_or(0, |a| a.port());
     shared.port.store(port, Ordering::Relaxed);

@@ -13,6 +13,7 @@ use super::clients::{Client, Clients};
 use super::output_limits::OutputLimits;
 use super::pubsub::PubSub;
 use super::stats::{Counters, ErrorStats, Rates};
+use super::store::DATABASES;
 
 /// Redis's default `maxclients`.
 const DEFAULT_MAXCLIENTS: u64 = 10_000;
@@ -65,8 +66,8 @@ pub struct Shared {
     /// Bumped by each change of `output_limits`, which connections apply when they
     /// next run a command.
     pub(crate) limits_version: AtomicU64,
-    /// Every client blocked on a list, on every loop.
-    pub blocking: Blocking,
+    /// Every client blocked on a list, on every loop: a registry per database.
+    pub blocking: Box<[Blocking]>,
     /// Every open connection, on every loop (`CLIENT LIST`, `CLIENT KILL`).
     pub registry: Clients,
     /// Error replies by kind (`INFO errorstats`).
@@ -112,7 +113,7 @@ impl Shared {
             pubsub: PubSub::new(),
             output_limits: Mutex::new(OutputLimits::default()),
             limits_version: AtomicU64::new(0),
-            blocking: Blocking::new(),
+            blocking: (0..DATABASES).map(|_| Blocking::new()).collect(),
             registry: Clients::new(),
             errors: ErrorStats::default(),
             rates: Rates::new(0),
@@ -168,6 +169,17 @@ impl Shared {
             l.reset();
         }
         self.errors.reset();
+    }
+
+    /// The registry of the clients blocked in database `db` (which exists).
+    #[inline]
+    pub fn blocking(&self, db: usize) -> &Blocking {
+        &self.blocking[db]
+    }
+
+    /// Clients blocked now, in every database.
+    pub fn blocked(&self) -> usize {
+        self.blocking.iter().map(Blocking::blocked).sum()
     }
 
     /// Counters for one more loop.

@@ -3,7 +3,7 @@
 
 use super::commands::{execute, run_all, Ctx, Session};
 use super::resp::{parse_i64, Parser, Progress, ProtocolError};
-use super::store::{glob_match, Clock, SetIf, SetTtl, Store, Value, NEVER};
+use super::store::{glob_match, Clock, Databases, SetIf, SetTtl, Store, Value, NEVER};
 use super::{Options, Shared};
 
 /// Parses every request in `input`; returns the argument lists and the bytes used.
@@ -319,23 +319,25 @@ fn rewritten_deadlines_leave_no_stale_removal() {
 }
 
 /// Runs requests (inline syntax) against `store` and returns the replies.
-fn run(store: &Store, clock: &mut Clock, requests: &str) -> String {
+fn run(dbs: &Databases, clock: &mut Clock, requests: &str) -> String {
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
     let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
-    let mut ctx = Ctx { store, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
+    let mut ctx =
+        Ctx { store: dbs.first(), dbs, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
     run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
     String::from_utf8(out).unwrap()
 }
 
 #[test]
 fn read_lookups_count_an_expired_key_as_missed_and_scan_type_counts_each_key_it_reads() {
-    let store = Store::new();
+    let dbs = Databases::new();
+    let store = dbs.first();
     let mut clock = Clock::fixed(1000);
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
     let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
     let mut counts = |clock: &mut Clock, requests: &str| {
         let mut ctx =
-            Ctx { store: &store, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
+            Ctx { store, dbs: &dbs, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
         run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
         (std::mem::take(&mut session.hits), std::mem::take(&mut session.misses))
     };
@@ -352,7 +354,7 @@ fn read_lookups_count_an_expired_key_as_missed_and_scan_type_counts_each_key_it_
 
 #[test]
 fn the_hot_command_names_match_in_any_case_and_nothing_else_does() {
-    let store = Store::new();
+    let dbs = Databases::new();
     let mut clock = Clock::fixed(5000);
     // Every case of every letter of the names read before the table (GET, SET, PING).
     for name in ["get", "set", "ping"] {
@@ -362,7 +364,7 @@ fn the_hot_command_names_match_in_any_case_and_nothing_else_does() {
                 .enumerate()
                 .map(|(i, ch)| if mask >> i & 1 == 1 { ch.to_ascii_uppercase() } else { ch })
                 .collect();
-            let reply = run(&store, &mut clock, &format!("{cased} k v\r\n"));
+            let reply = run(&dbs, &mut clock, &format!("{cased} k v\r\n"));
             let wanted = match name {
                 "get" => "-ERR wrong number of arguments for 'get' command\r\n",
                 "set" => "+OK\r\n",
@@ -371,57 +373,51 @@ fn the_hot_command_names_match_in_any_case_and_nothing_else_does() {
             assert_eq!(reply, wanted, "{cased}");
         }
     }
-    assert_eq!(run(&store, &mut clock, "pInG\r\nPiNg hi\r\n"), "+PONG\r\n$2\r\nhi\r\n");
+    assert_eq!(run(&dbs, &mut clock, "pInG\r\nPiNg hi\r\n"), "+PONG\r\n$2\r\nhi\r\n");
     // Bytes one bit away from a letter's cases, and names one letter short or long.
     for near in ["p\x10ng", "pin\x07", "0ing", "pinG\x01", "pin", "pings", "gett", "ge", "s\x05t"] {
-        let reply = run(&store, &mut clock, &format!("{near}\r\n"));
+        let reply = run(&dbs, &mut clock, &format!("{near}\r\n"));
         assert!(reply.starts_with("-ERR unknown command"), "{near:?}: {reply}");
     }
 }
 
 #[test]
 fn commands_reply_like_redis() {
-    let store = Store::new();
+    let dbs = Databases::new();
     let mut clock = Clock::fixed(5000);
     let c = &mut clock;
-    assert_eq!(run(&store, c, "PING\r\nPING hi\r\nECHO x\r\n"), "+PONG\r\n$2\r\nhi\r\n$1\r\nx\r\n");
-    assert_eq!(run(&store, c, "SET k v\r\nGET k\r\nGET nope\r\n"), "+OK\r\n$1\r\nv\r\n$-1\r\n");
-    assert_eq!(run(&store, c, "SET k w NX\r\nSET k w XX GET\r\nSET z 1 XX\r\n"), "$-1\r\n$1\r\nv\r\n$-1\r\n");
+    assert_eq!(run(&dbs, c, "PING\r\nPING hi\r\nECHO x\r\n"), "+PONG\r\n$2\r\nhi\r\n$1\r\nx\r\n");
+    assert_eq!(run(&dbs, c, "SET k v\r\nGET k\r\nGET nope\r\n"), "+OK\r\n$1\r\nv\r\n$-1\r\n");
+    assert_eq!(run(&dbs, c, "SET k w NX\r\nSET k w XX GET\r\nSET z 1 XX\r\n"), "$-1\r\n$1\r\nv\r\n$-1\r\n");
     assert_eq!(
-        run(&store, c, "INCR n\r\nINCRBY n 10\r\nDECR n\r\nDECRBY n 5\r\n"),
+        run(&dbs, c, "INCR n\r\nINCRBY n 10\r\nDECR n\r\nDECRBY n 5\r\n"),
         ":1\r\n:11\r\n:10\r\n:5\r\n"
     );
-    assert_eq!(run(&store, c, "INCR k\r\n"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(run(&dbs, c, "INCR k\r\n"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(run(&dbs, c, "MSET a 1 b 2\r\nMGET a b c\r\n"), "+OK\r\n*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n");
+    assert_eq!(run(&dbs, c, "EXISTS a a c\r\nDEL a c\r\nDBSIZE\r\n"), ":2\r\n:1\r\n:3\r\n");
     assert_eq!(
-        run(&store, c, "MSET a 1 b 2\r\nMGET a b c\r\n"),
-        "+OK\r\n*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n"
-    );
-    assert_eq!(run(&store, c, "EXISTS a a c\r\nDEL a c\r\nDBSIZE\r\n"), ":2\r\n:1\r\n:3\r\n");
-    assert_eq!(
-        run(&store, c, "SET t x EX 10\r\nTTL t\r\nPTTL t\r\nTTL k\r\nTTL no\r\n"),
+        run(&dbs, c, "SET t x EX 10\r\nTTL t\r\nPTTL t\r\nTTL k\r\nTTL no\r\n"),
         "+OK\r\n:10\r\n:10000\r\n:-1\r\n:-2\r\n"
     );
     assert_eq!(
-        run(&store, c, "EXPIRE k 5 XX\r\nEXPIRE k 5 NX\r\nEXPIRE t 20 GT\r\nTTL t\r\n"),
+        run(&dbs, c, "EXPIRE k 5 XX\r\nEXPIRE k 5 NX\r\nEXPIRE t 20 GT\r\nTTL t\r\n"),
         ":0\r\n:1\r\n:1\r\n:20\r\n"
     );
     c.advance(5000);
+    assert_eq!(run(&dbs, c, "GET k\r\nKEYS *\r\n").split("\r\n").take(2).collect::<Vec<_>>(), ["$-1", "*3"]);
+    assert_eq!(run(&dbs, c, "KEYS t*\r\n"), "*1\r\n$1\r\nt\r\n");
     assert_eq!(
-        run(&store, c, "GET k\r\nKEYS *\r\n").split("\r\n").take(2).collect::<Vec<_>>(),
-        ["$-1", "*3"]
-    );
-    assert_eq!(run(&store, c, "KEYS t*\r\n"), "*1\r\n$1\r\nt\r\n");
-    assert_eq!(
-        run(&store, c, "FLUSHDB\r\nDBSIZE\r\nSELECT 0\r\nQUIT\r\nPING\r\n"),
+        run(&dbs, c, "FLUSHDB\r\nDBSIZE\r\nSELECT 0\r\nQUIT\r\nPING\r\n"),
         "+OK\r\n:0\r\n+OK\r\n+OK\r\n"
     );
-    assert!(run(&store, c, "INFO keyspace\r\n").starts_with("$12\r\n# Keyspace\r\n"));
-    assert_eq!(run(&store, c, "CONFIG GET save\r\n"), "*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
+    assert!(run(&dbs, c, "INFO keyspace\r\n").starts_with("$12\r\n# Keyspace\r\n"));
+    assert_eq!(run(&dbs, c, "CONFIG GET save\r\n"), "*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
 }
 
 #[test]
 fn errors_use_redis_texts() {
-    let store = Store::new();
+    let dbs = Databases::new();
     let c = &mut Clock::fixed(1);
     let cases = [
         ("FOO a b\r\n", "-ERR unknown command 'FOO', with args beginning with: 'a' 'b' \r\n"),
@@ -431,17 +427,17 @@ fn errors_use_redis_texts() {
         ("SET k v NX XX\r\n", "-ERR syntax error\r\n"),
         ("SET k v KEEPTTL PX 5\r\n", "-ERR syntax error\r\n"),
         ("MSET a\r\n", "-ERR wrong number of arguments for 'mset' command\r\n"),
-        ("SELECT 1\r\n", "-ERR DB index is out of range\r\n"),
+        ("SELECT 16\r\n", "-ERR DB index is out of range\r\n"),
         ("CONFIG FOO\r\n", "-ERR unknown subcommand 'FOO'. Try CONFIG HELP.\r\n"),
         ("EXPIRE k 1 NX GT\r\n", "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"),
         ("*1\r\n$-5\r\n", "-ERR Protocol error: invalid bulk length\r\n"),
         ("*1\r\nx\r\n", "-ERR Protocol error: expected '$', got 'x'\r\n"),
     ];
     for (req, want) in cases {
-        assert_eq!(run(&store, c, req), want, "{req:?}");
+        assert_eq!(run(&dbs, c, req), want, "{req:?}");
     }
     assert_eq!(
-        run(&store, c, "SET n 9223372036854775807\r\nINCR n\r\n"),
+        run(&dbs, c, "SET n 9223372036854775807\r\nINCR n\r\n"),
         "+OK\r\n-ERR increment or decrement would overflow\r\n"
     );
 }
@@ -451,7 +447,8 @@ fn client_list_shows_the_registry_and_the_blocked_hook() {
     use std::sync::Arc;
 
     use super::clients::Client;
-    let store = Store::new();
+    let dbs = Databases::new();
+    let store = dbs.first();
     let clock = &mut Clock::fixed(1);
     let shared = Shared::new(&Options::default());
     let (me, other) =
@@ -461,7 +458,8 @@ fn client_list_shows_the_registry_and_the_blocked_hook() {
     other.set_blocked(true);
     let mut session = Session { id: 7, client: Some(me), ..Session::open() };
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
-    let mut ctx = Ctx { store: &store, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
+    let mut ctx =
+        Ctx { store, dbs: &dbs, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
     let requests =
         "CLIENT SETNAME x\r\nCLIENT LIST\r\nINFO clients\r\nCLIENT KILL ID 7\r\nCLIENT GETNAME\r\n";
     run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
@@ -477,7 +475,7 @@ fn client_list_shows_the_registry_and_the_blocked_hook() {
 
 /// Inputs the fuzz targets (`fuzz/fuzz_targets/redis_commands.rs`) found, minimized.
 mod fuzz_regressions {
-    use super::{execute, Clock, Ctx, Options, Parser, Progress, Session, Shared, Store};
+    use super::{execute, Clock, Ctx, Databases, Options, Parser, Progress, Session, Shared};
 
     /// The reply to one request, sent as a multibulk request with these arguments.
     fn reply(args: &[&[u8]]) -> String {
@@ -487,13 +485,14 @@ mod fuzz_regressions {
             wire.extend_from_slice(arg);
             wire.extend_from_slice(b"\r\n");
         }
-        let (store, mut clock, mut scratch, mut out) =
-            (Store::new(), Clock::fixed(1), Vec::new(), Vec::new());
+        let (dbs, mut clock, mut scratch, mut out) =
+            (Databases::new(), Clock::fixed(1), Vec::new(), Vec::new());
         let mut parser = Parser::new();
         let (args, _) = parser.parse(&wire, &mut Progress::default()).unwrap().unwrap();
         let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
         let mut ctx = Ctx {
-            store: &store,
+            store: dbs.first(),
+            dbs: &dbs,
             clock: &mut clock,
             scratch: &mut scratch,
             shared: &shared,
@@ -565,12 +564,14 @@ fn a_request_with_millions_of_arguments_gives_its_scratch_back() {
 #[test]
 fn a_batch_with_a_huge_request_runs_and_then_shrinks() {
     // What `on_data` does with one read: run every request, then shrink the parser.
-    let store = Store::new();
+    let dbs = Databases::new();
+    let store = dbs.first();
     let mut clock = Clock::fixed(1);
     let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
     let mut scratch = Vec::new();
     let mut ctx = Ctx {
-        store: &store,
+        store,
+        dbs: &dbs,
         clock: &mut clock,
         scratch: &mut scratch,
         shared: &shared,
@@ -593,18 +594,19 @@ fn a_batch_with_a_huge_request_runs_and_then_shrinks() {
 
 #[test]
 fn a_collection_left_empty_goes_with_its_key_and_deadline() {
-    let store = Store::new();
+    let dbs = Databases::new();
+    let store = dbs.first();
     let mut clock = Clock::fixed(10);
     let c = &mut clock;
-    assert_eq!(run(&store, c, "RPUSH l a\r\nPEXPIRE l 1000\r\nTYPE l\r\n"), ":1\r\n:1\r\n+list\r\n");
+    assert_eq!(run(&dbs, c, "RPUSH l a\r\nPEXPIRE l 1000\r\nTYPE l\r\n"), ":1\r\n:1\r\n+list\r\n");
     assert_eq!(store.counts(), (1, 1));
-    assert_eq!(run(&store, c, "LPOP l\r\nEXISTS l\r\n"), "$1\r\na\r\n:0\r\n");
+    assert_eq!(run(&dbs, c, "LPOP l\r\nEXISTS l\r\n"), "$1\r\na\r\n:0\r\n");
     assert_eq!(store.counts(), (0, 0));
     // A new list under the name has no deadline.
-    assert_eq!(run(&store, c, "RPUSH l b\r\nPTTL l\r\n"), ":1\r\n:-1\r\n");
+    assert_eq!(run(&dbs, c, "RPUSH l b\r\nPTTL l\r\n"), ":1\r\n:-1\r\n");
     // Commands on a key of another type leave it as it was.
     assert_eq!(
-        run(&store, c, "SADD l x\r\nHSET l f v\r\nINCR l\r\nLRANGE l 0 -1\r\n"),
+        run(&dbs, c, "SADD l x\r\nHSET l f v\r\nINCR l\r\nLRANGE l 0 -1\r\n"),
         concat!(
             "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
             "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
@@ -616,18 +618,18 @@ fn a_collection_left_empty_goes_with_its_key_and_deadline() {
 
 #[test]
 fn multi_key_commands_see_and_change_keys_of_any_shard() {
-    let store = Store::new();
+    let dbs = Databases::new();
     let c = &mut Clock::fixed(10);
     // Enough keys to spread over many shards; SUNIONSTORE locks them all at once.
     let mut req = String::from("SUNIONSTORE dst");
     for i in 0..200 {
-        run(&store, c, &format!("SADD s{i} m{i} common\r\n"));
+        run(&dbs, c, &format!("SADD s{i} m{i} common\r\n"));
         req.push_str(&format!(" s{i}"));
     }
     req.push_str("\r\n");
-    assert_eq!(run(&store, c, &req), ":201\r\n");
-    assert_eq!(run(&store, c, "SCARD dst\r\nSMOVE dst s0 m5\r\nSISMEMBER s0 m5\r\n"), ":201\r\n:1\r\n:1\r\n");
-    assert_eq!(run(&store, c, "RENAME dst other\r\nEXISTS dst other\r\n"), "+OK\r\n:1\r\n");
+    assert_eq!(run(&dbs, c, &req), ":201\r\n");
+    assert_eq!(run(&dbs, c, "SCARD dst\r\nSMOVE dst s0 m5\r\nSISMEMBER s0 m5\r\n"), ":201\r\n:1\r\n:1\r\n");
+    assert_eq!(run(&dbs, c, "RENAME dst other\r\nEXISTS dst other\r\n"), "+OK\r\n:1\r\n");
 }
 
 #[test]
@@ -647,21 +649,18 @@ fn every_command_finds_its_own_row_of_the_table() {
 
 #[test]
 fn blocking_commands_answer_at_once_or_hand_the_wait_to_the_handler() {
-    let store = Store::new();
+    let dbs = Databases::new();
+    let store = dbs.first();
     let mut clock = Clock::fixed(0);
     let c = &mut clock;
     // With elements, as the non-blocking commands; without, a session that cannot
     // block gets nil at once (the nil bulk for the moves), as in Redis.
     assert_eq!(
-        run(
-            &store,
-            c,
-            "RPUSH l a b\r\nBLPOP nope l 0\r\nBRPOP l 0\r\nBLPOP l 0\r\nBLMOVE l d LEFT LEFT 0\r\n"
-        ),
+        run(&dbs, c, "RPUSH l a b\r\nBLPOP nope l 0\r\nBRPOP l 0\r\nBLPOP l 0\r\nBLMOVE l d LEFT LEFT 0\r\n"),
         ":2\r\n*2\r\n$1\r\nl\r\n$1\r\na\r\n*2\r\n$1\r\nl\r\n$1\r\nb\r\n*-1\r\n$-1\r\n"
     );
     assert_eq!(
-        run(&store, c, "BLPOP l -1\r\nBLPOP l x\r\nBLPOP l 1e16\r\n"),
+        run(&dbs, c, "BLPOP l -1\r\nBLPOP l x\r\nBLPOP l 1e16\r\n"),
         "-ERR timeout is negative\r\n-ERR timeout is not a float or out of range\r\n-ERR timeout is negative\r\n"
     );
     // A session that may block stops at the blocking command and says what it waits
@@ -670,7 +669,7 @@ fn blocking_commands_answer_at_once_or_hand_the_wait_to_the_handler() {
     let shared = Shared::new(&Options::default());
     let mut session = Session { can_block: true, ..Session::open() };
     let mut ctx =
-        Ctx { store: &store, clock: c, scratch: &mut scratch, shared: &shared, session: &mut session };
+        Ctx { store, dbs: &dbs, clock: c, scratch: &mut scratch, shared: &shared, session: &mut session };
     let input = b"BLPOP q1 q2 q1 0.25\r\nPING\r\n";
     let (used, flow) = run_all(&mut Parser::new(), &mut Progress::default(), input, &mut ctx, &mut out);
     assert_eq!((used, flow), (input.len() - 6, super::commands::Flow::Block));
@@ -680,5 +679,5 @@ fn blocking_commands_answer_at_once_or_hand_the_wait_to_the_handler() {
     assert_eq!(request.op, super::blocking::Op::Pop { left: true });
     assert_eq!(request.timeout_ms, 250);
     // Nobody is blocked in this registry: pushes do not look at it.
-    assert!(!shared.blocking.active() && shared.blocking.is_empty());
+    assert!(shared.blocking.iter().all(|b| !b.active() && b.is_empty()));
 }

@@ -31,7 +31,6 @@ impl RealRedis {
         std::fs::create_dir_all(&dir).unwrap();
         let child = Command::new(bin)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(["--databases", "1"])
             .arg("--dir")
             .arg(&dir)
             .args(extra)

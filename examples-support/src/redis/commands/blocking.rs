@@ -25,8 +25,17 @@ use crate::redis::store::Value;
 /// atomic load when nobody is blocked.
 #[inline]
 pub(crate) fn pushed(key: &[u8], ctx: &mut Ctx<'_>) {
-    if ctx.shared.blocking.active() {
-        ctx.shared.blocking.serve(key, ctx.store, ctx.clock);
+    let blocking = ctx.shared.blocking(ctx.session.db);
+    if blocking.active() {
+        blocking.serve(key, ctx.store, ctx.clock);
+    }
+}
+
+/// [`pushed`] for a key of database `db` (`COPY ... DB`).
+pub(crate) fn pushed_in(db: usize, key: &[u8], ctx: &mut Ctx<'_>) {
+    let (Some(blocking), Some(store)) = (ctx.shared.blocking.get(db), ctx.dbs.get(db)) else { return };
+    if blocking.active() {
+        blocking.serve(key, store, ctx.clock);
     }
 }
 

@@ -205,7 +205,7 @@ fn describe(c: &Client, ctx: &Ctx<'_>, text: &mut Vec<u8>) {
     if !flagged {
         text.push(b'N');
     }
-    text.extend_from_slice(b" db=0");
+    num(text, " db=", u64::from(c.db()));
     num(text, " sub=", u64::from(sub));
     num(text, " psub=", u64::from(psub));
     text.extend_from_slice(b" ssub=0 multi=-1");

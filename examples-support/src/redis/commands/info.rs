@@ -191,7 +191,7 @@ fn clients(w: &mut Fields<'_>, ctx: &Ctx<'_>) {
     // few seconds).
     w.int("client_recent_max_input_buffer", all.iter().map(|c| c.qbuf()).max().unwrap_or(0));
     w.int("client_recent_max_output_buffer", all.iter().map(|c| c.output_queued() as u64).max().unwrap_or(0));
-    w.int("blocked_clients", shared.blocking.blocked() as u64);
+    w.int("blocked_clients", shared.blocked() as u64);
     w.int("tracking_clients", 0);
     w.int("clients_in_timeout_table", shared.timed_blocked.load(Ordering::Relaxed) as u64);
 }
@@ -280,7 +280,7 @@ fn stats(w: &mut Fields<'_>, ctx: &Ctx<'_>) {
     w.text("instantaneous_output_repl_kbps", "0.00");
     w.int("rejected_connections", stat(&shared.rejected));
     w.zeros(&["sync_full", "sync_partial_ok", "sync_partial_err"]);
-    w.int("expired_keys", ctx.store.expired());
+    w.int("expired_keys", ctx.dbs.expired());
     w.zeros(&[
         "evicted_keys",
         "evicted_clients",
@@ -342,9 +342,11 @@ fn cpu(w: &mut Fields<'_>) {
 
 fn keyspace(w: &mut Fields<'_>, ctx: &Ctx<'_>) {
     w.title("Keyspace");
-    let (keys, volatile) = ctx.store.counts();
-    if keys > 0 {
-        w.text("db0", &format!("keys={keys},expires={volatile},avg_ttl=0"));
+    for (i, db) in ctx.dbs.iter().enumerate() {
+        let (keys, volatile) = db.counts();
+        if keys > 0 {
+            w.text(&format!("db{i}"), &format!("keys={keys},expires={volatile},avg_ttl=0"));
+        }
     }
 }
 

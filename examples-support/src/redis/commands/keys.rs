@@ -155,9 +155,10 @@ pub(crate) fn rename(args: &Args<'_>, nx: bool, ctx: &mut Ctx<'_>, out: &mut imp
     out.put(done);
 }
 
-/// `COPY source destination [DB 0] [REPLACE]`.
-pub(crate) fn copy(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+/// `COPY source destination [DB index] [REPLACE]`: returns the destination's database.
+pub(crate) fn copy(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> usize {
     let mut replace = false;
+    let mut db = ctx.session.db;
     let mut i = 3;
     while i < args.len() {
         let opt = args.get(i);
@@ -165,20 +166,38 @@ pub(crate) fn copy(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             replace = true;
         } else if is(opt, "db") && i + 1 < args.len() {
             match crate::redis::resp::parse_i64(args.get(i + 1)) {
-                Some(0) => {}
-                Some(n) if i32::try_from(n).is_ok() => return out.put(b"-ERR DB index is out of range\r\n"),
-                _ => return out.put(E_NOT_INT),
+                Some(n) if (0..ctx.dbs.len() as i64).contains(&n) => db = n as usize,
+                Some(n) if i32::try_from(n).is_ok() => {
+                    out.put(b"-ERR DB index is out of range\r\n");
+                    return db;
+                }
+                _ => {
+                    out.put(E_NOT_INT);
+                    return db;
+                }
             }
             i += 1;
         } else {
-            return out.put(E_SYNTAX);
+            out.put(E_SYNTAX);
+            return db;
         }
         i += 1;
     }
     let (from, to) = (args.get(1), args.get(2));
-    if from == to {
-        return out.put(b"-ERR source and destination objects are the same\r\n");
+    if db != ctx.session.db {
+        copy_across(from, to, db, replace, ctx, out);
+        return db;
     }
+    if from == to {
+        out.put(b"-ERR source and destination objects are the same\r\n");
+        return db;
+    }
+    copy_within(from, to, replace, ctx, out);
+    db
+}
+
+/// `COPY` within the session's database: both keys locked at once.
+fn copy_within(from: &[u8], to: &[u8], replace: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let mut keys = ctx.store.lock_many([from, to]);
     let source = keys.take(from, ctx.clock);
     ctx.session.looked_up(source.is_some());
@@ -189,6 +208,28 @@ pub(crate) fn copy(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         return out.put(b":0\r\n");
     }
     keys.put(to, Some(copy), expires, ctx.clock);
+    out.put(b":1\r\n");
+}
+
+/// `COPY` into another database: the source is read under its lock, then the copy is
+/// written under the destination's.
+#[cold]
+fn copy_across(from: &[u8], to: &[u8], db: usize, replace: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let mut keys = ctx.store.lock_many([from]);
+    let source = keys.take(from, ctx.clock).map(|(value, expires)| {
+        let copy = value.clone();
+        keys.put(from, Some(value), expires, ctx.clock);
+        (copy, expires)
+    });
+    drop(keys);
+    ctx.session.looked_up(source.is_some());
+    let Some((value, expires)) = source else { return out.put(b":0\r\n") };
+    let Some(dst) = ctx.dbs.get(db) else { return out.put(b":0\r\n") };
+    let mut keys = dst.lock_many([to]);
+    if !replace && keys.get(to, ctx.clock, |v| v.is_some()) {
+        return out.put(b":0\r\n");
+    }
+    keys.put(to, Some(value), expires, ctx.clock);
     out.put(b":1\r\n");
 }
 

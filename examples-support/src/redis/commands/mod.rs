@@ -22,7 +22,7 @@ pub use super::reply::{array, bulk, int};
 pub(crate) use super::reply::{map, null, null_array};
 use super::resp::{parse_i64, Args, Parser, Progress, ProtocolError};
 use super::stats::ErrorStats;
-use super::store::{Clock, Store, Value};
+use super::store::{Clock, Databases, Store, Value};
 use super::Shared;
 use std::sync::Arc;
 
@@ -68,6 +68,8 @@ pub struct Session {
     pub authenticated: bool,
     /// Whether it speaks RESP3 (after `HELLO 3`) rather than RESP2.
     pub resp3: bool,
+    /// The database it works in (`SELECT`).
+    pub db: usize,
     /// Commands run since the counters were last added to the shared ones.
     pub commands: u64,
     /// Keys found by read commands, since then.
@@ -95,6 +97,7 @@ impl Default for Session {
             id: 0,
             authenticated: false,
             resp3: false,
+            db: 0,
             commands: 0,
             hits: 0,
             misses: 0,
@@ -135,8 +138,10 @@ impl Session {
 /// be counted before they are written.
 #[derive(Debug)]
 pub struct Ctx<'a> {
-    /// The keyspace.
+    /// The keyspace of the session's database.
     pub store: &'a Store,
+    /// Every database (`SELECT`, `FLUSHALL`, `COPY ... DB`, `INFO keyspace`).
+    pub dbs: &'a Databases,
     /// The time, read at most once per batch.
     pub clock: &'a mut Clock,
     /// Reused by `KEYS`, `INFO` and the like; grows to the largest such reply.
@@ -257,8 +262,8 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Setrange => strings::setrange(&args, ctx, out),
         Cmd::Strlen => strings::strlen(&args, ctx, out),
         Cmd::Copy => {
-            keys::copy(&args, ctx, out);
-            blocking::pushed(args.get(2), ctx);
+            let db = keys::copy(&args, ctx, out);
+            blocking::pushed_in(db, args.get(2), ctx);
         }
         Cmd::Del | Cmd::Unlink => keys::del(&args, ctx, out),
         Cmd::Exists | Cmd::Touch => keys::exists(&args, ctx, out),
@@ -338,11 +343,11 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
             out.put(b"+OK\r\n");
             return Flow::Close;
         }
-        Cmd::Select => server::select(&args, out),
+        Cmd::Select => server::select(&args, ctx, out),
         Cmd::Hello => server::hello(&args, ctx, out),
         Cmd::Auth => server::auth(&args, ctx, out),
         Cmd::Dbsize => int(out, ctx.store.counts().0 as i64),
-        Cmd::Flushdb | Cmd::Flushall => server::flush(&args, ctx, out),
+        Cmd::Flushdb | Cmd::Flushall => server::flush(&args, cmd == Cmd::Flushall, ctx, out),
         Cmd::Time => server::time(out),
         Cmd::Info => info::info(&args, ctx, out),
         Cmd::Config => {

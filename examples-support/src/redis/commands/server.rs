@@ -21,13 +21,27 @@ pub(crate) fn ping(args: &Args<'_>, out: &mut impl Sink) {
     }
 }
 
-/// `SELECT index`: there is one database, 0.
-pub(crate) fn select(args: &Args<'_>, out: &mut impl Sink) {
+/// `SELECT index`: the database the connection works in from now on.
+pub(crate) fn select(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     match parse_i64(args.get(1)) {
-        Some(0) => out.put(b"+OK\r\n"),
+        Some(n) if (0..ctx.dbs.len() as i64).contains(&n) => {
+            select_db(n as usize, ctx);
+            out.put(b"+OK\r\n");
+        }
         Some(n) if i32::try_from(n).is_ok() => out.put(b"-ERR DB index is out of range\r\n"),
         Some(_) => out.put(b"-ERR value is out of range, value must between -2147483648 and 2147483647\r\n"),
         None => out.put(E_NOT_INT),
+    }
+}
+
+/// Makes database `db` (which exists) the session's.
+pub(crate) fn select_db(db: usize, ctx: &mut Ctx<'_>) {
+    if let Some(store) = ctx.dbs.get(db) {
+        ctx.store = store;
+        ctx.session.db = db;
+        if let Some(client) = &ctx.session.client {
+            client.set_db(db);
+        }
     }
 }
 
@@ -126,12 +140,16 @@ pub(crate) fn hello(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     array(out, 0);
 }
 
-/// `FLUSHDB`, `FLUSHALL` `[ASYNC|SYNC]`.
-pub(crate) fn flush(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+/// `FLUSHDB` (the session's database), `FLUSHALL` (every one) `[ASYNC|SYNC]`.
+pub(crate) fn flush(args: &Args<'_>, all: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     if args.len() == 2 && !is(args.get(1), "async") && !is(args.get(1), "sync") || args.len() > 2 {
         out.put(E_SYNTAX);
     } else {
-        ctx.store.flush();
+        if all {
+            ctx.dbs.flush();
+        } else {
+            ctx.store.flush();
+        }
         out.put(b"+OK\r\n");
     }
 }
@@ -153,7 +171,7 @@ fn config_values(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("save", Vec::new()),
         ("appendonly", b"no".to_vec()),
-        ("databases", b"1".to_vec()),
+        ("databases", format_u64(ctx.dbs.len() as u64, &mut buf).to_vec()),
         ("maxmemory", b"0".to_vec()),
         ("requirepass", pass),
         ("timeout", format_u64(s.timeout.load(Ordering::Relaxed), &mut buf).to_vec()),
@@ -292,7 +310,7 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         out.put(b"+OK\r\n");
     } else if sub == "resetstat" {
         ctx.shared.reset_stats();
-        ctx.store.reset_expired();
+        ctx.dbs.reset_expired();
         ctx.session.commands = 0;
         ctx.session.hits = 0;
         ctx.session.misses = 0;

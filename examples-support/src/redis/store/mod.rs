@@ -38,7 +38,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -46,6 +46,7 @@ use hashbrown::DefaultHashBuilder;
 
 mod bytes;
 mod clock;
+mod databases;
 mod dense;
 mod glob;
 mod multi;
@@ -54,6 +55,7 @@ mod value;
 
 pub use bytes::Bytes;
 pub use clock::Clock;
+pub use databases::{Databases, DATABASES};
 pub use dense::{
     hash as member_hash, scan as scan_dense, Dense, Field, Fields, Keyed, Members, INTSET_ENTRIES,
     LISTPACK_ENTRIES, LISTPACK_VALUE,
@@ -277,6 +279,9 @@ pub struct Store {
     sweep_cursor: AtomicUsize,
     /// State of the random numbers of `RANDOMKEY`, `SPOP` and the like.
     seed: AtomicU64,
+    /// Whether a key has ever been given a deadline here: until then the sweep has
+    /// nothing to look for (most of the databases of most servers).
+    has_deadlines: AtomicBool,
 }
 
 impl Default for Store {
@@ -298,7 +303,12 @@ fn lock(m: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
 impl Store {
     /// An empty keyspace; its clock starts now.
     pub fn new() -> Store {
-        let origin = Instant::now();
+        Store::with_origin(Instant::now())
+    }
+
+    /// An empty keyspace whose clock counts from `origin` (databases that share one
+    /// clock).
+    pub fn with_origin(origin: Instant) -> Store {
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0x2545_f491, |d| d.as_nanos() as u64);
@@ -308,6 +318,20 @@ impl Store {
             origin,
             sweep_cursor: AtomicUsize::new(0),
             seed: AtomicU64::new(seed | 1),
+            has_deadlines: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether a key here has ever had a deadline (else a sweep has nothing to do).
+    pub fn may_have_deadlines(&self) -> bool {
+        self.has_deadlines.load(Ordering::Relaxed)
+    }
+
+    /// Notes that a key has a deadline, for the sweep to look for expired keys.
+    #[inline]
+    fn note_deadline(&self) {
+        if !self.has_deadlines.load(Ordering::Relaxed) {
+            self.has_deadlines.store(true, Ordering::Relaxed);
         }
     }
 
@@ -364,6 +388,9 @@ impl Store {
         clock: &mut Clock,
         old: impl FnOnce(Option<&Value>) -> bool,
     ) -> bool {
+        if let SetTtl::At(_) = ttl {
+            self.note_deadline();
+        }
         let (mut guard, hash) = self.lock(key);
         let shard = &mut *guard;
         let found = shard.live(hash, key, clock);
@@ -474,6 +501,9 @@ impl Store {
         if at <= clock.now() {
             shard.remove_at(i);
             return true;
+        }
+        if at != NEVER {
+            self.note_deadline();
         }
         shard.table.at_mut(i).expires = at;
         shard.track_deadline(key, before, at);

@@ -3,7 +3,7 @@
 use std::hash::BuildHasher;
 use std::sync::MutexGuard;
 
-use super::{Clock, Shard, Store, Value, SHARDS};
+use super::{Clock, Shard, Store, Value, NEVER, SHARDS};
 
 /// The shards of several keys, locked together (see [`Store::lock_many`]). Every key
 /// used through it must have been among those given to `lock_many`.
@@ -38,6 +38,9 @@ impl Multi<'_> {
     /// Replaces `key`'s value and deadline (`None` or an empty collection removes the
     /// key); returns whether the key existed.
     pub fn put(&mut self, key: &[u8], value: Option<Value>, expires: u64, clock: &mut Clock) -> bool {
+        if expires != NEVER {
+            self.store.note_deadline();
+        }
         let (shard, hash) = self.shard(key);
         shard.put(hash, key, value, expires, clock)
     }
