@@ -722,6 +722,27 @@ fn databases_are_separate_keyspaces_as_in_redis() {
             "DBSIZE",
             "INFO keyspace",
             "CONFIG GET databases",
+            // MOVE: with its deadline; not over a key there, nor to its own database.
+            "SELECT 0",
+            "SET m v EX 100",
+            "MOVE m 3",
+            "MOVE m 3",
+            "SET m w",
+            "MOVE m 3",
+            "MOVE m 0",
+            "MOVE nope 3",
+            "MOVE m 16",
+            "MOVE m -1",
+            "MOVE m x",
+            "MOVE m",
+            "SELECT 3",
+            "GET m",
+            "TTL m",
+            "MOVE m 0",
+            "RPUSH ml a",
+            "MOVE ml 0",
+            "SELECT 0",
+            "LRANGE ml 0 -1",
             // RESET goes back to database 0.
             "RESET",
             "GET k",
@@ -747,6 +768,19 @@ fn databases_are_separate_keyspaces_as_in_redis() {
         assert_eq!(pusher.call(&[b"RPUSH", b"q", b"in-one"]).1, Reply::Int(1));
         let (raw, _) = blocked.read();
         assert_eq!(raw, b"*2\r\n$1\r\nq\r\n$6\r\nin-one\r\n");
+        // A list moved into its database serves it too.
+        blocked.send(b"*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n5\r\n");
+        assert!(util::wait_for(|| {
+            let info = pusher.call(&[b"INFO", b"clients"]).1;
+            String::from_utf8_lossy(info.bytes()).contains("blocked_clients:1")
+        }));
+        pusher.call(&[b"SELECT", b"0"]);
+        pusher.call(&[b"DEL", b"q"]);
+        pusher.call(&[b"RPUSH", b"q", b"moved"]);
+        assert_eq!(pusher.call(&[b"MOVE", b"q", b"1"]).1, Reply::Int(1));
+        let (raw, _) = blocked.read();
+        assert_eq!(raw, b"*2\r\n$1\r\nq\r\n$5\r\nmoved\r\n");
+        pusher.call(&[b"SELECT", b"1"]);
         // CLIENT LIST shows the database each client works in.
         let list = pusher.call(&[b"CLIENT", b"LIST"]).1;
         let list = String::from_utf8_lossy(list.bytes()).into_owned();

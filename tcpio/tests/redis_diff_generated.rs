@@ -147,7 +147,7 @@ fn generate(family: &str, rng: &mut Rng) -> Vec<String> {
             16 => v(&["SSCAN", &k, "0", "COUNT", &rng.int(1, 3)]),
             _ => v(&["SRANDMEMBER", &k]),
         },
-        _ => match rng.below(14) {
+        _ => match rng.below(16) {
             0 => v(&["DEL", &k, &k2]),
             1 => v(&["EXISTS", &k, &k2, &k]),
             2 => v(&["TYPE", &k]),
@@ -161,6 +161,8 @@ fn generate(family: &str, rng: &mut Rng) -> Vec<String> {
             10 => v(&["KEYS", *rng.pick(&["*", "k[0-1]", "?1", "x*"])]),
             11 => v(&["DBSIZE"]),
             12 => v(&["UNLINK", &k]),
+            13 => v(&["MOVE", &k, *rng.pick(&["0", "1", "2"])]),
+            14 => v(&["SELECT", *rng.pick(&["0", "1"])]),
             _ => v(&["PEXPIRE", &k, &rng.int(1000, 100000)]),
         },
     }

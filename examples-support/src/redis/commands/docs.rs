@@ -314,6 +314,7 @@ const ARGUMENTS: &[(&str, &str)] = &[
     ("expireat", "key:key unix-time-seconds:unix-time ?condition{NX|XX|GT|LT}@7.0.0"),
     ("expiretime", "key:key"),
     ("keys", "pattern:pattern"),
+    ("move", "key:key db:integer"),
     ("persist", "key:key"),
     ("pexpire", "key:key milliseconds:integer ?condition{NX|XX|GT|LT}@7.0.0"),
     ("pexpireat", "key:key unix-time-milliseconds:unix-time ?condition{NX|XX|GT|LT}@7.0.0"),

@@ -206,6 +206,7 @@ const KEY_SPECS: &[(&str, &[&str])] = &[
     ("expire", UPDATE),
     ("expireat", UPDATE),
     ("expiretime", READ),
+    ("move", CHANGE),
     ("persist", UPDATE),
     ("pexpire", UPDATE),
     ("pexpireat", UPDATE),

@@ -211,6 +211,45 @@ fn copy_within(from: &[u8], to: &[u8], replace: bool, ctx: &mut Ctx<'_>, out: &m
     out.put(b":1\r\n");
 }
 
+/// `MOVE key db`: moves `key` into database `db` with its deadline, unless it is
+/// there already; returns the database a key may have reached.
+pub(crate) fn move_(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> usize {
+    let (key, here) = (args.get(1), ctx.session.db);
+    let db = match crate::redis::resp::parse_i64(args.get(2)) {
+        Some(n) if (0..ctx.dbs.len() as i64).contains(&n) => n as usize,
+        Some(n) if i32::try_from(n).is_ok() => {
+            out.put(b"-ERR DB index is out of range\r\n");
+            return here;
+        }
+        _ => {
+            out.put(E_NOT_INT);
+            return here;
+        }
+    };
+    let Some(dst) = ctx.dbs.get(db).filter(|_| db != here) else {
+        out.put(b"-ERR source and destination objects are the same\r\n");
+        return here;
+    };
+    // Both shards locked, the lower database's first, so two moves the opposite way
+    // cannot wait for each other.
+    let (mut from, mut to) = if here < db {
+        let from = ctx.store.lock_many([key]);
+        (from, dst.lock_many([key]))
+    } else {
+        let to = dst.lock_many([key]);
+        (ctx.store.lock_many([key]), to)
+    };
+    if !from.get(key, ctx.clock, |v| v.is_some()) || to.get(key, ctx.clock, |v| v.is_some()) {
+        out.put(b":0\r\n");
+        return here;
+    }
+    if let Some((value, expires)) = from.take(key, ctx.clock) {
+        to.put(key, Some(value), expires, ctx.clock);
+    }
+    out.put(b":1\r\n");
+    db
+}
+
 /// `COPY` into another database: the source is read under its lock, then the copy is
 /// written under the destination's.
 #[cold]

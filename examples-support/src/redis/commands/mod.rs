@@ -270,6 +270,10 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Expire | Cmd::Pexpire | Cmd::Expireat | Cmd::Pexpireat => keys::expire(&args, cmd, ctx, out),
         Cmd::Expiretime | Cmd::Pexpiretime | Cmd::Ttl | Cmd::Pttl => keys::ttl(&args, cmd, ctx, out),
         Cmd::Keys => keys::keys(&args, ctx, out),
+        Cmd::Move => {
+            let db = keys::move_(&args, ctx, out);
+            blocking::pushed_in(db, args.get(1), ctx);
+        }
         Cmd::Persist => keys::persist(&args, ctx, out),
         Cmd::Randomkey => keys::randomkey(ctx, out),
         Cmd::Rename | Cmd::Renamenx => {

@@ -70,6 +70,7 @@ Spec { name: "append", arity: 3, flags: &["write", "denyoom", "fast"], first: 1,
     Spec { name: "expire", arity: -3, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Set a key's time to live in seconds", since: "1.0.0", group: "generic", complexity: "O(1)", container: "" },
     Spec { name: "expireat", arity: -3, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Set the expiration for a key as a UNIX timestamp", since: "1.2.0", group: "generic", complexity: "O(1)", container: "" },
     Spec { name: "expiretime", arity: 2, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@read", "@fast"], summary: "Get the expiration Unix timestamp for a key", since: "7.0.0", group: "generic", complexity: "O(1)", container: "" },
+    Spec { name: "move", arity: 3, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Move a key to another database", since: "1.0.0", group: "generic", complexity: "O(1)", container: "" },
     Spec { name: "keys", arity: 2, flags: &["readonly"], first: 0, last: 0, step: 0, categories: &["@keyspace", "@read", "@slow", "@dangerous"], summary: "Find all keys matching the given pattern", since: "1.0.0", group: "generic", complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", container: "" },
     Spec { name: "persist", arity: 2, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Remove the expiration from a key", since: "2.2.0", group: "generic", complexity: "O(1)", container: "" },
     Spec { name: "pexpire", arity: -3, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Set a key's time to live in milliseconds", since: "2.6.0", group: "generic", complexity: "O(1)", container: "" },
@@ -218,6 +219,8 @@ pub enum Cmd {
     Expireat,
     /// `EXPIRETIME`.
     Expiretime,
+    /// `MOVE`.
+    Move,
     /// `KEYS`.
     Keys,
     /// `PERSIST`.
@@ -427,6 +430,7 @@ impl Cmd {
             b"expire" => Cmd::Expire,
             b"expireat" => Cmd::Expireat,
             b"expiretime" => Cmd::Expiretime,
+            b"move" => Cmd::Move,
             b"keys" => Cmd::Keys,
             b"persist" => Cmd::Persist,
             b"pexpire" => Cmd::Pexpire,
