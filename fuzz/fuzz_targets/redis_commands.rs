@@ -16,6 +16,7 @@ use std::borrow::Cow;
 
 use libfuzzer_sys::fuzz_target;
 use tcpio_examples::redis::commands::{execute, protocol_error, Ctx, Flow, Session};
+use tcpio_examples::redis::stats::Counters;
 use tcpio_examples::redis::store::{Clock, Databases};
 use tcpio_examples::redis::{Options, Shared};
 use tcpio_fuzz::redis::{check_replies, check_reply, drive};
@@ -31,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
     let mut scratch = Vec::new();
     let shared = Shared::new(&Options::default());
     let mut session = Session::open();
+    let counters = Counters::default();
     let mut ctx = Ctx {
         store: dbs.first(),
         dbs: &dbs,
@@ -38,6 +40,7 @@ fuzz_target!(|data: &[u8]| {
         scratch: &mut scratch,
         shared: &shared,
         session: &mut session,
+        counters: &counters,
     };
     let mut run = |wire: &[u8]| -> Vec<Vec<u8>> {
         let mut replies = Vec::new();

@@ -8,6 +8,7 @@ use crate::Res;
 use std::sync::Arc;
 use tcpio_examples::redis::commands::{run_all, Ctx, Flow, Session};
 use tcpio_examples::redis::resp::{Parser, Progress};
+use tcpio_examples::redis::stats::Counters;
 use tcpio_examples::redis::store;
 use tcpio_examples::redis::{Options, Shared};
 use tokio::net::TcpStream;
@@ -26,6 +27,7 @@ async fn serve_conn(stream: TcpStream, dbs: Arc<store::Databases>, shared: Arc<S
     let mut clock = store::Clock::new(dbs.origin());
     let mut scratch = Vec::new();
     let mut session = Session::open();
+    let counters = Counters::default();
     super::tokio_app::serve_requests(stream, usize::MAX, move |input, out| {
         clock.reset();
         let mut ctx = Ctx {
@@ -35,6 +37,7 @@ async fn serve_conn(stream: TcpStream, dbs: Arc<store::Databases>, shared: Arc<S
             scratch: &mut scratch,
             shared: &shared,
             session: &mut session,
+            counters: &counters,
         };
         let (used, flow) = run_all(&mut parser, &mut progress, input, &mut ctx, out);
         (used, flow == Flow::Continue)

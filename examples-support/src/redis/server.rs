@@ -70,10 +70,12 @@ pub struct ConnState {
     /// Boxed: most of it is touched only by the commands that use it, and a small
     /// record keeps the loop's connection table dense.
     session: Box<Session>,
-    /// The `timeout` setting this connection's idle timeout follows.
+    /// The version of the settings it follows ([`Shared::settings_version`]).
+    settings: u64,
+    /// The `timeout` setting its idle timeout follows.
     timeout: u64,
-    /// The output limits it has: whether of a subscriber, and of which version.
-    limits: Option<(bool, u64)>,
+    /// Whether it has a subscriber's output limits.
+    subscriber: bool,
     /// While a blocking command waits: its entry in the registry and its timer.
     blocked: Option<Blocked>,
 }
@@ -135,11 +137,28 @@ impl Redis {
 }
 
 impl Redis {
-    /// Gives `conn` the output limits of its class, as they are now.
-    fn apply_output_limits(&self, conn: &mut Conn<'_, ConnState>, subscriber: bool) {
-        let version = self.shared.limits_version.load(Ordering::Acquire);
-        conn.set_output_limit(self.shared.output_limits().for_client(subscriber));
-        conn.state_mut().limits = Some((subscriber, version));
+    /// Gives `conn` the settings as they are now (version `version`): the output
+    /// limits of its class, which its subscriptions decide, and the idle timeout.
+    #[cold]
+    #[inline(never)]
+    fn apply_settings(&self, conn: &mut Conn<'_, ConnState>, version: u64) {
+        let state = conn.state_mut();
+        // A RESP3 subscriber is a normal client to Redis's output limits, as to its
+        // `CLIENT LIST` type.
+        let subscriber = state.session.subs.count() > 0 && !state.session.resp3;
+        let first = state.settings == 0;
+        let limits_changed = first || state.settings != version || state.subscriber != subscriber;
+        state.settings = version;
+        state.subscriber = subscriber;
+        if limits_changed {
+            conn.set_output_limit(self.shared.output_limits().for_client(subscriber));
+        }
+        let timeout = self.shared.timeout.load(Ordering::Relaxed);
+        let state = conn.state_mut();
+        if first || timeout != state.timeout {
+            state.timeout = timeout;
+            conn.set_idle_timeout((timeout > 0).then(|| Duration::from_secs(timeout)));
+        }
     }
 }
 
@@ -169,13 +188,9 @@ impl Handler for Redis {
         shared.registry.add(client.clone());
         *conn.state_mut().session =
             Session { id, authenticated, can_block: true, client: Some(client), ..Session::default() };
-        let timeout = shared.timeout.load(Ordering::Relaxed);
-        let state = conn.state_mut();
-        state.timeout = timeout;
-        if timeout > 0 {
-            conn.set_idle_timeout(Some(Duration::from_secs(timeout)));
-        }
-        self.apply_output_limits(conn, false);
+        // Version 0 is never current (the version starts at 1): all of it applies.
+        let version = shared.settings_version.load(Ordering::Acquire);
+        self.apply_settings(conn, version);
         Action::Continue
     }
 
@@ -196,11 +211,11 @@ impl Handler for Redis {
             scratch: &mut self.scratch,
             shared: &self.shared,
             session,
+            counters: &self.counters,
         };
         let (used, flow) = run_all(&mut self.parser, &mut progress, input.bytes(), &mut ctx, &mut out);
         drop(out); // settles the writer's accounting and frees `conn`
         let session = &mut *conn.state_mut().session;
-        self.counters.settle(session);
         // A request with a great many arguments leaves big buffers behind; give them
         // back now that it is done.
         self.parser.shrink();
@@ -217,10 +232,8 @@ impl Handler for Redis {
         // Subscriptions the commands made or ended: the connection joins or leaves
         // their groups now that the writer is done with it, before the replies are
         // sent.
-        // A RESP3 subscriber is a normal client to Redis's output limits, as to its
-        // `CLIENT LIST` type.
-        let subscriber = session.subs.count() > 0 && !session.resp3;
-        if !session.subs.pending.is_empty() {
+        let regrouped = !session.subs.pending.is_empty();
+        if regrouped {
             let mut pending = std::mem::take(&mut session.subs.pending);
             for (group, join) in pending.drain(..) {
                 if join {
@@ -234,20 +247,11 @@ impl Handler for Redis {
                 conn.state_mut().session.subs.pending = pending;
             }
         }
-        let state = conn.state_mut();
-        // A client that became a subscriber or stopped being one, or limits changed by
-        // `CONFIG SET`: the limits of its class.
-        let version = self.shared.limits_version.load(Ordering::Acquire);
-        if state.limits.is_some_and(|l| l != (subscriber, version)) {
-            self.apply_output_limits(conn, subscriber);
-        }
-        let state = conn.state_mut();
-        // `CONFIG SET timeout` reaches the connections open before it when they next
-        // send something.
-        let timeout = self.shared.timeout.load(Ordering::Relaxed);
-        if timeout != state.timeout {
-            state.timeout = timeout;
-            conn.set_idle_timeout((timeout > 0).then(|| Duration::from_secs(timeout)));
+        // A client that became a subscriber or stopped being one, or settings changed
+        // by `CONFIG SET` (output limits, the timeout): apply them.
+        let version = self.shared.settings_version.load(Ordering::Acquire);
+        if regrouped || conn.state().settings != version {
+            self.apply_settings(conn, version);
         }
         let state = conn.state_mut();
         if flow == Flow::Close {
@@ -338,7 +342,6 @@ impl Redis {
         if let Some(client) = &state.session.client {
             self.shared.forget(client);
         }
-        self.counters.settle(&mut state.session);
         let resp3 = state.session.resp3;
         let groups = state.session.subs.clear(&self.shared.pubsub, resp3);
         if let Some(b) = state.unblocked(&self.shared) {

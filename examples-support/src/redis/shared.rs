@@ -63,9 +63,10 @@ pub struct Shared {
     pub pubsub: PubSub,
     /// `client-output-buffer-limit`, per class of client.
     output_limits: Mutex<OutputLimits>,
-    /// Bumped by each change of `output_limits`, which connections apply when they
-    /// next run a command.
-    pub(crate) limits_version: AtomicU64,
+    /// Bumped by each change of a setting open connections apply to themselves (the
+    /// output limits, the timeout), which they do when they next send something: one
+    /// load a batch tells them whether to look.
+    pub(crate) settings_version: AtomicU64,
     /// Every client blocked on a list, on every loop: a registry per database.
     pub blocking: Box<[Blocking]>,
     /// Every open connection, on every loop (`CLIENT LIST`, `CLIENT KILL`).
@@ -112,7 +113,7 @@ impl Shared {
             next_id: AtomicU64::new(1),
             pubsub: PubSub::new(),
             output_limits: Mutex::new(OutputLimits::default()),
-            limits_version: AtomicU64::new(0),
+            settings_version: AtomicU64::new(1),
             blocking: (0..DATABASES).map(|_| Blocking::new()).collect(),
             registry: Clients::new(),
             errors: ErrorStats::default(),
@@ -133,11 +134,19 @@ impl Shared {
         *self.output_limits.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Sets the idle timeout in seconds, 0 for none (`CONFIG SET timeout`): for the
+    /// connections that open from now on, and those open when they next send
+    /// something.
+    pub fn set_timeout(&self, seconds: u64) {
+        self.timeout.store(seconds, Ordering::Relaxed);
+        self.settings_version.fetch_add(1, Ordering::Release);
+    }
+
     /// Sets the output limits (`CONFIG SET client-output-buffer-limit`); open
     /// connections take them when they next run a command.
     pub fn set_output_limits(&self, limits: OutputLimits) {
         *self.output_limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
-        self.limits_version.fetch_add(1, Ordering::Release);
+        self.settings_version.fetch_add(1, Ordering::Release);
     }
 
     /// Takes `client` out of the registry and of the connected clients, once (its

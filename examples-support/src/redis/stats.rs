@@ -7,29 +7,41 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use super::commands::Session;
-
-/// One loop's counts of commands run and of keys found and missed by read lookups.
+/// One loop's counts of commands run and of keys found and missed by read lookups,
+/// which `INFO` adds up over the loops. Only its own loop counts in it, so a count is a
+/// plain load and store (no locked add), and nothing is left to settle after a batch.
 #[derive(Debug, Default)]
-pub(crate) struct Counters {
+pub struct Counters {
     pub(crate) commands: AtomicU64,
     pub(crate) hits: AtomicU64,
     pub(crate) misses: AtomicU64,
 }
 
+/// Adds one to a counter only one thread writes.
+#[inline(always)]
+fn bump(c: &AtomicU64) {
+    c.store(c.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+}
+
 impl Counters {
-    /// Adds a connection's counts since the last call, and zeroes them. Only the
-    /// counters' own loop calls this, so a load and a store do (no locked add).
-    pub(crate) fn settle(&self, session: &mut Session) {
-        for (c, n) in [
-            (&self.commands, &mut session.commands),
-            (&self.hits, &mut session.hits),
-            (&self.misses, &mut session.misses),
-        ] {
-            if *n > 0 {
-                c.store(c.load(Ordering::Relaxed) + std::mem::take(n), Ordering::Relaxed);
-            }
-        }
+    /// Counts a command run.
+    #[inline(always)]
+    pub fn command(&self) {
+        bump(&self.commands);
+    }
+
+    /// Counts a read command's lookup of a key in `keyspace_hits` or
+    /// `keyspace_misses`, as Redis's read lookups do: a key of another type is found,
+    /// an expired one is missed. Writes are not counted, nor are `KEYS`, `SCAN`
+    /// without `TYPE`, `DEL` and the like, which look at keys without reading them.
+    #[inline(always)]
+    pub fn looked_up(&self, found: bool) {
+        bump(if found { &self.hits } else { &self.misses });
+    }
+
+    /// Keys found and missed so far.
+    pub fn lookups(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
     }
 
     /// Zeroes them (`CONFIG RESETSTAT`).

@@ -3,6 +3,7 @@
 
 use super::commands::{execute, run_all, Ctx, Session};
 use super::resp::{parse_i64, Parser, Progress, ProtocolError};
+use super::stats::Counters;
 use super::store::{glob_match, Clock, Databases, SetIf, SetTtl, Store, Value, NEVER};
 use super::{Options, Shared};
 
@@ -322,8 +323,15 @@ fn rewritten_deadlines_leave_no_stale_removal() {
 fn run(dbs: &Databases, clock: &mut Clock, requests: &str) -> String {
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
     let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
-    let mut ctx =
-        Ctx { store: dbs.first(), dbs, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
+    let mut ctx = Ctx {
+        store: dbs.first(),
+        dbs,
+        clock,
+        scratch: &mut scratch,
+        shared: &shared,
+        session: &mut session,
+        counters: &Counters::default(),
+    };
     run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
     String::from_utf8(out).unwrap()
 }
@@ -336,10 +344,18 @@ fn read_lookups_count_an_expired_key_as_missed_and_scan_type_counts_each_key_it_
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
     let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
     let mut counts = |clock: &mut Clock, requests: &str| {
-        let mut ctx =
-            Ctx { store, dbs: &dbs, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
+        let counters = Counters::default();
+        let mut ctx = Ctx {
+            store,
+            dbs: &dbs,
+            clock,
+            scratch: &mut scratch,
+            shared: &shared,
+            session: &mut session,
+            counters: &counters,
+        };
         run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
-        (std::mem::take(&mut session.hits), std::mem::take(&mut session.misses))
+        counters.lookups()
     };
     assert_eq!(counts(&mut clock, "SET a 1\r\nSET b 2 PX 10\r\nRPUSH l x\r\n"), (0, 0));
     assert_eq!(counts(&mut clock, "SCAN 0 COUNT 100\r\nKEYS *\r\n"), (0, 0));
@@ -458,8 +474,15 @@ fn client_list_shows_the_registry_and_the_blocked_hook() {
     other.set_blocked(true);
     let mut session = Session { id: 7, client: Some(me), ..Session::open() };
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
-    let mut ctx =
-        Ctx { store, dbs: &dbs, clock, scratch: &mut scratch, shared: &shared, session: &mut session };
+    let mut ctx = Ctx {
+        store,
+        dbs: &dbs,
+        clock,
+        scratch: &mut scratch,
+        shared: &shared,
+        session: &mut session,
+        counters: &Counters::default(),
+    };
     let requests =
         "CLIENT SETNAME x\r\nCLIENT LIST\r\nINFO clients\r\nCLIENT KILL ID 7\r\nCLIENT GETNAME\r\n";
     run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
@@ -475,7 +498,7 @@ fn client_list_shows_the_registry_and_the_blocked_hook() {
 
 /// Inputs the fuzz targets (`fuzz/fuzz_targets/redis_commands.rs`) found, minimized.
 mod fuzz_regressions {
-    use super::{execute, Clock, Ctx, Databases, Options, Parser, Progress, Session, Shared};
+    use super::{execute, Clock, Counters, Ctx, Databases, Options, Parser, Progress, Session, Shared};
 
     /// The reply to one request, sent as a multibulk request with these arguments.
     fn reply(args: &[&[u8]]) -> String {
@@ -497,6 +520,7 @@ mod fuzz_regressions {
             scratch: &mut scratch,
             shared: &shared,
             session: &mut session,
+            counters: &Counters::default(),
         };
         execute(args, &mut ctx, &mut out);
         String::from_utf8(out).unwrap()
@@ -576,6 +600,7 @@ fn a_batch_with_a_huge_request_runs_and_then_shrinks() {
         scratch: &mut scratch,
         shared: &shared,
         session: &mut session,
+        counters: &Counters::default(),
     };
     let mut wire = b"*200001\r\n$4\r\nSADD\r\n$1\r\ns\r\n".to_vec();
     for i in 0..199_999 {
@@ -668,8 +693,15 @@ fn blocking_commands_answer_at_once_or_hand_the_wait_to_the_handler() {
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
     let shared = Shared::new(&Options::default());
     let mut session = Session { can_block: true, ..Session::open() };
-    let mut ctx =
-        Ctx { store, dbs: &dbs, clock: c, scratch: &mut scratch, shared: &shared, session: &mut session };
+    let mut ctx = Ctx {
+        store,
+        dbs: &dbs,
+        clock: c,
+        scratch: &mut scratch,
+        shared: &shared,
+        session: &mut session,
+        counters: &Counters::default(),
+    };
     let input = b"BLPOP q1 q2 q1 0.25\r\nPING\r\n";
     let (used, flow) = run_all(&mut Parser::new(), &mut Progress::default(), input, &mut ctx, &mut out);
     assert_eq!((used, flow), (input.len() - 6, super::commands::Flow::Block));

@@ -313,7 +313,7 @@ pub(crate) fn hrandfield(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink
             },
         );
     });
-    ctx.session.looked_up(found);
+    ctx.counters.looked_up(found);
 }
 
 /// `HSCAN key cursor [MATCH pattern] [COUNT n]`.
@@ -347,7 +347,7 @@ pub(crate) fn hscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         };
         scan_reply(out, next, n, scratch);
     });
-    ctx.session.looked_up(found);
+    ctx.counters.looked_up(found);
 }
 
 #[cfg(test)]

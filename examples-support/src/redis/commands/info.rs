@@ -269,7 +269,7 @@ fn stats(w: &mut Fields<'_>, ctx: &Ctx<'_>) {
     let kbps = |bytes: u64| format!("{:.2}", bytes as f64 / 1024.0);
     w.title("Stats");
     w.int("total_connections_received", stat(&shared.connections));
-    w.int("total_commands_processed", commands + ctx.session.commands);
+    w.int("total_commands_processed", commands);
     w.int("instantaneous_ops_per_sec", ops);
     w.int("total_net_input_bytes", net.map_or(0, |n| n.bytes_in));
     w.int("total_net_output_bytes", net.map_or(0, |n| n.bytes_out));
@@ -287,8 +287,8 @@ fn stats(w: &mut Fields<'_>, ctx: &Ctx<'_>) {
         "total_eviction_exceeded_time",
         "current_eviction_exceeded_time",
     ]);
-    w.int("keyspace_hits", hits + ctx.session.hits);
-    w.int("keyspace_misses", misses + ctx.session.misses);
+    w.int("keyspace_hits", hits);
+    w.int("keyspace_misses", misses);
     w.int("pubsub_channels", shared.pubsub.channels(None).len() as u64);
     w.int("pubsub_patterns", shared.pubsub.numpat() as u64);
     w.zeros(&[

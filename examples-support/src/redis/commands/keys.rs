@@ -20,7 +20,7 @@ pub(crate) fn exists(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let mut n = 0;
     for k in args.iter().skip(1) {
         let found = ctx.store.exists(k, ctx.clock);
-        ctx.session.looked_up(found);
+        ctx.counters.looked_up(found);
         n += i64::from(found);
     }
     int(out, n);
@@ -82,7 +82,7 @@ pub(crate) fn expire(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut imp
 /// `TTL`, `PTTL`, `EXPIRETIME`, `PEXPIRETIME` `key`.
 pub(crate) fn ttl(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let deadline = ctx.store.deadline(args.get(1), ctx.clock);
-    ctx.session.looked_up(deadline.is_some());
+    ctx.counters.looked_up(deadline.is_some());
     match deadline {
         None => out.put(b":-2\r\n"),
         Some(NEVER) => out.put(b":-1\r\n"),
@@ -200,7 +200,7 @@ pub(crate) fn copy(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> u
 fn copy_within(from: &[u8], to: &[u8], replace: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let mut keys = ctx.store.lock_many([from, to]);
     let source = keys.take(from, ctx.clock);
-    ctx.session.looked_up(source.is_some());
+    ctx.counters.looked_up(source.is_some());
     let Some((value, expires)) = source else { return out.put(b":0\r\n") };
     let copy = value.clone();
     keys.put(from, Some(value), expires, ctx.clock);
@@ -261,7 +261,7 @@ fn copy_across(from: &[u8], to: &[u8], db: usize, replace: bool, ctx: &mut Ctx<'
         (copy, expires)
     });
     drop(keys);
-    ctx.session.looked_up(source.is_some());
+    ctx.counters.looked_up(source.is_some());
     let Some((value, expires)) = source else { return out.put(b":0\r\n") };
     let Some(dst) = ctx.dbs.get(db) else { return out.put(b":0\r\n") };
     let mut keys = dst.lock_many([to]);
@@ -353,14 +353,14 @@ pub(crate) fn scan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     ctx.scratch.clear();
     let scratch = &mut *ctx.scratch;
     let mut n = 0;
-    let session = &mut *ctx.session;
+    let counters = ctx.counters;
     let next = ctx.store.scan(cursor, o.count, ctx.clock, |k, v| {
         if o.pattern.is_some_and(|p| !glob_match(p, k)) {
             return;
         }
         if let Some(t) = o.kind {
             // Redis reads each key that matched to learn its type: a lookup, counted.
-            session.looked_up(v.is_some());
+            counters.looked_up(v.is_some());
             if !t.eq_ignore_ascii_case(v.map_or("none", Value::type_name).as_bytes()) {
                 return;
             }

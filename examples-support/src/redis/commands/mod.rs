@@ -21,7 +21,7 @@ use super::clients::{Client, NO_CMD};
 pub use super::reply::{array, bulk, int};
 pub(crate) use super::reply::{map, null, null_array};
 use super::resp::{parse_i64, Args, Parser, Progress, ProtocolError};
-use super::stats::ErrorStats;
+use super::stats::{Counters, ErrorStats};
 use super::store::{Clock, Databases, Store, Value};
 use super::Shared;
 use std::sync::Arc;
@@ -70,12 +70,6 @@ pub struct Session {
     pub resp3: bool,
     /// The database it works in (`SELECT`).
     pub db: usize,
-    /// Commands run since the counters were last added to the shared ones.
-    pub commands: u64,
-    /// Keys found by read commands, since then.
-    pub hits: u64,
-    /// Keys missed by read commands, since then.
-    pub misses: u64,
     /// Its channels and patterns; with any, it is in subscribed mode.
     pub subs: super::pubsub::Subscriptions,
     /// Whether a blocking command may block it (a connection of the tcpio server);
@@ -98,9 +92,6 @@ impl Default for Session {
             authenticated: false,
             resp3: false,
             db: 0,
-            commands: 0,
-            hits: 0,
-            misses: 0,
             subs: Default::default(),
             last: NO_CMD,
             client: None,
@@ -121,16 +112,6 @@ impl Session {
     pub fn open() -> Session {
         Session { authenticated: true, ..Session::default() }
     }
-
-    /// Counts a read command's lookup of a key in `keyspace_hits` or
-    /// `keyspace_misses`, as Redis's read lookups do: a key of another type is found,
-    /// an expired one is missed. Writes are not counted, nor are `KEYS`, `SCAN`
-    /// without `TYPE`, `DEL` and the like, which look at keys without reading them.
-    #[inline(always)]
-    pub(crate) fn looked_up(&mut self, found: bool) {
-        self.hits += u64::from(found);
-        self.misses += u64::from(!found);
-    }
 }
 
 /// The state commands run against: the shared keyspace and server state, the batch's
@@ -150,6 +131,8 @@ pub struct Ctx<'a> {
     pub shared: &'a Shared,
     /// The connection's own state.
     pub session: &'a mut Session,
+    /// Where the commands run and the keys looked up are counted (the loop's).
+    pub counters: &'a Counters,
 }
 
 impl Ctx<'_> {
@@ -162,7 +145,7 @@ impl Ctx<'_> {
             found = v.is_some();
             f(v)
         });
-        self.session.looked_up(found);
+        self.counters.looked_up(found);
         r
     }
 
@@ -176,7 +159,7 @@ impl Ctx<'_> {
             found = v.is_some();
             f(v)
         });
-        self.session.looked_up(found);
+        self.counters.looked_up(found);
         r
     }
 }
@@ -232,7 +215,7 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         ctx.session.last = table::code_of(cmd, second(&args));
         return Flow::Continue;
     }
-    ctx.session.commands += 1;
+    ctx.counters.command();
     // This match is inlined into the request loop, and so is every command function
     // the compiler chooses to inline; the larger ones off the benchmarks' path are
     // `#[inline(never)]`, so that what it hoists for them into the loop's entry (paid
@@ -241,7 +224,7 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Get => {
             let resp3 = ctx.session.resp3;
             let hit = ctx.store.get(args.get(1), ctx.clock, |v| string_reply(out, v, resp3));
-            ctx.session.looked_up(hit);
+            ctx.counters.looked_up(hit);
         }
         Cmd::Set => strings::set(&args, ctx, out),
         Cmd::Append => strings::append(&args, ctx, out),

@@ -298,7 +298,7 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 *ctx.shared.requirepass.lock().unwrap_or_else(|e| e.into_inner()) =
                     (!value.is_empty()).then(|| value.to_vec());
             } else if is(name, "timeout") {
-                ctx.shared.timeout.store(number, Ordering::Relaxed);
+                ctx.shared.set_timeout(number);
             } else if is(name, "maxclients") {
                 ctx.shared.maxclients.store(number, Ordering::Relaxed);
             } else if is(name, "client-output-buffer-limit") {
@@ -311,9 +311,6 @@ pub(crate) fn config(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     } else if sub == "resetstat" {
         ctx.shared.reset_stats();
         ctx.dbs.reset_expired();
-        ctx.session.commands = 0;
-        ctx.session.hits = 0;
-        ctx.session.misses = 0;
         out.put(b"+OK\r\n");
     } else if sub == "rewrite" {
         // As Redis answers when it was started without a configuration file.

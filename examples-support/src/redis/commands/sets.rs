@@ -131,7 +131,7 @@ pub(crate) fn spop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     // Redis looks the key up as a write (not counted), then, to return the whole set,
     // again as `SUNION` does, as a read (counted).
     if whole {
-        ctx.session.looked_up(true);
+        ctx.counters.looked_up(true);
     }
 }
 
@@ -163,7 +163,7 @@ pub(crate) fn srandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sin
         }
         for_each_pick(count, s.len(), || store.random(), |i| bulk(out, s.at(i)));
     });
-    ctx.session.looked_up(found);
+    ctx.counters.looked_up(found);
 }
 
 /// `SMOVE source destination member`.
@@ -207,7 +207,7 @@ pub(crate) fn combine(args: &Args<'_>, op: Cmd, dst: Option<&[u8]>, ctx: &mut Ct
     // type.
     for k in args.iter().skip(first) {
         let kind = keys.get(k, ctx.clock, |v| v.map(|v| matches!(v, Value::Set(_))));
-        ctx.session.looked_up(kind.is_some());
+        ctx.counters.looked_up(kind.is_some());
         if kind == Some(false) {
             return out.put(E_WRONGTYPE);
         }
@@ -317,5 +317,5 @@ pub(crate) fn sscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         };
         scan_reply(out, next, n, scratch);
     });
-    ctx.session.looked_up(found);
+    ctx.counters.looked_up(found);
 }

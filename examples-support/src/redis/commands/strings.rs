@@ -175,7 +175,7 @@ fn set_with_options(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     });
     if get {
         // `GET` reads the old value as the `GET` command does, counted.
-        ctx.session.looked_up(found);
+        ctx.counters.looked_up(found);
     } else if written {
         out.put(b"+OK\r\n");
     } else {
@@ -214,7 +214,7 @@ pub(crate) fn getset(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             }
         }
     });
-    ctx.session.looked_up(found);
+    ctx.counters.looked_up(found);
 }
 
 /// `GETDEL key`.
@@ -448,7 +448,7 @@ pub(crate) fn lcs(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 Some(_) => None,
             }
         });
-        ctx.session.looked_up(found);
+        ctx.counters.looked_up(found);
         s
     };
     let (a, b) = (fetch(args.get(1)), fetch(args.get(2)));
