@@ -734,6 +734,8 @@ fn databases_are_separate_keyspaces_as_in_redis() {
             "MOVE m 16",
             "MOVE m -1",
             "MOVE m x",
+            "MOVE m 99999999999",
+            "COPY m m2 DB 99999999999",
             "MOVE m",
             "SELECT 3",
             "GET m",

@@ -84,6 +84,17 @@ fn requirepass_replies_match_the_real_server() {
     p.lines(&[
         "GET k",
         "PING",
+        // A container's unknown subcommand, or one given too few arguments, is that
+        // error before NOAUTH, as Redis looks the command up first.
+        "CONFIG FOO",
+        "CONFIG GET",
+        "CONFIG GET x",
+        "CLIENT FOO",
+        "COMMAND",
+        "COMMAND FOO",
+        "PUBSUB HELP x",
+        "NOSUCH",
+        "GET",
         "HELLO 2",
         "HELLO 2 AUTH default nope",
         "HELLO 2 AUTH",

@@ -321,9 +321,8 @@ impl Handler for Redis {
         // One loop or another samples the rates `INFO` reports, ten times a second.
         let shared = &*self.shared;
         shared.rates.sample(self.coarse_ms, || {
-            let bytes = shared.server.get().map(|s| s.stats().total);
-            let (commands, ..) = shared.totals();
-            [commands, bytes.map_or(0, |b| b.bytes_in), bytes.map_or(0, |b| b.bytes_out)]
+            let (bytes_in, bytes_out) = shared.raw_net_bytes();
+            [shared.raw_totals().0, bytes_in, bytes_out]
         });
         self.clock.reset();
         self.dbs.sweep(&mut self.clock);

@@ -44,8 +44,9 @@ pub struct Shared {
     pub started: Instant,
     /// The default user's password, if one is required.
     pub requirepass: Mutex<Option<Vec<u8>>>,
-    /// Idle timeout of new connections in seconds, 0 for none.
-    pub timeout: AtomicU64,
+    /// Idle timeout of new connections in seconds, 0 for none; changed with
+    /// [`set_timeout`](Self::set_timeout), which open connections follow.
+    pub(crate) timeout: AtomicU64,
     /// Most clients at once.
     pub maxclients: AtomicU64,
     /// Clients connected now.
@@ -87,6 +88,9 @@ pub struct Shared {
     pub port: AtomicU16,
     /// Clients blocked with a timeout (`clients_in_timeout_table`).
     pub timed_blocked: AtomicUsize,
+    /// What the counters read at the last `CONFIG RESETSTAT` (commands, hits, misses,
+    /// bytes in, bytes out): the figures count from there.
+    stats_base: Mutex<[u64; 5]>,
 }
 
 /// 40 random hex digits, as Redis's run and replication ids.
@@ -126,6 +130,7 @@ impl Shared {
             replid: random_id(),
             port: AtomicU16::new(0),
             timed_blocked: AtomicUsize::new(0),
+            stats_base: Mutex::new([0; 5]),
         }
     }
 
@@ -174,10 +179,14 @@ impl Shared {
         for c in [&self.connections, &self.rejected] {
             c.store(0, Ordering::Relaxed);
         }
-        for l in self.loops.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            l.reset();
-        }
+        // Each loop's counters only ever grow (only their loop writes them): the
+        // reset is a new base that the figures count from.
+        let (commands, hits, misses) = self.raw_totals();
+        let (bytes_in, bytes_out) = self.raw_net_bytes();
+        *self.stats_base.lock().unwrap_or_else(|e| e.into_inner()) =
+            [commands, hits, misses, bytes_in, bytes_out];
         self.errors.reset();
+        self.rates.reset();
     }
 
     /// The registry of the clients blocked in database `db` (which exists).
@@ -198,12 +207,35 @@ impl Shared {
         counters
     }
 
-    /// Commands run, keys found and keys missed, over every loop (what connections
-    /// have not settled yet aside).
+    /// Commands run, keys found and keys missed, over every loop, since the start or
+    /// the last `CONFIG RESETSTAT`.
     pub fn totals(&self) -> (u64, u64, u64) {
+        let (c, h, m) = self.raw_totals();
+        let base = *self.stats_base.lock().unwrap_or_else(|e| e.into_inner());
+        (c.saturating_sub(base[0]), h.saturating_sub(base[1]), m.saturating_sub(base[2]))
+    }
+
+    /// Bytes read from clients and written to them, since the start or the last
+    /// `CONFIG RESETSTAT`.
+    pub fn net_bytes(&self) -> (u64, u64) {
+        let (i, o) = self.raw_net_bytes();
+        let base = *self.stats_base.lock().unwrap_or_else(|e| e.into_inner());
+        (i.saturating_sub(base[3]), o.saturating_sub(base[4]))
+    }
+
+    /// [`totals`](Self::totals) since the start.
+    pub(crate) fn raw_totals(&self) -> (u64, u64, u64) {
         self.loops.lock().unwrap_or_else(|e| e.into_inner()).iter().fold((0, 0, 0), |(c, h, m), l| {
             let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
             (c + get(&l.commands), h + get(&l.hits), m + get(&l.misses))
+        })
+    }
+
+    /// [`net_bytes`](Self::net_bytes) since the start (tcpio's counts).
+    pub(crate) fn raw_net_bytes(&self) -> (u64, u64) {
+        self.server.get().map_or((0, 0), |s| {
+            let total = s.stats().total;
+            (total.bytes_in, total.bytes_out)
         })
     }
 }

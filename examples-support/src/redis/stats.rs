@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 /// One loop's counts of commands run and of keys found and missed by read lookups,
-/// which `INFO` adds up over the loops. Only its own loop counts in it, so a count is a
-/// plain load and store (no locked add), and nothing is left to settle after a batch.
+/// which `INFO` adds up over the loops. Only its own loop writes it, so a count is a
+/// plain load and store (no locked add), and nothing is left to settle after a batch;
+/// the counts only grow (`CONFIG RESETSTAT` moves the base they are read from).
 #[derive(Debug, Default)]
 pub struct Counters {
     pub(crate) commands: AtomicU64,
@@ -42,13 +43,6 @@ impl Counters {
     /// Keys found and missed so far.
     pub fn lookups(&self) -> (u64, u64) {
         (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
-    }
-
-    /// Zeroes them (`CONFIG RESETSTAT`).
-    pub(crate) fn reset(&self) {
-        for c in [&self.commands, &self.hits, &self.misses] {
-            c.store(0, Ordering::Relaxed);
-        }
     }
 }
 
@@ -150,6 +144,12 @@ impl Rates {
         r.next = (next + 1) % SAMPLES;
         r.last = totals;
         r.last_ms = now_ms;
+    }
+
+    /// Forgets the samples (`CONFIG RESETSTAT`); the next one measures from the last.
+    pub fn reset(&self) {
+        let mut r = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        r.samples = [[0; SAMPLES]; 3];
     }
 
     /// Commands, bytes in and bytes out per second: the mean of the samples.

@@ -269,6 +269,67 @@ fn store_expires_lazily_and_by_sweep() {
 }
 
 #[test]
+fn every_database_gets_its_turn_at_the_sweep() {
+    // Database 0 has more expired keys than any one sweep removes: the sweeps start
+    // each at the next database, so database 3's turn comes all the same (they all
+    // started with database 0, whose backlog took every budget).
+    let dbs = Databases::new();
+    let mut clock = Clock::fixed(1000);
+    for i in 0..100_000 {
+        dbs.first().set(
+            format!("k{i}").as_bytes(),
+            b"v",
+            SetTtl::At(1010),
+            SetIf::Always,
+            &mut clock,
+            |_| true,
+        );
+    }
+    let three = dbs.get(3).unwrap();
+    three.set(b"k", b"v", SetTtl::At(1010), SetIf::Always, &mut clock, |_| true);
+    clock.advance(100);
+    // A budget this short lets a sweep visit one shard of one database: 64 visits
+    // reach every shard of database 3, which comes first in 3 sweeps of 16.
+    for _ in 0..16 * 32 {
+        dbs.sweep_for(&mut clock, std::time::Duration::from_nanos(1));
+    }
+    assert_eq!(three.expired(), 1);
+    assert!(dbs.first().expired() < 100_000, "database 0's backlog was not left to take every sweep");
+}
+
+#[test]
+fn a_copy_leaves_its_source_where_a_scan_under_way_finds_it() {
+    // COPY took the source out and put it back, at the table's end: a scan already
+    // past that end never saw it again.
+    let dbs = Databases::new();
+    let c = &mut Clock::fixed(1);
+    for i in 0..100 {
+        run(&dbs, c, &format!("SET k{i} v\r\n"));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cursor = "0".to_string();
+    for _ in 0..1000 {
+        let reply = run(&dbs, c, &format!("SCAN {cursor} COUNT 5\r\n"));
+        let lines: Vec<&str> = reply.split("\r\n").collect();
+        cursor = lines[2].to_string();
+        seen.extend(lines.iter().filter(|l| l.starts_with('k')).map(|l| l.to_string()));
+        for i in 0..100 {
+            run(&dbs, c, &format!("COPY k{i} copy REPLACE\r\nCOPY k{i} k{i} DB 1 REPLACE\r\n"));
+        }
+        if cursor == "0" {
+            break;
+        }
+    }
+    assert_eq!(cursor, "0");
+    assert_eq!(
+        seen.len(),
+        100,
+        "missed: {:?}",
+        (0..100).map(|i| format!("k{i}")).filter(|k| !seen.contains(k)).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn the_sweep_stops_at_its_budget_and_gives_memory_back() {
     let store = Store::new();
     let mut clock = Clock::fixed(1000);

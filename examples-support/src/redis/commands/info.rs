@@ -7,7 +7,10 @@
 //! it cannot measure are left out rather than made up: the allocator's figures (it uses
 //! the system allocator; `used_memory` is the resident size), the changes since the last
 //! save, the expiry cycle's timings, the count of reads and writes, and the
-//! `commandstats` and `latencystats` sections (per-command calls and times).
+//! `commandstats` and `latencystats` sections (per-command calls and times). Two are
+//! Redis's placeholders: `avg_ttl=0` (Redis's estimate before its expiry cycle has
+//! sampled a database; this server does not estimate it) and `atomicvar_api` (Rust's
+//! atomics are the same C11-model builtins).
 //!
 //! Figures of the process (memory, CPU, the OS) come from `/proc` on Linux, and are 0
 //! or empty elsewhere.
@@ -170,8 +173,10 @@ fn server(w: &mut Fields<'_>, ctx: &Ctx<'_>) {
     let up = shared.started.elapsed().as_secs();
     w.int("uptime_in_seconds", up);
     w.int("uptime_in_days", up / 86400);
-    w.int("hz", 10);
-    w.int("configured_hz", 10);
+    // The loops' tick, which sweeps expired keys as Redis's cron does.
+    let hz = 1000 / crate::redis::SWEEP_EVERY.as_millis() as u64;
+    w.int("hz", hz);
+    w.int("configured_hz", hz);
     // Redis's LRU clock: seconds, in 24 bits.
     w.int("lru_clock", (now / 1_000_000) & ((1 << 24) - 1));
     let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default();
@@ -265,14 +270,14 @@ fn stats(w: &mut Fields<'_>, ctx: &Ctx<'_>) {
     let stat = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
     let (commands, hits, misses) = shared.totals();
     let [ops, bytes_in, bytes_out] = shared.rates.per_second();
-    let net = shared.server.get().map(|s| s.stats().total);
+    let (bytes_in_total, bytes_out_total) = shared.net_bytes();
     let kbps = |bytes: u64| format!("{:.2}", bytes as f64 / 1024.0);
     w.title("Stats");
     w.int("total_connections_received", stat(&shared.connections));
     w.int("total_commands_processed", commands);
     w.int("instantaneous_ops_per_sec", ops);
-    w.int("total_net_input_bytes", net.map_or(0, |n| n.bytes_in));
-    w.int("total_net_output_bytes", net.map_or(0, |n| n.bytes_out));
+    w.int("total_net_input_bytes", bytes_in_total);
+    w.int("total_net_output_bytes", bytes_out_total);
     w.zeros(&["total_net_repl_input_bytes", "total_net_repl_output_bytes"]);
     w.text("instantaneous_input_kbps", &kbps(bytes_in));
     w.text("instantaneous_output_kbps", &kbps(bytes_out));

@@ -5,7 +5,7 @@ use tcpio::codec::Sink;
 
 use super::strings::{clock_to_unix, unix_ms};
 use super::table::Cmd;
-use super::{array, bulk, int, int_arg, is, null, sanitize, Ctx, E_NOT_INT, E_NO_KEY, E_SYNTAX};
+use super::{array, bulk, int, int_arg, is, null, sanitize, Ctx, E_NO_KEY, E_SYNTAX};
 use crate::redis::resp::Args;
 use crate::redis::store::{glob_match, Value, NEVER};
 
@@ -165,16 +165,9 @@ pub(crate) fn copy(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> u
         if is(opt, "replace") {
             replace = true;
         } else if is(opt, "db") && i + 1 < args.len() {
-            match crate::redis::resp::parse_i64(args.get(i + 1)) {
-                Some(n) if (0..ctx.dbs.len() as i64).contains(&n) => db = n as usize,
-                Some(n) if i32::try_from(n).is_ok() => {
-                    out.put(b"-ERR DB index is out of range\r\n");
-                    return db;
-                }
-                _ => {
-                    out.put(E_NOT_INT);
-                    return db;
-                }
+            match super::server::db_index(args.get(i + 1), ctx, out) {
+                Some(n) => db = n,
+                None => return db,
             }
             i += 1;
         } else {
@@ -199,11 +192,9 @@ pub(crate) fn copy(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> u
 /// `COPY` within the session's database: both keys locked at once.
 fn copy_within(from: &[u8], to: &[u8], replace: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let mut keys = ctx.store.lock_many([from, to]);
-    let source = keys.take(from, ctx.clock);
+    let source = keys.copy_of(from, ctx.clock);
     ctx.counters.looked_up(source.is_some());
-    let Some((value, expires)) = source else { return out.put(b":0\r\n") };
-    let copy = value.clone();
-    keys.put(from, Some(value), expires, ctx.clock);
+    let Some((copy, expires)) = source else { return out.put(b":0\r\n") };
     if !replace && keys.get(to, ctx.clock, |v| v.is_some()) {
         return out.put(b":0\r\n");
     }
@@ -215,17 +206,7 @@ fn copy_within(from: &[u8], to: &[u8], replace: bool, ctx: &mut Ctx<'_>, out: &m
 /// there already; returns the database a key may have reached.
 pub(crate) fn move_(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> usize {
     let (key, here) = (args.get(1), ctx.session.db);
-    let db = match crate::redis::resp::parse_i64(args.get(2)) {
-        Some(n) if (0..ctx.dbs.len() as i64).contains(&n) => n as usize,
-        Some(n) if i32::try_from(n).is_ok() => {
-            out.put(b"-ERR DB index is out of range\r\n");
-            return here;
-        }
-        _ => {
-            out.put(E_NOT_INT);
-            return here;
-        }
-    };
+    let Some(db) = super::server::db_index(args.get(2), ctx, out) else { return here };
     let Some(dst) = ctx.dbs.get(db).filter(|_| db != here) else {
         out.put(b"-ERR source and destination objects are the same\r\n");
         return here;
@@ -254,13 +235,7 @@ pub(crate) fn move_(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> 
 /// written under the destination's.
 #[cold]
 fn copy_across(from: &[u8], to: &[u8], db: usize, replace: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    let mut keys = ctx.store.lock_many([from]);
-    let source = keys.take(from, ctx.clock).map(|(value, expires)| {
-        let copy = value.clone();
-        keys.put(from, Some(value), expires, ctx.clock);
-        (copy, expires)
-    });
-    drop(keys);
+    let source = ctx.store.lock_many([from]).copy_of(from, ctx.clock);
     ctx.counters.looked_up(source.is_some());
     let Some((value, expires)) = source else { return out.put(b":0\r\n") };
     let Some(dst) = ctx.dbs.get(db) else { return out.put(b":0\r\n") };

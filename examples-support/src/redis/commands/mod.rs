@@ -137,7 +137,7 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Calls `f` with the value of `key` for a read command: the lookup is counted
-    /// ([`Session::looked_up`]).
+    /// ([`Counters::looked_up`]).
     #[inline(always)]
     pub(crate) fn read<R>(&mut self, key: &[u8], f: impl FnOnce(Option<&Value>) -> R) -> R {
         let mut found = false;
@@ -208,7 +208,7 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
     }
     if !ctx.session.authenticated && !matches!(cmd, Cmd::Auth | Cmd::Hello | Cmd::Quit | Cmd::Reset) {
         ctx.session.last = table::code_of(cmd, second(&args));
-        out.put(E_NOAUTH);
+        refuse_unauthenticated(cmd, &args, out);
         return Flow::Continue;
     }
     if ctx.session.subs.count() > 0 && !ctx.session.resp3 && subscribed(cmd, &args, out) {
@@ -361,6 +361,18 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         }
     }
     Flow::Continue
+}
+
+/// A client that has not authenticated: `NOAUTH`, once a container's subcommand is
+/// known to exist and to have its arguments (Redis looks the command up first).
+#[cold]
+#[inline(never)]
+fn refuse_unauthenticated(cmd: Cmd, args: &Args<'_>, out: &mut impl Sink) {
+    let name = cmd.spec().name;
+    let container = subcommands::SUBCOMMANDS.iter().any(|s| s.container == name);
+    if !container || args.len() < 2 || subcommand(name, args, out).is_some() {
+        out.put(E_NOAUTH);
+    }
 }
 
 /// The argument after the command's name, if any: a container's subcommand.

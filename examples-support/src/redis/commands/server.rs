@@ -23,15 +23,23 @@ pub(crate) fn ping(args: &Args<'_>, out: &mut impl Sink) {
 
 /// `SELECT index`: the database the connection works in from now on.
 pub(crate) fn select(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    match parse_i64(args.get(1)) {
-        Some(n) if (0..ctx.dbs.len() as i64).contains(&n) => {
-            select_db(n as usize, ctx);
-            out.put(b"+OK\r\n");
-        }
+    if let Some(db) = db_index(args.get(1), ctx, out) {
+        select_db(db, ctx);
+        out.put(b"+OK\r\n");
+    }
+}
+
+/// A database index (`SELECT`, `MOVE`, `COPY ... DB`), read as Redis reads it (an
+/// integer in C's `int` range, then one of the databases); `None` once the error is
+/// written.
+pub(crate) fn db_index(arg: &[u8], ctx: &Ctx<'_>, out: &mut impl Sink) -> Option<usize> {
+    match parse_i64(arg) {
+        Some(n) if (0..ctx.dbs.len() as i64).contains(&n) => return Some(n as usize),
         Some(n) if i32::try_from(n).is_ok() => out.put(b"-ERR DB index is out of range\r\n"),
         Some(_) => out.put(b"-ERR value is out of range, value must between -2147483648 and 2147483647\r\n"),
         None => out.put(E_NOT_INT),
     }
+    None
 }
 
 /// Makes database `db` (which exists) the session's.

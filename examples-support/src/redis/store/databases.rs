@@ -1,6 +1,7 @@
 //! The numbered keyspaces `SELECT` chooses among: Redis's `databases`, 16 by default.
 //! They share one clock, so a deadline means the same time in each.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::sweep::SWEEP_BUDGET;
@@ -13,6 +14,9 @@ pub const DATABASES: usize = 16;
 #[derive(Debug)]
 pub struct Databases {
     dbs: Box<[Store]>,
+    /// The database the next sweep starts with, so that one whose expired keys take
+    /// every sweep's budget does not keep the others from theirs.
+    next_sweep: AtomicUsize,
 }
 
 impl Default for Databases {
@@ -31,7 +35,8 @@ impl Databases {
     /// starting now.
     pub fn with_count(count: usize) -> Databases {
         let origin = Instant::now();
-        Databases { dbs: (0..count.clamp(1, DATABASES)).map(|_| Store::with_origin(origin)).collect() }
+        let dbs = (0..count.clamp(1, DATABASES)).map(|_| Store::with_origin(origin)).collect();
+        Databases { dbs, next_sweep: AtomicUsize::new(0) }
     }
 
     /// How many there are.
@@ -66,20 +71,36 @@ impl Databases {
         self.dbs[0].origin()
     }
 
-    /// Removes expired keys, database after database, within one [`SWEEP_BUDGET`] in
-    /// all; a database where no key ever had a deadline costs nothing. Returns how many
-    /// were removed.
+    /// Removes expired keys, database after database (each sweep starting one further
+    /// on), within one [`SWEEP_BUDGET`] in all; a database where no key ever had a
+    /// deadline costs nothing. Returns how many were removed.
     pub fn sweep(&self, clock: &mut Clock) -> usize {
-        let end = Instant::now() + SWEEP_BUDGET;
+        self.sweep_for(clock, SWEEP_BUDGET)
+    }
+
+    /// [`sweep`](Self::sweep) with another time budget.
+    pub fn sweep_for(&self, clock: &mut Clock, budget: Duration) -> usize {
+        let n = self.dbs.len();
+        let start = self.next_sweep.fetch_add(1, Ordering::Relaxed) % n;
+        let mut end = None;
         let mut removed = 0;
-        for db in self.dbs.iter() {
-            if db.may_have_deadlines() {
-                let left = end.saturating_duration_since(Instant::now());
-                if left == Duration::ZERO {
-                    break;
-                }
-                removed += db.sweep_for(clock, left);
+        for db in self.dbs.iter().cycle().skip(start).take(n) {
+            if !db.may_have_deadlines() {
+                continue;
             }
+            // The first database with deadlines has the whole budget; the next ones
+            // what it left.
+            let left = match end {
+                None => {
+                    end = Some(Instant::now() + budget);
+                    budget
+                }
+                Some(end) => end.saturating_duration_since(Instant::now()),
+            };
+            if left == Duration::ZERO {
+                break;
+            }
+            removed += db.sweep_for(clock, left);
         }
         removed
     }

@@ -45,6 +45,15 @@ impl Multi<'_> {
         shard.put(hash, key, value, expires, clock)
     }
 
+    /// A copy of `key`'s value, and its deadline, if it exists (the key stays where
+    /// it is, so a scan under way still finds it).
+    pub fn copy_of(&mut self, key: &[u8], clock: &mut Clock) -> Option<(Value, u64)> {
+        let (shard, hash) = self.shard(key);
+        let i = shard.live(hash, key, clock)?;
+        let e = shard.table.at(i);
+        Some((e.value.clone(), e.expires))
+    }
+
     /// Removes `key` and returns its value and deadline.
     pub fn take(&mut self, key: &[u8], clock: &mut Clock) -> Option<(Value, u64)> {
         let (shard, hash) = self.shard(key);
