@@ -208,7 +208,7 @@ fn own_copies(channel: &[u8], message: &[u8], session: &Session, out: &mut impl 
 pub(crate) fn reset(ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     unsubscribe_all(ctx);
     set_protocol(ctx, false);
-    super::server::select_db(0, ctx);
+    super::select_db(0, ctx);
     if let Some(client) = &ctx.session.client {
         client.set_name(b"");
     }

@@ -24,7 +24,7 @@ pub(crate) fn ping(args: &Args<'_>, out: &mut impl Sink) {
 /// `SELECT index`: the database the connection works in from now on.
 pub(crate) fn select(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     if let Some(db) = db_index(args.get(1), ctx, out) {
-        select_db(db, ctx);
+        super::select_db(db, ctx);
         out.put(b"+OK\r\n");
     }
 }
@@ -40,17 +40,6 @@ pub(crate) fn db_index(arg: &[u8], ctx: &Ctx<'_>, out: &mut impl Sink) -> Option
         None => out.put(E_NOT_INT),
     }
     None
-}
-
-/// Makes database `db` (which exists) the session's.
-pub(crate) fn select_db(db: usize, ctx: &mut Ctx<'_>) {
-    if let Some(store) = ctx.dbs.get(db) {
-        ctx.store = store;
-        ctx.session.db = db;
-        if let Some(client) = &ctx.session.client {
-            client.set_db(db);
-        }
-    }
 }
 
 /// `-WRONGPASS ...`.

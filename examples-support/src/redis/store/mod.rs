@@ -35,8 +35,6 @@
 //! reads it at most once per batch of requests, and only if a key with a deadline (or a
 //! command that sets one) needs it.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -50,6 +48,7 @@ mod databases;
 mod dense;
 mod glob;
 mod multi;
+mod shard;
 mod sweep;
 mod value;
 
@@ -62,6 +61,7 @@ pub use dense::{
 };
 pub use glob::glob_match;
 pub use multi::Multi;
+pub use shard::Shard;
 pub use sweep::SWEEP_BUDGET;
 pub use value::Value;
 
@@ -74,167 +74,6 @@ pub const NEVER: u64 = u64::MAX;
 /// Bits of a `SCAN` cursor that count the positions left in the current shard; the
 /// bits above them number the shard.
 const CURSOR_SHARD_SHIFT: u32 = 40;
-
-/// One key and its value.
-#[derive(Debug)]
-struct Entry {
-    key: Box<[u8]>,
-    value: Value,
-    /// Deadline in clock milliseconds, or [`NEVER`].
-    expires: u64,
-}
-
-impl Keyed for Entry {
-    fn key(&self) -> &[u8] {
-        &self.key
-    }
-}
-
-/// One shard: its keys and the deadlines of those that have one.
-#[derive(Debug, Default)]
-pub struct Shard {
-    table: Dense<Entry>,
-    /// Keys here with a deadline.
-    volatile: usize,
-    /// (deadline, key) of every deadline set; may hold stale ones (see the module doc).
-    deadlines: BinaryHeap<Reverse<(u64, Box<[u8]>)>>,
-    /// Keys removed here for their deadline, when touched or by the sweep (`INFO`'s
-    /// `expired_keys`).
-    expired: u64,
-}
-
-impl Shard {
-    /// The position of the live entry for `key`, removing it first if it has expired.
-    #[inline(always)]
-    fn live(&mut self, hash: u64, key: &[u8], clock: &mut Clock) -> Option<usize> {
-        let i = self.table.find(hash, key)?;
-        let expires = self.table.at(i).expires;
-        if expires != NEVER && expires <= clock.now() {
-            self.remove_at(i);
-            self.expired += 1;
-            return None;
-        }
-        Some(i)
-    }
-
-    /// Removes the entry at `i`.
-    fn remove_at(&mut self, i: usize) -> Entry {
-        let e = self.table.remove_at(i);
-        if e.expires != NEVER {
-            self.volatile -= 1;
-        }
-        e
-    }
-
-    /// Adds a key known to be absent.
-    fn insert(&mut self, hash: u64, key: &[u8], value: Value, expires: u64) {
-        self.table.push(hash, Entry { key: key.into(), value, expires });
-        if expires != NEVER {
-            self.track_deadline(key, NEVER, expires);
-        }
-    }
-
-    /// Calls `f` with the value of `key`.
-    #[inline(always)]
-    fn read<R>(
-        &mut self,
-        hash: u64,
-        key: &[u8],
-        clock: &mut Clock,
-        f: impl FnOnce(Option<&Value>) -> R,
-    ) -> R {
-        match self.live(hash, key, clock) {
-            Some(i) => f(Some(&self.table.at(i).value)),
-            None => f(None),
-        }
-    }
-
-    /// Calls `f` with the value of `key` (`None` when absent) to change, create or
-    /// remove (by leaving `None`, or an empty collection); the deadline stays.
-    fn modify<R>(
-        &mut self,
-        hash: u64,
-        key: &[u8],
-        clock: &mut Clock,
-        f: impl FnOnce(&mut Option<Value>) -> R,
-    ) -> R {
-        match self.live(hash, key, clock) {
-            Some(i) => {
-                // Taken out and put back: the placeholder allocates nothing.
-                let mut v = Some(std::mem::replace(&mut self.table.at_mut(i).value, Value::Str(Vec::new())));
-                let r = f(&mut v);
-                match v {
-                    Some(v) if !v.is_empty_collection() => {
-                        // The placeholder holds no allocation: forgetting it skips a
-                        // drop that would only look at it.
-                        std::mem::forget(std::mem::replace(&mut self.table.at_mut(i).value, v));
-                    }
-                    _ => {
-                        self.remove_at(i);
-                    }
-                }
-                r
-            }
-            None => {
-                let mut v = None;
-                let r = f(&mut v);
-                if let Some(v) = v.filter(|v| !v.is_empty_collection()) {
-                    self.insert(hash, key, v, NEVER);
-                }
-                r
-            }
-        }
-    }
-
-    /// Replaces `key`'s value and deadline (`None` or an empty collection removes the
-    /// key); returns whether the key existed.
-    fn put(&mut self, hash: u64, key: &[u8], value: Option<Value>, expires: u64, clock: &mut Clock) -> bool {
-        let existed = match self.live(hash, key, clock) {
-            Some(i) => {
-                self.remove_at(i);
-                true
-            }
-            None => false,
-        };
-        if let Some(v) = value.filter(|v| !v.is_empty_collection()) {
-            self.insert(hash, key, v, expires);
-        }
-        existed
-    }
-
-    /// Removes `key` and returns its value and deadline.
-    fn take(&mut self, hash: u64, key: &[u8], clock: &mut Clock) -> Option<(Value, u64)> {
-        let i = self.live(hash, key, clock)?;
-        let e = self.remove_at(i);
-        Some((e.value, e.expires))
-    }
-
-    /// Keeps the count of keys with deadlines and the deadline heap up to date after
-    /// a key's deadline changed from `before` to `after`.
-    fn track_deadline(&mut self, key: &[u8], before: u64, after: u64) {
-        if before == after {
-            return;
-        }
-        match (before == NEVER, after == NEVER) {
-            (true, false) => self.volatile += 1,
-            (false, true) => self.volatile -= 1,
-            _ => {}
-        }
-        if after != NEVER {
-            self.deadlines.push(Reverse((after, key.into())));
-            // Stale entries pile up when deadlines are rewritten often; rebuild the heap
-            // from the table once they outnumber the live ones.
-            if self.deadlines.len() > 2 * self.volatile + 64 {
-                self.deadlines = self
-                    .table
-                    .iter()
-                    .filter(|e| e.expires != NEVER)
-                    .map(|e| Reverse((e.expires, e.key.clone())))
-                    .collect();
-            }
-        }
-    }
-}
 
 /// Why an increment failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
