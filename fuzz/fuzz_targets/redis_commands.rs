@@ -33,15 +33,7 @@ fuzz_target!(|data: &[u8]| {
     let shared = Shared::new(&Options::default());
     let mut session = Session::open();
     let counters = Counters::default();
-    let mut ctx = Ctx {
-        store: dbs.first(),
-        dbs: &dbs,
-        clock: &mut clock,
-        scratch: &mut scratch,
-        shared: &shared,
-        session: &mut session,
-        counters: &counters,
-    };
+    let mut ctx = Ctx::new(&dbs, &mut clock, &mut scratch, &shared, &mut session, &counters);
     let mut run = |wire: &[u8]| -> Vec<Vec<u8>> {
         let mut replies = Vec::new();
         let outcome = drive([wire], |args, _, _| {

@@ -30,15 +30,7 @@ async fn serve_conn(stream: TcpStream, dbs: Arc<store::Databases>, shared: Arc<S
     let counters = Counters::default();
     super::tokio_app::serve_requests(stream, usize::MAX, move |input, out| {
         clock.reset();
-        let mut ctx = Ctx {
-            store: dbs.get(session.db).unwrap_or(dbs.first()),
-            dbs: &dbs,
-            clock: &mut clock,
-            scratch: &mut scratch,
-            shared: &shared,
-            session: &mut session,
-            counters: &counters,
-        };
+        let mut ctx = Ctx::new(&dbs, &mut clock, &mut scratch, &shared, &mut session, &counters);
         let (used, flow) = run_all(&mut parser, &mut progress, input, &mut ctx, out);
         (used, flow == Flow::Continue)
     })

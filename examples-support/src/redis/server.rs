@@ -207,15 +207,8 @@ impl Handler for Redis {
         let mut progress = state.progress;
         let session = &mut *state.session;
         self.clock.reset();
-        let mut ctx = Ctx {
-            store: self.dbs.get(session.db).unwrap_or(self.dbs.first()),
-            dbs: &self.dbs,
-            clock: &mut self.clock,
-            scratch: &mut self.scratch,
-            shared: &self.shared,
-            session,
-            counters: &self.counters,
-        };
+        let mut ctx =
+            Ctx::new(&self.dbs, &mut self.clock, &mut self.scratch, &self.shared, session, &self.counters);
         let (used, flow) = run_all(&mut self.parser, &mut progress, input.bytes(), &mut ctx, &mut out);
         drop(out); // settles the writer's accounting and frees `conn`
         let session = &mut *conn.state_mut().session;

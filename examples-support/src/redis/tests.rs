@@ -384,15 +384,8 @@ fn rewritten_deadlines_leave_no_stale_removal() {
 fn run(dbs: &Databases, clock: &mut Clock, requests: &str) -> String {
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
     let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
-    let mut ctx = Ctx {
-        store: dbs.first(),
-        dbs,
-        clock,
-        scratch: &mut scratch,
-        shared: &shared,
-        session: &mut session,
-        counters: &Counters::default(),
-    };
+    let counters = Counters::default();
+    let mut ctx = Ctx::new(dbs, clock, &mut scratch, &shared, &mut session, &counters);
     run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
     String::from_utf8(out).unwrap()
 }
@@ -400,21 +393,12 @@ fn run(dbs: &Databases, clock: &mut Clock, requests: &str) -> String {
 #[test]
 fn read_lookups_count_an_expired_key_as_missed_and_scan_type_counts_each_key_it_reads() {
     let dbs = Databases::new();
-    let store = dbs.first();
     let mut clock = Clock::fixed(1000);
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
     let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
     let mut counts = |clock: &mut Clock, requests: &str| {
         let counters = Counters::default();
-        let mut ctx = Ctx {
-            store,
-            dbs: &dbs,
-            clock,
-            scratch: &mut scratch,
-            shared: &shared,
-            session: &mut session,
-            counters: &counters,
-        };
+        let mut ctx = Ctx::new(&dbs, clock, &mut scratch, &shared, &mut session, &counters);
         run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
         counters.lookups()
     };
@@ -525,7 +509,6 @@ fn client_list_shows_the_registry_and_the_blocked_hook() {
 
     use super::clients::Client;
     let dbs = Databases::new();
-    let store = dbs.first();
     let clock = &mut Clock::fixed(1);
     let shared = Shared::new(&Options::default());
     let (me, other) =
@@ -535,15 +518,8 @@ fn client_list_shows_the_registry_and_the_blocked_hook() {
     other.set_blocked(true);
     let mut session = Session { id: 7, client: Some(me), ..Session::open() };
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
-    let mut ctx = Ctx {
-        store,
-        dbs: &dbs,
-        clock,
-        scratch: &mut scratch,
-        shared: &shared,
-        session: &mut session,
-        counters: &Counters::default(),
-    };
+    let counters = Counters::default();
+    let mut ctx = Ctx::new(&dbs, clock, &mut scratch, &shared, &mut session, &counters);
     let requests =
         "CLIENT SETNAME x\r\nCLIENT LIST\r\nINFO clients\r\nCLIENT KILL ID 7\r\nCLIENT GETNAME\r\n";
     run_all(&mut Parser::new(), &mut Progress::default(), requests.as_bytes(), &mut ctx, &mut out);
@@ -574,15 +550,8 @@ mod fuzz_regressions {
         let mut parser = Parser::new();
         let (args, _) = parser.parse(&wire, &mut Progress::default()).unwrap().unwrap();
         let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
-        let mut ctx = Ctx {
-            store: dbs.first(),
-            dbs: &dbs,
-            clock: &mut clock,
-            scratch: &mut scratch,
-            shared: &shared,
-            session: &mut session,
-            counters: &Counters::default(),
-        };
+        let counters = Counters::default();
+        let mut ctx = Ctx::new(&dbs, &mut clock, &mut scratch, &shared, &mut session, &counters);
         execute(args, &mut ctx, &mut out);
         String::from_utf8(out).unwrap()
     }
@@ -650,19 +619,11 @@ fn a_request_with_millions_of_arguments_gives_its_scratch_back() {
 fn a_batch_with_a_huge_request_runs_and_then_shrinks() {
     // What `on_data` does with one read: run every request, then shrink the parser.
     let dbs = Databases::new();
-    let store = dbs.first();
     let mut clock = Clock::fixed(1);
     let (shared, mut session) = (Shared::new(&Options::default()), Session::open());
     let mut scratch = Vec::new();
-    let mut ctx = Ctx {
-        store,
-        dbs: &dbs,
-        clock: &mut clock,
-        scratch: &mut scratch,
-        shared: &shared,
-        session: &mut session,
-        counters: &Counters::default(),
-    };
+    let counters = Counters::default();
+    let mut ctx = Ctx::new(&dbs, &mut clock, &mut scratch, &shared, &mut session, &counters);
     let mut wire = b"*200001\r\n$4\r\nSADD\r\n$1\r\ns\r\n".to_vec();
     for i in 0..199_999 {
         let m = i.to_string();
@@ -736,7 +697,6 @@ fn every_command_finds_its_own_row_of_the_table() {
 #[test]
 fn blocking_commands_answer_at_once_or_hand_the_wait_to_the_handler() {
     let dbs = Databases::new();
-    let store = dbs.first();
     let mut clock = Clock::fixed(0);
     let c = &mut clock;
     // With elements, as the non-blocking commands; without, a session that cannot
@@ -754,15 +714,8 @@ fn blocking_commands_answer_at_once_or_hand_the_wait_to_the_handler() {
     let (mut out, mut scratch) = (Vec::new(), Vec::new());
     let shared = Shared::new(&Options::default());
     let mut session = Session { can_block: true, ..Session::open() };
-    let mut ctx = Ctx {
-        store,
-        dbs: &dbs,
-        clock: c,
-        scratch: &mut scratch,
-        shared: &shared,
-        session: &mut session,
-        counters: &Counters::default(),
-    };
+    let counters = Counters::default();
+    let mut ctx = Ctx::new(&dbs, c, &mut scratch, &shared, &mut session, &counters);
     let input = b"BLPOP q1 q2 q1 0.25\r\nPING\r\n";
     let (used, flow) = run_all(&mut Parser::new(), &mut Progress::default(), input, &mut ctx, &mut out);
     assert_eq!((used, flow), (input.len() - 6, super::commands::Flow::Block));

@@ -143,7 +143,21 @@ pub struct Ctx<'a> {
     pub counters: &'a Counters,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context of a batch for `session`, in the database it has selected.
+    #[inline]
+    pub fn new(
+        dbs: &'a Databases,
+        clock: &'a mut Clock,
+        scratch: &'a mut Vec<u8>,
+        shared: &'a Shared,
+        session: &'a mut Session,
+        counters: &'a Counters,
+    ) -> Ctx<'a> {
+        let store = dbs.get(session.db).unwrap_or(dbs.first());
+        Ctx { store, dbs, clock, scratch, shared, session, counters }
+    }
+
     /// Calls `f` with the value of `key` for a read command: the lookup is counted
     /// ([`Counters::looked_up`]).
     #[inline(always)]
