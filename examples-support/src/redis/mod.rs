@@ -1,4 +1,4 @@
-//! A Redis-compatible server: strings, lists, hashes and sets, expiry, pub/sub,
+//! A Redis-compatible server: strings, lists, hashes, sets and sorted sets, expiry, pub/sub,
 //! pipelining, the inline protocol, RESP2 and RESP3, answering as Redis 7.0 does.
 //!
 //! The protocol and the keyspace are sans-I/O modules, shared by the `redis-server`
@@ -7,8 +7,9 @@
 //! matching, `SCAN` cursors), [`pubsub`] (the channels and patterns with
 //! subscribers), [`blocking`] (the clients blocked on lists), [`commands`] (execution and replies, into any [`tcpio::codec::Sink`],
 //! one module per command family), [`stats`] (what `INFO` counts: errors by kind, rates)
-//! and [`float`] (the 80-bit arithmetic of
-//! `INCRBYFLOAT`). [`Redis`] is the tcpio handler over them and [`start`]
+//! [`float`] (the 80-bit arithmetic of
+//! `INCRBYFLOAT`) and [`score`] (the sorted sets' doubles, read as `strtod` and
+//! written as `%.17g`). [`Redis`] is the tcpio handler over them and [`start`]
 //! (or [`start_with`] and its [`Options`]) runs it.
 //!
 //! Commands, with Redis 7.0's replies and error texts (`WRONGTYPE` included):
@@ -29,6 +30,12 @@
 //!   HGETALL, HINCRBY, HINCRBYFLOAT, HSTRLEN, HRANDFIELD, HSCAN;
 //! - sets: SADD, SREM, SMEMBERS, SISMEMBER, SMISMEMBER, SCARD, SPOP, SRANDMEMBER, SMOVE,
 //!   SINTER, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE, SSCAN;
+//! - sorted sets: ZADD (NX/XX/GT/LT/CH/INCR), ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE,
+//!   ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT, ZRANGE (BYSCORE/BYLEX/REV/LIMIT/WITHSCORES),
+//!   ZRANGESTORE, ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX,
+//!   ZREVRANGE, ZPOPMIN, ZPOPMAX, ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX,
+//!   ZRANDMEMBER, ZSCAN ([`store::Zset`]: ranks and ranges in a few microseconds on a
+//!   million members);
 //! - connection and server: PING, ECHO, QUIT, SELECT, HELLO 2 and HELLO 3 (RESP3
 //!   from then on, as Redis 7.0 writes it: nulls, maps, sets, verbatim strings for
 //!   `INFO` and `CLIENT LIST`, pushes for pub/sub; `RESET` goes back to RESP2), AUTH, DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO
@@ -73,6 +80,7 @@ pub mod output_limits;
 pub mod pubsub;
 pub mod reply;
 pub mod resp;
+pub mod score;
 mod server;
 mod shared;
 pub mod stats;

@@ -48,6 +48,20 @@ pub fn array(out: &mut impl Sink, n: usize) {
     header(out, b'*', n as i64);
 }
 
+/// A double (a sorted set's score): `,<%.17g>` in RESP3, a bulk string in RESP2, as
+/// Redis's `addReplyDouble` writes it (`inf` and `-inf` for the infinities).
+pub fn double(out: &mut impl Sink, d: f64, resp3: bool) {
+    let mut text = Vec::with_capacity(32);
+    crate::redis::score::format_g17(d, &mut text);
+    if resp3 {
+        out.put(b",");
+        out.put(&text);
+        out.put(b"\r\n");
+    } else {
+        bulk(out, &text);
+    }
+}
+
 /// A null where a bulk string would be: `_` in RESP3, `$-1` in RESP2.
 #[inline]
 pub fn null(out: &mut impl Sink, resp3: bool) {

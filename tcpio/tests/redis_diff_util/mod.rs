@@ -231,11 +231,11 @@ pub fn compare_for(args: &[&[u8]]) -> Compare {
         "hgetall" => Compare::Pairs,
         "pttl" | "pexpiretime" => Compare::Near(200),
         "ttl" | "expiretime" => Compare::Near(1),
-        "randomkey" | "spop" | "srandmember" | "hrandfield" | "scan" => Compare::Kind,
+        "randomkey" | "spop" | "srandmember" | "hrandfield" | "zrandmember" | "scan" => Compare::Kind,
         // A small hash or set is returned whole, in Redis's order: the cursor must
         // agree, the items as a multiset.
         "sscan" => Compare::ScanItems(1),
-        "hscan" => Compare::ScanItems(2),
+        "hscan" | "zscan" => Compare::ScanItems(2),
         _ => Compare::Exact,
     }
 }

@@ -216,6 +216,25 @@ pub(crate) fn random_count(arg: &[u8], out: &mut impl Sink) -> Option<i64> {
     Some(n)
 }
 
+/// The count of `HRANDFIELD` or `ZRANDMEMBER` `key [count [with]]` (`with`: its
+/// `WITHVALUES` or `WITHSCORES`), if given, checked as Redis checks it: `Err(())` after
+/// writing the error.
+pub(crate) fn random_args(args: &Args<'_>, with: &str, out: &mut impl Sink) -> Result<Option<i64>, ()> {
+    if args.len() < 3 {
+        return Ok(None);
+    }
+    let n = random_count(args.get(2), out).ok_or(())?;
+    if args.len() > 4 || (args.len() == 4 && !is(args.get(3), with)) {
+        out.put(E_SYNTAX);
+        return Err(());
+    }
+    if args.len() == 4 && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&n) {
+        out.put(b"-ERR value is out of range\r\n");
+        return Err(());
+    }
+    Ok(Some(n))
+}
+
 /// How many items a random pick of `count` out of `len` replies with: `|count|` for a
 /// negative count (repeats allowed), at most `len` for a positive one (distinct).
 pub(crate) fn pick_count(count: i64, len: usize) -> usize {
@@ -273,18 +292,7 @@ pub(crate) fn for_each_pick(
 #[inline(never)]
 pub(crate) fn hrandfield(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
-    let count = if args.len() >= 3 {
-        let Some(n) = random_count(args.get(2), out) else { return };
-        if args.len() > 4 || (args.len() == 4 && !is(args.get(3), "withvalues")) {
-            return out.put(E_SYNTAX);
-        }
-        if args.len() == 4 && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&n) {
-            return out.put(b"-ERR value is out of range\r\n");
-        }
-        Some(n)
-    } else {
-        None
-    };
+    let Ok(count) = random_args(args, "withvalues", out) else { return };
     let with_values = args.len() == 4;
     let store = ctx.store;
     let mut found = false;

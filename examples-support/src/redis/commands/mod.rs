@@ -41,9 +41,12 @@ mod names;
 pub mod pubsub;
 pub mod server;
 pub mod sets;
+mod specs;
 pub mod strings;
 pub mod subcommands;
 pub mod table;
+mod zranges;
+pub mod zsets;
 
 use table::Cmd;
 
@@ -347,6 +350,30 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         Cmd::Sunionstore => sets::combine(&args, Cmd::Sunion, Some(args.get(1)), ctx, out),
         Cmd::Sdiffstore => sets::combine(&args, Cmd::Sdiff, Some(args.get(1)), ctx, out),
         Cmd::Sscan => sets::sscan(&args, ctx, out),
+        Cmd::Zadd
+        | Cmd::Zcard
+        | Cmd::Zcount
+        | Cmd::Zincrby
+        | Cmd::Zlexcount
+        | Cmd::Zmscore
+        | Cmd::Zpopmax
+        | Cmd::Zpopmin
+        | Cmd::Zrandmember
+        | Cmd::Zrange
+        | Cmd::Zrangebylex
+        | Cmd::Zrangebyscore
+        | Cmd::Zrangestore
+        | Cmd::Zrank
+        | Cmd::Zrem
+        | Cmd::Zremrangebylex
+        | Cmd::Zremrangebyrank
+        | Cmd::Zremrangebyscore
+        | Cmd::Zrevrange
+        | Cmd::Zrevrangebylex
+        | Cmd::Zrevrangebyscore
+        | Cmd::Zrevrank
+        | Cmd::Zscan
+        | Cmd::Zscore => zsets::execute(cmd, &args, ctx, out),
         Cmd::Ping => server::ping(&args, out),
         Cmd::Echo => bulk(out, args.get(1)),
         Cmd::Quit => {

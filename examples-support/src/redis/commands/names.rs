@@ -13,7 +13,7 @@ use crate::case::is_lower;
 
 /// Places in the table: a power of two, over four times the number of commands, so a
 /// search rarely goes past the first place it looks at.
-const SLOTS: usize = 512;
+const SLOTS: usize = 1024;
 
 /// A command in the table, with what a search needs of its [`Spec`](super::table::Spec).
 #[derive(Clone, Copy, Debug)]
@@ -33,7 +33,7 @@ static TABLE: OnceLock<Box<Table>> = OnceLock::new();
 /// `last` (either case) begins.
 #[inline]
 fn place(len: usize, first: u8, last: u8) -> usize {
-    (len * 40 + usize::from(first | 0x20) * 63 + usize::from(last | 0x20) * 13) & (SLOTS - 1)
+    (len * 2 + usize::from(first | 0x20) * 9 + usize::from(last | 0x20) * 37) & (SLOTS - 1)
 }
 
 /// Places every command of [`SPECS`] (its subcommands are found apart).

@@ -165,7 +165,7 @@ fn set_with_options(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let written = ctx.store.set(args.get(1), args.get(2), ttl, cond, ctx.clock, |old| {
         if get {
             found = old.is_some();
-            if let Some(Value::List(_) | Value::Hash(_) | Value::Set(_)) = old {
+            if old.is_some_and(|v| !matches!(v, Value::Str(_))) {
                 out.put(E_WRONGTYPE);
                 return false;
             }

@@ -3,6 +3,7 @@
 //! summary), one row per command, in the order of [`Cmd`]; the subcommands are in
 //! [`subcommands`](super::subcommands).
 
+pub use super::specs::SPECS;
 pub use super::subcommands::SUBCOMMANDS;
 use crate::redis::clients::NO_CMD;
 
@@ -39,126 +40,6 @@ pub struct Spec {
 pub(crate) fn subcommands(spec: &Spec) -> impl Iterator<Item = &'static Spec> + '_ {
     SUBCOMMANDS.iter().filter(move |s| s.container == spec.name)
 }
-
-/// Every command, in the order of [`Cmd`]'s variants.
-pub const SPECS: &[Spec] = &[
-Spec { name: "append", arity: 3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@fast"], summary: "Append a value to a key", since: "2.0.0", group: "string", complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", container: "" },
-    Spec { name: "decr", arity: 2, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@fast"], summary: "Decrement the integer value of a key by one", since: "1.0.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "decrby", arity: 3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@fast"], summary: "Decrement the integer value of a key by the given number", since: "1.0.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "get", arity: 2, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@read", "@string", "@fast"], summary: "Get the value of a key", since: "1.0.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "getdel", arity: 2, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@fast"], summary: "Get the value of a key and delete the key", since: "6.2.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "getex", arity: -2, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@fast"], summary: "Get the value of a key and optionally set its expiration", since: "6.2.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "getrange", arity: 4, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@string", "@slow"], summary: "Get a substring of the string stored at a key", since: "2.4.0", group: "string", complexity: "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", container: "" },
-    Spec { name: "getset", arity: 3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@fast"], summary: "Set the string value of a key and return its old value", since: "1.0.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "incr", arity: 2, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@fast"], summary: "Increment the integer value of a key by one", since: "1.0.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "incrby", arity: 3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@fast"], summary: "Increment the integer value of a key by the given amount", since: "1.0.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "incrbyfloat", arity: 3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@fast"], summary: "Increment the float value of a key by the given amount", since: "2.6.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "lcs", arity: -3, flags: &["readonly"], first: 1, last: 2, step: 1, categories: &["@read", "@string", "@slow"], summary: "Find longest common substring", since: "7.0.0", group: "string", complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively", container: "" },
-    Spec { name: "mget", arity: -2, flags: &["readonly", "fast"], first: 1, last: -1, step: 1, categories: &["@read", "@string", "@fast"], summary: "Get the values of all the given keys", since: "1.0.0", group: "string", complexity: "O(N) where N is the number of keys to retrieve.", container: "" },
-    Spec { name: "mset", arity: -3, flags: &["write", "denyoom"], first: 1, last: -1, step: 2, categories: &["@write", "@string", "@slow"], summary: "Set multiple keys to multiple values", since: "1.0.1", group: "string", complexity: "O(N) where N is the number of keys to set.", container: "" },
-    Spec { name: "msetnx", arity: -3, flags: &["write", "denyoom"], first: 1, last: -1, step: 2, categories: &["@write", "@string", "@slow"], summary: "Set multiple keys to multiple values, only if none of the keys exist", since: "1.0.1", group: "string", complexity: "O(N) where N is the number of keys to set.", container: "" },
-    Spec { name: "psetex", arity: 4, flags: &["write", "denyoom"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@slow"], summary: "Set the value and expiration in milliseconds of a key", since: "2.6.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "set", arity: -3, flags: &["write", "denyoom"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@slow"], summary: "Set the string value of a key", since: "1.0.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "setex", arity: 4, flags: &["write", "denyoom"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@slow"], summary: "Set the value and expiration of a key", since: "2.0.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "setnx", arity: 3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@fast"], summary: "Set the value of a key, only if the key does not exist", since: "1.0.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "setrange", arity: 4, flags: &["write", "denyoom"], first: 1, last: 1, step: 1, categories: &["@write", "@string", "@slow"], summary: "Overwrite part of a string at key starting at the specified offset", since: "2.2.0", group: "string", complexity: "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", container: "" },
-    Spec { name: "strlen", arity: 2, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@read", "@string", "@fast"], summary: "Get the length of the value stored in a key", since: "2.2.0", group: "string", complexity: "O(1)", container: "" },
-    Spec { name: "substr", arity: 4, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@string", "@slow"], summary: "Get a substring of the string stored at a key", since: "1.0.0", group: "string", complexity: "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", container: "" },
-    Spec { name: "copy", arity: -3, flags: &["write", "denyoom"], first: 1, last: 2, step: 1, categories: &["@keyspace", "@write", "@slow"], summary: "Copy a key", since: "6.2.0", group: "generic", complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", container: "" },
-    Spec { name: "del", arity: -2, flags: &["write"], first: 1, last: -1, step: 1, categories: &["@keyspace", "@write", "@slow"], summary: "Delete a key", since: "1.0.0", group: "generic", complexity: "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", container: "" },
-    Spec { name: "exists", arity: -2, flags: &["readonly", "fast"], first: 1, last: -1, step: 1, categories: &["@keyspace", "@read", "@fast"], summary: "Determine if a key exists", since: "1.0.0", group: "generic", complexity: "O(N) where N is the number of keys to check.", container: "" },
-    Spec { name: "expire", arity: -3, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Set a key's time to live in seconds", since: "1.0.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "expireat", arity: -3, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Set the expiration for a key as a UNIX timestamp", since: "1.2.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "expiretime", arity: 2, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@read", "@fast"], summary: "Get the expiration Unix timestamp for a key", since: "7.0.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "move", arity: 3, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Move a key to another database", since: "1.0.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "keys", arity: 2, flags: &["readonly"], first: 0, last: 0, step: 0, categories: &["@keyspace", "@read", "@slow", "@dangerous"], summary: "Find all keys matching the given pattern", since: "1.0.0", group: "generic", complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", container: "" },
-    Spec { name: "persist", arity: 2, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Remove the expiration from a key", since: "2.2.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "pexpire", arity: -3, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Set a key's time to live in milliseconds", since: "2.6.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "pexpireat", arity: -3, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Set the expiration for a key as a UNIX timestamp specified in milliseconds", since: "2.6.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "pexpiretime", arity: 2, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@read", "@fast"], summary: "Get the expiration Unix timestamp for a key in milliseconds", since: "7.0.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "pttl", arity: 2, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@read", "@fast"], summary: "Get the time to live for a key in milliseconds", since: "2.6.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "randomkey", arity: 1, flags: &["readonly"], first: 0, last: 0, step: 0, categories: &["@keyspace", "@read", "@slow"], summary: "Return a random key from the keyspace", since: "1.0.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "rename", arity: 3, flags: &["write"], first: 1, last: 2, step: 1, categories: &["@keyspace", "@write", "@slow"], summary: "Rename a key", since: "1.0.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "renamenx", arity: 3, flags: &["write", "fast"], first: 1, last: 2, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Rename a key, only if the new key does not exist", since: "1.0.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "scan", arity: -2, flags: &["readonly"], first: 0, last: 0, step: 0, categories: &["@keyspace", "@read", "@slow"], summary: "Incrementally iterate the keys space", since: "2.8.0", group: "generic", complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", container: "" },
-    Spec { name: "touch", arity: -2, flags: &["readonly", "fast"], first: 1, last: -1, step: 1, categories: &["@keyspace", "@read", "@fast"], summary: "Alters the last access time of a key(s). Returns the number of existing keys specified.", since: "3.2.1", group: "generic", complexity: "O(N) where N is the number of keys that will be touched.", container: "" },
-    Spec { name: "ttl", arity: 2, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@read", "@fast"], summary: "Get the time to live for a key in seconds", since: "1.0.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "type", arity: 2, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@keyspace", "@read", "@fast"], summary: "Determine the type stored at key", since: "1.0.0", group: "generic", complexity: "O(1)", container: "" },
-    Spec { name: "unlink", arity: -2, flags: &["write", "fast"], first: 1, last: -1, step: 1, categories: &["@keyspace", "@write", "@fast"], summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", since: "4.0.0", group: "generic", complexity: "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", container: "" },
-    Spec { name: "lpush", arity: -3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@list", "@fast"], summary: "Prepend one or multiple elements to a list", since: "1.0.0", group: "list", complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", container: "" },
-    Spec { name: "rpush", arity: -3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@list", "@fast"], summary: "Append one or multiple elements to a list", since: "1.0.0", group: "list", complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", container: "" },
-    Spec { name: "lpushx", arity: -3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@list", "@fast"], summary: "Prepend an element to a list, only if the list exists", since: "2.2.0", group: "list", complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", container: "" },
-    Spec { name: "rpushx", arity: -3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@list", "@fast"], summary: "Append an element to a list, only if the list exists", since: "2.2.0", group: "list", complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", container: "" },
-    Spec { name: "lpop", arity: -2, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@list", "@fast"], summary: "Remove and get the first elements in a list", since: "1.0.0", group: "list", complexity: "O(N) where N is the number of elements returned", container: "" },
-    Spec { name: "rpop", arity: -2, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@list", "@fast"], summary: "Remove and get the last elements in a list", since: "1.0.0", group: "list", complexity: "O(N) where N is the number of elements returned", container: "" },
-    Spec { name: "llen", arity: 2, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@read", "@list", "@fast"], summary: "Get the length of a list", since: "1.0.0", group: "list", complexity: "O(1)", container: "" },
-    Spec { name: "lrange", arity: 4, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@list", "@slow"], summary: "Get a range of elements from a list", since: "1.0.0", group: "list", complexity: "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.", container: "" },
-    Spec { name: "lindex", arity: 3, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@list", "@slow"], summary: "Get an element from a list by its index", since: "1.0.0", group: "list", complexity: "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).", container: "" },
-    Spec { name: "lset", arity: 4, flags: &["write", "denyoom"], first: 1, last: 1, step: 1, categories: &["@write", "@list", "@slow"], summary: "Set the value of an element in a list by its index", since: "1.0.0", group: "list", complexity: "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).", container: "" },
-    Spec { name: "lrem", arity: 4, flags: &["write"], first: 1, last: 1, step: 1, categories: &["@write", "@list", "@slow"], summary: "Remove elements from a list", since: "1.0.0", group: "list", complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.", container: "" },
-    Spec { name: "ltrim", arity: 4, flags: &["write"], first: 1, last: 1, step: 1, categories: &["@write", "@list", "@slow"], summary: "Trim a list to the specified range", since: "1.0.0", group: "list", complexity: "O(N) where N is the number of elements to be removed by the operation.", container: "" },
-    Spec { name: "linsert", arity: 5, flags: &["write", "denyoom"], first: 1, last: 1, step: 1, categories: &["@write", "@list", "@slow"], summary: "Insert an element before or after another element in a list", since: "2.2.0", group: "list", complexity: "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).", container: "" },
-    Spec { name: "lpos", arity: -3, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@list", "@slow"], summary: "Return the index of matching elements on a list", since: "6.0.6", group: "list", complexity: "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.", container: "" },
-    Spec { name: "lmove", arity: 5, flags: &["write", "denyoom"], first: 1, last: 2, step: 1, categories: &["@write", "@list", "@slow"], summary: "Pop an element from a list, push it to another list and return it", since: "6.2.0", group: "list", complexity: "O(1)", container: "" },
-    Spec { name: "rpoplpush", arity: 3, flags: &["write", "denyoom"], first: 1, last: 2, step: 1, categories: &["@write", "@list", "@slow"], summary: "Remove the last element in a list, prepend it to another list and return it", since: "1.2.0", group: "list", complexity: "O(1)", container: "" },
-    Spec { name: "blpop", arity: -3, flags: &["write", "noscript", "blocking"], first: 1, last: -2, step: 1, categories: &["@write", "@list", "@slow", "@blocking"], summary: "Remove and get the first element in a list, or block until one is available", since: "2.0.0", group: "list", complexity: "O(N) where N is the number of provided keys.", container: "" },
-    Spec { name: "brpop", arity: -3, flags: &["write", "noscript", "blocking"], first: 1, last: -2, step: 1, categories: &["@write", "@list", "@slow", "@blocking"], summary: "Remove and get the last element in a list, or block until one is available", since: "2.0.0", group: "list", complexity: "O(N) where N is the number of provided keys.", container: "" },
-    Spec { name: "blmove", arity: 6, flags: &["write", "denyoom", "noscript", "blocking"], first: 1, last: 2, step: 1, categories: &["@write", "@list", "@slow", "@blocking"], summary: "Pop an element from a list, push it to another list and return it; or block until one is available", since: "6.2.0", group: "list", complexity: "O(1)", container: "" },
-    Spec { name: "brpoplpush", arity: 4, flags: &["write", "denyoom", "noscript", "blocking"], first: 1, last: 2, step: 1, categories: &["@write", "@list", "@slow", "@blocking"], summary: "Pop an element from a list, push it to another list and return it; or block until one is available", since: "2.2.0", group: "list", complexity: "O(1)", container: "" },
-    Spec { name: "hset", arity: -4, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@hash", "@fast"], summary: "Set the string value of a hash field", since: "2.0.0", group: "hash", complexity: "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", container: "" },
-    Spec { name: "hsetnx", arity: 4, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@hash", "@fast"], summary: "Set the value of a hash field, only if the field does not exist", since: "2.0.0", group: "hash", complexity: "O(1)", container: "" },
-    Spec { name: "hget", arity: 3, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@read", "@hash", "@fast"], summary: "Get the value of a hash field", since: "2.0.0", group: "hash", complexity: "O(1)", container: "" },
-    Spec { name: "hmget", arity: -3, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@read", "@hash", "@fast"], summary: "Get the values of all the given hash fields", since: "2.0.0", group: "hash", complexity: "O(N) where N is the number of fields being requested.", container: "" },
-    Spec { name: "hdel", arity: -3, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@hash", "@fast"], summary: "Delete one or more hash fields", since: "2.0.0", group: "hash", complexity: "O(N) where N is the number of fields to be removed.", container: "" },
-    Spec { name: "hexists", arity: 3, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@read", "@hash", "@fast"], summary: "Determine if a hash field exists", since: "2.0.0", group: "hash", complexity: "O(1)", container: "" },
-    Spec { name: "hlen", arity: 2, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@read", "@hash", "@fast"], summary: "Get the number of fields in a hash", since: "2.0.0", group: "hash", complexity: "O(1)", container: "" },
-    Spec { name: "hkeys", arity: 2, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@hash", "@slow"], summary: "Get all the fields in a hash", since: "2.0.0", group: "hash", complexity: "O(N) where N is the size of the hash.", container: "" },
-    Spec { name: "hvals", arity: 2, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@hash", "@slow"], summary: "Get all the values in a hash", since: "2.0.0", group: "hash", complexity: "O(N) where N is the size of the hash.", container: "" },
-    Spec { name: "hgetall", arity: 2, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@hash", "@slow"], summary: "Get all the fields and values in a hash", since: "2.0.0", group: "hash", complexity: "O(N) where N is the size of the hash.", container: "" },
-    Spec { name: "hincrby", arity: 4, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@hash", "@fast"], summary: "Increment the integer value of a hash field by the given number", since: "2.0.0", group: "hash", complexity: "O(1)", container: "" },
-    Spec { name: "hincrbyfloat", arity: 4, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@hash", "@fast"], summary: "Increment the float value of a hash field by the given amount", since: "2.6.0", group: "hash", complexity: "O(1)", container: "" },
-    Spec { name: "hstrlen", arity: 3, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@read", "@hash", "@fast"], summary: "Get the length of the value of a hash field", since: "3.2.0", group: "hash", complexity: "O(1)", container: "" },
-    Spec { name: "hrandfield", arity: -2, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@hash", "@slow"], summary: "Get one or multiple random fields from a hash", since: "6.2.0", group: "hash", complexity: "O(N) where N is the number of fields returned", container: "" },
-    Spec { name: "hscan", arity: -3, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@hash", "@slow"], summary: "Incrementally iterate hash fields and associated values", since: "2.8.0", group: "hash", complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", container: "" },
-    Spec { name: "hmset", arity: -4, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@hash", "@fast"], summary: "Set multiple hash fields to multiple values", since: "2.0.0", group: "hash", complexity: "O(N) where N is the number of fields being set.", container: "" },
-    Spec { name: "sadd", arity: -3, flags: &["write", "denyoom", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@set", "@fast"], summary: "Add one or more members to a set", since: "1.0.0", group: "set", complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", container: "" },
-    Spec { name: "srem", arity: -3, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@set", "@fast"], summary: "Remove one or more members from a set", since: "1.0.0", group: "set", complexity: "O(N) where N is the number of members to be removed.", container: "" },
-    Spec { name: "smembers", arity: 2, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@set", "@slow"], summary: "Get all the members in a set", since: "1.0.0", group: "set", complexity: "O(N) where N is the set cardinality.", container: "" },
-    Spec { name: "sismember", arity: 3, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@read", "@set", "@fast"], summary: "Determine if a given value is a member of a set", since: "1.0.0", group: "set", complexity: "O(1)", container: "" },
-    Spec { name: "smismember", arity: -3, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@read", "@set", "@fast"], summary: "Returns the membership associated with the given elements for a set", since: "6.2.0", group: "set", complexity: "O(N) where N is the number of elements being checked for membership", container: "" },
-    Spec { name: "scard", arity: 2, flags: &["readonly", "fast"], first: 1, last: 1, step: 1, categories: &["@read", "@set", "@fast"], summary: "Get the number of members in a set", since: "1.0.0", group: "set", complexity: "O(1)", container: "" },
-    Spec { name: "spop", arity: -2, flags: &["write", "fast"], first: 1, last: 1, step: 1, categories: &["@write", "@set", "@fast"], summary: "Remove and return one or multiple random members from a set", since: "1.0.0", group: "set", complexity: "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", container: "" },
-    Spec { name: "srandmember", arity: -2, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@set", "@slow"], summary: "Get one or multiple random members from a set", since: "1.0.0", group: "set", complexity: "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", container: "" },
-    Spec { name: "smove", arity: 4, flags: &["write", "fast"], first: 1, last: 2, step: 1, categories: &["@write", "@set", "@fast"], summary: "Move a member from one set to another", since: "1.0.0", group: "set", complexity: "O(1)", container: "" },
-    Spec { name: "sinter", arity: -2, flags: &["readonly"], first: 1, last: -1, step: 1, categories: &["@read", "@set", "@slow"], summary: "Intersect multiple sets", since: "1.0.0", group: "set", complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", container: "" },
-    Spec { name: "sinterstore", arity: -3, flags: &["write", "denyoom"], first: 1, last: -1, step: 1, categories: &["@write", "@set", "@slow"], summary: "Intersect multiple sets and store the resulting set in a key", since: "1.0.0", group: "set", complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", container: "" },
-    Spec { name: "sunion", arity: -2, flags: &["readonly"], first: 1, last: -1, step: 1, categories: &["@read", "@set", "@slow"], summary: "Add multiple sets", since: "1.0.0", group: "set", complexity: "O(N) where N is the total number of elements in all given sets.", container: "" },
-    Spec { name: "sunionstore", arity: -3, flags: &["write", "denyoom"], first: 1, last: -1, step: 1, categories: &["@write", "@set", "@slow"], summary: "Add multiple sets and store the resulting set in a key", since: "1.0.0", group: "set", complexity: "O(N) where N is the total number of elements in all given sets.", container: "" },
-    Spec { name: "sdiff", arity: -2, flags: &["readonly"], first: 1, last: -1, step: 1, categories: &["@read", "@set", "@slow"], summary: "Subtract multiple sets", since: "1.0.0", group: "set", complexity: "O(N) where N is the total number of elements in all given sets.", container: "" },
-    Spec { name: "sdiffstore", arity: -3, flags: &["write", "denyoom"], first: 1, last: -1, step: 1, categories: &["@write", "@set", "@slow"], summary: "Subtract multiple sets and store the resulting set in a key", since: "1.0.0", group: "set", complexity: "O(N) where N is the total number of elements in all given sets.", container: "" },
-    Spec { name: "sscan", arity: -3, flags: &["readonly"], first: 1, last: 1, step: 1, categories: &["@read", "@set", "@slow"], summary: "Incrementally iterate Set elements", since: "2.8.0", group: "set", complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", container: "" },
-    Spec { name: "ping", arity: -1, flags: &["fast"], first: 0, last: 0, step: 0, categories: &["@fast", "@connection"], summary: "Ping the server", since: "1.0.0", group: "connection", complexity: "O(1)", container: "" },
-    Spec { name: "echo", arity: 2, flags: &["loading", "stale", "fast"], first: 0, last: 0, step: 0, categories: &["@fast", "@connection"], summary: "Echo the given string", since: "1.0.0", group: "connection", complexity: "O(1)", container: "" },
-    Spec { name: "quit", arity: -1, flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"], first: 0, last: 0, step: 0, categories: &["@fast", "@connection"], summary: "Close the connection", since: "1.0.0", group: "connection", complexity: "O(1)", container: "" },
-    Spec { name: "select", arity: 2, flags: &["loading", "stale", "fast"], first: 0, last: 0, step: 0, categories: &["@fast", "@connection"], summary: "Change the selected database for the current connection", since: "1.0.0", group: "connection", complexity: "O(1)", container: "" },
-    Spec { name: "hello", arity: -1, flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"], first: 0, last: 0, step: 0, categories: &["@fast", "@connection"], summary: "Handshake with Redis", since: "6.0.0", group: "connection", complexity: "O(1)", container: "" },
-    Spec { name: "auth", arity: -2, flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"], first: 0, last: 0, step: 0, categories: &["@fast", "@connection"], summary: "Authenticate to the server", since: "1.0.0", group: "connection", complexity: "O(N) where N is the number of passwords defined for the user", container: "" },
-    Spec { name: "dbsize", arity: 1, flags: &["readonly", "fast"], first: 0, last: 0, step: 0, categories: &["@keyspace", "@read", "@fast"], summary: "Return the number of keys in the selected database", since: "1.0.0", group: "server", complexity: "O(1)", container: "" },
-    Spec { name: "flushdb", arity: -1, flags: &["write"], first: 0, last: 0, step: 0, categories: &["@keyspace", "@write", "@slow", "@dangerous"], summary: "Remove all keys from the current database", since: "1.0.0", group: "server", complexity: "O(N) where N is the number of keys in the selected database", container: "" },
-    Spec { name: "flushall", arity: -1, flags: &["write"], first: 0, last: 0, step: 0, categories: &["@keyspace", "@write", "@slow", "@dangerous"], summary: "Remove all keys from all databases", since: "1.0.0", group: "server", complexity: "O(N) where N is the total number of keys in all databases", container: "" },
-    Spec { name: "time", arity: 1, flags: &["loading", "stale", "fast"], first: 0, last: 0, step: 0, categories: &["@fast"], summary: "Return the current server time", since: "2.6.0", group: "server", complexity: "O(1)", container: "" },
-    Spec { name: "info", arity: -1, flags: &["loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@dangerous"], summary: "Get information and statistics about the server", since: "1.0.0", group: "server", complexity: "O(1)", container: "" },
-    Spec { name: "config", arity: -2, flags: &[], first: 0, last: 0, step: 0, categories: &["@slow"], summary: "A container for server configuration commands", since: "2.0.0", group: "server", complexity: "Depends on subcommand.", container: "" },
-    Spec { name: "command", arity: -1, flags: &["loading", "stale"], first: 0, last: 0, step: 0, categories: &["@slow", "@connection"], summary: "Get array of Redis command details", since: "2.8.13", group: "server", complexity: "O(N) where N is the total number of Redis commands", container: "" },
-    Spec { name: "subscribe", arity: -2, flags: &["pubsub", "noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Listen for messages published to the given channels", since: "2.0.0", group: "pubsub", complexity: "O(N) where N is the number of channels to subscribe to.", container: "" },
-    Spec { name: "unsubscribe", arity: -1, flags: &["pubsub", "noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Stop listening for messages posted to the given channels", since: "2.0.0", group: "pubsub", complexity: "O(N) where N is the number of clients already subscribed to a channel.", container: "" },
-    Spec { name: "psubscribe", arity: -2, flags: &["pubsub", "noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Listen for messages published to channels matching the given patterns", since: "2.0.0", group: "pubsub", complexity: "O(N) where N is the number of patterns the client is already subscribed to.", container: "" },
-    Spec { name: "punsubscribe", arity: -1, flags: &["pubsub", "noscript", "loading", "stale"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@slow"], summary: "Stop listening for messages posted to channels matching the given patterns", since: "2.0.0", group: "pubsub", complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", container: "" },
-    Spec { name: "publish", arity: 3, flags: &["pubsub", "loading", "stale", "fast"], first: 0, last: 0, step: 0, categories: &["@pubsub", "@fast"], summary: "Post a message to a channel", since: "2.0.0", group: "pubsub", complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", container: "" },
-    Spec { name: "pubsub", arity: -2, flags: &[], first: 0, last: 0, step: 0, categories: &["@slow"], summary: "A container for Pub/Sub commands", since: "2.8.0", group: "pubsub", complexity: "Depends on subcommand.", container: "" },
-    Spec { name: "reset", arity: 1, flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"], first: 0, last: 0, step: 0, categories: &["@fast", "@connection"], summary: "Reset the connection", since: "6.2.0", group: "connection", complexity: "O(1)", container: "" },
-    Spec { name: "client", arity: -2, flags: &[], first: 0, last: 0, step: 0, categories: &["@slow"], summary: "A container for client connection commands", since: "2.4.0", group: "connection", complexity: "Depends on subcommand.", container: "" },
-];
 
 /// A command, by its place in [`SPECS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -353,6 +234,54 @@ pub enum Cmd {
     Sdiffstore,
     /// `SSCAN`.
     Sscan,
+    /// `ZADD`.
+    Zadd,
+    /// `ZCARD`.
+    Zcard,
+    /// `ZCOUNT`.
+    Zcount,
+    /// `ZINCRBY`.
+    Zincrby,
+    /// `ZLEXCOUNT`.
+    Zlexcount,
+    /// `ZMSCORE`.
+    Zmscore,
+    /// `ZPOPMAX`.
+    Zpopmax,
+    /// `ZPOPMIN`.
+    Zpopmin,
+    /// `ZRANDMEMBER`.
+    Zrandmember,
+    /// `ZRANGE`.
+    Zrange,
+    /// `ZRANGEBYLEX`.
+    Zrangebylex,
+    /// `ZRANGEBYSCORE`.
+    Zrangebyscore,
+    /// `ZRANGESTORE`.
+    Zrangestore,
+    /// `ZRANK`.
+    Zrank,
+    /// `ZREM`.
+    Zrem,
+    /// `ZREMRANGEBYLEX`.
+    Zremrangebylex,
+    /// `ZREMRANGEBYRANK`.
+    Zremrangebyrank,
+    /// `ZREMRANGEBYSCORE`.
+    Zremrangebyscore,
+    /// `ZREVRANGE`.
+    Zrevrange,
+    /// `ZREVRANGEBYLEX`.
+    Zrevrangebylex,
+    /// `ZREVRANGEBYSCORE`.
+    Zrevrangebyscore,
+    /// `ZREVRANK`.
+    Zrevrank,
+    /// `ZSCAN`.
+    Zscan,
+    /// `ZSCORE`.
+    Zscore,
     /// `PING`.
     Ping,
     /// `ECHO`.
@@ -497,6 +426,30 @@ impl Cmd {
             b"sdiff" => Cmd::Sdiff,
             b"sdiffstore" => Cmd::Sdiffstore,
             b"sscan" => Cmd::Sscan,
+            b"zadd" => Cmd::Zadd,
+            b"zcard" => Cmd::Zcard,
+            b"zcount" => Cmd::Zcount,
+            b"zincrby" => Cmd::Zincrby,
+            b"zlexcount" => Cmd::Zlexcount,
+            b"zmscore" => Cmd::Zmscore,
+            b"zpopmax" => Cmd::Zpopmax,
+            b"zpopmin" => Cmd::Zpopmin,
+            b"zrandmember" => Cmd::Zrandmember,
+            b"zrange" => Cmd::Zrange,
+            b"zrangebylex" => Cmd::Zrangebylex,
+            b"zrangebyscore" => Cmd::Zrangebyscore,
+            b"zrangestore" => Cmd::Zrangestore,
+            b"zrank" => Cmd::Zrank,
+            b"zrem" => Cmd::Zrem,
+            b"zremrangebylex" => Cmd::Zremrangebylex,
+            b"zremrangebyrank" => Cmd::Zremrangebyrank,
+            b"zremrangebyscore" => Cmd::Zremrangebyscore,
+            b"zrevrange" => Cmd::Zrevrange,
+            b"zrevrangebylex" => Cmd::Zrevrangebylex,
+            b"zrevrangebyscore" => Cmd::Zrevrangebyscore,
+            b"zrevrank" => Cmd::Zrevrank,
+            b"zscan" => Cmd::Zscan,
+            b"zscore" => Cmd::Zscore,
             b"ping" => Cmd::Ping,
             b"echo" => Cmd::Echo,
             b"quit" => Cmd::Quit,

@@ -1,4 +1,4 @@
-//! The keyspace: keys holding strings, lists, hashes or sets, expiry, glob matching.
+//! The keyspace: keys holding strings, lists, hashes, sets or sorted sets, expiry, glob matching.
 //! No I/O.
 //!
 //! # Sharding
@@ -16,7 +16,7 @@
 //!
 //! # Values
 //!
-//! A key holds a [`Value`]: a string, a list, a hash or a set. A command on a key of
+//! A key holds a [`Value`]: a string, a list, a hash, a set or a sorted set. A command on a key of
 //! another type answers `WRONGTYPE` (the commands module checks); a collection left
 //! empty by a command is removed with its key, as Redis does. Each shard's table is a
 //! [`Dense`] set, so `SCAN` walks it with a cursor that misses no key present for the
@@ -51,6 +51,7 @@ mod multi;
 mod shard;
 mod sweep;
 mod value;
+mod zset;
 
 pub use bytes::Bytes;
 pub use clock::Clock;
@@ -64,6 +65,7 @@ pub use multi::Multi;
 pub use shard::Shard;
 pub use sweep::SWEEP_BUDGET;
 pub use value::Value;
+pub use zset::{compare as zset_compare, Order, Scored, Zset};
 
 /// Number of shards; a power of two.
 pub const SHARDS: usize = 64;

@@ -1,8 +1,8 @@
-//! What a key holds: a string, a list, a hash or a set.
+//! What a key holds: a string, a list, a hash, a set or a sorted set.
 
 use std::collections::VecDeque;
 
-use super::{Bytes, Fields, Members};
+use super::{Bytes, Fields, Members, Zset};
 
 /// What a key holds.
 #[derive(Debug, Clone)]
@@ -15,6 +15,8 @@ pub enum Value {
     Hash(Box<Fields>),
     /// A set of members.
     Set(Box<Members>),
+    /// A sorted set: members with scores.
+    Zset(Box<Zset>),
 }
 
 impl Value {
@@ -25,6 +27,7 @@ impl Value {
             Value::List(_) => "list",
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
+            Value::Zset(_) => "zset",
         }
     }
 
@@ -35,6 +38,7 @@ impl Value {
             Value::List(l) => l.is_empty(),
             Value::Hash(h) => h.is_empty(),
             Value::Set(s) => s.is_empty(),
+            Value::Zset(z) => z.is_empty(),
         }
     }
 }

@@ -1,0 +1,321 @@
+//! Sorted-set commands (`t_zset.c`) on members one by one: adding, scoring, ranking,
+//! popping, random picks and scans. The range commands are in the `zranges` module.
+
+use tcpio::codec::Sink;
+
+use super::hashes::{for_each_pick, pick_count, random_args};
+use super::keys::{parse_cursor, scan_options, scan_reply};
+use super::table::Cmd;
+use super::{array, bulk, int, is, null, zranges, Ctx, E_NOT_FLOAT, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
+use crate::redis::reply::double;
+use crate::redis::resp::{parse_i64, Args};
+use crate::redis::score::{format_d2string, parse_score};
+use crate::redis::store::{glob_match, scan_dense, Scored, Value, Zset, LISTPACK_ENTRIES, LISTPACK_VALUE};
+
+/// Runs the sorted-set command `cmd` (kept out of the request loop's own match: none
+/// is on the benchmarks' path).
+#[inline(never)]
+pub(crate) fn execute(cmd: Cmd, args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    match cmd {
+        Cmd::Zadd => zadd(args, false, ctx, out),
+        Cmd::Zincrby => zadd(args, true, ctx, out),
+        Cmd::Zrem => zrem(args, ctx, out),
+        Cmd::Zcard => zcard(args, ctx, out),
+        Cmd::Zscore => zscore(args, ctx, out),
+        Cmd::Zmscore => zmscore(args, ctx, out),
+        Cmd::Zrank => zrank(args, false, ctx, out),
+        Cmd::Zrevrank => zrank(args, true, ctx, out),
+        Cmd::Zpopmin => zpop(args, false, ctx, out),
+        Cmd::Zpopmax => zpop(args, true, ctx, out),
+        Cmd::Zrandmember => zrandmember(args, ctx, out),
+        Cmd::Zscan => zscan(args, ctx, out),
+        Cmd::Zcount => zranges::zcount(args, ctx, out),
+        Cmd::Zlexcount => zranges::zlexcount(args, ctx, out),
+        Cmd::Zremrangebyrank | Cmd::Zremrangebyscore | Cmd::Zremrangebylex => {
+            zranges::zremrange(args, cmd, ctx, out)
+        }
+        _ => zranges::zrange(args, cmd, ctx, out),
+    }
+}
+
+/// The sorted set in `v`, `Err(())` after writing `WRONGTYPE` when it holds something
+/// else.
+pub(super) fn zset<'v>(v: Option<&'v Value>, out: &mut impl Sink) -> Result<Option<&'v Zset>, ()> {
+    match v {
+        None => Ok(None),
+        Some(Value::Zset(z)) => Ok(Some(z)),
+        Some(_) => {
+            out.put(E_WRONGTYPE);
+            Err(())
+        }
+    }
+}
+
+/// `ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member...`, and `ZINCRBY key increment
+/// member` (`incr`: `ZADD`'s `INCR` given), as Redis's `zaddGenericCommand` runs both:
+/// options, then every score parsed before anything changes.
+fn zadd(args: &Args<'_>, incr: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let (mut nx, mut xx, mut gt, mut lt, mut ch, mut incr) = (false, false, false, false, false, incr);
+    let mut first = 2;
+    while first < args.len() {
+        let opt = args.get(first);
+        match () {
+            _ if is(opt, "nx") => nx = true,
+            _ if is(opt, "xx") => xx = true,
+            _ if is(opt, "ch") => ch = true,
+            _ if is(opt, "incr") => incr = true,
+            _ if is(opt, "gt") => gt = true,
+            _ if is(opt, "lt") => lt = true,
+            _ => break,
+        }
+        first += 1;
+    }
+    let rest = args.len() - first;
+    if rest == 0 || rest % 2 == 1 {
+        return out.put(E_SYNTAX);
+    }
+    if nx && xx {
+        return out.put(b"-ERR XX and NX options at the same time are not compatible\r\n");
+    }
+    if ((gt || lt) && nx) || (gt && lt) {
+        return out.put(b"-ERR GT, LT, and/or NX options at the same time are not compatible\r\n");
+    }
+    if incr && rest > 2 {
+        return out.put(b"-ERR INCR option supports a single increment-element pair\r\n");
+    }
+    let mut scores = Vec::with_capacity(rest / 2);
+    for i in (first..args.len()).step_by(2) {
+        match parse_score(args.get(i)) {
+            Some(s) => scores.push(s),
+            None => return out.put(E_NOT_FLOAT),
+        }
+    }
+    let resp3 = ctx.session.resp3;
+    ctx.store.modify(args.get(1), ctx.clock, |v| {
+        if v.is_none() {
+            if xx {
+                // Nothing to update, nothing created.
+                return if incr { null(out, resp3) } else { int(out, 0) };
+            }
+            // Redis creates a skiplist at once for more pairs than a listpack holds, or
+            // a first member too long for one.
+            let big = rest / 2 > LISTPACK_ENTRIES || args.get(first + 1).len() > LISTPACK_VALUE;
+            *v = Some(Value::Zset(Box::new(if big { Zset::new_skiplist() } else { Zset::new() })));
+        }
+        let Some(Value::Zset(z)) = v else { return out.put(E_WRONGTYPE) };
+        let (mut added, mut updated, mut last) = (0, 0, None);
+        for (n, &score) in scores.iter().enumerate() {
+            let member = args.get(first + 1 + 2 * n);
+            match z.score(member) {
+                Some(_) if nx => {}
+                Some(current) => {
+                    let score = if incr { current + score } else { score };
+                    if score.is_nan() {
+                        return out.put(b"-ERR resulting score is not a number (NaN)\r\n");
+                    }
+                    if (lt && score >= current) || (gt && score <= current) {
+                        continue;
+                    }
+                    last = Some(score);
+                    if score != current {
+                        z.insert(member, score);
+                        updated += 1;
+                    }
+                }
+                None if xx => {}
+                None => {
+                    z.insert(member, score);
+                    last = Some(score);
+                    added += 1;
+                }
+            }
+        }
+        if incr {
+            match last {
+                Some(score) => double(out, score, resp3),
+                None => null(out, resp3),
+            }
+        } else {
+            int(out, if ch { added + updated } else { added });
+        }
+    });
+}
+
+/// `ZREM key member...`.
+fn zrem(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.store.modify(args.get(1), ctx.clock, |v| match v {
+        None => int(out, 0),
+        Some(Value::Zset(z)) => {
+            let n = args.iter().skip(2).filter(|m| z.remove(m).is_some()).count();
+            int(out, n as i64);
+        }
+        Some(_) => out.put(E_WRONGTYPE),
+    });
+}
+
+/// `ZCARD key`.
+fn zcard(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    ctx.read(args.get(1), |v| {
+        if let Ok(z) = zset(v, out) {
+            int(out, z.map_or(0, |z| z.len() as i64));
+        }
+    });
+}
+
+/// `ZSCORE key member`.
+fn zscore(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
+    ctx.read(args.get(1), |v| {
+        if let Ok(z) = zset(v, out) {
+            match z.and_then(|z| z.score(args.get(2))) {
+                Some(s) => double(out, s, resp3),
+                None => null(out, resp3),
+            }
+        }
+    });
+}
+
+/// `ZMSCORE key member...`.
+fn zmscore(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
+    ctx.read(args.get(1), |v| {
+        let Ok(z) = zset(v, out) else { return };
+        array(out, args.len() - 2);
+        for m in args.iter().skip(2) {
+            match z.and_then(|z| z.score(m)) {
+                Some(s) => double(out, s, resp3),
+                None => null(out, resp3),
+            }
+        }
+    });
+}
+
+/// `ZRANK key member` (`rev`: `ZREVRANK`).
+fn zrank(args: &Args<'_>, rev: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
+    ctx.read(args.get(1), |v| {
+        let Ok(z) = zset(v, out) else { return };
+        match z.and_then(|z| Some((z.rank(args.get(2))?, z.len()))) {
+            Some((rank, len)) => int(out, if rev { len - 1 - rank } else { rank } as i64),
+            None => null(out, resp3),
+        }
+    });
+}
+
+/// `ZPOPMIN key [count]` (`max`: `ZPOPMAX`).
+fn zpop(args: &Args<'_>, max: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    if args.len() > 3 {
+        return out.put(E_SYNTAX);
+    }
+    let count = if args.len() == 3 {
+        match parse_i64(args.get(2)) {
+            Some(n) if n >= 0 => Some(n as u64),
+            _ => return out.put(E_POSITIVE),
+        }
+    } else {
+        None
+    };
+    // Pairs as two-element arrays in RESP3 when a count is given; one flat array
+    // otherwise.
+    let nested = ctx.session.resp3 && count.is_some();
+    let resp3 = ctx.session.resp3;
+    ctx.store.modify(args.get(1), ctx.clock, |v| {
+        let z = match v {
+            None => return array(out, 0),
+            Some(Value::Zset(z)) => z,
+            Some(_) => return out.put(E_WRONGTYPE),
+        };
+        let n = count.unwrap_or(1).min(z.len() as u64) as usize;
+        array(out, if nested { n } else { 2 * n });
+        for _ in 0..n {
+            let Some((m, s)) = z.pop(max) else { break };
+            if nested {
+                array(out, 2);
+            }
+            bulk(out, &m);
+            double(out, s, resp3);
+        }
+    });
+}
+
+/// `ZRANDMEMBER key [count [WITHSCORES]]`.
+#[inline(never)]
+fn zrandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let resp3 = ctx.session.resp3;
+    let Ok(count) = random_args(args, "withscores", out) else { return };
+    let with_scores = args.len() == 4;
+    let store = ctx.store;
+    let mut found = false;
+    store.get(args.get(1), ctx.clock, |v| {
+        found = v.is_some();
+        let Ok(z) = zset(v, out) else { return };
+        let Some(z) = z else { return if count.is_some() { array(out, 0) } else { null(out, resp3) } };
+        let members = z.members();
+        let Some(count) = count else {
+            return bulk(out, &members.at((store.random() % z.len() as u64) as usize).member);
+        };
+        let pair = |out: &mut _, member: &[u8], score: f64| {
+            if with_scores && resp3 {
+                array(out, 2);
+            }
+            bulk(out, member);
+            if with_scores {
+                double(out, score, resp3);
+            }
+        };
+        let width = if with_scores && !resp3 { 2 } else { 1 };
+        if count > 1 && count as u64 >= z.len() as u64 {
+            // All of it, highest first, as Redis does.
+            array(out, z.len() * width);
+            return z.order().range(0, z.len()).rev().for_each(|(s, m)| pair(out, m, s));
+        }
+        array(out, pick_count(count, z.len()) * width);
+        for_each_pick(
+            count,
+            z.len(),
+            || store.random(),
+            |i| {
+                let Scored { member, score } = members.at(i);
+                pair(out, member, *score);
+            },
+        );
+    });
+    ctx.counters.looked_up(found);
+}
+
+/// `ZSCAN key cursor [MATCH pattern] [COUNT n]`: members with their scores, written as
+/// Redis keeps them as text (`d2string`).
+fn zscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let Some(cursor) = parse_cursor(args.get(2)) else { return out.put(b"-ERR invalid cursor\r\n") };
+    let scratch = &mut *ctx.scratch;
+    let mut found = false;
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        found = v.is_some();
+        let Ok(z) = zset(v, out) else { return };
+        let Some(z) = z else { return out.put(b"*2\r\n$1\r\n0\r\n*0\r\n") };
+        let Some(o) = scan_options(args, 3, false, out) else { return };
+        scratch.clear();
+        let mut n = 0;
+        let mut text = Vec::with_capacity(32);
+        let mut pair = |m: &[u8], s: f64| {
+            if o.pattern.map_or(true, |p| glob_match(p, m)) {
+                bulk(scratch, m);
+                text.clear();
+                format_d2string(s, &mut text);
+                bulk(scratch, &text);
+                n += 2;
+            }
+        };
+        // Redis keeps a small sorted set as a listpack, which a scan returns whole, in
+        // order; so does this.
+        let next = if z.is_listpack() {
+            z.order().range(0, z.len()).for_each(|(s, m)| pair(m, s));
+            0
+        } else {
+            let start = if cursor == 0 { u64::MAX } else { cursor };
+            scan_dense(z.members(), start, o.count, |e| pair(&e.member, e.score))
+        };
+        scan_reply(out, next, n, scratch);
+    });
+    ctx.counters.looked_up(found);
+}
