@@ -1,5 +1,5 @@
-//! The redis-server example against the real `redis-server` 7.0 on lists, hashes and
-//! sets, reply for reply: the hand-written cases of each family (normal use, every
+//! The redis-server example against the real `redis-server` 7.0 on lists, hashes, sets
+//! and sorted sets, reply for reply: the hand-written cases of each family (normal use, every
 //! error, `WRONGTYPE` from each command, edge arguments, binary members), compared as
 //! `redis_diff.rs` compares them.
 //!
@@ -406,6 +406,136 @@ fn sets_match() {
         let (ours_scan, real_scan) = p.line("SSCAN ints 0 COUNT 1");
         assert_eq!(ours_scan.items()[0], real_scan.items()[0]);
         assert_eq!(ours_scan.items()[1].items().len(), 5);
+    }
+}
+
+#[test]
+fn sorted_sets_match() {
+    let Some((ours, real)) = servers() else { return };
+    for mut p in both_protocols(&ours, &real) {
+        p.lines(&[
+            "ZADD z 1 a 2 b 3 c",
+            "ZADD z 1.5 a -0 zero +inf top -inf bottom 0x10 hex 1e-5 tiny",
+            "ZRANGE z 0 -1 WITHSCORES",
+            "ZSCORE z zero",
+            "ZSCORE z hex",
+            "ZSCORE z nope",
+            "ZSCORE nope a",
+            "ZMSCORE z a nope top",
+            "ZMSCORE nope a b",
+            "ZCARD z",
+            "ZCARD nope",
+            "ZRANK z c",
+            "ZREVRANK z c",
+            "ZRANK z nope",
+            "ZRANK nope a",
+            // Options, their conflicts, and scores Redis refuses.
+            "ZADD z NX 10 a 10 new",
+            "ZADD z XX CH 20 a 20 other",
+            "ZADD z GT CH 5 a 30 b",
+            "ZADD z LT 1 a",
+            "ZADD z INCR 2 a",
+            "ZADD z INCR NX 2 a",
+            "ZADD z NX XX 1 a",
+            "ZADD z GT LT 1 a",
+            "ZADD z GT NX 1 a",
+            "ZADD z INCR 1 a 2 b",
+            "ZADD z 1",
+            "ZADD z",
+            "ZADD z nan a",
+            "ZADD z 1e400 a",
+            "ZADD z x a 1 b",
+            "ZADD nope XX 1 a",
+            "ZADD nope XX INCR 1 a",
+            "EXISTS nope",
+            "ZINCRBY z 1 a",
+            "ZINCRBY z -inf top",
+            "ZINCRBY z x a",
+            "ZINCRBY z nx a",
+            "ZINCRBY fresh -0 m",
+            // Ranges by rank, score and member, with their options and errors.
+            "ZRANGE z 1 3",
+            "ZRANGE z -3 -1 WITHSCORES",
+            "ZRANGE z 5 1",
+            "ZRANGE z 0 -1 REV",
+            "ZRANGE z (1 +inf BYSCORE WITHSCORES",
+            "ZRANGE z +inf (1 BYSCORE REV LIMIT 1 2",
+            "ZRANGE z -inf +inf BYSCORE LIMIT -1 2",
+            "ZRANGE z -inf +inf BYSCORE LIMIT 2 -1",
+            "ZRANGE z 0 1 LIMIT 0 1",
+            "ZRANGE z - + BYLEX WITHSCORES",
+            "ZRANGE z x 1 BYSCORE",
+            "ZRANGE z 0 1 BYSCORE BYLEX",
+            "ZRANGE z 0 1 FOO",
+            "ZRANGEBYSCORE z 1 3 WITHSCORES LIMIT 0 2",
+            "ZRANGEBYSCORE z 1 3 REV",
+            "ZREVRANGEBYSCORE z 3 1",
+            "ZREVRANGE z 0 1 WITHSCORES",
+            "ZCOUNT z (1 3",
+            "ZCOUNT z 3 1",
+            "ZCOUNT z a b",
+            "ZCOUNT nope 1 2",
+            "ZADD lex 0 a 0 b 0 c 0 d 0 e",
+            "ZRANGEBYLEX lex [b (d",
+            "ZREVRANGEBYLEX lex + - LIMIT 1 2",
+            "ZRANGEBYLEX lex - -",
+            "ZRANGEBYLEX lex b d",
+            "ZLEXCOUNT lex [b +",
+            "ZLEXCOUNT lex x +",
+            "ZRANGESTORE dst z 0 2",
+            "ZRANGE dst 0 -1 WITHSCORES",
+            "ZRANGESTORE dst z 5 1",
+            "EXISTS dst",
+            "ZRANGESTORE dst z 0 1 WITHSCORES",
+            "ZRANGESTORE dst nope 0 -1",
+            // Pops, removals by range, random picks, scans.
+            "ZPOPMIN z",
+            "ZPOPMAX z 2",
+            "ZPOPMIN z 0",
+            "ZPOPMIN z -1",
+            "ZPOPMIN z 1 2",
+            "ZPOPMIN nope",
+            "ZREMRANGEBYRANK z 0 0",
+            "ZREMRANGEBYSCORE z (1 2",
+            "ZREMRANGEBYLEX lex [a [b",
+            "ZREMRANGEBYSCORE z x 1",
+            "ZREMRANGEBYRANK nope 0 -1",
+            "ZRANDMEMBER lex 10 WITHSCORES",
+            "ZRANDMEMBER lex 0",
+            "ZRANDMEMBER lex 1 FOO",
+            "ZRANDMEMBER nope",
+            "ZRANDMEMBER nope 3",
+            "ZSCAN lex 0",
+            "ZSCAN lex 0 MATCH c*",
+            "ZREM lex c d nope",
+            "ZREM nope a",
+            "ZRANGE lex 0 -1",
+            // Every command on a key of another type.
+            "SET str v",
+            "ZADD str 1 a",
+            "ZINCRBY str 1 a",
+            "ZREM str a",
+            "ZCARD str",
+            "ZSCORE str a",
+            "ZMSCORE str a",
+            "ZRANK str a",
+            "ZCOUNT str 0 1",
+            "ZLEXCOUNT str - +",
+            "ZRANGE str 0 -1",
+            "ZRANGESTORE dst str 0 -1",
+            "ZPOPMIN str",
+            "ZREMRANGEBYRANK str 0 1",
+            "ZRANDMEMBER str",
+            "ZSCAN str 0",
+            "SET lex v GET",
+            "TYPE lex",
+        ]);
+        // An empty member range's end, which once closed the connection.
+        p.check(&[b"ZRANGE", b"lex", b"", b"+", b"BYLEX"]);
+        p.check(&[b"ZRANGESTORE", b"dst", b"lex", b"", b"2", b"BYLEX"]);
+        p.check(&[b"ZCOUNT", b"lex", b"", b""]);
+        p.line("PING");
+        p.line("FLUSHALL");
     }
 }
 

@@ -3,13 +3,15 @@
 //! - read by C's `strtod` ([`strtod`]): leading white space skipped, decimal and
 //!   hexadecimal (`0x1.8p3`) forms, `inf` and `infinity`, correctly rounded. A score
 //!   ([`parse_score`], `getDoubleFromObject`) must be the whole argument, with no white
-//!   space first, not NaN, neither overflowing nor underflowing to zero; a range's end
+//!   space first, not NaN, neither overflowing nor underflowing to zero (a hexadecimal
+//!   form whose value is below the normal range is rounded twice, where glibc rounds
+//!   once: it may differ in its last bit, or read as zero); a range's end
 //!   (`ZCOUNT`'s `min`, `(1.5`) only needs `strtod` to stop at the end of the argument
 //!   or at a NUL, and not to give NaN ([`parse_range_end`]).
 //! - written as `printf("%.17g")` ([`format_g17`]) in replies, and, where Redis keeps a
 //!   score as text (a small sorted set, `ZSCAN`), as `d2string` writes it
-//!   ([`format_d2string`]): an integer when the score is one that a `long long` holds
-//!   exactly within half its range.
+//!   ([`format_d2string`], a small sorted set's `ZSCAN`): an integer when the score is
+//!   one that a `long long` holds exactly within half its range.
 
 use std::fmt::Write as _;
 
@@ -82,7 +84,8 @@ pub fn strtod(s: &[u8]) -> (f64, usize, bool) {
 /// whether it overflowed or underflowed; `None` when no hex digit follows.
 fn hex(s: &[u8]) -> Option<(f64, usize, bool)> {
     // Up to 60 significant bits kept, whatever is below them folded into the lowest (a
-    // sticky bit, below where a double rounds): the conversion rounds correctly.
+    // sticky bit, below where a double rounds): the conversion rounds correctly for a
+    // normal result.
     let (mut mant, mut exp, mut digits, mut sticky, mut nonzero) = (0u64, 0i64, 0, false, false);
     let mut i = 0;
     let mut point = false;

@@ -4,7 +4,8 @@
 //!
 //! A range is found as Redis finds it: the first pair in it, then the pairs after it
 //! while they stay in it (the last and the pairs before it, reversed). For ranks and
-//! scores, which the order sorts, that is a slice of the order, found by binary search.
+//! scores, which the order sorts, that is a slice of the order, both its ends found by
+//! binary search, so `ZCOUNT` costs O(log N) whatever the count.
 //! A member range assumes the members of the range share one score, as Redis's
 //! documentation asks; when they do not, Redis's answer depends on how it holds the
 //! set: a small one (a listpack) is walked from its ends, and so it is here, so the
@@ -201,16 +202,27 @@ impl Range<'_> {
         let limit = if limit < 0 { usize::MAX } else { limit as usize };
         let offset = offset as usize;
         let order = z.order();
+        // A member range on a listpack is walked, as Redis walks it (at most 128
+        // pairs); the others are sorted by what they are ranges of, and searched.
+        let walk = matches!(self, Range::Lex(..)) && z.is_listpack();
         if rev {
             let Some(last) = self.last(z) else { return (0, 0) };
             let Some(top) = (last + 1).checked_sub(offset).filter(|&t| t > 0) else { return (0, 0) };
-            let n = order.range(0, top).rev().take(limit).take_while(|&(s, m)| self.above_min(s, m)).count();
-            (top - n, top)
+            let bottom = if walk {
+                top - order.range(0, top).rev().take_while(|&(s, m)| self.above_min(s, m)).count()
+            } else {
+                order.count_while(|s, m| !self.above_min(s, m)).min(top)
+            };
+            (top.saturating_sub(limit).max(bottom), top)
         } else {
             let Some(first) = self.first(z) else { return (0, 0) };
             let from = first + offset;
-            let n = order.range(from, len).take(limit).take_while(|&(s, m)| self.below_max(s, m)).count();
-            (from, from + n)
+            let end = if walk {
+                from + order.range(from, len).take_while(|&(s, m)| self.below_max(s, m)).count()
+            } else {
+                order.count_while(|s, m| self.below_max(s, m)).max(from)
+            };
+            (from, end.min(from.saturating_add(limit)))
         }
     }
 }
@@ -373,11 +385,9 @@ fn store(
         let mut result = Zset::new();
         if let Some(z) = z {
             let (start, end) = range.ranks(z, rev, offset, limit);
-            let pairs: Vec<_> = z.order().range(start, end).collect();
-            if pairs.len() > crate::redis::store::LISTPACK_ENTRIES {
-                result = Zset::new_skiplist();
-            }
-            for (s, m) in pairs {
+            // A listpack first, as Redis starts it, turned into a skiplist past its
+            // limits.
+            for (s, m) in z.order().range(start, end) {
                 result.insert(m, s);
             }
         }

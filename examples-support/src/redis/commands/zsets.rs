@@ -9,8 +9,8 @@ use super::table::Cmd;
 use super::{array, bulk, int, is, null, zranges, Ctx, E_NOT_FLOAT, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::reply::double;
 use crate::redis::resp::{parse_i64, Args};
-use crate::redis::score::{format_d2string, parse_score};
-use crate::redis::store::{glob_match, scan_dense, Scored, Value, Zset, LISTPACK_ENTRIES, LISTPACK_VALUE};
+use crate::redis::score::{format_d2string, format_g17, parse_score};
+use crate::redis::store::{glob_match, scan_dense, Scored, Value, Zset, LISTPACK_VALUE};
 
 /// Runs the sorted-set command `cmd` (kept out of the request loop's own match: none
 /// is on the benchmarks' path).
@@ -97,9 +97,9 @@ fn zadd(args: &Args<'_>, incr: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 // Nothing to update, nothing created.
                 return if incr { null(out, resp3) } else { int(out, 0) };
             }
-            // Redis creates a skiplist at once for more pairs than a listpack holds, or
-            // a first member too long for one.
-            let big = rest / 2 > LISTPACK_ENTRIES || args.get(first + 1).len() > LISTPACK_VALUE;
+            // Redis 7.0 creates a skiplist at once for a first member too long for a
+            // listpack.
+            let big = args.get(first + 1).len() > LISTPACK_VALUE;
             *v = Some(Value::Zset(Box::new(if big { Zset::new_skiplist() } else { Zset::new() })));
         }
         let Some(Value::Zset(z)) = v else { return out.put(E_WRONGTYPE) };
@@ -227,14 +227,13 @@ fn zpop(args: &Args<'_>, max: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         };
         let n = count.unwrap_or(1).min(z.len() as u64) as usize;
         array(out, if nested { n } else { 2 * n });
-        for _ in 0..n {
-            let Some((m, s)) = z.pop(max) else { break };
+        z.pop(max, n, |m, s| {
             if nested {
                 array(out, 2);
             }
             bulk(out, &m);
             double(out, s, resp3);
-        }
+        });
     });
 }
 
@@ -284,7 +283,8 @@ fn zrandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 }
 
 /// `ZSCAN key cursor [MATCH pattern] [COUNT n]`: members with their scores, written as
-/// Redis keeps them as text (`d2string`).
+/// Redis writes them: as a listpack keeps them (`d2string`), or for a skiplist as
+/// `%.17Lg` (the same digits as `%.17g` for a double).
 fn zscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let Some(cursor) = parse_cursor(args.get(2)) else { return out.put(b"-ERR invalid cursor\r\n") };
     let scratch = &mut *ctx.scratch;
@@ -297,18 +297,23 @@ fn zscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         scratch.clear();
         let mut n = 0;
         let mut text = Vec::with_capacity(32);
+        let listpack = z.is_listpack();
         let mut pair = |m: &[u8], s: f64| {
             if o.pattern.map_or(true, |p| glob_match(p, m)) {
                 bulk(scratch, m);
                 text.clear();
-                format_d2string(s, &mut text);
+                if listpack {
+                    format_d2string(s, &mut text);
+                } else {
+                    format_g17(s, &mut text);
+                }
                 bulk(scratch, &text);
                 n += 2;
             }
         };
         // Redis keeps a small sorted set as a listpack, which a scan returns whole, in
         // order; so does this.
-        let next = if z.is_listpack() {
+        let next = if listpack {
             z.order().range(0, z.len()).for_each(|(s, m)| pair(m, s));
             0
         } else {
