@@ -5,11 +5,12 @@
 //! and the tests into a `Vec<u8>`. A reply is a few `put`s (a header built on the
 //! stack, the value as it is stored), so answering allocates nothing and copies a
 //! value once. Argument checks, error texts and edge cases follow Redis 7.0
-//! (`t_string.c`, `t_list.c`, `t_hash.c`, `t_set.c`, `db.c`, `expire.c`, `server.c`),
+//! (`t_string.c`, `t_list.c`, `t_hash.c`, `t_set.c`, `t_zset.c`, `db.c`, `expire.c`, `server.c`),
 //! so clients see the replies they would get from a real server.
 //!
 //! The commands are split by family: [`strings`], [`keys`] (the generic keyspace
-//! commands), [`lists`], [`hashes`], [`sets`] and [`server`] (connection and server
+//! commands), [`lists`], [`hashes`], [`sets`], [`zsets`] (sorted sets, their range
+//! commands in a module of their own) and [`server`] (connection and server
 //! commands), [`pubsub`] (publish and subscribe), [`blocking`] (`BLPOP` and the other
 //! blocking list commands), [`client`] (`CLIENT`); [`table`] and [`subcommands`]
 //! describe each as Redis does, which [`command`] (`COMMAND`) reports.
@@ -22,7 +23,7 @@ pub use super::reply::{array, bulk, int};
 pub(crate) use super::reply::{map, null, null_array};
 use super::resp::{parse_i64, Args, Parser, Progress};
 use super::stats::{Counters, ErrorStats};
-use super::store::{Clock, Databases, Store, Value};
+use super::store::{Clock, Databases, Store, Value, Zset};
 use super::Shared;
 use std::sync::Arc;
 
@@ -564,6 +565,19 @@ pub(crate) fn string_reply(out: &mut impl Sink, v: Option<&Value>, resp3: bool) 
         Some(_) => out.put(E_WRONGTYPE),
     }
     true
+}
+
+/// The sorted set in `v`, `Err(())` after writing `WRONGTYPE` when it holds something
+/// else.
+pub(crate) fn zset<'v>(v: Option<&'v Value>, out: &mut impl Sink) -> Result<Option<&'v Zset>, ()> {
+    match v {
+        None => Ok(None),
+        Some(Value::Zset(z)) => Ok(Some(z)),
+        Some(_) => {
+            out.put(E_WRONGTYPE);
+            Err(())
+        }
+    }
 }
 
 /// A bulk string, or a null for `None`.

@@ -1,7 +1,8 @@
-//! The commands this server knows, with what `COMMAND INFO` and `COMMAND DOCS` report
-//! about them: Redis 7.0's own values (arity, flags, key positions, ACL categories,
-//! summary), one row per command, in the order of [`Cmd`]; the subcommands are in
-//! [`subcommands`](super::subcommands).
+//! The commands this server knows: [`Cmd`], one variant per command, found by its
+//! lower-case name, and the [`Spec`] that describes each, as `COMMAND INFO` and
+//! `COMMAND DOCS` report it (Redis 7.0's own values: arity, flags, key positions, ACL
+//! categories, summary). The rows are in the `specs` module, one per command in the
+//! order of [`Cmd`]; the subcommands are in [`subcommands`](super::subcommands).
 
 pub use super::specs::SPECS;
 pub use super::subcommands::SUBCOMMANDS;

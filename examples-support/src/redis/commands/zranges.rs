@@ -16,8 +16,7 @@ use std::cmp::Ordering;
 use tcpio::codec::Sink;
 
 use super::table::Cmd;
-use super::zsets::zset;
-use super::{array, bulk, int, int_arg, is, Ctx, E_SYNTAX, E_WRONGTYPE};
+use super::{array, bulk, int, int_arg, is, zset, Ctx, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::reply::double;
 use crate::redis::resp::Args;
 use crate::redis::score::parse_range_end;

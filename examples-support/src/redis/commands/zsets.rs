@@ -6,7 +6,7 @@ use tcpio::codec::Sink;
 use super::hashes::{for_each_pick, pick_count, random_args};
 use super::keys::{parse_cursor, scan_options, scan_reply};
 use super::table::Cmd;
-use super::{array, bulk, int, is, null, zranges, Ctx, E_NOT_FLOAT, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
+use super::{array, bulk, int, is, null, zranges, zset, Ctx, E_NOT_FLOAT, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::reply::double;
 use crate::redis::resp::{parse_i64, Args};
 use crate::redis::score::{format_d2string, format_g17, parse_score};
@@ -35,19 +35,6 @@ pub(crate) fn execute(cmd: Cmd, args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut im
             zranges::zremrange(args, cmd, ctx, out)
         }
         _ => zranges::zrange(args, cmd, ctx, out),
-    }
-}
-
-/// The sorted set in `v`, `Err(())` after writing `WRONGTYPE` when it holds something
-/// else.
-pub(super) fn zset<'v>(v: Option<&'v Value>, out: &mut impl Sink) -> Result<Option<&'v Zset>, ()> {
-    match v {
-        None => Ok(None),
-        Some(Value::Zset(z)) => Ok(Some(z)),
-        Some(_) => {
-            out.put(E_WRONGTYPE);
-            Err(())
-        }
     }
 }
 
