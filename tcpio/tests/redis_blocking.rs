@@ -1,5 +1,6 @@
-//! The blocking list commands of the redis-server example (`BLPOP`, `BRPOP`, `BLMOVE`,
-//! `BRPOPLPUSH`): immediate answers, errors and timeouts byte for byte against the real
+//! The blocking commands of the redis-server example (`BLPOP`, `BRPOP`, `BLMOVE`,
+//! `BRPOPLPUSH` on lists, `BZPOPMIN`, `BZPOPMAX`, `BZMPOP` on sorted sets): immediate
+//! answers, errors and timeouts byte for byte against the real
 //! `redis-server` 7.0; the order in which blocked clients are served, pushes of
 //! several elements, `BLMOVE` cascades and pipelines behind a blocked command, run as
 //! the same scenario on both servers and compared reply for reply; then on the example
@@ -128,6 +129,85 @@ fn immediate_answers_errors_and_timeouts_match() {
         "BRPOP nokey 1e-400",
         "EXISTS nokey d",
     ]);
+}
+
+#[test]
+fn sorted_set_pops_answer_at_once_fail_and_time_out_as_in_redis() {
+    let Some((ours, real)) = both() else { return };
+    for mut p in redis_diff_util::both_protocols(&ours, &real) {
+        p.lines(&[
+            "ZADD q 1 a 2 b 3 c",
+            "SET s v",
+            "BZPOPMIN nokey q 0",
+            "BZPOPMAX q 0",
+            "BZMPOP 0 1 q MIN COUNT 5",
+            "EXISTS q",
+            "BZPOPMIN s 0",
+            "BZMPOP 0 2 nokey s MIN",
+            "BZMPOP x 1 q MIN",
+            "BZMPOP 0 0 q MIN",
+            "BZMPOP 0 1 q FOO",
+            "BZMPOP 0 1 q MIN COUNT 0",
+            "BZMPOP 0 3 q MIN",
+            "BZPOPMIN q -1",
+            "BZPOPMIN q x",
+            "BZPOPMIN nokey 0.01",
+            "BZPOPMAX nokey other 0.01",
+            "BZMPOP 0.01 2 nokey other MAX COUNT 2",
+            "ZADD q 1 a 2 b",
+            "ZMPOP 2 nokey q MAX COUNT 5",
+            "ZMPOP 1 nokey MIN",
+            "ZMPOP 1 s MIN",
+            "ZMPOP 1 q MIN COUNT 1 COUNT 1",
+            "ZMPOP 1 q MIN COUNT",
+        ]);
+    }
+}
+
+#[test]
+fn sorted_set_waiters_are_served_as_redis_serves_them() {
+    for resp3 in [false, true] {
+        same_on_both(|addr| {
+            let connect = || {
+                let mut c = Conn::new(addr);
+                if resp3 {
+                    c.call(&[b"HELLO", b"3"]);
+                }
+                c
+            };
+            let (mut control, mut a, mut b) = (connect(), connect(), connect());
+            let mut transcript = Vec::new();
+            // A ZADD that creates the key serves the client blocked on it.
+            a.send(&req("BZPOPMIN k 0"));
+            wait_blocked(&mut control, 1);
+            transcript.push(control.call(&[b"ZADD", b"k", b"1.5", b"a", b"2", b"b"]).0);
+            transcript.push(a.read().0);
+            transcript.push(control.call(&[b"ZRANGE", b"k", b"0", b"-1", b"WITHSCORES"]).0);
+            // BZMPOP takes up to its count from the first key filled.
+            a.send(&req("BZMPOP 0 2 k1 k2 MAX COUNT 2"));
+            wait_blocked(&mut control, 1);
+            transcript.push(control.call(&[b"ZADD", b"k2", b"1", b"a", b"2", b"b", b"3", b"c"]).0);
+            transcript.push(a.read().0);
+            // A ZUNIONSTORE into the key serves too.
+            a.send(&req("BZPOPMAX u 0"));
+            wait_blocked(&mut control, 1);
+            transcript.push(control.call(&[b"ZUNIONSTORE", b"u", b"1", b"k2"]).0);
+            transcript.push(a.read().0);
+            // A client blocked for a list and one for a sorted set on the same key:
+            // each is served by what it waits for, whoever blocked first.
+            a.send(&req("BLPOP m 0"));
+            wait_blocked(&mut control, 1);
+            b.send(&req("BZPOPMIN m 0"));
+            wait_blocked(&mut control, 2);
+            transcript.push(control.call(&[b"ZADD", b"m", b"7", b"z"]).0);
+            transcript.push(b.read().0);
+            transcript.push(control.call(&[b"RPUSH", b"m", b"x"]).0);
+            transcript.push(a.read().0);
+            wait_blocked(&mut control, 0);
+            transcript.push(control.call(&[b"FLUSHALL"]).0);
+            transcript
+        });
+    }
 }
 
 #[test]

@@ -206,7 +206,7 @@ fn zset_command(rng: &mut Rng, k: &str, k2: &str, m: &str, m2: &str) -> Vec<Stri
     let (lo, hi) = (pick_score_end(rng), pick_score_end(rng));
     let (lmin, lmax) = (pick_lex_end(rng), pick_lex_end(rng));
     let flags = ["NX", "XX", "GT", "LT", "CH", "INCR"];
-    let mut v: Vec<String> = match rng.below(31) {
+    let mut v: Vec<String> = match rng.below(34) {
         0 => vec!["ZADD".into(), big.clone(), s, rng.pick(&[m, &"b".repeat(70)]).to_string()],
         1 => vec!["ZADD".into(), k.into(), rng.pick(&flags).to_string(), s, m.into()],
         2 => {
@@ -253,6 +253,17 @@ fn zset_command(rng: &mut Rng, k: &str, k2: &str, m: &str, m2: &str) -> Vec<Stri
         27 => vec!["ZADD".into(), small, s, m.into(), rng.pick(&["0", "1"]).to_string(), m2.into()],
         28 => vec!["COPY".into(), k.into(), big, "REPLACE".into()],
         29 => vec!["ZREM".into(), small, m.into()],
+        30 => combine_command(rng, k, k2, big),
+        31 => {
+            let side = rng.pick(&["MIN", "MAX", "FOO"]).to_string();
+            let mut v =
+                vec!["ZMPOP".to_string(), rng.pick(&["1", "2", "0", "x"]).to_string(), k.into(), k2.into()];
+            v.push(side);
+            if rng.below(2) == 0 {
+                v.extend(["COUNT".to_string(), rng.pick(&["1", "3", "0", "x"]).to_string()]);
+            }
+            v
+        }
         _ => vec!["ZRANDMEMBER".into(), k2.into()],
     };
     // Options after the range, now and then, in any order Redis reads them.
@@ -274,6 +285,26 @@ fn zset_command(rng: &mut Rng, k: &str, k2: &str, m: &str, m2: &str) -> Vec<Stri
     }
     if v[0] == "ZSCAN" && rng.below(2) == 0 {
         v.extend([rng.pick(&["MATCH", "COUNT"]).to_string(), rng.pick(&["a*", "1", "m1*"]).to_string()]);
+    }
+    v
+}
+
+/// A `ZUNION`, `ZINTER`, `ZDIFF` (or `STORE` form into `dst`) or `ZINTERCARD` over two
+/// keys (sorted sets, sets, or neither), with options now and then.
+fn combine_command(rng: &mut Rng, k: &str, k2: &str, dst: String) -> Vec<String> {
+    let op =
+        *rng.pick(&["ZUNION", "ZINTER", "ZDIFF", "ZINTERCARD", "ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"]);
+    let mut v = vec![op.to_string()];
+    if op.ends_with("STORE") {
+        v.push(dst);
+    }
+    v.extend([rng.pick(&["2", "2", "1", "0", "3", "x"]).to_string(), k.into(), k2.into()]);
+    match rng.below(6) {
+        0 => v.push("WITHSCORES".into()),
+        1 => v.extend(["WEIGHTS".into(), rng.pick(&["2", "0.5", "-1", "x", "inf"]).to_string(), "1".into()]),
+        2 => v.extend(["AGGREGATE".into(), rng.pick(&["SUM", "MIN", "MAX", "FOO"]).to_string()]),
+        3 => v.extend(["LIMIT".into(), rng.pick(&["0", "1", "-1"]).to_string()]),
+        _ => {}
     }
     v
 }

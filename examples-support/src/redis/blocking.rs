@@ -1,5 +1,7 @@
-//! The clients blocked by `BLPOP`, `BRPOP`, `BLMOVE` and `BRPOPLPUSH`, shared by every
-//! loop: for each key, the clients waiting on it, first come first served.
+//! The clients blocked by `BLPOP`, `BRPOP`, `BLMOVE`, `BRPOPLPUSH` (on lists) and
+//! `BZPOPMIN`, `BZPOPMAX`, `BZMPOP` (on sorted sets), shared by every loop: for each
+//! key, the clients waiting on it, first come first served among those waiting for
+//! what the key now holds.
 //!
 //! A blocked client is a [`Waiter`]: its keys, what it does with an element (pop it,
 //! or move it to a destination), the [`ConnHandle`] that reaches its connection, and
@@ -30,7 +32,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tcpio::ConnHandle;
 
 use super::reply::E_WRONGTYPE;
-use super::reply::{array, bulk};
+use super::reply::{array, bulk, double};
 use super::store::{Bytes, Clock, Store, Value};
 
 /// A waiter not yet served, timed out or gone.
@@ -59,6 +61,24 @@ pub enum Op {
         /// Pushed at the head.
         to_left: bool,
     },
+    /// `BZPOPMIN`, `BZPOPMAX` (`count` `None`: answers `[key, member, score]`) and
+    /// `BZMPOP` (answers `[key, [[member, score]...]]` with up to `count` pairs): pops
+    /// the lowest (`max`: the highest) of a sorted set.
+    ZPop {
+        /// The highest.
+        max: bool,
+        /// How many, for `BZMPOP`.
+        count: Option<u64>,
+        /// Whether the client speaks RESP3 (a score is a double there).
+        resp3: bool,
+    },
+}
+
+impl Op {
+    /// Whether it waits for a sorted set (else a list).
+    fn wants_zset(&self) -> bool {
+        matches!(self, Op::ZPop { .. })
+    }
 }
 
 /// What a blocking command asks of the handler when it found no element: block on
@@ -190,9 +210,9 @@ impl Blocking {
         true
     }
 
-    /// The first client still waiting on `key`.
-    fn first(&self, key: &[u8]) -> Option<Arc<Waiter>> {
-        self.lock().get(key)?.iter().find(|w| w.state() == WAITING).cloned()
+    /// The first client still waiting on `key` for a sorted set (`zset`) or a list.
+    fn first(&self, key: &[u8], zset: bool) -> Option<Arc<Waiter>> {
+        self.lock().get(key)?.iter().find(|w| w.state() == WAITING && w.op.wants_zset() == zset).cloned()
     }
 
     /// Serves the clients blocked on `key`, in the order they blocked, while it holds
@@ -207,14 +227,22 @@ impl Blocking {
 
     /// Serves `key`'s waiters; destinations filled by moves go to `ready`.
     fn serve_key(&self, key: &[u8], store: &Store, clock: &mut Clock, ready: &mut VecDeque<Vec<u8>>) {
-        while let Some(w) = self.first(key) {
+        loop {
+            // What the key holds says which waiters it can serve.
+            let kind = |v: Option<&Value>| match v {
+                Some(Value::List(_)) => Some(false),
+                Some(Value::Zset(_)) => Some(true),
+                _ => None,
+            };
+            let Some(zset) = store.get(key, clock, kind) else { return }; // nothing (left) to give
+            let Some(w) = self.first(key, zset) else { return };
             let dest = match &w.op {
                 Op::Move { dest, .. } => Some(&dest[..]),
-                Op::Pop { .. } => None,
+                Op::Pop { .. } | Op::ZPop { .. } => None,
             };
             let mut locked = store.lock_many(std::iter::once(key).chain(dest));
-            if !locked.get(key, clock, |v| matches!(v, Some(Value::List(_)))) {
-                return; // nothing (left) to give
+            if locked.get(key, clock, kind) != Some(zset) {
+                continue; // changed since: look again
             }
             // A client already closing would lose the element: leave it to its loop.
             if w.handle.is_closed() {
@@ -234,6 +262,24 @@ impl Blocking {
                         bulk(&mut reply, key);
                         bulk(&mut reply, &e);
                     }
+                }
+                Op::ZPop { max, count, resp3 } => {
+                    locked.modify(key, clock, |v| {
+                        let Some(Value::Zset(z)) = v else { return };
+                        let n = count.unwrap_or(1).min(z.len() as u64) as usize;
+                        array(&mut reply, if count.is_some() { 2 } else { 3 });
+                        bulk(&mut reply, key);
+                        if count.is_some() {
+                            array(&mut reply, n);
+                        }
+                        z.pop(*max, n, |m, s| {
+                            if count.is_some() {
+                                array(&mut reply, 2);
+                            }
+                            bulk(&mut reply, &m);
+                            double(&mut reply, s, *resp3);
+                        });
+                    });
                 }
                 Op::Move { dest, from_left, to_left } => {
                     // As Redis: a destination of another type fails the client.

@@ -33,9 +33,11 @@
 //! - sorted sets: ZADD (NX/XX/GT/LT/CH/INCR), ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE,
 //!   ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT, ZRANGE (BYSCORE/BYLEX/REV/LIMIT/WITHSCORES),
 //!   ZRANGESTORE, ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX,
-//!   ZREVRANGE, ZPOPMIN, ZPOPMAX, ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX,
-//!   ZRANDMEMBER, ZSCAN ([`store::Zset`]: ranks and ranges in a few microseconds on a
-//!   million members);
+//!   ZREVRANGE, ZPOPMIN, ZPOPMAX, ZMPOP, ZREMRANGEBYRANK, ZREMRANGEBYSCORE,
+//!   ZREMRANGEBYLEX, ZRANDMEMBER, ZSCAN, ZUNION, ZINTER, ZDIFF and their STORE forms
+//!   (sets among the inputs, WEIGHTS, AGGREGATE), ZINTERCARD, and the blocking
+//!   BZPOPMIN, BZPOPMAX, BZMPOP, served as the blocking list commands are
+//!   ([`store::Zset`]: ranks and ranges in a few microseconds on a million members);
 //! - connection and server: PING, ECHO, QUIT, SELECT, HELLO 2 and HELLO 3 (RESP3
 //!   from then on, as Redis 7.0 writes it: nulls, maps, sets, verbatim strings for
 //!   `INFO` and `CLIENT LIST`, pushes for pub/sub; `RESET` goes back to RESP2), AUTH, DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO

@@ -1,15 +1,16 @@
-//! The blocking list commands (`blocked.c`, `t_list.c`): `BLPOP`, `BRPOP`, `BLMOVE`,
-//! `BRPOPLPUSH`.
+//! The blocking commands (`blocked.c`, `t_list.c`, `t_zset.c`): `BLPOP`, `BRPOP`,
+//! `BLMOVE`, `BRPOPLPUSH` on lists, `BZPOPMIN`, `BZPOPMAX`, `BZMPOP` on sorted sets.
 //!
-//! With an element at hand they answer at once, as `LPOP`/`RPOP` (with the key) and
-//! `LMOVE` do. Otherwise a session that may block records a
+//! With an element at hand they answer at once, as `LPOP`/`RPOP` (with the key),
+//! `LMOVE` and `ZMPOP` do. Otherwise a session that may block records a
 //! [`BlockRequest`] for the handler, which registers the client in the shared
 //! [`Blocking`](crate::redis::blocking::Blocking) registry and arms its timer; a
 //! session that may not (the sans-I/O users: tests, fuzzing, the benchmark's clone)
 //! gets nil at once, as Redis answers a client that cannot block.
 //!
-//! `pushed` is what the list-writing commands call after they ran: it serves the
-//! clients blocked on the key, if any client is blocked at all.
+//! `pushed` is what the commands that may fill a list or create a sorted set call
+//! after they ran: it serves the clients blocked on the key, if any client is blocked
+//! at all.
 
 use std::collections::HashSet;
 
@@ -78,11 +79,11 @@ pub(crate) fn bpop(args: &Args<'_>, left: bool, ctx: &mut Ctx<'_>, out: &mut imp
             Err(()) => return out.put(E_WRONGTYPE),
         }
     }
-    // Each key once, in the order given (a set: a request may name many thousands).
-    let mut seen = HashSet::new();
-    let keys: Vec<Vec<u8>> =
-        args.iter().take(last).skip(1).filter(|key| seen.insert(*key)).map(<[u8]>::to_vec).collect();
-    block(BlockRequest { keys, op: Op::Pop { left }, timeout_ms }, ctx, out);
+    block(
+        BlockRequest { keys: distinct(args.iter().take(last).skip(1)), op: Op::Pop { left }, timeout_ms },
+        ctx,
+        out,
+    );
 }
 
 /// `BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout`,
@@ -113,6 +114,41 @@ pub(crate) fn bmove(args: &Args<'_>, brpoplpush: bool, ctx: &mut Ctx<'_>, out: &
     block(BlockRequest { keys: vec![src.to_vec()], op, timeout_ms }, ctx, out);
 }
 
+/// `BZPOPMIN key... timeout`, `BZPOPMAX key... timeout` (`max`).
+pub(crate) fn bzpop(args: &Args<'_>, max: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let last = args.len() - 1;
+    let timeout_ms = match timeout(args.get(last)) {
+        Ok(t) => t,
+        Err(e) => return out.put(e),
+    };
+    if super::zsets::pop_first(args.iter().take(last).skip(1), max, None, ctx, out) {
+        return;
+    }
+    let op = Op::ZPop { max, count: None, resp3: ctx.session.resp3 };
+    block(BlockRequest { keys: distinct(args.iter().take(last).skip(1)), op, timeout_ms }, ctx, out);
+}
+
+/// `BZMPOP timeout numkeys key... MIN|MAX [COUNT count]`.
+pub(crate) fn bzmpop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let timeout_ms = match timeout(args.get(1)) {
+        Ok(t) => t,
+        Err(e) => return out.put(e),
+    };
+    let Some(m) = super::zsets::mpop_args(args, 2, out) else { return };
+    let keys = || args.iter().skip(3).take(m.keys);
+    if super::zsets::pop_first(keys(), m.max, Some(m.count), ctx, out) {
+        return;
+    }
+    let op = Op::ZPop { max: m.max, count: Some(m.count), resp3: ctx.session.resp3 };
+    block(BlockRequest { keys: distinct(keys()), op, timeout_ms }, ctx, out);
+}
+
+/// Each key once, in the order given (a set: a request may name many thousands).
+fn distinct<'a>(keys: impl Iterator<Item = &'a [u8]>) -> Vec<Vec<u8>> {
+    let mut seen = HashSet::new();
+    keys.filter(|key| seen.insert(*key)).map(<[u8]>::to_vec).collect()
+}
+
 /// No element: blocks if the session may, else answers nil at once as Redis answers
 /// a client that cannot block (the nil array for the pops, the nil bulk for the
 /// moves).
@@ -120,9 +156,9 @@ fn block(request: BlockRequest, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     if ctx.session.can_block {
         ctx.session.block = Some(request);
-    } else if let Op::Pop { .. } = request.op {
-        null_array(out, resp3);
-    } else {
+    } else if let Op::Move { .. } = request.op {
         null(out, resp3);
+    } else {
+        null_array(out, resp3);
     }
 }

@@ -44,6 +44,8 @@ const HISTORY: &[(&str, &[(&str, &str)])] = &[
     ("zrangebyscore", &[("2.0.0", "Added the `WITHSCORES` modifier.")]),
     ("zrem", &[("2.4.0", "Accepts multiple elements.")]),
     ("zrevrangebyscore", &[("2.1.6", "`min` and `max` can be exclusive.")]),
+    ("bzpopmin", &[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")]),
+    ("bzpopmax", &[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")]),
 ];
 
 /// The changes of the command named `name`; empty for one without.

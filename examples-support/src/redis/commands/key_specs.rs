@@ -2,14 +2,18 @@
 //! table: its tips (for clients that route commands over a cluster) and its key specs
 //! (where its keys are and what it does to them), as Redis 7.0 reports them.
 //!
-//! A command's key specs are written as one string, specs separated by `;`, each its
-//! flags then three numbers: the index of the first key, the last key (relative to the
-//! first; -1 for the last argument, -2 for the one before it) and the step between keys.
-//! `RW ACCESS DELETE 1 0 1` is one key at argument 1, read, written and deleted from.
+//! A command's key specs are written as one string each, its flags then three numbers:
+//! the index of the first key, the last key (relative to the first; -1 for the last
+//! argument, -2 for the one before it) and the step between keys. `RW access delete 1
+//! 0 1` is one key at argument 1, read, written and deleted from. A spec whose keys are
+//! counted by an argument (`ZUNION numkeys key...`) has four: the index it starts at,
+//! `#` and the place of the count from there, the first key's place from there, and the
+//! step: `RO access 1 #0 1 1`.
 
 use tcpio::codec::Sink;
 
 use crate::redis::reply::{bulk, int, map, set, status};
+use crate::redis::resp::parse_i64;
 
 /// `COMMAND INFO`'s tips for `name`: a set of bulk strings (an array in RESP2).
 pub(crate) fn tips(name: &str, out: &mut impl Sink, resp3: bool) {
@@ -26,7 +30,7 @@ pub(crate) fn key_specs(name: &str, out: &mut impl Sink, resp3: bool) {
     let specs = KEY_SPECS.iter().find(|(n, _)| *n == name).map_or(&[][..], |(_, s)| s);
     set(out, specs.len(), resp3);
     for (i, text) in specs.iter().enumerate() {
-        let Some((flags, [index, last, step])) = parse(text) else {
+        let Some((flags, find)) = parse(text) else {
             // Not reachable: every string is checked by the tests.
             map(out, 0, resp3);
             continue;
@@ -42,8 +46,23 @@ pub(crate) fn key_specs(name: &str, out: &mut impl Sink, resp3: bool) {
         for flag in &flags {
             status(out, flag);
         }
-        search(out, "begin_search", "index", &[("index", index)], resp3);
-        search(out, "find_keys", "range", &[("lastkey", last), ("keystep", step), ("limit", 0)], resp3);
+        search(out, "begin_search", "index", &[("index", find.index)], resp3);
+        match find.count_at {
+            None => search(
+                out,
+                "find_keys",
+                "range",
+                &[("lastkey", find.last), ("keystep", find.step), ("limit", 0)],
+                resp3,
+            ),
+            Some(at) => search(
+                out,
+                "find_keys",
+                "keynum",
+                &[("keynumidx", at), ("firstkey", find.last), ("keystep", find.step)],
+                resp3,
+            ),
+        }
     }
 }
 
@@ -66,12 +85,24 @@ pub(crate) fn keys_of(name: &str, args: &[&[u8]]) -> Vec<(usize, Vec<&'static st
     let argc = args.len() as i64;
     let mut keys = Vec::new();
     let specs = KEY_SPECS.iter().find(|(n, _)| *n == name).map_or(&[][..], |(_, s)| s);
-    for (flags, [index, last, step]) in specs.iter().filter_map(|text| parse(text)) {
-        let end = if last >= 0 { index + last } else { argc + last };
-        let mut i = index;
+    for (flags, find) in specs.iter().filter_map(|text| parse(text)) {
+        let (first, end) = match find.count_at {
+            None => (find.index, if find.last >= 0 { find.index + find.last } else { argc + find.last }),
+            Some(at) => {
+                // The count must be a number of keys the arguments hold, or Redis finds
+                // none at all.
+                let count = args.get((find.index + at) as usize).and_then(|a| parse_i64(a));
+                let first = find.index + find.last;
+                match count {
+                    Some(n) if n >= 1 && first + n <= argc => (first, first + n - 1),
+                    _ => return Vec::new(),
+                }
+            }
+        };
+        let mut i = first;
         while i <= end && i < argc {
             keys.push((i as usize, flags.clone()));
-            i += step.max(1);
+            i += find.step.max(1);
         }
     }
     keys
@@ -91,15 +122,38 @@ fn search(out: &mut impl Sink, field: &str, kind: &str, spec: &[(&str, i64)], re
     }
 }
 
-/// The flags and the three numbers of one key spec; `None` if it is not well formed.
-fn parse(text: &'static str) -> Option<(Vec<&'static str>, [i64; 3])> {
+/// Where a key spec's keys are (see the module doc).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Find {
+    /// The argument the search begins at.
+    index: i64,
+    /// For a counted spec, the place of the count from `index`.
+    count_at: Option<i64>,
+    /// The last key relative to `index`; for a counted spec, the first key's place.
+    last: i64,
+    /// The step between keys.
+    step: i64,
+}
+
+/// The flags and the place of the keys of one key spec; `None` if it is not well formed.
+fn parse(text: &'static str) -> Option<(Vec<&'static str>, Find)> {
     let words: Vec<&str> = text.split_whitespace().collect();
-    let (flags, numbers) = words.split_at(words.len().checked_sub(3)?);
-    let mut n = [0; 3];
-    for (slot, word) in n.iter_mut().zip(numbers) {
-        *slot = word.parse().ok()?;
-    }
-    flags.iter().all(|f| FLAGS.contains(f)).then_some((flags.to_vec(), n))
+    let counted = words.iter().any(|w| w.starts_with('#'));
+    let (flags, numbers) = words.split_at(words.len().checked_sub(if counted { 4 } else { 3 })?);
+    let number = |w: &str| w.parse::<i64>().ok();
+    let find = match *numbers {
+        [index, at, last, step] => Find {
+            index: number(index)?,
+            count_at: Some(number(at.strip_prefix('#')?)?),
+            last: number(last)?,
+            step: number(step)?,
+        },
+        [index, last, step] => {
+            Find { index: number(index)?, count_at: None, last: number(last)?, step: number(step)? }
+        }
+        _ => return None,
+    };
+    flags.iter().all(|f| FLAGS.contains(f)).then_some((flags.to_vec(), find))
 }
 
 /// The key spec flags Redis 7.0 reports, as it spells them.
@@ -300,6 +354,17 @@ const KEY_SPECS: &[(&str, &[&str])] = &[
     ("zrevrank", READ),
     ("zscan", READ),
     ("zscore", READ),
+    ("zunion", &["RO access 1 #0 1 1"]),
+    ("zinter", &["RO access 1 #0 1 1"]),
+    ("zdiff", &["RO access 1 #0 1 1"]),
+    ("zunionstore", &["OW update 1 0 1", "RO access 2 #0 1 1"]),
+    ("zinterstore", &["OW update 1 0 1", "RO access 2 #0 1 1"]),
+    ("zdiffstore", &["OW update 1 0 1", "RO access 2 #0 1 1"]),
+    ("zintercard", &["RO access 1 #0 1 1"]),
+    ("zmpop", &["RW access delete 1 #0 1 1"]),
+    ("bzpopmin", &["RW access delete 1 -2 1"]),
+    ("bzpopmax", &["RW access delete 1 -2 1"]),
+    ("bzmpop", &["RW access delete 2 #0 1 1"]),
 ];
 
 #[cfg(test)]
@@ -312,13 +377,26 @@ mod tests {
         for (name, specs) in KEY_SPECS {
             let spec =
                 SPECS.iter().find(|s| s.name == *name).unwrap_or_else(|| panic!("{name} is not served"));
-            assert!(spec.first > 0, "{name} has no keys in its table row");
-            let firsts: Vec<i64> =
-                specs.iter().map(|t| parse(t).unwrap_or_else(|| panic!("{name}: `{t}`")).1[0]).collect();
-            assert_eq!(firsts[0], i64::from(spec.first), "{name}: the first spec starts at the first key");
+            let finds: Vec<Find> =
+                specs.iter().map(|t| parse(t).unwrap_or_else(|| panic!("{name}: `{t}`")).1).collect();
+            // A command whose keys are counted by an argument (`movablekeys`) has its
+            // first key in its table row only when it comes before the counted ones.
+            if spec.flags.contains(&"movablekeys") {
+                assert!(finds.iter().any(|f| f.count_at.is_some()), "{name} has no counted keys");
+                assert_eq!(spec.first > 0, finds[0].count_at.is_none(), "{name}'s table row");
+            } else {
+                assert!(spec.first > 0, "{name} has no keys in its table row");
+            }
+            if spec.first > 0 {
+                assert_eq!(
+                    finds[0].index,
+                    i64::from(spec.first),
+                    "{name}: the first spec starts at the first key"
+                );
+            }
         }
         // Every command with keys has specs.
-        for spec in SPECS.iter().filter(|s| s.first > 0) {
+        for spec in SPECS.iter().filter(|s| s.first > 0 || s.flags.contains(&"movablekeys")) {
             assert!(KEY_SPECS.iter().any(|(n, _)| *n == spec.name), "{} has no key specs", spec.name);
         }
         for (name, _) in TIPS {
@@ -334,6 +412,13 @@ mod tests {
         for bad in ["", "RO 1 0", "RO x 0 1", "ro 1 0 1", "RO access 1 0 1 2 x"] {
             assert!(parse(bad).is_none(), "`{bad}` accepted");
         }
-        assert_eq!(parse("1 -1 2"), Some((vec![], [1, -1, 2])));
+        assert_eq!(parse("1 -1 2"), Some((vec![], Find { index: 1, count_at: None, last: -1, step: 2 })));
+        assert_eq!(
+            parse("RO 2 #0 1 1"),
+            Some((vec!["RO"], Find { index: 2, count_at: Some(0), last: 1, step: 1 }))
+        );
+        for bad in ["RO 2 0 1 1", "RO 2 #x 1 1", "RO #0 1 1"] {
+            assert!(parse(bad).is_none(), "`{bad}` accepted");
+        }
     }
 }

@@ -46,6 +46,7 @@ mod specs;
 pub mod strings;
 pub mod subcommands;
 pub mod table;
+mod zcombine;
 mod zranges;
 pub mod zsets;
 
@@ -324,6 +325,16 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
                 return Flow::Block;
             }
         }
+        Cmd::Bzpopmin | Cmd::Bzpopmax | Cmd::Bzmpop => {
+            if cmd == Cmd::Bzmpop {
+                blocking::bzmpop(&args, ctx, out);
+            } else {
+                blocking::bzpop(&args, cmd == Cmd::Bzpopmax, ctx, out);
+            }
+            if ctx.session.block.is_some() {
+                return Flow::Block;
+            }
+        }
         Cmd::Hset | Cmd::Hmset => hashes::hset(&args, cmd == Cmd::Hmset, ctx, out),
         Cmd::Hsetnx => hashes::hsetnx(&args, ctx, out),
         Cmd::Hget => hashes::hget(&args, ctx, out),
@@ -374,7 +385,15 @@ pub fn execute(args: Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) -> Flow {
         | Cmd::Zrevrangebyscore
         | Cmd::Zrevrank
         | Cmd::Zscan
-        | Cmd::Zscore => zsets::execute(cmd, &args, ctx, out),
+        | Cmd::Zscore
+        | Cmd::Zunion
+        | Cmd::Zinter
+        | Cmd::Zdiff
+        | Cmd::Zunionstore
+        | Cmd::Zinterstore
+        | Cmd::Zdiffstore
+        | Cmd::Zintercard
+        | Cmd::Zmpop => zsets::execute(cmd, &args, ctx, out),
         Cmd::Ping => server::ping(&args, out),
         Cmd::Echo => bulk(out, args.get(1)),
         Cmd::Quit => {

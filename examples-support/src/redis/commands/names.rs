@@ -1,6 +1,6 @@
 //! Finding a command by its name, in any case: a table of [`SLOTS`] places built once
-//! from [`SPECS`], where a name's place comes from its length and its first and last
-//! letters; a taken place that holds another name sends the search to the next one.
+//! from [`SPECS`], where a name's place comes from its length and its first, second and
+//! last letters; a taken place that holds another name sends the search to the next one.
 //!
 //! Every command name is lower-case letters, and a byte ORed with 0x20 is a lower-case
 //! letter exactly when it is a letter of either case: so a name is compared with the
@@ -29,11 +29,14 @@ type Table = [Option<Entry>; SLOTS];
 /// The table, built on first use.
 static TABLE: OnceLock<Box<Table>> = OnceLock::new();
 
-/// Where the search for a name of `len` bytes starting with `first` and ending with
-/// `last` (either case) begins.
+/// Where the search for `name` (any bytes, in any case) begins: from its length and
+/// its first, second (the first again for a name of one byte) and last bytes.
 #[inline]
-fn place(len: usize, first: u8, last: u8) -> usize {
-    (len * 2 + usize::from(first | 0x20) * 9 + usize::from(last | 0x20) * 37) & (SLOTS - 1)
+fn place(name: &[u8]) -> usize {
+    let (Some(&first), Some(&last)) = (name.first(), name.last()) else { return 0 };
+    let second = *name.get(1).unwrap_or(&first);
+    let [a, b, c] = [first, second, last].map(|x| usize::from(x | 0x20));
+    (name.len() * 94 + a * 4 + b * 61 + c * 6) & (SLOTS - 1)
 }
 
 /// Places every command of [`SPECS`] (its subcommands are found apart).
@@ -42,7 +45,7 @@ fn build() -> Box<Table> {
     for spec in SPECS.iter().filter(|s| s.container.is_empty()) {
         let name = spec.name.as_bytes();
         let cmd = Cmd::lookup(name).unwrap_or_else(|| panic!("no Cmd for {}", spec.name));
-        let mut i = place(name.len(), name[0], name[name.len() - 1]);
+        let mut i = place(name);
         while table[i].is_some() {
             i = (i + 1) & (SLOTS - 1);
         }
@@ -54,9 +57,11 @@ fn build() -> Box<Table> {
 /// The command named `name` in any case, with its arity.
 #[inline(never)]
 pub(super) fn find(name: &[u8]) -> Option<(Cmd, i32)> {
-    let (&first, &last) = (name.first()?, name.last()?);
+    if name.is_empty() {
+        return None;
+    }
     let table = TABLE.get_or_init(build);
-    let mut i = place(name.len(), first, last);
+    let mut i = place(name);
     loop {
         let e = table[i]?;
         if is_lower(name, e.name) {
@@ -132,7 +137,7 @@ mod tests {
         let table = build();
         for name in top_level() {
             let n = name.as_bytes();
-            let start = place(n.len(), n[0], n[n.len() - 1]);
+            let start = place(n);
             let at = (0..SLOTS)
                 .map(|k| (start + k) & (SLOTS - 1))
                 .position(|i| table[i].is_some_and(|e| e.name == name.as_bytes()));

@@ -283,6 +283,28 @@ pub enum Cmd {
     Zscan,
     /// `ZSCORE`.
     Zscore,
+    /// `ZUNION`.
+    Zunion,
+    /// `ZINTER`.
+    Zinter,
+    /// `ZDIFF`.
+    Zdiff,
+    /// `ZUNIONSTORE`.
+    Zunionstore,
+    /// `ZINTERSTORE`.
+    Zinterstore,
+    /// `ZDIFFSTORE`.
+    Zdiffstore,
+    /// `ZINTERCARD`.
+    Zintercard,
+    /// `ZMPOP`.
+    Zmpop,
+    /// `BZPOPMIN`.
+    Bzpopmin,
+    /// `BZPOPMAX`.
+    Bzpopmax,
+    /// `BZMPOP`.
+    Bzmpop,
     /// `PING`.
     Ping,
     /// `ECHO`.
@@ -451,6 +473,17 @@ impl Cmd {
             b"zrevrank" => Cmd::Zrevrank,
             b"zscan" => Cmd::Zscan,
             b"zscore" => Cmd::Zscore,
+            b"zunion" => Cmd::Zunion,
+            b"zinter" => Cmd::Zinter,
+            b"zdiff" => Cmd::Zdiff,
+            b"zunionstore" => Cmd::Zunionstore,
+            b"zinterstore" => Cmd::Zinterstore,
+            b"zdiffstore" => Cmd::Zdiffstore,
+            b"zintercard" => Cmd::Zintercard,
+            b"zmpop" => Cmd::Zmpop,
+            b"bzpopmin" => Cmd::Bzpopmin,
+            b"bzpopmax" => Cmd::Bzpopmax,
+            b"bzmpop" => Cmd::Bzmpop,
             b"ping" => Cmd::Ping,
             b"echo" => Cmd::Echo,
             b"quit" => Cmd::Quit,

@@ -6,8 +6,10 @@ use tcpio::codec::Sink;
 use super::hashes::{for_each_pick, pick_count, random_args};
 use super::keys::{parse_cursor, scan_options, scan_reply};
 use super::table::Cmd;
-use super::{array, bulk, int, is, null, zranges, zset, Ctx, E_NOT_FLOAT, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
-use crate::redis::reply::double;
+use super::{
+    array, bulk, int, is, null, zcombine, zranges, zset, Ctx, E_NOT_FLOAT, E_POSITIVE, E_SYNTAX, E_WRONGTYPE,
+};
+use crate::redis::reply::{double, null_array};
 use crate::redis::resp::{parse_i64, Args};
 use crate::redis::score::{format_d2string, format_g17, parse_score};
 use crate::redis::store::{glob_match, scan_dense, Scored, Value, Zset, LISTPACK_VALUE};
@@ -16,6 +18,20 @@ use crate::redis::store::{glob_match, scan_dense, Scored, Value, Zset, LISTPACK_
 /// is on the benchmarks' path).
 #[inline(never)]
 pub(crate) fn execute(cmd: Cmd, args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    run(cmd, args, ctx, out);
+    // A command that may have created a sorted set serves the clients blocked on it.
+    let created = match cmd {
+        Cmd::Zadd | Cmd::Zincrby => Some(args.get(1)),
+        Cmd::Zrangestore | Cmd::Zunionstore | Cmd::Zinterstore | Cmd::Zdiffstore => Some(args.get(1)),
+        _ => None,
+    };
+    if let Some(key) = created {
+        super::blocking::pushed(key, ctx);
+    }
+}
+
+/// Runs `cmd`.
+fn run(cmd: Cmd, args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     match cmd {
         Cmd::Zadd => zadd(args, false, ctx, out),
         Cmd::Zincrby => zadd(args, true, ctx, out),
@@ -34,6 +50,14 @@ pub(crate) fn execute(cmd: Cmd, args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut im
         Cmd::Zremrangebyrank | Cmd::Zremrangebyscore | Cmd::Zremrangebylex => {
             zranges::zremrange(args, cmd, ctx, out)
         }
+        Cmd::Zunion
+        | Cmd::Zinter
+        | Cmd::Zdiff
+        | Cmd::Zunionstore
+        | Cmd::Zinterstore
+        | Cmd::Zdiffstore
+        | Cmd::Zintercard => zcombine::combine(args, cmd, ctx, out),
+        Cmd::Zmpop => zmpop(args, ctx, out),
         _ => zranges::zrange(args, cmd, ctx, out),
     }
 }
@@ -222,6 +246,112 @@ fn zpop(args: &Args<'_>, max: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             double(out, s, resp3);
         });
     });
+}
+
+/// What `ZMPOP` and `BZMPOP` read from `numkeys` on (at `at`): how many keys follow,
+/// which end to pop from, and how many.
+pub(super) struct Mpop {
+    /// How many keys follow `numkeys`.
+    pub keys: usize,
+    /// The highest (`MAX`), else the lowest.
+    pub max: bool,
+    /// How many to pop (`COUNT`, 1 if not given).
+    pub count: u64,
+}
+
+/// Reads `numkeys key... MIN|MAX [COUNT count]` from `at`, as Redis's
+/// `zmpopGenericCommand` does; `None` after writing the error.
+pub(super) fn mpop_args(args: &Args<'_>, at: usize, out: &mut impl Sink) -> Option<Mpop> {
+    let keys = match parse_i64(args.get(at)) {
+        Some(n) if n >= 1 => n as u64,
+        _ => {
+            out.put(b"-ERR numkeys should be greater than 0\r\n");
+            return None;
+        }
+    };
+    let Some(side) = keys.checked_add(at as u64 + 1).filter(|&i| i < args.len() as u64) else {
+        out.put(E_SYNTAX);
+        return None;
+    };
+    let side = side as usize;
+    let max = match args.get(side) {
+        w if is(w, "min") => false,
+        w if is(w, "max") => true,
+        _ => {
+            out.put(E_SYNTAX);
+            return None;
+        }
+    };
+    let mut count = None;
+    let mut i = side + 1;
+    while i < args.len() {
+        if count.is_none() && is(args.get(i), "count") && i + 1 < args.len() {
+            match parse_i64(args.get(i + 1)) {
+                Some(c) if c >= 1 => count = Some(c as u64),
+                _ => {
+                    out.put(b"-ERR count should be greater than 0\r\n");
+                    return None;
+                }
+            }
+            i += 2;
+        } else {
+            out.put(E_SYNTAX);
+            return None;
+        }
+    }
+    Some(Mpop { keys: keys as usize, max, count: count.unwrap_or(1) })
+}
+
+/// Pops from the first of `keys` that exists, if it is a sorted set: `count` `None`
+/// answers `[key, member, score]` (`BZPOPMIN`), `Some(n)` `[key, [[member, score]...]]`
+/// with up to `n` pairs (`ZMPOP`). Returns whether it answered (`WRONGTYPE` included);
+/// `false` when no key exists.
+pub(super) fn pop_first<'k>(
+    keys: impl Iterator<Item = &'k [u8]>,
+    max: bool,
+    count: Option<u64>,
+    ctx: &mut Ctx<'_>,
+    out: &mut impl Sink,
+) -> bool {
+    let resp3 = ctx.session.resp3;
+    for key in keys {
+        let done = ctx.store.modify(key, ctx.clock, |v| match v {
+            None => false,
+            Some(Value::Zset(z)) => {
+                let n = count.unwrap_or(1).min(z.len() as u64) as usize;
+                array(out, if count.is_some() { 2 } else { 3 });
+                bulk(out, key);
+                if count.is_some() {
+                    array(out, n);
+                }
+                z.pop(max, n, |m, s| {
+                    if count.is_some() {
+                        array(out, 2);
+                    }
+                    bulk(out, &m);
+                    double(out, s, resp3);
+                });
+                true
+            }
+            Some(_) => {
+                out.put(E_WRONGTYPE);
+                true
+            }
+        });
+        if done {
+            return true;
+        }
+    }
+    false
+}
+
+/// `ZMPOP numkeys key... MIN|MAX [COUNT count]`: pops from the first of the keys that
+/// holds a sorted set; a null when none does.
+fn zmpop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+    let Some(m) = mpop_args(args, 1, out) else { return };
+    if !pop_first(args.iter().skip(2).take(m.keys), m.max, Some(m.count), ctx, out) {
+        null_array(out, ctx.session.resp3);
+    }
 }
 
 /// `ZRANDMEMBER key [count [WITHSCORES]]`.
