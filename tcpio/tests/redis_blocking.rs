@@ -145,6 +145,8 @@ fn sorted_set_pops_answer_at_once_fail_and_time_out_as_in_redis() {
             "BZPOPMIN s 0",
             "BZMPOP 0 2 nokey s MIN",
             "BZMPOP x 1 q MIN",
+            "BZMPOP -1 0 q MIN",
+            "BZMPOP -1 1 q FOO",
             "BZMPOP 0 0 q MIN",
             "BZMPOP 0 1 q FOO",
             "BZMPOP 0 1 q MIN COUNT 0",

@@ -8,7 +8,8 @@
 //! a state that leaves [`WAITING`] once and for all, by one compare-and-swap. Whoever
 //! wins it acts and takes the waiter out of the registry; whoever loses does nothing:
 //!
-//! - a command that may have made a list non-empty (a push, a move, a rename...) calls
+//! - a command that may have made a list non-empty or created a sorted set (a push, a
+//!   `ZADD`, a move, a rename...) calls
 //!   [`Blocking::serve`] right after it is done, on its own loop: the first waiter of
 //!   the key is claimed ([`SERVED`]), the element is popped for it under the key's
 //!   shard lock, its reply goes through its handle and its loop is woken to carry on
@@ -23,7 +24,8 @@
 //! element: both go through the key's shard lock, which orders them.
 //!
 //! Commands look at the registry only when [`Blocking::active`] says a client is
-//! blocked (one atomic load), and only the commands that write lists ask.
+//! blocked (one atomic load), and only the commands that may fill a list or create a
+//! sorted set ask.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
@@ -75,9 +77,9 @@ pub enum Op {
 }
 
 impl Op {
-    /// Whether it waits for a sorted set (else a list).
-    fn wants_zset(&self) -> bool {
-        matches!(self, Op::ZPop { .. })
+    /// Which of a key's queues it waits in: 1 for a sorted set, 0 for a list.
+    fn queue(&self) -> usize {
+        usize::from(matches!(self, Op::ZPop { .. }))
     }
 }
 
@@ -134,8 +136,9 @@ impl Waiter {
     }
 }
 
-/// The waiters of each key.
-type Queues = HashMap<Vec<u8>, VecDeque<Arc<Waiter>>>;
+/// The waiters of each key: those waiting for a list, then those waiting for a sorted
+/// set (a key serves one kind at a time: what it holds).
+type Queues = HashMap<Vec<u8>, [VecDeque<Arc<Waiter>>; 2]>;
 
 /// Every blocked client, over all loops.
 #[derive(Debug, Default)]
@@ -157,8 +160,8 @@ impl Blocking {
         self.queues.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Whether any client is blocked: what a list-writing command checks before
-    /// looking further.
+    /// Whether any client is blocked: what a command that may fill a list or create a
+    /// sorted set checks before looking further.
     #[inline]
     pub fn active(&self) -> bool {
         self.blocked.load(Ordering::Acquire) > 0
@@ -179,7 +182,7 @@ impl Blocking {
     pub fn register(&self, waiter: &Arc<Waiter>) {
         let mut queues = self.lock();
         for key in &waiter.keys {
-            queues.entry(key.clone()).or_default().push_back(waiter.clone());
+            queues.entry(key.clone()).or_default()[waiter.op.queue()].push_back(waiter.clone());
         }
         self.blocked.fetch_add(1, Ordering::AcqRel);
     }
@@ -189,8 +192,8 @@ impl Blocking {
         let mut queues = self.lock();
         for key in &waiter.keys {
             if let Some(q) = queues.get_mut(key) {
-                q.retain(|w| !Arc::ptr_eq(w, waiter));
-                if q.is_empty() {
+                q[waiter.op.queue()].retain(|w| !Arc::ptr_eq(w, waiter));
+                if q.iter().all(VecDeque::is_empty) {
                     queues.remove(key);
                     super::shrink_if_sparse(&mut queues);
                 }
@@ -212,11 +215,12 @@ impl Blocking {
 
     /// The first client still waiting on `key` for a sorted set (`zset`) or a list.
     fn first(&self, key: &[u8], zset: bool) -> Option<Arc<Waiter>> {
-        self.lock().get(key)?.iter().find(|w| w.state() == WAITING && w.op.wants_zset() == zset).cloned()
+        self.lock().get(key)?[usize::from(zset)].iter().find(|w| w.state() == WAITING).cloned()
     }
 
-    /// Serves the clients blocked on `key`, in the order they blocked, while it holds
-    /// a list; then those blocked on the lists their moves filled, and so on.
+    /// Serves the clients blocked on `key` for what it holds (a list or a sorted set),
+    /// in the order they blocked, while it holds one; then those blocked on the lists
+    /// their moves filled, and so on.
     pub fn serve(&self, key: &[u8], store: &Store, clock: &mut Clock) {
         let mut ready: VecDeque<Vec<u8>> = VecDeque::new();
         self.serve_key(key, store, clock, &mut ready);

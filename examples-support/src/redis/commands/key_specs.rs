@@ -13,7 +13,6 @@
 use tcpio::codec::Sink;
 
 use crate::redis::reply::{bulk, int, map, set, status};
-use crate::redis::resp::parse_i64;
 
 /// `COMMAND INFO`'s tips for `name`: a set of bulk strings (an array in RESP2).
 pub(crate) fn tips(name: &str, out: &mut impl Sink, resp3: bool) {
@@ -89,12 +88,13 @@ pub(crate) fn keys_of(name: &str, args: &[&[u8]]) -> Vec<(usize, Vec<&'static st
         let (first, end) = match find.count_at {
             None => (find.index, if find.last >= 0 { find.index + find.last } else { argc + find.last }),
             Some(at) => {
-                // The count must be a number of keys the arguments hold, or Redis finds
-                // none at all.
-                let count = args.get((find.index + at) as usize).and_then(|a| parse_i64(a));
+                // A count that is not a number of keys the arguments hold fails the spec;
+                // Redis then finds the keys with the command's own finder, which reads
+                // the count as `atoi` does and finds none unless it is one.
+                let count = args.get((find.index + at) as usize).map_or(0, |a| atoi(a));
                 let first = find.index + find.last;
-                match count {
-                    Some(n) if n >= 1 && first + n <= argc => (first, first + n - 1),
+                match first.checked_add(count) {
+                    Some(end) if count >= 1 && end <= argc => (first, end - 1),
                     _ => return Vec::new(),
                 }
             }
@@ -106,6 +106,25 @@ pub(crate) fn keys_of(name: &str, args: &[&[u8]]) -> Vec<(usize, Vec<&'static st
         }
     }
     keys
+}
+
+/// C's `atoi`: white space, a sign, then digits as far as they go (saturating).
+fn atoi(s: &[u8]) -> i64 {
+    let s = &s[s.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count()..];
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let v = digits
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0i64, |v, &d| v.saturating_mul(10).saturating_add(i64::from(d - b'0')));
+    if neg {
+        -v
+    } else {
+        v
+    }
 }
 
 /// One step of finding the keys: `field`, a map of its `kind` and its numbers.

@@ -2,10 +2,15 @@
 //! `t_zset.c`): `ZUNION`, `ZINTER`, `ZDIFF`, their `STORE` forms and `ZINTERCARD`. An
 //! input may be a sorted set or a set (whose members score 1).
 //!
-//! Scores combine as Redis combines them: each weighted (a NaN from `inf × 0` counts
-//! as 0), then summed (a NaN from `inf + -inf` is 0), or the least or greatest taken;
-//! the union and the intersection take the inputs from the smallest to the largest, as
+//! Scores combine as Redis combines them: weighted (a NaN from `inf × 0` in the first
+//! score taken counts as 0; in a later one it makes the sum NaN, which counts as 0),
+//! then summed (a NaN from `inf + -inf` is 0), or the least or greatest taken; the
+//! union and the intersection take the inputs from the smallest to the largest, as
 //! Redis sorts them, so the sums are made in its order.
+//!
+//! The inputs are read where they are, all keys locked together: nothing is copied but
+//! the result. An intersection walks its smallest input and looks each member up in
+//! the others; a difference walks its first input the same way.
 
 use tcpio::codec::Sink;
 
@@ -39,11 +44,40 @@ fn aggregate(target: &mut f64, value: f64, how: Aggregate) {
     }
 }
 
-/// One input: its members and scores (a copy: several keys are read at once), and its
-/// weight.
-struct Input {
-    pairs: Vec<(Box<[u8]>, f64)>,
+/// One input, borrowed where it is: a sorted set, a set (members score 1) or nothing;
+/// and its weight.
+#[derive(Clone, Copy)]
+struct Input<'v> {
+    value: Option<&'v Value>,
     weight: f64,
+}
+
+impl<'v> Input<'v> {
+    fn len(&self) -> usize {
+        match self.value {
+            Some(Value::Zset(z)) => z.len(),
+            Some(Value::Set(s)) => s.len(),
+            _ => 0,
+        }
+    }
+
+    /// Each member with its score (unweighted).
+    fn for_each(&self, mut f: impl FnMut(&'v [u8], f64)) {
+        match self.value {
+            Some(Value::Zset(z)) => z.members().iter().for_each(|e| f(&e.member, e.score)),
+            Some(Value::Set(s)) => s.iter().for_each(|m| f(m, 1.0)),
+            _ => {}
+        }
+    }
+
+    /// The score of `member` (unweighted).
+    fn score(&self, member: &[u8]) -> Option<f64> {
+        match self.value {
+            Some(Value::Zset(z)) => z.score(member),
+            Some(Value::Set(s)) => s.contains(member).then_some(1.0),
+            _ => None,
+        }
+    }
 }
 
 /// `ZUNION`, `ZINTER`, `ZDIFF` `numkeys key... [options]`, their `STORE` forms
@@ -70,75 +104,87 @@ pub(super) fn combine(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut im
     let n = n as usize;
     let names: Vec<&[u8]> = args.iter().skip(at + 1).take(n).collect();
     let dst = store.then(|| args.get(1));
+    let mut with_scores = false;
     let mut keys = ctx.store.lock_many(dst.into_iter().chain(names.iter().copied()));
-    // Every input is read first, in order, up to one of another type; these lookups
-    // count, in the `STORE` forms too.
-    let mut inputs = Vec::with_capacity(n);
-    for &name in &names {
-        let read = keys.get(name, ctx.clock, |v| match v {
-            None => Some(None),
-            Some(Value::Zset(z)) => {
-                Some(Some(z.order().range(0, z.len()).map(|(s, m)| (m.into(), s)).collect()))
+    let resp3 = ctx.session.resp3;
+    let counters = ctx.counters;
+    let result = keys.get_all(&names, ctx.clock, |values| -> Option<Result<Zset, usize>> {
+        // Every input is looked at first, in order, up to one of another type; these
+        // lookups count, in the `STORE` forms too.
+        for v in values {
+            counters.looked_up(v.is_some());
+            if v.is_some_and(|v| !matches!(v, Value::Zset(_) | Value::Set(_))) {
+                out.put(E_WRONGTYPE);
+                return None;
             }
-            Some(Value::Set(s)) => Some(Some(s.iter().map(|m| (m.clone(), 1.0)).collect())),
-            Some(_) => None,
-        });
-        ctx.counters.looked_up(!matches!(read, Some(None)));
-        match read {
-            None => return out.put(E_WRONGTYPE),
-            Some(pairs) => inputs.push(Input { pairs: pairs.unwrap_or_default(), weight: 1.0 }),
         }
-    }
-    // Then the options.
-    let (mut how, mut with_scores, mut limit) = (Aggregate::Sum, false, 0usize);
-    let mut i = at + 1 + n;
-    while i < args.len() {
-        let left = args.len() - i;
-        let opt = args.get(i);
-        if op != Cmd::Zdiff && !card && left > n && is(opt, "weights") {
-            for (k, input) in inputs.iter_mut().enumerate() {
-                match parse_score(args.get(i + 1 + k)) {
-                    Some(w) => input.weight = w,
-                    None => return out.put(b"-ERR weight value is not a float\r\n"),
+        let mut inputs: Vec<Input<'_>> = values.iter().map(|&value| Input { value, weight: 1.0 }).collect();
+        // Then the options.
+        let (mut how, mut limit) = (Aggregate::Sum, 0usize);
+        let mut i = at + 1 + n;
+        while i < args.len() {
+            let left = args.len() - i;
+            let opt = args.get(i);
+            if op != Cmd::Zdiff && !card && left > n && is(opt, "weights") {
+                for (k, input) in inputs.iter_mut().enumerate() {
+                    match parse_score(args.get(i + 1 + k)) {
+                        Some(w) => input.weight = w,
+                        None => {
+                            out.put(b"-ERR weight value is not a float\r\n");
+                            return None;
+                        }
+                    }
                 }
+                i += 1 + n;
+            } else if op != Cmd::Zdiff && !card && left >= 2 && is(opt, "aggregate") {
+                how = match args.get(i + 1) {
+                    a if is(a, "sum") => Aggregate::Sum,
+                    a if is(a, "min") => Aggregate::Min,
+                    a if is(a, "max") => Aggregate::Max,
+                    _ => {
+                        out.put(E_SYNTAX);
+                        return None;
+                    }
+                };
+                i += 2;
+            } else if !store && !card && is(opt, "withscores") {
+                with_scores = true;
+                i += 1;
+            } else if card && left >= 2 && is(opt, "limit") {
+                match parse_i64(args.get(i + 1)) {
+                    Some(l) if l >= 0 => limit = l as usize,
+                    _ => {
+                        out.put(b"-ERR LIMIT can't be negative\r\n");
+                        return None;
+                    }
+                }
+                i += 2;
+            } else {
+                out.put(E_SYNTAX);
+                return None;
             }
-            i += 1 + n;
-        } else if op != Cmd::Zdiff && !card && left >= 2 && is(opt, "aggregate") {
-            how = match args.get(i + 1) {
-                a if is(a, "sum") => Aggregate::Sum,
-                a if is(a, "min") => Aggregate::Min,
-                a if is(a, "max") => Aggregate::Max,
-                _ => return out.put(E_SYNTAX),
-            };
-            i += 2;
-        } else if !store && !card && is(opt, "withscores") {
-            with_scores = true;
-            i += 1;
-        } else if card && left >= 2 && is(opt, "limit") {
-            match parse_i64(args.get(i + 1)) {
-                Some(l) if l >= 0 => limit = l as usize,
-                _ => return out.put(b"-ERR LIMIT can't be negative\r\n"),
-            }
-            i += 2;
-        } else {
-            return out.put(E_SYNTAX);
         }
-    }
-    // The union and the intersection take the inputs smallest first (a stable sort,
-    // as glibc's `qsort` is for these); a difference keeps the first one first.
-    if op != Cmd::Zdiff {
-        inputs.sort_by_key(|input| input.pairs.len());
-    }
-    if card {
-        let count = intersect(&inputs, how, limit, |_, _| {});
-        return int(out, count as i64);
-    }
-    let mut result = Zset::new();
-    match op {
-        Cmd::Zunion => union(&inputs, how, &mut result),
-        Cmd::Zinter => _ = intersect(&inputs, how, 0, |m, s| _ = result.insert(m, s)),
-        _ => difference(&inputs, &mut result),
-    }
+        // The union and the intersection take the inputs smallest first (a stable
+        // sort, as glibc's `qsort` is for these); a difference keeps the first first.
+        if op != Cmd::Zdiff {
+            inputs.sort_by_key(Input::len);
+        }
+        if card {
+            return Some(Err(intersect(&inputs, how, limit, |_, _| {})));
+        }
+        let mut result = Zset::new();
+        match op {
+            Cmd::Zunion => union(&inputs, how, &mut result),
+            Cmd::Zinter => _ = intersect(&inputs, how, 0, |m, s| _ = result.insert(m, s)),
+            _ => difference(&inputs, &mut result),
+        }
+        Some(Ok(result))
+    });
+    let result = match result {
+        None => return,
+        Some(Err(count)) => return int(out, count as i64),
+        Some(Ok(result)) => result,
+    };
     match dst {
         Some(d) => {
             let n = result.len();
@@ -146,7 +192,7 @@ pub(super) fn combine(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut im
             int(out, n as i64);
         }
         None => {
-            let resp3 = ctx.session.resp3;
+            drop(keys);
             array(out, result.len() * if with_scores && !resp3 { 2 } else { 1 });
             for (s, m) in result.order().range(0, result.len()) {
                 if with_scores && resp3 {
@@ -172,60 +218,53 @@ fn weighted(score: f64, weight: f64) -> f64 {
 }
 
 /// The union of `inputs` into `result`.
-fn union(inputs: &[Input], how: Aggregate, result: &mut Zset) {
+fn union(inputs: &[Input<'_>], how: Aggregate, result: &mut Zset) {
     let mut scores: hashbrown::HashMap<&[u8], f64> = hashbrown::HashMap::new();
-    let mut order: Vec<&[u8]> = Vec::new();
     for input in inputs {
-        for (m, s) in &input.pairs {
-            let score = weighted(*s, input.weight);
-            match scores.get_mut(&m[..]) {
+        input.for_each(|m, s| {
+            let score = weighted(s, input.weight);
+            match scores.get_mut(m) {
                 Some(total) => aggregate(total, score, how),
-                None => {
-                    scores.insert(m, score);
-                    order.push(m);
-                }
+                None => _ = scores.insert(m, score),
             }
-        }
+        });
     }
-    for m in order {
-        result.insert(m, scores[&m]);
+    for (m, s) in scores {
+        result.insert(m, s);
     }
 }
 
-/// The intersection of `inputs`: calls `f` with each member and its score, up to
-/// `limit` of them (0: all); returns how many.
-fn intersect(inputs: &[Input], how: Aggregate, limit: usize, mut f: impl FnMut(&[u8], f64)) -> usize {
+/// The intersection of `inputs` (smallest first): calls `f` with each member and its
+/// score, up to `limit` of them (0: all); returns how many.
+fn intersect(inputs: &[Input<'_>], how: Aggregate, limit: usize, mut f: impl FnMut(&[u8], f64)) -> usize {
     let Some((first, rest)) = inputs.split_first() else { return 0 };
-    if rest.iter().any(|input| input.pairs.is_empty()) {
+    if first.len() == 0 {
         return 0;
     }
-    // Each of the others by a table of its members.
-    let tables: Vec<hashbrown::HashMap<&[u8], f64>> =
-        rest.iter().map(|input| input.pairs.iter().map(|(m, s)| (&m[..], *s)).collect()).collect();
     let mut count = 0;
-    'members: for (m, s) in &first.pairs {
-        let mut score = weighted(*s, first.weight);
-        for (input, table) in rest.iter().zip(&tables) {
-            let Some(&value) = table.get(&m[..]) else { continue 'members };
+    let mut done = false;
+    first.for_each(|m, s| {
+        if done {
+            return;
+        }
+        let mut score = weighted(s, first.weight);
+        for input in rest {
+            let Some(value) = input.score(m) else { return };
             aggregate(&mut score, value * input.weight, how);
         }
         f(m, score);
         count += 1;
-        if limit > 0 && count >= limit {
-            break;
-        }
-    }
+        done = limit > 0 && count >= limit;
+    });
     count
 }
 
 /// The members of the first input in none of the others, with their scores.
-fn difference(inputs: &[Input], result: &mut Zset) {
+fn difference(inputs: &[Input<'_>], result: &mut Zset) {
     let Some((first, rest)) = inputs.split_first() else { return };
-    let others: hashbrown::HashSet<&[u8]> =
-        rest.iter().flat_map(|input| input.pairs.iter().map(|(m, _)| &m[..])).collect();
-    for (m, s) in &first.pairs {
-        if !others.contains(&m[..]) {
-            result.insert(m, *s);
+    first.for_each(|m, s| {
+        if rest.iter().all(|input| input.score(m).is_none()) {
+            result.insert(m, s);
         }
-    }
+    });
 }

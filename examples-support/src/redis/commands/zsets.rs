@@ -346,7 +346,7 @@ pub(super) fn pop_first<'k>(
 }
 
 /// `ZMPOP numkeys key... MIN|MAX [COUNT count]`: pops from the first of the keys that
-/// holds a sorted set; a null when none does.
+/// exists (`WRONGTYPE` if it is not a sorted set); a null when none does.
 fn zmpop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let Some(m) = mpop_args(args, 1, out) else { return };
     if !pop_first(args.iter().skip(2).take(m.keys), m.max, Some(m.count), ctx, out) {

@@ -27,6 +27,31 @@ impl Multi<'_> {
         shard.read(hash, key, clock, f)
     }
 
+    /// Calls `f` with the values of `keys` at once (each `None` when absent), borrowed
+    /// where they are, none copied.
+    pub fn get_all<R>(
+        &mut self,
+        keys: &[&[u8]],
+        clock: &mut Clock,
+        f: impl FnOnce(&[Option<&Value>]) -> R,
+    ) -> R {
+        // First each key past its deadline goes (a removal may move another key of its
+        // shard); then every key left is live and found where it is.
+        for key in keys {
+            let (shard, hash) = self.shard(key);
+            shard.live(hash, key, clock);
+        }
+        let values: Vec<Option<&Value>> = keys
+            .iter()
+            .map(|key| {
+                let hash = self.store.hasher.hash_one(key);
+                let shard = self.guards[Store::shard_of(hash)].as_ref().expect("the key's shard is locked");
+                shard.table.find(hash, key).map(|i| &shard.table.at(i).value)
+            })
+            .collect();
+        f(&values)
+    }
+
     /// Calls `f` with the value of `key` (`None` when absent) to change, create (with
     /// no deadline) or remove (by leaving `None`, or an empty collection); an existing
     /// key keeps its deadline.
