@@ -121,7 +121,7 @@ pub(crate) fn bzpop(args: &Args<'_>, max: bool, ctx: &mut Ctx<'_>, out: &mut imp
         Ok(t) => t,
         Err(e) => return out.put(e),
     };
-    if super::zsets::pop_first(args.iter().take(last).skip(1), max, None, ctx, out) {
+    if super::zsets::members::pop_first(args.iter().take(last).skip(1), max, None, ctx, out) {
         return;
     }
     let op = Op::ZPop { max, count: None, resp3: ctx.session.resp3 };
@@ -131,13 +131,13 @@ pub(crate) fn bzpop(args: &Args<'_>, max: bool, ctx: &mut Ctx<'_>, out: &mut imp
 /// `BZMPOP timeout numkeys key... MIN|MAX [COUNT count]`.
 pub(crate) fn bzmpop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     // Its keys and options first, then its timeout, as Redis reads them.
-    let Some(m) = super::zsets::mpop_args(args, 2, out) else { return };
+    let Some(m) = super::zsets::members::mpop_args(args, 2, out) else { return };
     let timeout_ms = match timeout(args.get(1)) {
         Ok(t) => t,
         Err(e) => return out.put(e),
     };
     let keys = || args.iter().skip(3).take(m.keys);
-    if super::zsets::pop_first(keys(), m.max, Some(m.count), ctx, out) {
+    if super::zsets::members::pop_first(keys(), m.max, Some(m.count), ctx, out) {
         return;
     }
     let op = Op::ZPop { max: m.max, count: Some(m.count), resp3: ctx.session.resp3 };

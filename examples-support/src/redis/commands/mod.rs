@@ -9,10 +9,10 @@
 //! so clients see the replies they would get from a real server.
 //!
 //! The commands are split by family: [`strings`], [`keys`] (the generic keyspace
-//! commands), [`lists`], [`hashes`], [`sets`], [`zsets`] (sorted sets, their range
-//! commands in a module of their own) and [`server`] (connection and server
-//! commands), [`pubsub`] (publish and subscribe), [`blocking`] (`BLPOP` and the other
-//! blocking list commands), [`client`] (`CLIENT`); [`table`] and [`subcommands`]
+//! commands), [`lists`], [`hashes`], [`sets`], [`zsets`] (sorted sets: members,
+//! ranges, several keys, each in a module of its own) and [`server`] (connection and
+//! server commands), [`pubsub`] (publish and subscribe), [`blocking`] (`BLPOP`,
+//! `BZPOPMIN` and the other blocking commands), [`client`] (`CLIENT`); [`table`] and [`subcommands`]
 //! describe each as Redis does, which [`command`] (`COMMAND`) reports.
 
 use tcpio::codec::Sink;
@@ -46,8 +46,6 @@ mod specs;
 pub mod strings;
 pub mod subcommands;
 pub mod table;
-mod zcombine;
-mod zranges;
 pub mod zsets;
 
 use table::Cmd;

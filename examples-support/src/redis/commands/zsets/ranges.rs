@@ -15,9 +15,9 @@ use std::cmp::Ordering;
 
 use tcpio::codec::Sink;
 
-use super::table::Cmd;
-use super::{array, bulk, int, int_arg, is, zset, Ctx, E_SYNTAX, E_WRONGTYPE};
-use crate::redis::reply::double;
+use super::members::reply_pairs;
+use crate::redis::commands::table::Cmd;
+use crate::redis::commands::{array, int, int_arg, is, zset, Ctx, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::resp::Args;
 use crate::redis::score::parse_range_end;
 use crate::redis::store::{Value, Zset, NEVER};
@@ -345,21 +345,11 @@ pub(super) fn zrange(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut imp
         let Ok(z) = zset(v, out) else { return };
         let Some(z) = z else { return array(out, 0) };
         let (start, end) = range.ranks(z, rev, offset, limit);
-        array(out, (end - start) * if with_scores && !resp3 { 2 } else { 1 });
-        let mut emit = |(s, m): (f64, &[u8])| {
-            if with_scores && resp3 {
-                array(out, 2);
-            }
-            bulk(out, m);
-            if with_scores {
-                double(out, s, resp3);
-            }
-        };
         let pairs = z.order().range(start, end);
         if rev {
-            pairs.rev().for_each(&mut emit);
+            reply_pairs(out, end - start, pairs.rev(), with_scores, resp3);
         } else {
-            pairs.for_each(&mut emit);
+            reply_pairs(out, end - start, pairs, with_scores, resp3);
         }
     });
 }

@@ -1,71 +1,47 @@
 //! Sorted-set commands (`t_zset.c`) on members one by one: adding, scoring, ranking,
-//! popping, random picks and scans. The range commands are in the `zranges` module.
+//! popping, random picks and scans; and how a range of pairs is written in a reply.
 
 use tcpio::codec::Sink;
 
-use super::hashes::{for_each_pick, pick_count, random_args};
-use super::keys::{parse_cursor, scan_options, scan_reply};
-use super::table::Cmd;
-use super::{
-    array, bulk, int, is, null, zcombine, zranges, zset, Ctx, E_NOT_FLOAT, E_POSITIVE, E_SYNTAX, E_WRONGTYPE,
+use crate::redis::commands::hashes::{for_each_pick, pick_count, random_args};
+use crate::redis::commands::keys::{parse_cursor, scan_options, scan_reply};
+use crate::redis::commands::{
+    array, bulk, int, is, null, zset, Ctx, E_NOT_FLOAT, E_POSITIVE, E_SYNTAX, E_WRONGTYPE,
 };
 use crate::redis::reply::{double, null_array};
 use crate::redis::resp::{parse_i64, Args};
 use crate::redis::score::{format_d2string, format_g17, parse_score};
 use crate::redis::store::{glob_match, scan_dense, Scored, Value, Zset, LISTPACK_VALUE};
 
-/// Runs the sorted-set command `cmd` (kept out of the request loop's own match: none
-/// is on the benchmarks' path).
-#[inline(never)]
-pub(crate) fn execute(cmd: Cmd, args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    run(cmd, args, ctx, out);
-    // A command that may have created a sorted set serves the clients blocked on it.
-    let created = match cmd {
-        Cmd::Zadd | Cmd::Zincrby => Some(args.get(1)),
-        Cmd::Zrangestore | Cmd::Zunionstore | Cmd::Zinterstore | Cmd::Zdiffstore => Some(args.get(1)),
-        _ => None,
-    };
-    if let Some(key) = created {
-        super::blocking::pushed(key, ctx);
+/// One member of a range's reply, followed by its score when `with_scores` (the pair
+/// a two-element array in RESP3).
+pub(super) fn write_pair(out: &mut impl Sink, member: &[u8], score: f64, with_scores: bool, resp3: bool) {
+    if with_scores && resp3 {
+        array(out, 2);
+    }
+    bulk(out, member);
+    if with_scores {
+        double(out, score, resp3);
     }
 }
 
-/// Runs `cmd`.
-fn run(cmd: Cmd, args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    match cmd {
-        Cmd::Zadd => zadd(args, false, ctx, out),
-        Cmd::Zincrby => zadd(args, true, ctx, out),
-        Cmd::Zrem => zrem(args, ctx, out),
-        Cmd::Zcard => zcard(args, ctx, out),
-        Cmd::Zscore => zscore(args, ctx, out),
-        Cmd::Zmscore => zmscore(args, ctx, out),
-        Cmd::Zrank => zrank(args, false, ctx, out),
-        Cmd::Zrevrank => zrank(args, true, ctx, out),
-        Cmd::Zpopmin => zpop(args, false, ctx, out),
-        Cmd::Zpopmax => zpop(args, true, ctx, out),
-        Cmd::Zrandmember => zrandmember(args, ctx, out),
-        Cmd::Zscan => zscan(args, ctx, out),
-        Cmd::Zcount => zranges::zcount(args, ctx, out),
-        Cmd::Zlexcount => zranges::zlexcount(args, ctx, out),
-        Cmd::Zremrangebyrank | Cmd::Zremrangebyscore | Cmd::Zremrangebylex => {
-            zranges::zremrange(args, cmd, ctx, out)
-        }
-        Cmd::Zunion
-        | Cmd::Zinter
-        | Cmd::Zdiff
-        | Cmd::Zunionstore
-        | Cmd::Zinterstore
-        | Cmd::Zdiffstore
-        | Cmd::Zintercard => zcombine::combine(args, cmd, ctx, out),
-        Cmd::Zmpop => zmpop(args, ctx, out),
-        _ => zranges::zrange(args, cmd, ctx, out),
-    }
+/// A range's reply: the `n` pairs (score, member) of `pairs`, as [`write_pair`] writes
+/// each, in one array (of twice as many items in RESP2 with scores).
+pub(super) fn reply_pairs<'a>(
+    out: &mut impl Sink,
+    n: usize,
+    pairs: impl Iterator<Item = (f64, &'a [u8])>,
+    with_scores: bool,
+    resp3: bool,
+) {
+    array(out, n * if with_scores && !resp3 { 2 } else { 1 });
+    pairs.for_each(|(s, m)| write_pair(out, m, s, with_scores, resp3));
 }
 
 /// `ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member...`, and `ZINCRBY key increment
 /// member` (`incr`: `ZADD`'s `INCR` given), as Redis's `zaddGenericCommand` runs both:
 /// options, then every score parsed before anything changes.
-fn zadd(args: &Args<'_>, incr: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+pub(super) fn zadd(args: &Args<'_>, incr: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let (mut nx, mut xx, mut gt, mut lt, mut ch, mut incr) = (false, false, false, false, false, incr);
     let mut first = 2;
     while first < args.len() {
@@ -153,7 +129,7 @@ fn zadd(args: &Args<'_>, incr: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 }
 
 /// `ZREM key member...`.
-fn zrem(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+pub(super) fn zrem(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     ctx.store.modify(args.get(1), ctx.clock, |v| match v {
         None => int(out, 0),
         Some(Value::Zset(z)) => {
@@ -165,7 +141,7 @@ fn zrem(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 }
 
 /// `ZCARD key`.
-fn zcard(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+pub(super) fn zcard(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     ctx.read(args.get(1), |v| {
         if let Ok(z) = zset(v, out) {
             int(out, z.map_or(0, |z| z.len() as i64));
@@ -174,7 +150,7 @@ fn zcard(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 }
 
 /// `ZSCORE key member`.
-fn zscore(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+pub(super) fn zscore(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     ctx.read(args.get(1), |v| {
         if let Ok(z) = zset(v, out) {
@@ -187,7 +163,7 @@ fn zscore(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 }
 
 /// `ZMSCORE key member...`.
-fn zmscore(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+pub(super) fn zmscore(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     ctx.read(args.get(1), |v| {
         let Ok(z) = zset(v, out) else { return };
@@ -202,7 +178,7 @@ fn zmscore(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 }
 
 /// `ZRANK key member` (`rev`: `ZREVRANK`).
-fn zrank(args: &Args<'_>, rev: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+pub(super) fn zrank(args: &Args<'_>, rev: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     ctx.read(args.get(1), |v| {
         let Ok(z) = zset(v, out) else { return };
@@ -214,7 +190,7 @@ fn zrank(args: &Args<'_>, rev: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 }
 
 /// `ZPOPMIN key [count]` (`max`: `ZPOPMAX`).
-fn zpop(args: &Args<'_>, max: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+pub(super) fn zpop(args: &Args<'_>, max: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     if args.len() > 3 {
         return out.put(E_SYNTAX);
     }
@@ -250,7 +226,7 @@ fn zpop(args: &Args<'_>, max: bool, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// What `ZMPOP` and `BZMPOP` read from `numkeys` on (at `at`): how many keys follow,
 /// which end to pop from, and how many.
-pub(super) struct Mpop {
+pub(crate) struct Mpop {
     /// How many keys follow `numkeys`.
     pub keys: usize,
     /// The highest (`MAX`), else the lowest.
@@ -261,7 +237,7 @@ pub(super) struct Mpop {
 
 /// Reads `numkeys key... MIN|MAX [COUNT count]` from `at`, as Redis's
 /// `zmpopGenericCommand` does; `None` after writing the error.
-pub(super) fn mpop_args(args: &Args<'_>, at: usize, out: &mut impl Sink) -> Option<Mpop> {
+pub(crate) fn mpop_args(args: &Args<'_>, at: usize, out: &mut impl Sink) -> Option<Mpop> {
     let keys = match parse_i64(args.get(at)) {
         Some(n) if n >= 1 => n as u64,
         _ => {
@@ -306,7 +282,7 @@ pub(super) fn mpop_args(args: &Args<'_>, at: usize, out: &mut impl Sink) -> Opti
 /// answers `[key, member, score]` (`BZPOPMIN`), `Some(n)` `[key, [[member, score]...]]`
 /// with up to `n` pairs (`ZMPOP`). Returns whether it answered (`WRONGTYPE` included);
 /// `false` when no key exists.
-pub(super) fn pop_first<'k>(
+pub(crate) fn pop_first<'k>(
     keys: impl Iterator<Item = &'k [u8]>,
     max: bool,
     count: Option<u64>,
@@ -347,7 +323,7 @@ pub(super) fn pop_first<'k>(
 
 /// `ZMPOP numkeys key... MIN|MAX [COUNT count]`: pops from the first of the keys that
 /// exists (`WRONGTYPE` if it is not a sorted set); a null when none does.
-fn zmpop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+pub(super) fn zmpop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let Some(m) = mpop_args(args, 1, out) else { return };
     if !pop_first(args.iter().skip(2).take(m.keys), m.max, Some(m.count), ctx, out) {
         null_array(out, ctx.session.resp3);
@@ -356,7 +332,7 @@ fn zmpop(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 
 /// `ZRANDMEMBER key [count [WITHSCORES]]`.
 #[inline(never)]
-fn zrandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+pub(super) fn zrandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let resp3 = ctx.session.resp3;
     let Ok(count) = random_args(args, "withscores", out) else { return };
     let with_scores = args.len() == 4;
@@ -370,29 +346,18 @@ fn zrandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         let Some(count) = count else {
             return bulk(out, &members.at((store.random() % z.len() as u64) as usize).member);
         };
-        let pair = |out: &mut _, member: &[u8], score: f64| {
-            if with_scores && resp3 {
-                array(out, 2);
-            }
-            bulk(out, member);
-            if with_scores {
-                double(out, score, resp3);
-            }
-        };
-        let width = if with_scores && !resp3 { 2 } else { 1 };
         if count > 1 && count as u64 >= z.len() as u64 {
             // All of it, highest first, as Redis does.
-            array(out, z.len() * width);
-            return z.order().range(0, z.len()).rev().for_each(|(s, m)| pair(out, m, s));
+            return reply_pairs(out, z.len(), z.order().range(0, z.len()).rev(), with_scores, resp3);
         }
-        array(out, pick_count(count, z.len()) * width);
+        array(out, pick_count(count, z.len()) * if with_scores && !resp3 { 2 } else { 1 });
         for_each_pick(
             count,
             z.len(),
             || store.random(),
             |i| {
                 let Scored { member, score } = members.at(i);
-                pair(out, member, *score);
+                write_pair(out, member, *score, with_scores, resp3);
             },
         );
     });
@@ -402,7 +367,7 @@ fn zrandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
 /// `ZSCAN key cursor [MATCH pattern] [COUNT n]`: members with their scores, written as
 /// Redis writes them: as a listpack keeps them (`d2string`), or for a skiplist as
 /// `%.17Lg` (the same digits as `%.17g` for a double).
-fn zscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
+pub(super) fn zscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
     let Some(cursor) = parse_cursor(args.get(2)) else { return out.put(b"-ERR invalid cursor\r\n") };
     let scratch = &mut *ctx.scratch;
     let mut found = false;

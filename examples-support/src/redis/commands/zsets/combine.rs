@@ -14,9 +14,9 @@
 
 use tcpio::codec::Sink;
 
-use super::table::Cmd;
-use super::{array, bulk, int, is, Ctx, E_NOT_INT, E_SYNTAX, E_WRONGTYPE};
-use crate::redis::reply::double;
+use super::members::reply_pairs;
+use crate::redis::commands::table::Cmd;
+use crate::redis::commands::{int, is, Ctx, E_NOT_INT, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::resp::{parse_i64, Args};
 use crate::redis::score::parse_score;
 use crate::redis::store::{Value, Zset, NEVER};
@@ -193,16 +193,7 @@ pub(super) fn combine(args: &Args<'_>, cmd: Cmd, ctx: &mut Ctx<'_>, out: &mut im
         }
         None => {
             drop(keys);
-            array(out, result.len() * if with_scores && !resp3 { 2 } else { 1 });
-            for (s, m) in result.order().range(0, result.len()) {
-                if with_scores && resp3 {
-                    array(out, 2);
-                }
-                bulk(out, m);
-                if with_scores {
-                    double(out, s, resp3);
-                }
-            }
+            reply_pairs(out, result.len(), result.order().range(0, result.len()), with_scores, resp3);
         }
     }
 }
