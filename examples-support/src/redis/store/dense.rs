@@ -14,7 +14,7 @@
 //!
 //! Each item's hash is stored beside it, so moving an item never rehashes its key.
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
@@ -193,10 +193,13 @@ fn hasher() -> &'static DefaultHashBuilder {
     HASHER.get_or_init(DefaultHashBuilder::default)
 }
 
-/// The hash of `key` for a set inside a value.
-#[inline]
+/// The hash of `key` for a set inside a value: its bytes alone, straight into the
+/// hasher (as the keyspace hashes a key).
+#[inline(always)]
 pub fn hash(key: &[u8]) -> u64 {
-    hasher().hash_one(key)
+    let mut h = hasher().build_hasher();
+    h.write(key);
+    h.finish()
 }
 
 /// A set of byte strings (a Redis set).

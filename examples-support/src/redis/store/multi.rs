@@ -1,6 +1,5 @@
 //! Several keys' shards locked together, for the commands that touch more than one key.
 
-use std::hash::BuildHasher;
 use std::sync::MutexGuard;
 
 use super::{Clock, Shard, Store, Value, NEVER, SHARDS};
@@ -16,7 +15,7 @@ pub struct Multi<'s> {
 impl Multi<'_> {
     /// The locked shard of `key` and the key's hash.
     fn shard(&mut self, key: &[u8]) -> (&mut Shard, u64) {
-        let hash = self.store.hasher.hash_one(key);
+        let hash = self.store.hash(key);
         let guard = self.guards[Store::shard_of(hash)].as_mut().expect("the key's shard is locked");
         (&mut **guard, hash)
     }
@@ -44,7 +43,7 @@ impl Multi<'_> {
         let values: Vec<Option<&Value>> = keys
             .iter()
             .map(|key| {
-                let hash = self.store.hasher.hash_one(key);
+                let hash = self.store.hash(key);
                 let shard = self.guards[Store::shard_of(hash)].as_ref().expect("the key's shard is locked");
                 shard.table.find(hash, key).map(|i| &shard.table.at(i).value)
             })

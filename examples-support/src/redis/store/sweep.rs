@@ -13,7 +13,6 @@
 //! does, so a keyspace that expired holds little afterwards.
 
 use std::cmp::Reverse;
-use std::hash::BuildHasher;
 use std::sync::atomic::Ordering;
 use std::sync::TryLockError;
 use std::time::{Duration, Instant};
@@ -64,7 +63,7 @@ impl Store {
                     _ => break,
                 }
                 let Some(Reverse((t, key))) = shard.deadlines.pop() else { break };
-                let hash = self.hasher.hash_one(&key[..]);
+                let hash = self.hash(&key[..]);
                 // Stale heap entries (the key has another deadline now) are just dropped.
                 if let Some(at) = shard.table.find(hash, &key) {
                     if shard.table.at(at).expires == t {
