@@ -61,11 +61,11 @@ impl<'v> Input<'v> {
         }
     }
 
-    /// Each member with its score (unweighted).
-    fn for_each(&self, mut f: impl FnMut(&'v [u8], f64)) {
+    /// Each member with its score (unweighted), while `f` returns true.
+    fn each(&self, mut f: impl FnMut(&'v [u8], f64) -> bool) {
         match self.value {
-            Some(Value::Zset(z)) => z.members().iter().for_each(|e| f(&e.member, e.score)),
-            Some(Value::Set(s)) => s.iter().for_each(|m| f(m, 1.0)),
+            Some(Value::Zset(z)) => _ = z.members().iter().all(|e| f(&e.member, e.score)),
+            Some(Value::Set(s)) => _ = s.iter().all(|m| f(m, 1.0)),
             _ => {}
         }
     }
@@ -212,12 +212,13 @@ fn weighted(score: f64, weight: f64) -> f64 {
 fn union(inputs: &[Input<'_>], how: Aggregate, result: &mut Zset) {
     let mut scores: hashbrown::HashMap<&[u8], f64> = hashbrown::HashMap::new();
     for input in inputs {
-        input.for_each(|m, s| {
+        input.each(|m, s| {
             let score = weighted(s, input.weight);
             match scores.get_mut(m) {
                 Some(total) => aggregate(total, score, how),
                 None => _ = scores.insert(m, score),
             }
+            true
         });
     }
     for (m, s) in scores {
@@ -233,19 +234,16 @@ fn intersect(inputs: &[Input<'_>], how: Aggregate, limit: usize, mut f: impl FnM
         return 0;
     }
     let mut count = 0;
-    let mut done = false;
-    first.for_each(|m, s| {
-        if done {
-            return;
-        }
+    first.each(|m, s| {
         let mut score = weighted(s, first.weight);
         for input in rest {
-            let Some(value) = input.score(m) else { return };
+            let Some(value) = input.score(m) else { return true };
             aggregate(&mut score, value * input.weight, how);
         }
         f(m, score);
         count += 1;
-        done = limit > 0 && count >= limit;
+        // `ZINTERCARD`'s limit reached: the rest is not looked at.
+        limit == 0 || count < limit
     });
     count
 }
@@ -253,9 +251,10 @@ fn intersect(inputs: &[Input<'_>], how: Aggregate, limit: usize, mut f: impl FnM
 /// The members of the first input in none of the others, with their scores.
 fn difference(inputs: &[Input<'_>], result: &mut Zset) {
     let Some((first, rest)) = inputs.split_first() else { return };
-    first.for_each(|m, s| {
+    first.each(|m, s| {
         if rest.iter().all(|input| input.score(m).is_none()) {
             result.insert(m, s);
         }
+        true
     });
 }
