@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use tcpio::codec::Sink;
 
-use super::keys::{parse_cursor, scan_options, scan_reply};
+use super::keys::{scan_collection, ScanOptions};
 use super::table::Cmd;
 use super::{array, bulk, int, int_arg, is, map, null, Ctx, E_NOT_FLOAT, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::float::{format_float, parse_float};
@@ -326,19 +326,9 @@ pub(crate) fn hrandfield(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink
 
 /// `HSCAN key cursor [MATCH pattern] [COUNT n]`.
 pub(crate) fn hscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    let Some(cursor) = parse_cursor(args.get(2)) else { return out.put(b"-ERR invalid cursor\r\n") };
-    let scratch = &mut *ctx.scratch;
-    let mut found = false;
-    ctx.store.get(args.get(1), ctx.clock, |v| {
-        found = v.is_some();
-        let Ok(h) = hash(v, out) else { return };
-        let Some(h) = h else { return out.put(b"*2\r\n$1\r\n0\r\n*0\r\n") };
-        let Some(o) = scan_options(args, 3, false, out) else { return };
-        scratch.clear();
+    let walk = |v: &Value, start, o: &ScanOptions<'_>, scratch: &mut Vec<u8>| {
+        let Value::Hash(h) = v else { return (0, 0) };
         let mut n = 0;
-        let start = if cursor == 0 { u64::MAX } else { cursor };
-        // Redis keeps a small hash (128 fields, none longer than 64 bytes) as a listpack,
-        // which a scan returns whole; so does this.
         let mut field = |f: &Field| {
             if o.pattern.map_or(true, |p| glob_match(p, &f.name)) {
                 bulk(scratch, &f.name);
@@ -346,16 +336,18 @@ pub(crate) fn hscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
                 n += 2;
             }
         };
-        // ...in its order (the order of insertion, which removals keep).
+        // Redis keeps a small hash (128 fields, none longer than 64 bytes) as a
+        // listpack, which a scan returns whole, in its order (the order of insertion,
+        // which removals keep); so does this.
         let next = if h.is_listpack() {
             h.iter().for_each(&mut field);
             0
         } else {
             scan_dense(h, start, o.count, field)
         };
-        scan_reply(out, next, n, scratch);
-    });
-    ctx.counters.looked_up(found);
+        (next, n)
+    };
+    scan_collection(args, ctx, out, |v| matches!(v, Value::Hash(_)), walk);
 }
 
 #[cfg(test)]

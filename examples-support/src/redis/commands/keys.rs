@@ -5,7 +5,7 @@ use tcpio::codec::Sink;
 
 use super::strings::{clock_to_unix, unix_ms};
 use super::table::Cmd;
-use super::{array, bulk, int, int_arg, is, null, sanitize, Ctx, E_NO_KEY, E_SYNTAX};
+use super::{array, bulk, int, int_arg, is, null, sanitize, Ctx, E_NO_KEY, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::resp::Args;
 use crate::redis::store::{glob_match, Value, NEVER};
 
@@ -319,6 +319,35 @@ pub(crate) fn scan_reply(out: &mut impl Sink, cursor: u64, n: usize, items: &[u8
     bulk(out, crate::num::format_u64(cursor, &mut buf));
     array(out, n);
     out.put(items);
+}
+
+/// `HSCAN`, `SSCAN`, `ZSCAN key cursor [MATCH pattern] [COUNT n]`, as Redis runs them:
+/// the cursor read, the key looked up (counted), an empty scan for a missing key and
+/// `WRONGTYPE` for one that is not `of_kind`, then the options; `walk` writes the items
+/// it returns, from `start` (`u64::MAX` to begin), into the buffer and gives the next
+/// cursor and how many it wrote.
+pub(crate) fn scan_collection(
+    args: &Args<'_>,
+    ctx: &mut Ctx<'_>,
+    out: &mut impl Sink,
+    of_kind: impl FnOnce(&Value) -> bool,
+    walk: impl FnOnce(&Value, u64, &ScanOptions<'_>, &mut Vec<u8>) -> (u64, usize),
+) {
+    let Some(cursor) = parse_cursor(args.get(2)) else { return out.put(b"-ERR invalid cursor\r\n") };
+    let scratch = &mut *ctx.scratch;
+    let mut found = false;
+    ctx.store.get(args.get(1), ctx.clock, |v| {
+        found = v.is_some();
+        let Some(v) = v else { return out.put(b"*2\r\n$1\r\n0\r\n*0\r\n") };
+        if !of_kind(v) {
+            return out.put(E_WRONGTYPE);
+        }
+        let Some(o) = scan_options(args, 3, false, out) else { return };
+        scratch.clear();
+        let (next, n) = walk(v, if cursor == 0 { u64::MAX } else { cursor }, &o, scratch);
+        scan_reply(out, next, n, scratch);
+    });
+    ctx.counters.looked_up(found);
 }
 
 /// `SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]`.

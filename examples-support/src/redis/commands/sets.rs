@@ -4,7 +4,7 @@
 use tcpio::codec::Sink;
 
 use super::hashes::{for_each_pick, pick_count, random_count};
-use super::keys::{parse_cursor, scan_options, scan_reply};
+use super::keys::{scan_collection, ScanOptions};
 use super::table::Cmd;
 use super::{array, bulk, int, null, Ctx, E_POSITIVE, E_SYNTAX, E_WRONGTYPE};
 use crate::redis::reply;
@@ -290,17 +290,9 @@ fn intersect<'a>(
 
 /// `SSCAN key cursor [MATCH pattern] [COUNT n]`.
 pub(crate) fn sscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    let Some(cursor) = parse_cursor(args.get(2)) else { return out.put(b"-ERR invalid cursor\r\n") };
-    let scratch = &mut *ctx.scratch;
-    let mut found = false;
-    ctx.store.get(args.get(1), ctx.clock, |v| {
-        found = v.is_some();
-        let Ok(s) = set(v, out) else { return };
-        let Some(s) = s else { return out.put(b"*2\r\n$1\r\n0\r\n*0\r\n") };
-        let Some(o) = scan_options(args, 3, false, out) else { return };
-        scratch.clear();
+    let walk = |v: &Value, start, o: &ScanOptions<'_>, scratch: &mut Vec<u8>| {
+        let Value::Set(s) = v else { return (0, 0) };
         let mut n = 0;
-        let start = if cursor == 0 { u64::MAX } else { cursor };
         let mut member = |m: &[u8]| {
             if o.pattern.map_or(true, |p| glob_match(p, m)) {
                 bulk(scratch, m);
@@ -315,7 +307,7 @@ pub(crate) fn sscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
         } else {
             scan_dense(s, start, o.count, |m| member(m))
         };
-        scan_reply(out, next, n, scratch);
-    });
-    ctx.counters.looked_up(found);
+        (next, n)
+    };
+    scan_collection(args, ctx, out, |v| matches!(v, Value::Set(_)), walk);
 }

@@ -4,7 +4,7 @@
 use tcpio::codec::Sink;
 
 use crate::redis::commands::hashes::{for_each_pick, pick_count, random_args};
-use crate::redis::commands::keys::{parse_cursor, scan_options, scan_reply};
+use crate::redis::commands::keys::{scan_collection, ScanOptions};
 use crate::redis::commands::{
     array, bulk, int, is, null, zset, Ctx, E_NOT_FLOAT, E_POSITIVE, E_SYNTAX, E_WRONGTYPE,
 };
@@ -368,15 +368,8 @@ pub(super) fn zrandmember(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sin
 /// Redis writes them: as a listpack keeps them (`d2string`), or for a skiplist as
 /// `%.17Lg` (the same digits as `%.17g` for a double).
 pub(super) fn zscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
-    let Some(cursor) = parse_cursor(args.get(2)) else { return out.put(b"-ERR invalid cursor\r\n") };
-    let scratch = &mut *ctx.scratch;
-    let mut found = false;
-    ctx.store.get(args.get(1), ctx.clock, |v| {
-        found = v.is_some();
-        let Ok(z) = zset(v, out) else { return };
-        let Some(z) = z else { return out.put(b"*2\r\n$1\r\n0\r\n*0\r\n") };
-        let Some(o) = scan_options(args, 3, false, out) else { return };
-        scratch.clear();
+    let walk = |v: &Value, start, o: &ScanOptions<'_>, scratch: &mut Vec<u8>| {
+        let Value::Zset(z) = v else { return (0, 0) };
         let mut n = 0;
         let mut text = Vec::with_capacity(32);
         let listpack = z.is_listpack();
@@ -399,10 +392,9 @@ pub(super) fn zscan(args: &Args<'_>, ctx: &mut Ctx<'_>, out: &mut impl Sink) {
             z.order().range(0, z.len()).for_each(|(s, m)| pair(m, s));
             0
         } else {
-            let start = if cursor == 0 { u64::MAX } else { cursor };
             scan_dense(z.members(), start, o.count, |e| pair(&e.member, e.score))
         };
-        scan_reply(out, next, n, scratch);
-    });
-    ctx.counters.looked_up(found);
+        (next, n)
+    };
+    scan_collection(args, ctx, out, |v| matches!(v, Value::Zset(_)), walk);
 }
