@@ -216,8 +216,9 @@ fn free_port() -> u16 {
 }
 
 /// Dials `upstream` over TLS when a plain client connects, sends a line, and passes
-/// what comes back to the client.
-struct Dial(SocketAddr, TlsClient);
+/// what comes back to the client; the reasons its connections close are kept, for a
+/// failure's message.
+struct Dial(SocketAddr, TlsClient, Arc<Mutex<Vec<String>>>);
 
 impl Handler for Dial {
     type State = Option<u64>;
@@ -239,6 +240,8 @@ impl Handler for Dial {
         Action::Continue
     }
     fn on_close(&mut self, conn: &mut Conn<'_, Option<u64>>, reason: &CloseReason) {
+        let side = if conn.is_outbound() { "dialed" } else { "client" };
+        self.2.lock().unwrap().push(format!("{side}: {reason:?}"));
         if let Some(mut other) = conn.state().and_then(|id| conn.to(id)) {
             other.close_with(reason.clone());
         }
@@ -276,14 +279,23 @@ fn a_dialed_tls_connection_reaches_s_server_with_and_without_a_client_certificat
             false => client,
         };
         let client = client.build().unwrap();
-        let (_h, addr) = start(local().loops(1), move |_| Dial(upstream, client.clone()));
+        let closes = Arc::new(Mutex::new(Vec::new()));
+        let kept = closes.clone();
+        let (_h, addr) = start(local().loops(1), move |_| Dial(upstream, client.clone(), kept.clone()));
         let mut s = connect(addr);
         // `-rev` answers each line reversed.
         let mut got = Vec::new();
         let mut buf = [0u8; 256];
         while !got.ends_with(b"delaid\n") {
-            let n = s.read(&mut buf).unwrap_or_else(|e| panic!("{e}; s_server said: {}", server.output()));
-            assert!(n > 0, "closed; s_server said: {}", server.output());
+            let n = s.read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                // What each side said of it, s_server's last words included.
+                let said = server.finish();
+                panic!(
+                    "closed (with_cert {with_cert}); closes: {:?}; s_server said: {said}",
+                    closes.lock().unwrap()
+                );
+            }
             got.extend_from_slice(&buf[..n]);
         }
         if with_cert {
